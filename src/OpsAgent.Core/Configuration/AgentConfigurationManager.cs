@@ -1,0 +1,210 @@
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Core.Scheduling;
+using OpsAgent.Core.Secrets;
+
+namespace OpsAgent.Core.Configuration;
+
+/// <summary>Loads, validates and publishes the configuration; the single owner of "the configuration in force".</summary>
+/// <remarks>
+/// Modelled on YARP's configuration manager: a bad first load fails start-up; a bad reload is rejected whole and the last
+/// good configuration stays; reloads never overlap (a request arriving during a reload is coalesced into one more pass).
+/// </remarks>
+public sealed partial class AgentConfigurationManager : IDisposable
+{
+    private readonly ConfigurationFiles _files;
+    private readonly IReadOnlyList<IAgentSection> _sections;
+    private readonly IReadOnlyList<IJobSource> _jobSources;
+    private readonly AgentMetrics _metrics;
+    private readonly SecretRedactor _redactor;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AgentConfigurationManager> _logger;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private AgentConfiguration? _current;
+    private string? _lastAttemptFingerprint;
+    private long _generation;
+
+    /// <summary>Creates the manager; nothing is loaded until <see cref="LoadInitial"/>.</summary>
+    public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources,
+        AgentMetrics metrics, SecretRedactor redactor, TimeProvider time, ILogger<AgentConfigurationManager> logger)
+    {
+        _files = files;
+        _sections = [.. sections];
+        _jobSources = [.. jobSources];
+        _metrics = metrics;
+        _redactor = redactor;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>Raised after a new configuration was accepted.</summary>
+    public event EventHandler<AgentConfiguration>? Changed;
+
+    /// <summary>The configuration source.</summary>
+    public ConfigurationFiles Files => _files;
+
+    /// <summary>The configuration in force.</summary>
+    public AgentConfiguration Current => _current ?? throw new InvalidOperationException("the configuration has not been loaded");
+
+    /// <summary>The errors of the last rejected load, empty after a success.</summary>
+    public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
+
+    /// <summary>Loads and validates without publishing anything: the check behind start-up, reload and <c>check-config</c>.</summary>
+    public (AgentConfiguration? Configuration, IReadOnlyList<ConfigError> Errors, string Fingerprint) TryLoad()
+    {
+        var errors = new List<ConfigError>();
+        var (root, files, fingerprint) = ConfigurationLoader.Build(_files, errors);
+        if (root is null)
+        {
+            return (null, Redact(errors), fingerprint);
+        }
+
+        if (!root.GetSection(OpsAgentOptions.SectionName).GetChildren().Any())
+        {
+            errors.Add(new ConfigError(OpsAgentOptions.SectionName, $"section missing in {string.Join(", ", files)}"));
+        }
+
+        var known = _sections.Select(s => s.Path.Split(':')).Where(p => p.Length == 2)
+            .Select(p => p[1]).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var sections = new Dictionary<Type, object>();
+        foreach (var section in _sections)
+        {
+            sections[section.OptionsType] = section.Load(root, errors);
+        }
+
+        // Capability sections live beside the foundation keys; the foundation binder reports them as unknown, so drop those.
+        errors.RemoveAll(e => e.Message.StartsWith("unknown setting", StringComparison.Ordinal)
+            && e.Path.Split(':') is [_, var key] && known.Contains(key));
+
+        AgentConfiguration? configuration = null;
+        if (errors.Count == 0)
+        {
+            configuration = new AgentConfiguration(_generation + 1, root, files, sections, _time.GetUtcNow());
+            var jobs = new List<AgentJobDefinition>();
+            foreach (var source in _jobSources)
+            {
+                try
+                {
+                    jobs.AddRange(source.GetJobs(configuration));
+                }
+                catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
+                {
+                    errors.Add(new ConfigError(OpsAgentOptions.SectionName, $"{source.GetType().Name}: {ex.Message}"));
+                }
+            }
+
+            foreach (var duplicate in jobs.GroupBy(j => j.JobKey).Where(g => g.Count() > 1))
+            {
+                errors.Add(new ConfigError($"{OpsAgentOptions.SectionName}:{duplicate.Key.Group}:{duplicate.Key.Name}", "defined twice"));
+            }
+
+            configuration.Jobs = jobs;
+        }
+
+        return errors.Count == 0 ? (configuration, [], fingerprint) : (null, Redact(errors), fingerprint);
+    }
+
+    /// <summary>The first load; throws <see cref="ConfigurationInvalidException"/> listing every error.</summary>
+    public AgentConfiguration LoadInitial()
+    {
+        var (configuration, errors, fingerprint) = TryLoad();
+        _lastAttemptFingerprint = fingerprint;
+        if (configuration is null)
+        {
+            _metrics.ReloadFailed();
+            LastErrors = errors;
+            throw new ConfigurationInvalidException(errors);
+        }
+
+        Publish(configuration);
+        LogLoaded(_logger, configuration.Files, configuration.Jobs.Count, configuration.Generation);
+        return configuration;
+    }
+
+    /// <summary>
+    /// Reloads. A file-change trigger whose files are byte-identical to the last attempt is ignored (editors and
+    /// <c>cp</c> fire several events); <paramref name="force"/> (SIGHUP) always reloads.
+    /// </summary>
+    /// <returns>True when a new configuration was published.</returns>
+    public async Task<bool> ReloadAsync(string trigger, bool force, CancellationToken cancellationToken)
+    {
+        await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var (configuration, errors, fingerprint) = TryLoad();
+            if (!force && fingerprint == _lastAttemptFingerprint)
+            {
+                return false;
+            }
+
+            _lastAttemptFingerprint = fingerprint;
+            if (configuration is null)
+            {
+                _metrics.ReloadFailed();
+                LastErrors = errors;
+                LogReloadRejected(_logger, trigger, errors.Count, _generation);
+                foreach (var error in errors)
+                {
+                    LogConfigError(_logger, error.Path, error.Message);
+                }
+
+                return false;
+            }
+
+            Publish(configuration);
+            LogReloaded(_logger, trigger, configuration.Jobs.Count, configuration.Generation);
+            Changed?.Invoke(this, configuration);
+            return true;
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    private void Publish(AgentConfiguration configuration)
+    {
+        _generation = configuration.Generation;
+        Volatile.Write(ref _current, configuration);
+        LastErrors = [];
+        _metrics.ReloadSucceeded();
+    }
+
+    /// <inheritdoc />
+    public void Dispose() => _reloadGate.Dispose();
+
+    private List<ConfigError> Redact(List<ConfigError> errors)
+        => errors.ConvertAll(e => e with { Message = _redactor.Redact(e.Message) });
+
+    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Configuration loaded from {ConfigFiles}: {JobCount} jobs (generation {Generation})")]
+    private static partial void LogLoaded(ILogger logger, IReadOnlyList<string> configFiles, int jobCount, long generation);
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Configuration reloaded ({Trigger}): {JobCount} jobs (generation {Generation})")]
+    private static partial void LogReloaded(ILogger logger, string trigger, int jobCount, long generation);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected with {ErrorCount} errors; generation {Generation} stays in force")]
+    private static partial void LogReloadRejected(ILogger logger, string trigger, int errorCount, long generation);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "{ConfigPath}: {Problem}")]
+    private static partial void LogConfigError(ILogger logger, string configPath, string problem);
+}
+
+/// <summary>The configuration is invalid; <see cref="Exception.Message"/> lists every error, one per line.</summary>
+public sealed class ConfigurationInvalidException : Exception
+{
+    /// <summary>Creates the exception.</summary>
+    public ConfigurationInvalidException(IReadOnlyList<ConfigError> errors)
+        : base("invalid configuration:" + Environment.NewLine + string.Join(Environment.NewLine, errors)) => Errors = errors;
+
+    /// <summary>Creates the exception.</summary>
+    public ConfigurationInvalidException() : base("invalid configuration") => Errors = [];
+
+    /// <summary>Creates the exception.</summary>
+    public ConfigurationInvalidException(string message) : base(message) => Errors = [];
+
+    /// <summary>Creates the exception.</summary>
+    public ConfigurationInvalidException(string message, Exception inner) : base(message, inner) => Errors = [];
+
+    /// <summary>Every error.</summary>
+    public IReadOnlyList<ConfigError> Errors { get; }
+}

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Options;
+
+namespace OpsAgent.Core.Configuration;
+
+/// <summary>A typed part of the configuration that the agent binds and validates on every load.</summary>
+/// <remarks>Capabilities register one per options type with <see cref="ServiceCollectionExtensions.AddAgentSection{TOptions}"/>.</remarks>
+public interface IAgentSection
+{
+    /// <summary>The options type.</summary>
+    Type OptionsType { get; }
+
+    /// <summary>The section path, such as <c>OpsAgent:Backups</c>.</summary>
+    string Path { get; }
+
+    /// <summary>Binds and validates; problems are appended to <paramref name="errors"/>.</summary>
+    object Load(IConfiguration root, ICollection<ConfigError> errors);
+}
+
+/// <summary>Binds <typeparamref name="TOptions"/> from <see cref="Path"/> and runs every <see cref="IValidateOptions{TOptions}"/>.</summary>
+/// <typeparam name="TOptions">The sealed options type.</typeparam>
+/// <param name="path">The section path, such as <c>OpsAgent:Backups</c>.</param>
+/// <param name="validators">The validators registered for the type.</param>
+public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOptions<TOptions>> validators) : IAgentSection
+    where TOptions : class, new()
+{
+    /// <inheritdoc />
+    public string Path { get; } = path;
+
+    /// <inheritdoc />
+    public Type OptionsType => typeof(TOptions);
+
+    /// <inheritdoc />
+    public object Load(IConfiguration root, ICollection<ConfigError> errors)
+    {
+        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), errors);
+        foreach (var validator in validators)
+        {
+            var result = validator.Validate(Options.DefaultName, options);
+            if (result.Failed)
+            {
+                foreach (var failure in result.Failures ?? [])
+                {
+                    errors.Add(ParseFailure(failure));
+                }
+            }
+        }
+
+        return options;
+    }
+
+    /// <summary>Validators report <c>path: message</c> strings (the <see cref="IValidateOptions{TOptions}"/> contract is strings).</summary>
+    internal static ConfigError ParseFailure(string failure)
+    {
+        var idx = failure.IndexOf(": ", StringComparison.Ordinal);
+        return idx > 0 && !failure[..idx].Contains(' ', StringComparison.Ordinal)
+            ? new ConfigError(failure[..idx], failure[(idx + 2)..])
+            : new ConfigError(OpsAgentOptions.SectionName, failure);
+    }
+}
+
+/// <summary>Collects validation failures as <c>path: message</c> strings for <see cref="ValidateOptionsResult"/>.</summary>
+public sealed class ValidationCollector
+{
+    private readonly List<string> _failures = [];
+
+    /// <summary>Adds a failure at <paramref name="path"/>.</summary>
+    public void Add(string path, string message) => _failures.Add($"{path}: {message}");
+
+    /// <summary>Adds a failure.</summary>
+    public void Add(ConfigError error) => _failures.Add(error.ToString());
+
+    /// <summary>The result: success when nothing was added.</summary>
+    public ValidateOptionsResult ToResult() => _failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_failures);
+}

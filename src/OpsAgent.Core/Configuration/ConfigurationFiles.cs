@@ -1,0 +1,46 @@
+namespace OpsAgent.Core.Configuration;
+
+/// <summary>Where the configuration comes from: the main file and its <c>conf.d/</c> directory.</summary>
+/// <param name="MainFile">The main <c>appsettings.json</c>.</param>
+public sealed record ConfigurationFiles(string MainFile)
+{
+    /// <summary>The system-wide default on Linux.</summary>
+    public const string LinuxDefault = "/etc/opsagent/appsettings.json";
+
+    /// <summary>The <c>conf.d</c> directory beside the main file.</summary>
+    public string ConfDirectory => Path.Combine(Path.GetDirectoryName(Path.GetFullPath(MainFile))!, "conf.d");
+
+    /// <summary>The main file's directory.</summary>
+    public string Directory => Path.GetDirectoryName(Path.GetFullPath(MainFile))!;
+
+    /// <summary>
+    /// Resolves <c>--config</c>: the given path; else <c>/etc/opsagent/appsettings.json</c> when it exists (Linux);
+    /// else the shipped <c>appsettings.json</c> beside the executable, so a fresh checkout runs on safe defaults.
+    /// </summary>
+    public static ConfigurationFiles Resolve(string? configPath)
+    {
+        if (!string.IsNullOrWhiteSpace(configPath))
+        {
+            return new(Path.GetFullPath(configPath));
+        }
+
+        if (!OperatingSystem.IsWindows() && File.Exists(LinuxDefault))
+        {
+            return new(LinuxDefault);
+        }
+
+        return new(Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
+    }
+
+    /// <summary>The files to merge, in order: the main file, then <c>conf.d/*.json</c> by ordinal name.</summary>
+    public IReadOnlyList<string> Enumerate()
+    {
+        var files = new List<string> { Path.GetFullPath(MainFile) };
+        if (System.IO.Directory.Exists(ConfDirectory))
+        {
+            files.AddRange(System.IO.Directory.EnumerateFiles(ConfDirectory, "*.json").Order(StringComparer.Ordinal));
+        }
+
+        return files;
+    }
+}

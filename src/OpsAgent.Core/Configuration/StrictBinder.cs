@@ -1,0 +1,248 @@
+using System.Collections;
+using System.ComponentModel;
+using System.Globalization;
+using System.Reflection;
+using Microsoft.Extensions.Configuration;
+
+namespace OpsAgent.Core.Configuration;
+
+/// <summary>Binds a configuration section to an options object, collecting every conversion error and unknown key with its path.</summary>
+/// <remarks>
+/// <see cref="ConfigurationBinder"/> stops at the first bad value and silently ignores misspelt keys; an operator who writes
+/// <c>"Shedule"</c> would get a job that never runs. This binder visits every key and reports all problems at once, which is
+/// what <c>check-config</c> and a rejected reload must show.
+/// </remarks>
+public static class StrictBinder
+{
+    /// <summary>Creates a <typeparamref name="T"/> from <paramref name="section"/>, appending problems to <paramref name="errors"/>.</summary>
+    public static T Bind<T>(IConfigurationSection section, ICollection<ConfigError> errors)
+        where T : class, new()
+        => (T)BindObject(typeof(T), section, errors, new T());
+
+    private static object BindObject(Type type, IConfigurationSection section, ICollection<ConfigError> errors, object? instance = null)
+    {
+        instance ??= Activator.CreateInstance(type)!;
+        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0)
+            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+        if (section.Value is { Length: > 0 } scalar && !section.GetChildren().Any())
+        {
+            errors.Add(new ConfigError(section.Path, $"expected an object, got the value '{Truncate(scalar)}'"));
+            return instance;
+        }
+
+        foreach (var child in section.GetChildren())
+        {
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                errors.Add(new ConfigError(child.Path, $"unknown setting (known: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))})"));
+                continue;
+            }
+
+            if (TryBindValue(property.PropertyType, child, errors, out var value))
+            {
+                property.SetValue(instance, value);
+            }
+        }
+
+        return instance;
+    }
+
+    private static bool TryBindValue(Type type, IConfigurationSection section, ICollection<ConfigError> errors, out object? value)
+    {
+        value = null;
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        var hasChildren = section.GetChildren().Any();
+
+        if (section.Value is null && !hasChildren)
+        {
+            // JSON null or an empty object: leave the default.
+            return false;
+        }
+
+        var converter = TypeDescriptor.GetConverter(underlying);
+        var isScalarType = underlying == typeof(string) || underlying == typeof(TimeSpan) || underlying.IsPrimitive
+            || underlying.IsEnum || underlying == typeof(decimal) || underlying == typeof(DateTimeOffset);
+
+        if (section.Value is not null && !hasChildren)
+        {
+            if (isScalarType || converter.CanConvertFrom(typeof(string)))
+            {
+                return TryConvertScalar(underlying, converter, section, errors, out value);
+            }
+
+            if (IsList(underlying, out _) && section.Value.Length == 0)
+            {
+                return false;
+            }
+
+            errors.Add(new ConfigError(section.Path, $"expected {Describe(underlying)}, got the value '{Truncate(section.Value)}'"));
+            return false;
+        }
+
+        if (isScalarType)
+        {
+            errors.Add(new ConfigError(section.Path, $"expected {Describe(underlying)}, got an object or list"));
+            return false;
+        }
+
+        if (IsDictionary(underlying, out var valueType))
+        {
+            var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.OrdinalIgnoreCase)!;
+            foreach (var child in section.GetChildren())
+            {
+                if (TryBindValue(valueType, child, errors, out var item))
+                {
+                    dictionary[child.Key] = item;
+                }
+                else if (child.Value is null && !child.GetChildren().Any() && !valueType.IsValueType)
+                {
+                    // "name": {} declares an entry with all defaults.
+                    dictionary[child.Key] = valueType == typeof(string) ? string.Empty : Activator.CreateInstance(valueType);
+                }
+            }
+
+            value = dictionary;
+            return true;
+        }
+
+        if (IsList(underlying, out var elementType))
+        {
+            var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
+            foreach (var child in section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
+            {
+                if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+                {
+                    errors.Add(new ConfigError(child.Path, $"expected a list, found the key '{child.Key}'"));
+                    continue;
+                }
+
+                if (TryBindValue(elementType, child, errors, out var item))
+                {
+                    list.Add(item);
+                }
+            }
+
+            if (underlying.IsArray)
+            {
+                var array = Array.CreateInstance(elementType, list.Count);
+                list.CopyTo(array, 0);
+                value = array;
+            }
+            else
+            {
+                value = list;
+            }
+
+            return true;
+        }
+
+        value = BindObject(underlying, section, errors);
+        return true;
+    }
+
+    private static bool TryConvertScalar(Type type, TypeConverter converter, IConfigurationSection section, ICollection<ConfigError> errors, out object? value)
+    {
+        var text = section.Value!;
+        value = null;
+        if (type == typeof(string))
+        {
+            value = text;
+            return true;
+        }
+
+        if (type == typeof(TimeSpan))
+        {
+            if (Duration.TryParse(text, out var span))
+            {
+                value = span;
+                return true;
+            }
+
+            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not a duration (use 00:00:30 or 30s, 5m, 1h, 2d)"));
+            return false;
+        }
+
+        if (type == typeof(bool))
+        {
+            if (bool.TryParse(text, out var b))
+            {
+                value = b;
+                return true;
+            }
+
+            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not true or false"));
+            return false;
+        }
+
+        if (type.IsEnum)
+        {
+            if (Enum.TryParse(type, text, ignoreCase: true, out var e) && Enum.IsDefined(type, e!))
+            {
+                value = e;
+                return true;
+            }
+
+            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not one of {string.Join(", ", Enum.GetNames(type).Select(n => n.ToLowerInvariant()))}"));
+            return false;
+        }
+
+        try
+        {
+            value = converter.ConvertFromInvariantString(text);
+            return true;
+        }
+        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException || ex.InnerException is FormatException or OverflowException)
+        {
+            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not {Describe(type)}"));
+            return false;
+        }
+    }
+
+    private static bool IsDictionary(Type type, out Type valueType)
+    {
+        valueType = typeof(object);
+        if (type.IsGenericType && type.GetGenericArguments() is [var key, var val] && key == typeof(string)
+            && (type.GetGenericTypeDefinition() == typeof(Dictionary<,>) || type.GetGenericTypeDefinition() == typeof(IDictionary<,>)
+                || type.GetGenericTypeDefinition() == typeof(IReadOnlyDictionary<,>)))
+        {
+            valueType = val;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static bool IsList(Type type, out Type elementType)
+    {
+        elementType = typeof(object);
+        if (type.IsArray)
+        {
+            elementType = type.GetElementType()!;
+            return true;
+        }
+
+        if (type.IsGenericType && type.GetGenericArguments() is [var element]
+            && (type.GetGenericTypeDefinition() == typeof(List<>) || type.GetGenericTypeDefinition() == typeof(IList<>)
+                || type.GetGenericTypeDefinition() == typeof(IReadOnlyList<>) || type.GetGenericTypeDefinition() == typeof(IEnumerable<>)))
+        {
+            elementType = element;
+            return true;
+        }
+
+        return false;
+    }
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(int) || type == typeof(long) => "a whole number",
+        _ when type == typeof(double) || type == typeof(decimal) => "a number",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(TimeSpan) => "a duration",
+        _ when type == typeof(string) => "a string",
+        _ => $"a {type.Name}",
+    };
+
+    internal static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+}

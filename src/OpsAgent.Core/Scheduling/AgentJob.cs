@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Secrets;
+using Quartz;
+
+namespace OpsAgent.Core.Scheduling;
+
+/// <summary>What a job run sees: its name, the configuration snapshot it started with, and its fire times.</summary>
+/// <param name="Key">The job's key (kind and name).</param>
+/// <param name="Configuration">The configuration in force when the run started.</param>
+/// <param name="ScheduledFireTime">When the trigger was due.</param>
+/// <param name="FireTime">When it actually fired.</param>
+public sealed record JobRunContext(JobKey Key, AgentConfiguration Configuration, DateTimeOffset? ScheduledFireTime, DateTimeOffset FireTime)
+{
+    /// <summary>The configured name.</summary>
+    public string Name => Key.Name;
+}
+
+/// <summary>The services every <see cref="AgentJob"/> needs, bundled so capability jobs take one constructor argument.</summary>
+/// <param name="Status">The status store.</param>
+/// <param name="Configuration">The configuration manager.</param>
+/// <param name="Redactor">The redactor.</param>
+/// <param name="Time">The clock.</param>
+/// <param name="LoggerFactory">Creates loggers.</param>
+public sealed record AgentJobServices(JobStatusStore Status, AgentConfigurationManager Configuration, SecretRedactor Redactor, TimeProvider Time, ILoggerFactory LoggerFactory);
+
+/// <summary>Base class of the agent's Quartz jobs: records start, outcome and timing, and turns exceptions into redacted failures.</summary>
+/// <remarks>
+/// Concurrency is disallowed: a backup that overruns its schedule must not start a second dump of the same database, and
+/// a probe must not pile up behind a hung endpoint.
+/// </remarks>
+[DisallowConcurrentExecution]
+public abstract partial class AgentJob : IJob
+{
+    /// <summary>Creates the job.</summary>
+    protected AgentJob(AgentJobServices services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        Services = services;
+        Logger = services.LoggerFactory.CreateLogger(GetType());
+    }
+
+    /// <summary>Shared services.</summary>
+    protected AgentJobServices Services { get; }
+
+    /// <summary>This job's logger.</summary>
+    protected ILogger Logger { get; }
+
+    /// <inheritdoc />
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var key = context.JobDetail.Key;
+        var started = Services.Time.GetUtcNow();
+        var run = new JobRunContext(key, Services.Configuration.Current, context.ScheduledFireTimeUtc, started);
+        Services.Status.Started(key, started);
+        JobOutcome outcome;
+        try
+        {
+            outcome = await RunAsync(run, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            outcome = JobOutcome.Fail("cancelled", "the agent is stopping");
+        }
+        catch (Exception ex)
+        {
+            outcome = JobOutcome.Fail("exception", ex.Message);
+            LogJobCrashed(Logger, key.Group, key.Name, Services.Redactor.Redact(ex.GetType().Name + ": " + ex.Message));
+        }
+
+        outcome = outcome with { Message = outcome.Message is null ? null : Services.Redactor.Redact(outcome.Message) };
+        Services.Status.Finished(key, outcome, Services.Time.GetUtcNow());
+    }
+
+    /// <summary>Does the job's work.</summary>
+    protected abstract Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken);
+
+    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "{Kind} job {Job} crashed: {Error}")]
+    private static partial void LogJobCrashed(ILogger logger, string kind, string job, string error);
+}

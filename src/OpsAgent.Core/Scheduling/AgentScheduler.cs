@@ -1,0 +1,238 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Systemd;
+using Quartz;
+
+namespace OpsAgent.Core.Scheduling;
+
+/// <summary>Owns the Quartz scheduler: starts it, keeps its jobs in line with the configuration, and reports readiness to systemd.</summary>
+/// <remarks>
+/// Reconciliation only touches what changed: a job whose schedule changed gets a new trigger, a removed job is deleted
+/// (a run in progress finishes undisturbed; Quartz never interrupts it), an added job is scheduled. Nothing is rebuilt
+/// wholesale, so unchanged jobs keep their fire times and history.
+/// </remarks>
+public sealed partial class AgentScheduler : IHostedService, IDisposable
+{
+    private readonly ISchedulerFactory _factory;
+    private readonly AgentConfigurationManager _configuration;
+    private readonly JobStatusStore _status;
+    private readonly SchedulerHeartbeat _heartbeat;
+    private readonly SystemdNotifier _notifier;
+    private readonly TimeProvider _time;
+    private readonly ILogger<AgentScheduler> _logger;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Dictionary<JobKey, AgentJobDefinition> _applied = [];
+    private readonly CancellationTokenSource _stopping = new();
+    private TimeZoneInfo? _appliedZone;
+    private IScheduler? _scheduler;
+
+    /// <summary>Creates the service.</summary>
+    public AgentScheduler(ISchedulerFactory factory, AgentConfigurationManager configuration, JobStatusStore status, SchedulerHeartbeat heartbeat,
+        SystemdNotifier notifier, TimeProvider time, ILogger<AgentScheduler> logger)
+    {
+        _factory = factory;
+        _configuration = configuration;
+        _status = status;
+        _heartbeat = heartbeat;
+        _notifier = notifier;
+        _time = time;
+        _logger = logger;
+    }
+
+    /// <summary>The schedule time zone in force.</summary>
+    public TimeZoneInfo TimeZone => _appliedZone ?? TimeZoneInfo.Local;
+
+    /// <summary>The Quartz scheduler, once started.</summary>
+    internal IScheduler? Scheduler => _scheduler;
+
+    /// <summary>True while the scheduler is started, not in standby, and its heartbeat is fresh.</summary>
+    public bool IsRunning => _scheduler is { Status: SchedulerStatus.Running } && _heartbeat.IsFresh;
+
+    /// <summary>Why <see cref="IsRunning"/> is false.</summary>
+    public string Condition => _scheduler switch
+    {
+        null => "not started",
+        { Status: SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown } => "shut down",
+        { Status: SchedulerStatus.Standby } => "standby",
+        { Status: not SchedulerStatus.Running } => "not started",
+        _ when !_heartbeat.IsFresh => "heartbeat stale",
+        _ => "running",
+    };
+
+    /// <inheritdoc />
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _scheduler = await _factory.GetScheduler(cancellationToken).ConfigureAwait(false);
+        var watchdog = _notifier.WatchdogTimeout;
+        _heartbeat.Interval = watchdog is { } w ? TimeSpan.FromTicks(Math.Max(w.Ticks / 2, TimeSpan.FromMilliseconds(50).Ticks)) : TimeSpan.FromSeconds(5);
+        if (_heartbeat.Interval > TimeSpan.FromSeconds(5))
+        {
+            _heartbeat.Interval = TimeSpan.FromSeconds(5);
+        }
+
+        await ReconcileAsync(_configuration.Current, cancellationToken).ConfigureAwait(false);
+        var heartbeatJob = JobBuilder.Create<HeartbeatJob>().WithIdentity(HeartbeatJob.Key).Build();
+        var heartbeatTrigger = TriggerBuilder.Create(_time).WithIdentity(HeartbeatJob.Key.Name, HeartbeatJob.Group).StartNow()
+            .WithSchedule(SimpleScheduleBuilder.Create().WithInterval(_heartbeat.Interval).RepeatForever()
+                .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+            .Build();
+        await _scheduler.ScheduleJob(heartbeatJob, [heartbeatTrigger], ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+        await _scheduler.Start(cancellationToken).ConfigureAwait(false);
+        _heartbeat.Beat();
+        _configuration.Changed += OnConfigurationChanged;
+        LogStarted(_logger, _configuration.Current.Jobs.Count, _heartbeat.Interval.TotalMilliseconds, watchdog?.TotalSeconds ?? 0);
+    }
+
+    /// <inheritdoc />
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _configuration.Changed -= OnConfigurationChanged;
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        _notifier.Stopping();
+        if (_scheduler is not null)
+        {
+            // Jobs receive cancellation and are awaited; the host's shutdown timeout bounds the wait.
+            await _scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>The next fire time of a job, or null when it is not scheduled.</summary>
+    public async Task<DateTimeOffset?> NextFireTimeAsync(JobKey key, CancellationToken cancellationToken)
+    {
+        if (_scheduler is null || _scheduler.Status is SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown)
+        {
+            return null;
+        }
+
+        var trigger = await _scheduler.GetTrigger(new TriggerKey(key.Name, key.Group), cancellationToken).ConfigureAwait(false);
+        return trigger?.NextFireTimeUtc;
+    }
+
+    /// <summary>The previous fire time of a job.</summary>
+    public async Task<DateTimeOffset?> PreviousFireTimeAsync(JobKey key, CancellationToken cancellationToken)
+    {
+        if (_scheduler is null || _scheduler.Status is SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown)
+        {
+            return null;
+        }
+
+        var trigger = await _scheduler.GetTrigger(new TriggerKey(key.Name, key.Group), cancellationToken).ConfigureAwait(false);
+        return trigger?.PreviousFireTimeUtc;
+    }
+
+    /// <summary>Fires a job now, outside its schedule (for example a catch-up run).</summary>
+    public async Task TriggerNowAsync(JobKey key, CancellationToken cancellationToken)
+    {
+        if (_scheduler is not null)
+        {
+            await _scheduler.TriggerJob(key, new JobDataMap(), cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Brings the scheduler's jobs in line with <paramref name="configuration"/>.</summary>
+    public async Task ReconcileAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        var scheduler = _scheduler ?? throw new InvalidOperationException("the scheduler has not been created");
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var zoneChanged = _appliedZone is not null && !_appliedZone.Equals(configuration.TimeZone);
+            _appliedZone = configuration.TimeZone;
+            var desired = configuration.Jobs.ToDictionary(j => j.JobKey);
+
+            foreach (var key in _applied.Keys.Where(k => !desired.ContainsKey(k)).ToList())
+            {
+                await scheduler.DeleteJob(key, cancellationToken).ConfigureAwait(false);
+                _applied.Remove(key);
+                _status.Remove(key);
+                LogJobRemoved(_logger, key.Group, key.Name);
+            }
+
+            foreach (var (key, job) in desired)
+            {
+                _status.Upsert(job);
+                if (!_applied.TryGetValue(key, out var previous) || previous.JobType != job.JobType || previous.Fingerprint != job.Fingerprint)
+                {
+                    var detail = JobBuilder.Create().OfType(job.JobType).WithIdentity(key).StoreDurably().WithDescription(job.Description).Build();
+                    await scheduler.ScheduleJob(detail, [BuildTrigger(job, configuration.TimeZone)], ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
+                    if (previous is null)
+                    {
+                        LogJobAdded(_logger, key.Group, key.Name, job.Schedule.Text);
+                    }
+                    else
+                    {
+                        LogJobReplaced(_logger, key.Group, key.Name, job.Schedule.Text);
+                    }
+                }
+                else if (!previous.Schedule.Equals(job.Schedule) || previous.Misfire != job.Misfire || (zoneChanged && job.Schedule.QuartzCron is not null))
+                {
+                    await scheduler.RescheduleJob(new TriggerKey(key.Name, key.Group), BuildTrigger(job, configuration.TimeZone), cancellationToken).ConfigureAwait(false);
+                    LogJobRescheduled(_logger, key.Group, key.Name, previous.Schedule.Text, job.Schedule.Text);
+                }
+
+                _applied[key] = job;
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private ITrigger BuildTrigger(AgentJobDefinition job, TimeZoneInfo zone)
+    {
+        var builder = TriggerBuilder.Create(_time).WithIdentity(job.Name, job.Kind).ForJob(job.JobKey).StartNow();
+        if (job.Schedule.Every is { } every)
+        {
+            return builder.WithSchedule(SimpleScheduleBuilder.Create().WithInterval(every).RepeatForever()
+                .WithMisfireInstruction(job.Misfire == MisfirePolicy.FireOnce ? SimpleTriggerMisfireInstruction.FireNow : SimpleTriggerMisfireInstruction.NextWithRemainingCount))
+                .Build();
+        }
+
+        return builder.WithSchedule(CronScheduleBuilder.Create(job.Schedule.ToCronExpression(zone)).InTimeZone(zone)
+            .WithMisfireInstruction(job.Misfire == MisfirePolicy.FireOnce ? CronTriggerMisfireInstruction.FireAndProceed : CronTriggerMisfireInstruction.DoNothing))
+            .Build();
+    }
+
+    private async void OnConfigurationChanged(object? sender, AgentConfiguration configuration)
+    {
+        try
+        {
+            await ReconcileAsync(configuration, _stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
+        {
+        }
+        catch (SchedulerException ex)
+        {
+            LogReconcileFailed(_logger, ex);
+        }
+    }
+
+    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Scheduler started with {JobCount} jobs; heartbeat every {HeartbeatMs} ms, watchdog {WatchdogSeconds} s")]
+    private static partial void LogStarted(ILogger logger, int jobCount, double heartbeatMs, double watchdogSeconds);
+
+    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Scheduled {Kind} job {Job}: {Schedule}")]
+    private static partial void LogJobAdded(ILogger logger, string kind, string job, string schedule);
+
+    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Rescheduled {Kind} job {Job}: {OldSchedule} -> {Schedule}")]
+    private static partial void LogJobRescheduled(ILogger logger, string kind, string job, string oldSchedule, string schedule);
+
+    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "Removed {Kind} job {Job}; a run in progress finishes")]
+    private static partial void LogJobRemoved(ILogger logger, string kind, string job);
+
+    [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Replaced {Kind} job {Job}: {Schedule}")]
+    private static partial void LogJobReplaced(ILogger logger, string kind, string job, string schedule);
+
+    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Applying the new configuration to the scheduler failed")]
+    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        _gate.Dispose();
+        _stopping.Dispose();
+    }
+}

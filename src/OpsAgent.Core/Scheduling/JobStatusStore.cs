@@ -1,0 +1,104 @@
+using System.Collections.Concurrent;
+using Quartz;
+
+namespace OpsAgent.Core.Scheduling;
+
+/// <summary>The last known state of one scheduled job, as shown in <c>/status</c>.</summary>
+public sealed class JobStatus
+{
+    internal JobStatus(AgentJobDefinition definition) => Definition = definition;
+
+    /// <summary>The job as currently configured.</summary>
+    public AgentJobDefinition Definition { get; internal set; }
+
+    /// <summary><c>never</c>, <c>running</c>, <c>success</c> or <c>failure</c>.</summary>
+    public string LastResult { get; internal set; } = "never";
+
+    /// <summary>The machine reason of the last failure.</summary>
+    public string? Reason { get; internal set; }
+
+    /// <summary>The redacted human message of the last run.</summary>
+    public string? Message { get; internal set; }
+
+    /// <summary>When the last run started.</summary>
+    public DateTimeOffset? LastStart { get; internal set; }
+
+    /// <summary>When the last run ended.</summary>
+    public DateTimeOffset? LastEnd { get; internal set; }
+
+    /// <summary>When the last successful run ended.</summary>
+    public DateTimeOffset? LastSuccess { get; internal set; }
+
+    /// <summary>Whether a run is in progress.</summary>
+    public bool Running { get; internal set; }
+
+    /// <summary>Completed runs by result, for counters.</summary>
+    public long Successes { get; internal set; }
+
+    /// <summary>Failed runs.</summary>
+    public long Failures { get; internal set; }
+}
+
+/// <summary>Holds the <see cref="JobStatus"/> of every configured job; entries disappear when a reload removes the job.</summary>
+public sealed class JobStatusStore
+{
+    private readonly ConcurrentDictionary<JobKey, JobStatus> _jobs = new();
+
+    /// <summary>All jobs, ordered by kind then name.</summary>
+    public IReadOnlyList<JobStatus> All => [.. _jobs.Values.OrderBy(j => j.Definition.Kind, StringComparer.Ordinal).ThenBy(j => j.Definition.Name, StringComparer.Ordinal)];
+
+    /// <summary>Jobs of one kind.</summary>
+    public IEnumerable<JobStatus> OfKind(string kind) => _jobs.Values.Where(j => j.Definition.Kind == kind);
+
+    /// <summary>The status of a job, if configured.</summary>
+    public JobStatus? Get(JobKey key) => _jobs.GetValueOrDefault(key);
+
+    /// <summary>Adds or updates the definition, keeping the run history.</summary>
+    public void Upsert(AgentJobDefinition definition)
+        => _jobs.AddOrUpdate(definition.JobKey, _ => new JobStatus(definition), (_, existing) =>
+        {
+            existing.Definition = definition;
+            return existing;
+        });
+
+    /// <summary>Removes a job that is no longer configured.</summary>
+    public void Remove(JobKey key) => _jobs.TryRemove(key, out _);
+
+    /// <summary>Records the start of a run.</summary>
+    public void Started(JobKey key, DateTimeOffset at)
+    {
+        if (_jobs.TryGetValue(key, out var status))
+        {
+            lock (status)
+            {
+                status.Running = true;
+                status.LastStart = at;
+            }
+        }
+    }
+
+    /// <summary>Records the end of a run.</summary>
+    public void Finished(JobKey key, JobOutcome outcome, DateTimeOffset at)
+    {
+        if (_jobs.TryGetValue(key, out var status))
+        {
+            lock (status)
+            {
+                status.Running = false;
+                status.LastEnd = at;
+                status.LastResult = outcome.Success ? "success" : "failure";
+                status.Reason = outcome.Reason;
+                status.Message = outcome.Message;
+                if (outcome.Success)
+                {
+                    status.LastSuccess = at;
+                    status.Successes++;
+                }
+                else
+                {
+                    status.Failures++;
+                }
+            }
+        }
+    }
+}

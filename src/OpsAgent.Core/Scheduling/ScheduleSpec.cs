@@ -1,0 +1,112 @@
+using System.Globalization;
+using Quartz;
+
+namespace OpsAgent.Core.Scheduling;
+
+/// <summary>A parsed schedule: a cron expression (5-field crontab or Quartz 6/7-field) or a fixed interval.</summary>
+/// <remarks>
+/// Operators copy crontab lines from the runbooks (<c>0 2 * * *</c>), so five fields are read as Unix crontab
+/// (Quartz's <see cref="CronFormat.Unix"/>: 0 and 7 are Sunday, day-of-month and day-of-week OR-ed as cron does) and six or
+/// seven as Quartz; the <c>@daily</c>-style macros are accepted too. Quartz normalises both to its canonical form.
+/// </remarks>
+public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
+{
+    private ScheduleSpec(string text, string? quartzCron, TimeSpan? every)
+    {
+        Text = text;
+        QuartzCron = quartzCron;
+        Every = every;
+    }
+
+    /// <summary>The schedule as configured.</summary>
+    public string Text { get; }
+
+    /// <summary>The Quartz cron expression, when this is a cron schedule.</summary>
+    public string? QuartzCron { get; }
+
+    /// <summary>The interval, when this is an <c>Every</c> schedule.</summary>
+    public TimeSpan? Every { get; }
+
+    /// <summary>Creates an interval schedule.</summary>
+    public static ScheduleSpec FromInterval(TimeSpan every)
+        => every > TimeSpan.Zero ? new(string.Create(CultureInfo.InvariantCulture, $"every {every}"), null, every)
+                                 : throw new ArgumentOutOfRangeException(nameof(every), "an interval must be positive");
+
+    /// <summary>Parses a cron schedule, or returns an error message saying why it is not one.</summary>
+    public static bool TryParseCron(string? text, out ScheduleSpec? schedule, out string? error)
+    {
+        schedule = null;
+        error = null;
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            error = "a schedule is required (crontab '0 2 * * *' or Quartz '0 0 2 * * ?')";
+            return false;
+        }
+
+        var trimmed = text.Trim();
+        var fields = trimmed.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries).Length;
+        var format = trimmed.StartsWith('@') || fields is 6 or 7 ? CronFormat.Quartz : CronFormat.Unix;
+        if (!trimmed.StartsWith('@') && fields is not (5 or 6 or 7))
+        {
+            error = $"'{trimmed}' is not a cron expression: expected 5 fields (crontab: minute hour day-of-month month day-of-week) or 6-7 (Quartz: second first), found {fields}";
+            return false;
+        }
+
+        try
+        {
+            var expression = CronExpression.Parse(trimmed, format);
+            schedule = new ScheduleSpec(trimmed, expression.CronExpressionString, null);
+            return true;
+        }
+        catch (FormatException ex)
+        {
+            error = $"'{trimmed}' is not a cron expression: {ex.Message}";
+            return false;
+        }
+    }
+
+    /// <summary>Parses a cron schedule or throws <see cref="FormatException"/>.</summary>
+    public static ScheduleSpec ParseCron(string text)
+        => TryParseCron(text, out var s, out var e) ? s! : throw new FormatException(e);
+
+    /// <summary>The Quartz expression in <paramref name="zone"/>.</summary>
+    public CronExpression ToCronExpression(TimeZoneInfo zone)
+        => CronExpression.Parse(QuartzCron ?? throw new InvalidOperationException("not a cron schedule"), CronFormat.Quartz).WithTimeZone(zone);
+
+    /// <summary>The next <paramref name="count"/> fire times after <paramref name="after"/>, in UTC.</summary>
+    public IReadOnlyList<DateTimeOffset> NextFireTimes(DateTimeOffset after, TimeZoneInfo zone, int count)
+    {
+        var result = new List<DateTimeOffset>(count);
+        if (Every is { } every)
+        {
+            for (var i = 1; i <= count; i++)
+            {
+                result.Add(after + (every * i));
+            }
+
+            return result;
+        }
+
+        var cron = ToCronExpression(zone);
+        var t = after;
+        while (result.Count < count && cron.GetNextValidTimeAfter(t) is { } next)
+        {
+            result.Add(next);
+            t = next;
+        }
+
+        return result;
+    }
+
+    /// <inheritdoc />
+    public bool Equals(ScheduleSpec? other) => other is not null && QuartzCron == other.QuartzCron && Every == other.Every;
+
+    /// <inheritdoc />
+    public override bool Equals(object? obj) => Equals(obj as ScheduleSpec);
+
+    /// <inheritdoc />
+    public override int GetHashCode() => HashCode.Combine(QuartzCron, Every);
+
+    /// <inheritdoc />
+    public override string ToString() => Text;
+}

@@ -1,0 +1,77 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Core.Scheduling;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Core.Status;
+using OpsAgent.Core.Systemd;
+using Quartz;
+
+namespace OpsAgent.Core;
+
+/// <summary>Registers the agent foundation.</summary>
+public static class ServiceCollectionExtensions
+{
+    /// <summary>Adds configuration loading and validation (no hosted services): enough for <c>check-config</c>.</summary>
+    public static IServiceCollection AddAgentConfiguration(this IServiceCollection services, ConfigurationFiles files)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(files);
+        services.TryAddSingleton(SecretRedactor.Shared);
+        services.TryAddSingleton<SecretResolver>();
+        services.TryAddSingleton<AgentMetrics>();
+        services.TryAddSingleton<AgentConfigurationManager>();
+        services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
+        return services;
+    }
+
+    /// <summary>Adds a capability's options section with its validator.</summary>
+    public static IServiceCollection AddAgentSection<TOptions, TValidator>(this IServiceCollection services, string path)
+        where TOptions : class, new()
+        where TValidator : class, IValidateOptions<TOptions>
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<TOptions>, TValidator>());
+        return services.AddAgentSection<TOptions>(path);
+    }
+
+    /// <summary>Adds an options section whose validators are registered separately.</summary>
+    public static IServiceCollection AddAgentSection<TOptions>(this IServiceCollection services, string path)
+        where TOptions : class, new()
+    {
+        services.AddSingleton<IAgentSection>(sp => new AgentSection<TOptions>(path, sp.GetServices<IValidateOptions<TOptions>>()));
+        return services;
+    }
+
+    /// <summary>Adds a job source.</summary>
+    public static IServiceCollection AddJobSource<TSource>(this IServiceCollection services)
+        where TSource : class, IJobSource
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IJobSource, TSource>());
+        return services;
+    }
+
+    /// <summary>Adds the scheduler, reload watcher, systemd notifier and status reporting.</summary>
+    public static IServiceCollection AddAgentRuntime(this IServiceCollection services)
+    {
+        services.TryAddSingleton<JobStatusStore>();
+        services.TryAddSingleton<SchedulerHeartbeat>();
+        services.TryAddSingleton<SystemdNotifier>();
+        services.TryAddSingleton<AgentJobServices>();
+        services.TryAddSingleton<StatusLine>();
+        services.TryAddSingleton<StatusReporter>();
+        services.TryAddSingleton<AgentScheduler>();
+        services.TryAddSingleton<ConfigurationWatcher>();
+        services.AddQuartz(q =>
+        {
+            q.ConfigureScheduler(s => s.InstanceName = "opsagent");
+            q.UseInMemoryStore();
+            // Long backups hold a slot for hours; leave room so probes and the heartbeat are never starved.
+            q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 64);
+        });
+        services.AddHostedService(sp => sp.GetRequiredService<AgentScheduler>());
+        services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
+        return services;
+    }
+}
