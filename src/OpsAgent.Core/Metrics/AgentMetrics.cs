@@ -14,7 +14,8 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>The meter name; capabilities add instruments to <see cref="Meter"/>.</summary>
     public const string MeterName = "OpsAgent";
 
-    private readonly Counter<long> _reloads;
+    private long _reloadSuccesses;
+    private long _reloadFailures;
     private long _lastReloadSuccessUnixMs;
 
     /// <summary>Creates the instruments.</summary>
@@ -24,7 +25,13 @@ public sealed class AgentMetrics : IDisposable
         Meter = new Meter(MeterName, Version);
         Meter.CreateObservableGauge("opsagent_build_info", () => new Measurement<long>(1, new KeyValuePair<string, object?>("version", Version)),
             description: "Always 1; the version label identifies the running build.");
-        _reloads = Meter.CreateCounter<long>("opsagent_config_reloads", description: "Configuration loads, by result (success|failure).");
+        // Observable, because the first load happens before the metrics pipeline listens; both results are always
+        // exported so that increase() works from the first failure on.
+        Meter.CreateObservableCounter("opsagent_config_reloads", () => new[]
+        {
+            new Measurement<long>(Interlocked.Read(ref _reloadSuccesses), new KeyValuePair<string, object?>("result", "success")),
+            new Measurement<long>(Interlocked.Read(ref _reloadFailures), new KeyValuePair<string, object?>("result", "failure")),
+        }, description: "Configuration loads, by result (success|failure).");
         Meter.CreateObservableGauge("opsagent_config_last_reload_success_timestamp_seconds", ObserveLastReload,
             description: "Unix time of the last configuration load that was accepted.");
     }
@@ -41,12 +48,12 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>Counts an accepted configuration load.</summary>
     public void ReloadSucceeded()
     {
-        _reloads.Add(1, new KeyValuePair<string, object?>("result", "success"));
+        Interlocked.Increment(ref _reloadSuccesses);
         Interlocked.Exchange(ref _lastReloadSuccessUnixMs, Time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>Counts a rejected configuration load.</summary>
-    public void ReloadFailed() => _reloads.Add(1, new KeyValuePair<string, object?>("result", "failure"));
+    public void ReloadFailed() => Interlocked.Increment(ref _reloadFailures);
 
     private IEnumerable<Measurement<double>> ObserveLastReload()
     {

@@ -1,0 +1,187 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
+using System.Threading.Channels;
+using Serilog.Core;
+using Serilog.Events;
+
+namespace OpsAgent.Journald;
+
+/// <summary>A Serilog sink that writes structured entries to journald over its native datagram socket.</summary>
+/// <remarks>
+/// <para>Entries are encoded on the caller's thread (so they carry the values of that moment) and queued; one background
+/// task sends them. A slow or stuck journald therefore never blocks a probe or a backup: when the queue is full, new
+/// entries are dropped and counted, and the count is reported in the next entry that gets through.</para>
+/// <para>When the socket does not exist (not under systemd, or in a container) every entry goes to <see cref="JournaldSinkOptions.Fallback"/>.</para>
+/// </remarks>
+public sealed class JournaldSink : ILogEventSink, IDisposable
+{
+    private readonly JournaldSinkOptions _options;
+    private readonly Channel<(byte[] Datagram, LogEvent Event)> _queue;
+    private readonly Socket? _socket;
+    private readonly UnixDomainSocketEndPoint? _endpoint;
+    private readonly Task _sender;
+    private readonly byte[] _identifier;
+    private long _dropped;
+
+    /// <summary>Creates the sink; when the socket is missing it only forwards to the fallback.</summary>
+    public JournaldSink(JournaldSinkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _identifier = Encoding.UTF8.GetBytes(options.SyslogIdentifier);
+        _queue = Channel.CreateBounded<(byte[], LogEvent)>(new BoundedChannelOptions(options.QueueCapacity)
+        {
+            FullMode = BoundedChannelFullMode.DropWrite,
+            SingleReader = true,
+        });
+
+        if (!OperatingSystem.IsWindows() && File.Exists(options.SocketPath))
+        {
+            _endpoint = new UnixDomainSocketEndPoint(options.SocketPath);
+            _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
+            {
+                SendTimeout = (int)options.SendTimeout.TotalMilliseconds,
+            };
+        }
+
+        _sender = _socket is null ? Task.CompletedTask : Task.Run(SendLoopAsync);
+    }
+
+    /// <summary>Whether entries go to journald (false: console fallback).</summary>
+    public bool UsesJournal => _socket is not null;
+
+    /// <summary>Entries dropped because the queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref _dropped);
+
+    /// <summary>Maps Serilog levels to syslog priorities as DESIGN §7 specifies.</summary>
+    public static int Priority(LogEventLevel level) => level switch
+    {
+        LogEventLevel.Verbose or LogEventLevel.Debug => 7,
+        LogEventLevel.Information => 6,
+        LogEventLevel.Warning => 4,
+        LogEventLevel.Error => 3,
+        _ => 2,
+    };
+
+    /// <inheritdoc />
+    public void Emit(LogEvent logEvent)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        if (_socket is null)
+        {
+            _options.Fallback?.Emit(logEvent);
+            return;
+        }
+
+        var fields = BuildFields(logEvent);
+        var datagram = JournalFields.Encode(JournalFields.EncodedSize(fields) > _options.MaxDatagramBytes
+            ? JournalFields.Truncate(fields, _options.MaxDatagramBytes)
+            : fields);
+        if (!_queue.Writer.TryWrite((datagram, logEvent)))
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+    }
+
+    /// <summary>The fields of one entry, values redacted.</summary>
+    public List<KeyValuePair<string, byte[]>> BuildFields(LogEvent logEvent)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        var fields = new List<KeyValuePair<string, byte[]>>(8 + logEvent.Properties.Count);
+        void Add(string name, string value) => fields.Add(new(name, Encoding.UTF8.GetBytes(_options.Redact(value))));
+
+        Add("MESSAGE", MessageRenderer.Render(logEvent));
+        fields.Add(new("PRIORITY", [(byte)('0' + Priority(logEvent.Level))]));
+        fields.Add(new("SYSLOG_IDENTIFIER", _identifier));
+        Add("MESSAGE_TEMPLATE", logEvent.MessageTemplate.Text);
+        if (logEvent.Exception is { } exception)
+        {
+            Add("EXCEPTION", exception.ToString());
+        }
+
+        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        if (dropped > 0)
+        {
+            Add(_options.PropertyPrefix + "DROPPED_ENTRIES", dropped.ToString(CultureInfo.InvariantCulture));
+        }
+
+        foreach (var (key, value) in logEvent.Properties)
+        {
+            AddProperty(fields, key, value, Add);
+        }
+
+        return fields;
+    }
+
+    private void AddProperty(List<KeyValuePair<string, byte[]>> fields, string key, LogEventPropertyValue value, Action<string, string> add)
+    {
+        if (value is StructureValue structure && key == "EventId")
+        {
+            // Microsoft.Extensions.Logging's EventId arrives as { Id, Name }; the stable number is what operators filter on.
+            foreach (var p in structure.Properties)
+            {
+                AddProperty(fields, p.Name == "Id" ? "EventId" : "EventName", p.Value, add);
+            }
+
+            return;
+        }
+
+        var sanitized = JournalFields.SanitizeName(key);
+        if (sanitized is null)
+        {
+            return;
+        }
+
+        var name = sanitized.StartsWith(_options.PropertyPrefix, StringComparison.Ordinal) ? sanitized : _options.PropertyPrefix + sanitized;
+        if (name.Length > JournalFields.MaxNameLength)
+        {
+            name = name[..JournalFields.MaxNameLength].TrimEnd('_');
+        }
+
+        add(name, Render(value));
+    }
+
+    private static string Render(LogEventPropertyValue value) => MessageRenderer.RenderValue(value);
+
+    private async Task SendLoopAsync()
+    {
+        await foreach (var (datagram, logEvent) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            Send(datagram, logEvent);
+        }
+    }
+
+    private void Send(byte[] datagram, LogEvent logEvent)
+    {
+        try
+        {
+            _socket!.SendTo(datagram, SocketFlags.None, _endpoint!);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize && datagram.Length > 4096)
+        {
+            // The host's limit is below MaxDatagramBytes: resend the entry cut to fit the limit it does accept.
+            var fields = BuildFields(logEvent);
+            var smaller = JournalFields.Encode(JournalFields.Truncate(fields, Math.Min(datagram.Length / 2, 64 * 1024)));
+            Send(smaller, logEvent);
+        }
+        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
+        {
+            Interlocked.Increment(ref _dropped);
+        }
+        catch (SocketException)
+        {
+            // journald is gone (restarting, or the socket was removed): keep the entry on the console.
+            _options.Fallback?.Emit(logEvent);
+        }
+    }
+
+    /// <summary>Sends what is queued (up to two seconds) and closes the socket.</summary>
+    public void Dispose()
+    {
+        _queue.Writer.TryComplete();
+        _sender.Wait(TimeSpan.FromSeconds(2));
+        _socket?.Dispose();
+        (_options.Fallback as IDisposable)?.Dispose();
+    }
+}

@@ -1,0 +1,63 @@
+using System.Globalization;
+using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Hosting;
+
+namespace OpsAgent.Cli;
+
+/// <summary><c>opsagent check-config</c>: validates the configuration the daemon would load.</summary>
+internal static class CheckConfigCommand
+{
+    /// <summary>Prints every error and returns 1, or a summary with each job's next three fire times and returns 0.</summary>
+    public static int Run(string? configPath, TextWriter output, Action<IServiceCollection>? configureServices = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        var files = ConfigurationFiles.Resolve(configPath);
+        services.AddAgentConfiguration(files);
+        AgentHost.AddCapabilities(services);
+        configureServices?.Invoke(services);
+        using var provider = services.BuildServiceProvider();
+        var manager = provider.GetRequiredService<AgentConfigurationManager>();
+        var (configuration, errors, _) = manager.TryLoad();
+        if (configuration is null)
+        {
+            output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
+            foreach (var error in errors)
+            {
+                output.WriteLine(error.ToString());
+            }
+
+            return 1;
+        }
+
+        var zone = configuration.TimeZone;
+        var agent = configuration.Agent;
+        output.WriteLine($"Configuration OK: {string.Join(", ", configuration.Files)}");
+        output.WriteLine($"  time zone      {zone.Id}");
+        output.WriteLine($"  http           {agent.Http.Listen} (/metrics, /healthz, /status)");
+        output.WriteLine($"  state          {agent.StateDirectory}");
+        output.WriteLine($"  docker         {agent.Docker.Endpoint}");
+        output.WriteLine($"  logging        {agent.Logging.Level}, journald {agent.Logging.Journald.SocketPath}");
+        if (configuration.Jobs.Count == 0)
+        {
+            output.WriteLine("No jobs configured.");
+            return 0;
+        }
+
+        output.WriteLine($"{configuration.Jobs.Count} job{(configuration.Jobs.Count == 1 ? "" : "s")}:");
+        var now = DateTimeOffset.UtcNow;
+        foreach (var job in configuration.Jobs.OrderBy(j => j.Kind, StringComparer.Ordinal).ThenBy(j => j.Name, StringComparer.Ordinal))
+        {
+            var next = job.Schedule.NextFireTimes(now, zone, 3)
+                .Select(t => TimeZoneInfo.ConvertTime(t, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture));
+            output.WriteLine($"  {job.Kind,-12} {job.Name,-24} {job.Schedule.Text,-16} next: {string.Join(", ", next)}");
+            if (job.Description is { Length: > 0 } description)
+            {
+                output.WriteLine($"  {"",-12} {"",-24} {description}");
+            }
+        }
+
+        return 0;
+    }
+}

@@ -1,0 +1,147 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using OpenTelemetry.Metrics;
+using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Core.Scheduling;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Core.Status;
+using OpsAgent.Journald;
+using Serilog;
+using Serilog.Core;
+using ILogger = Microsoft.Extensions.Logging.ILogger;
+using Serilog.Events;
+
+namespace OpsAgent.Hosting;
+
+/// <summary>The composition root: builds the daemon's host from a configuration path.</summary>
+/// <remarks>
+/// Logging and the listen address are needed before the container exists, so the foundation section is read once
+/// up front (leniently); the authoritative, validated load happens through <see cref="AgentConfigurationManager"/>
+/// before anything starts, and a failure there stops start-up with every error.
+/// </remarks>
+public static class AgentHost
+{
+    /// <summary>Registers the capabilities (backups, probes, certificates) into the container and the configuration.</summary>
+    public static void AddCapabilities(IServiceCollection services)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        // Capability issues register their sections and job sources here.
+    }
+
+    /// <summary>Builds the host; throws <see cref="ConfigurationInvalidException"/> when the configuration is invalid.</summary>
+    /// <param name="configPath">The <c>--config</c> value, or null for the default.</param>
+    /// <param name="configureServices">Extra registrations (tests add job sources here).</param>
+    public static WebApplication Build(string? configPath, Action<IServiceCollection>? configureServices = null)
+    {
+        var files = ConfigurationFiles.Resolve(configPath);
+        var bootstrap = ReadBootstrap(files);
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        // The agent's own configuration stack is managed by AgentConfigurationManager; keep the web host's empty so
+        // appsettings.json is not loaded (and watched) twice.
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection();
+        builder.Host.UseSystemd();
+        builder.Host.UseWindowsService(o => o.ServiceName = "OpsAgent");
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+
+        var levelSwitch = new LoggingLevelSwitch(ParseLevel(bootstrap.Logging.Level));
+        var redactor = SecretRedactor.Shared;
+        var loggerConfiguration = new LoggerConfiguration()
+            .MinimumLevel.ControlledBy(levelSwitch)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Sink(new JournaldSink(new JournaldSinkOptions
+            {
+                SocketPath = bootstrap.Logging.Journald.SocketPath,
+                Redact = redactor.Redact,
+                Fallback = new ConsoleFallbackSink(redact: redactor.Redact),
+            }));
+        builder.Services.AddSerilog(loggerConfiguration.CreateLogger(), dispose: true);
+        builder.Services.AddSingleton(levelSwitch);
+        builder.WebHost.UseUrls(bootstrap.Http.Listen);
+
+        builder.Services.AddAgentConfiguration(files);
+        AddCapabilities(builder.Services);
+        configureServices?.Invoke(builder.Services);
+        builder.Services.AddAgentRuntime();
+        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+            .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
+            .AddPrometheusExporter(o =>
+            {
+                // DESIGN §6 names are the contract: no otel_scope_* labels, no target_info series.
+                o.ScopeInfoEnabled = false;
+                o.TargetInfoEnabled = false;
+                o.ScrapeResponseCacheDurationMilliseconds = 0;
+            }));
+
+        var app = builder.Build();
+        var manager = app.Services.GetRequiredService<AgentConfigurationManager>();
+        manager.LoadInitial();
+        manager.Changed += (_, configuration) =>
+        {
+            levelSwitch.MinimumLevel = ParseLevel(configuration.Agent.Logging.Level);
+            if (!string.Equals(configuration.Agent.Http.Listen, bootstrap.Http.Listen, StringComparison.OrdinalIgnoreCase))
+            {
+                HostLog.ListenNeedsRestart(app.Logger, bootstrap.Http.Listen, configuration.Agent.Http.Listen);
+            }
+        };
+
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapGet("/healthz", (AgentScheduler scheduler) => scheduler.IsRunning
+            ? Results.Text("ok\n", "text/plain")
+            : Results.Text($"scheduler {scheduler.Condition}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/status", async (StatusReporter reporter, CancellationToken ct) =>
+        {
+            var report = await reporter.BuildAsync(ct).ConfigureAwait(false);
+            var json = JsonSerializer.Serialize(report, StatusJsonContext.Default.StatusReport);
+            return Results.Text(redactor.Redact(json), "application/json");
+        });
+        return app;
+    }
+
+    /// <summary>Starts the host and tells systemd it is ready once the scheduler runs and the endpoint listens.</summary>
+    public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var notifier = app.Services.GetRequiredService<Core.Systemd.SystemdNotifier>();
+        var status = await app.Services.GetRequiredService<StatusLine>().BuildAsync(cancellationToken).ConfigureAwait(false);
+        notifier.Ready(status);
+        var addresses = ListenAddresses(app);
+        HostLog.Started(app.Logger, AgentMetrics.Version, addresses, status);
+    }
+
+    /// <summary>The addresses Kestrel actually bound (port 0 resolved).</summary>
+    public static IReadOnlyList<string> ListenAddresses(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
+    }
+
+    private static OpsAgentOptions ReadBootstrap(ConfigurationFiles files)
+    {
+        var ignored = new List<ConfigError>();
+        var (root, _, _) = ConfigurationLoader.Build(files, ignored);
+        return root is null ? new OpsAgentOptions() : StrictBinder.Bind<OpsAgentOptions>(root.GetSection(OpsAgentOptions.SectionName), ignored);
+    }
+
+    internal static LogEventLevel ParseLevel(string? level)
+        => Enum.TryParse<LogEventLevel>(level, ignoreCase: true, out var parsed) ? parsed : LogEventLevel.Information;
+}
+
+/// <summary>Host-level log messages.</summary>
+internal static partial class HostLog
+{
+    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "OpsAgent {Version} started; listening on {Listen}; {Status}")]
+    public static partial void Started(ILogger logger, string version, IReadOnlyList<string> listen, string status);
+
+    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Http:Listen changed from {OldListen} to {Listen}; the endpoint moves at the next restart")]
+    public static partial void ListenNeedsRestart(ILogger logger, string oldListen, string listen);
+}

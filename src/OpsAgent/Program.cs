@@ -1,0 +1,88 @@
+using System.CommandLine;
+using OpsAgent.Cli;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Hosting;
+
+namespace OpsAgent;
+
+/// <summary>The <c>opsagent</c> command line.</summary>
+public static class Program
+{
+    /// <summary>Entry point.</summary>
+    public static async Task<int> Main(string[] args)
+    {
+        var root = BuildCommandLine();
+        // The host handles SIGTERM/SIGINT itself (graceful stop of running jobs); System.CommandLine must not race it.
+        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+    }
+
+    internal static RootCommand BuildCommandLine()
+    {
+        var config = new Option<string?>("--config", "-c")
+        {
+            Description = "Configuration file (default /etc/opsagent/appsettings.json, else appsettings.json beside the executable); conf.d/*.json beside it is merged",
+            Recursive = true,
+        };
+
+        var root = new RootCommand("OpsAgent: nightly database dumps, health probes with restarts, certificate expiry checks, Prometheus metrics and journald logs.");
+        root.Options.Add(config);
+
+        var run = new Command("run", "Run the daemon (the default)");
+        run.SetAction((parse, ct) => RunAsync(parse.GetValue(config), ct));
+        root.Subcommands.Add(run);
+        root.SetAction((parse, ct) => RunAsync(parse.GetValue(config), ct));
+
+        var check = new Command("check-config", "Validate the configuration: print every error (path: problem) and exit 1, or a summary with each job's next three fire times");
+        check.SetAction(parse => CheckConfigCommand.Run(parse.GetValue(config), Console.Out));
+        root.Subcommands.Add(check);
+
+        var json = new Option<bool>("--json") { Description = "Print the raw /status JSON" };
+        var url = new Option<string?>("--url") { Description = "The agent's HTTP endpoint (default: Http:Listen from the configuration)" };
+        var status = new Command("status", "Show the running agent's jobs, last results and next fire times") { json, url };
+        status.SetAction((parse, ct) => StatusCommand.RunAsync(parse.GetValue(config), parse.GetValue(url), parse.GetValue(json), Console.Out, Console.Error, ct));
+        root.Subcommands.Add(status);
+
+        var version = new Command("version", "Print the version");
+        version.SetAction(_ =>
+        {
+            Console.Out.WriteLine($"opsagent {AgentMetrics.Version}");
+            return 0;
+        });
+        root.Subcommands.Add(version);
+        return root;
+    }
+
+    private static async Task<int> RunAsync(string? configPath, CancellationToken cancellationToken)
+    {
+        WebApplication app;
+        try
+        {
+            app = AgentHost.Build(configPath);
+        }
+        catch (ConfigurationInvalidException ex)
+        {
+            await Console.Error.WriteLineAsync(SecretRedactor.Shared.Redact(ex.Message)).ConfigureAwait(false);
+            return 1;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            try
+            {
+                await AgentHost.StartAsync(app, cancellationToken).ConfigureAwait(false);
+            }
+            catch (IOException ex)
+            {
+                // Kestrel could not bind (address in use, permission): say so plainly and fail the unit.
+                await Console.Error.WriteLineAsync($"cannot start the HTTP endpoint: {SecretRedactor.Shared.Redact(ex.Message)}").ConfigureAwait(false);
+                return 1;
+            }
+
+            await app.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+}
