@@ -145,4 +145,46 @@ public static class JournalFields
         result.Add(new("OPSAGENT_TRUNCATED", "1"u8.ToArray()));
         return result;
     }
+
+    /// <summary>Decodes a native-protocol datagram (both field forms) into name/value pairs, in order.</summary>
+    /// <exception cref="FormatException">The datagram is malformed.</exception>
+    public static List<KeyValuePair<string, string>> Decode(ReadOnlySpan<byte> datagram)
+    {
+        var result = new List<KeyValuePair<string, string>>();
+        while (!datagram.IsEmpty)
+        {
+            var nl = datagram.IndexOf((byte)'\n');
+            var eq = datagram.IndexOf((byte)'=');
+            if (nl < 0)
+            {
+                throw new FormatException("field without terminating newline");
+            }
+
+            if (eq >= 0 && eq < nl)
+            {
+                result.Add(new(Encoding.ASCII.GetString(datagram[..eq]), Encoding.UTF8.GetString(datagram[(eq + 1)..nl])));
+                datagram = datagram[(nl + 1)..];
+                continue;
+            }
+
+            var name = Encoding.ASCII.GetString(datagram[..nl]);
+            datagram = datagram[(nl + 1)..];
+            if (datagram.Length < 8)
+            {
+                throw new FormatException($"field {name}: missing length");
+            }
+
+            var length = (int)BinaryPrimitives.ReadUInt64LittleEndian(datagram);
+            datagram = datagram[8..];
+            if (datagram.Length < length + 1 || datagram[length] != (byte)'\n')
+            {
+                throw new FormatException($"field {name}: length {length} exceeds the datagram");
+            }
+
+            result.Add(new(name, Encoding.UTF8.GetString(datagram[..length])));
+            datagram = datagram[(length + 1)..];
+        }
+
+        return result;
+    }
 }

@@ -23,6 +23,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
     private readonly Task _sender;
     private readonly byte[] _identifier;
     private long _dropped;
+    private long _droppedUnreported;
 
     /// <summary>Creates the sink; when the socket is missing it only forwards to the fallback.</summary>
     public JournaldSink(JournaldSinkOptions options)
@@ -39,10 +40,8 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
         if (!OperatingSystem.IsWindows() && File.Exists(options.SocketPath))
         {
             _endpoint = new UnixDomainSocketEndPoint(options.SocketPath);
-            _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified)
-            {
-                SendTimeout = (int)options.SendTimeout.TotalMilliseconds,
-            };
+            // Non-blocking: a full journald queue is waited out by the sender loop, bounded by SendTimeout.
+            _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified) { Blocking = false };
         }
 
         _sender = _socket is null ? Task.CompletedTask : Task.Run(SendLoopAsync);
@@ -53,6 +52,12 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
 
     /// <summary>Entries dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref _dropped);
+
+    private void CountDrop()
+    {
+        Interlocked.Increment(ref _dropped);
+        Interlocked.Increment(ref _droppedUnreported);
+    }
 
     /// <summary>Maps Serilog levels to syslog priorities as DESIGN §7 specifies.</summary>
     public static int Priority(LogEventLevel level) => level switch
@@ -80,7 +85,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             : fields);
         if (!_queue.Writer.TryWrite((datagram, logEvent)))
         {
-            Interlocked.Increment(ref _dropped);
+            CountDrop();
         }
     }
 
@@ -100,7 +105,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             Add("EXCEPTION", exception.ToString());
         }
 
-        var dropped = Interlocked.Exchange(ref _dropped, 0);
+        var dropped = Interlocked.Exchange(ref _droppedUnreported, 0);
         if (dropped > 0)
         {
             Add(_options.PropertyPrefix + "DROPPED_ENTRIES", dropped.ToString(CultureInfo.InvariantCulture));
@@ -148,31 +153,49 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
     {
         await foreach (var (datagram, logEvent) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            Send(datagram, logEvent);
+            await SendAsync(datagram, logEvent).ConfigureAwait(false);
         }
     }
 
-    private void Send(byte[] datagram, LogEvent logEvent)
+    private async Task SendAsync(byte[] datagram, LogEvent logEvent)
     {
-        try
+        var deadline = Environment.TickCount64 + (long)_options.SendTimeout.TotalMilliseconds;
+        while (true)
         {
-            _socket!.SendTo(datagram, SocketFlags.None, _endpoint!);
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize && datagram.Length > 4096)
-        {
-            // The host's limit is below MaxDatagramBytes: resend the entry cut to fit the limit it does accept.
-            var fields = BuildFields(logEvent);
-            var smaller = JournalFields.Encode(JournalFields.Truncate(fields, Math.Min(datagram.Length / 2, 64 * 1024)));
-            Send(smaller, logEvent);
-        }
-        catch (SocketException ex) when (ex.SocketErrorCode is SocketError.TimedOut or SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
-        {
-            Interlocked.Increment(ref _dropped);
-        }
-        catch (SocketException)
-        {
-            // journald is gone (restarting, or the socket was removed): keep the entry on the console.
-            _options.Fallback?.Emit(logEvent);
+            try
+            {
+                _socket!.SendTo(datagram, SocketFlags.None, _endpoint!);
+                return;
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode is SocketError.WouldBlock or SocketError.NoBufferSpaceAvailable)
+            {
+                if (Environment.TickCount64 >= deadline)
+                {
+                    CountDrop();
+                    return;
+                }
+
+                await Task.Delay(5).ConfigureAwait(false);
+            }
+            catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize && datagram.Length > 4096)
+            {
+                // The host's limit is below MaxDatagramBytes: send the entry cut to a size it does accept.
+                datagram = JournalFields.Encode(JournalFields.Truncate(BuildFields(logEvent), Math.Min(datagram.Length / 2, 64 * 1024)));
+            }
+            catch (SocketException)
+            {
+                // journald is gone (restarting, or the socket was removed): keep the entry on the console.
+                if (_options.Fallback is { } fallback)
+                {
+                    fallback.Emit(logEvent);
+                }
+                else
+                {
+                    CountDrop();
+                }
+
+                return;
+            }
         }
     }
 

@@ -1,0 +1,135 @@
+# Shared set-up for tests/run.sh and tests/bench/*.sh: sourced, not run.
+# Starts real services on private ports and sockets and exports where they are:
+#   OPSAGENT_TEST_PG            Npgsql connection string (password auth over TCP)
+#   OPSAGENT_TEST_PG_SOCKET     socket directory of the same server
+#   OPSAGENT_TEST_DOCKER        Docker Engine endpoint (unix socket)
+#   OPSAGENT_TEST_IMAGE         a busybox image imported from busybox-static
+#   OPSAGENT_TEST_DEBIAN_IMAGE  a Debian image with systemd and PostgreSQL (debootstrap, cached)
+#   OPSAGENT_TEST_DEBIAN_ROOTFS the cached root file system tarball behind it
+# Everything started is recorded and stopped by harness_stop (installed as an EXIT trap by the caller).
+
+HARNESS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+HARNESS_WORK=${OPSAGENT_TEST_WORK:-/tmp/opsagent-test}
+HARNESS_CACHE=${OPSAGENT_TEST_CACHE:-/var/cache/opsagent-test}
+HARNESS_PG_PORT=${OPSAGENT_TEST_PG_PORT:-55432}
+HARNESS_PG_PASSWORD=opsagent-test-Pw-7731
+HARNESS_LOG=$HARNESS_WORK/logs
+export DEBIAN_FRONTEND=noninteractive
+
+log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+harness_install() {
+    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates)
+    local missing=()
+    for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+    if ((${#missing[@]})); then
+        log "installing: ${missing[*]}"
+        apt-get update -qq >"$HARNESS_LOG/apt.log" 2>&1 || true
+        apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$HARNESS_LOG/apt.log" 2>&1 || { log "apt-get install failed, see $HARNESS_LOG/apt.log"; tail -20 "$HARNESS_LOG/apt.log" >&2; return 1; }
+    fi
+    # The packaged services must not grab the default ports or sockets: the harness runs its own instances.
+    systemctl disable --now postgresql docker docker.socket >/dev/null 2>&1 || true
+}
+
+harness_start_postgres() {
+    local bin; bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
+    local data=$HARNESS_WORK/pg/data sock=$HARNESS_WORK/pg/sock
+    mkdir -p "$data" "$sock"; chown -R postgres:postgres "$HARNESS_WORK/pg"; chmod 700 "$data"
+    if [ ! -f "$data/PG_VERSION" ]; then
+        printf '%s\n' "$HARNESS_PG_PASSWORD" >"$HARNESS_WORK/pg/pwfile"; chown postgres "$HARNESS_WORK/pg/pwfile"
+        runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --pwfile="$HARNESS_WORK/pg/pwfile" -A scram-sha-256 --auth-local=trust >"$HARNESS_LOG/initdb.log" 2>&1 || { cat "$HARNESS_LOG/initdb.log" >&2; return 1; }
+    fi
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$HARNESS_LOG/postgres.log" -w -t 60 \
+        -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { tail -20 "$HARNESS_LOG/postgres.log" >&2; return 1; }
+    echo "$bin/pg_ctl -D $data" >"$HARNESS_WORK/pg/stop"
+    export OPSAGENT_TEST_PG="Host=127.0.0.1;Port=$HARNESS_PG_PORT;Username=postgres;Password=$HARNESS_PG_PASSWORD;Database=postgres"
+    export OPSAGENT_TEST_PG_SOCKET=$sock
+    log "postgresql $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$HARNESS_PG_PORT"
+}
+
+harness_start_docker() {
+    local sock=$HARNESS_WORK/docker.sock
+    mkdir -p "$HARNESS_CACHE/docker" "$HARNESS_WORK/docker-exec"
+    dockerd --host "unix://$sock" --data-root "$HARNESS_CACHE/docker" --exec-root "$HARNESS_WORK/docker-exec" \
+        --pidfile "$HARNESS_WORK/docker.pid" --iptables=false --ip6tables=false --bridge=none \
+        --storage-driver=vfs >"$HARNESS_LOG/dockerd.log" 2>&1 &
+    local i
+    for i in $(seq 1 60); do
+        docker -H "unix://$sock" version >/dev/null 2>&1 && break
+        sleep 1
+    done
+    docker -H "unix://$sock" version >/dev/null 2>&1 || { log "dockerd did not start"; tail -30 "$HARNESS_LOG/dockerd.log" >&2; return 1; }
+    export OPSAGENT_TEST_DOCKER="unix://$sock"
+    export DOCKER_HOST=$OPSAGENT_TEST_DOCKER
+    # Containers left by an interrupted run.
+    docker ps -aq --filter label=opsagent-test | xargs -r docker rm -f >/dev/null 2>&1 || true
+    log "dockerd $(docker version --format '{{.Server.Version}}') on $sock"
+}
+
+harness_import_busybox() {
+    export OPSAGENT_TEST_IMAGE=opsagent-test/busybox:latest
+    if docker image inspect "$OPSAGENT_TEST_IMAGE" >/dev/null 2>&1; then return 0; fi
+    local root=$HARNESS_WORK/busybox-root
+    rm -rf "$root"; mkdir -p "$root/bin" "$root/tmp" "$root/etc"
+    cp /bin/busybox "$root/bin/busybox"
+    for applet in $("$root/bin/busybox" --list); do [ "$applet" = busybox ] || ln -sf busybox "$root/bin/$applet"; done
+    echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
+    tar -C "$root" -c . | docker import -c 'CMD ["/bin/sh"]' - "$OPSAGENT_TEST_IMAGE" >/dev/null
+    log "imported $OPSAGENT_TEST_IMAGE"
+}
+
+harness_mirror() {
+    local m
+    m=$(grep -hE '^URIs:' /etc/apt/sources.list.d/*.sources 2>/dev/null | grep -v security | head -1 | awk '{print $2}')
+    [ -n "$m" ] || m=$(grep -hE '^deb ' /etc/apt/sources.list 2>/dev/null | grep -v security | head -1 | awk '{print $2}')
+    echo "${m:-http://deb.debian.org/debian}"
+}
+
+harness_debian_rootfs() {
+    local tarball=$HARNESS_CACHE/debian-rootfs.tar
+    export OPSAGENT_TEST_DEBIAN_ROOTFS=$tarball
+    if [ ! -s "$tarball" ]; then
+        local suite dir=$HARNESS_CACHE/debian-build
+        suite=$(. /etc/os-release; echo "$VERSION_CODENAME")
+        rm -rf "$dir"; mkdir -p "$dir"
+        log "debootstrap $suite from $(harness_mirror) (once; cached in $HARNESS_CACHE)"
+        debootstrap --variant=minbase --include=systemd,systemd-sysv,dbus,postgresql,busybox,ca-certificates,curl \
+            "$suite" "$dir" "$(harness_mirror)" >"$HARNESS_LOG/debootstrap.log" 2>&1 || { tail -20 "$HARNESS_LOG/debootstrap.log" >&2; return 1; }
+        chroot "$dir" apt-get clean >/dev/null 2>&1 || true
+        echo opsagent-e2e >"$dir/etc/hostname"
+        tar -C "$dir" -cf "$tarball.tmp" . && mv "$tarball.tmp" "$tarball"
+        rm -rf "$dir"
+    fi
+    export OPSAGENT_TEST_DEBIAN_IMAGE=opsagent-test/debian:latest
+    if ! docker image inspect "$OPSAGENT_TEST_DEBIAN_IMAGE" >/dev/null 2>&1; then
+        docker import -c 'CMD ["/bin/bash"]' "$tarball" "$OPSAGENT_TEST_DEBIAN_IMAGE" >/dev/null
+        log "imported $OPSAGENT_TEST_DEBIAN_IMAGE"
+    fi
+}
+
+harness_start() {
+    mkdir -p "$HARNESS_WORK" "$HARNESS_CACHE" "$HARNESS_LOG"
+    harness_install || return 1
+    harness_start_postgres || return 1
+    harness_start_docker || return 1
+    harness_import_busybox || return 1
+    harness_debian_rootfs || return 1
+}
+
+harness_stop() {
+    if [ -f "$HARNESS_WORK/pg/stop" ]; then
+        runuser -u postgres -- $(cat "$HARNESS_WORK/pg/stop") -m fast stop >/dev/null 2>&1 || true
+        rm -f "$HARNESS_WORK/pg/stop"
+    fi
+    if [ -n "${OPSAGENT_TEST_DOCKER:-}" ]; then
+        docker ps -aq --filter label=opsagent-test | xargs -r docker rm -f >/dev/null 2>&1 || true
+    fi
+    if [ -f "$HARNESS_WORK/docker.pid" ]; then
+        local pid; pid=$(cat "$HARNESS_WORK/docker.pid")
+        kill "$pid" 2>/dev/null || true
+        for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+        kill -9 "$pid" 2>/dev/null || true
+        rm -f "$HARNESS_WORK/docker.pid"
+    fi
+    if declare -F e2e_stop_all >/dev/null; then e2e_stop_all; fi
+}
