@@ -22,7 +22,7 @@ public sealed partial class SecretRedactor
     [GeneratedRegex(@"(?<=[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^@\s/]+(?=@)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UriPassword();
 
-    [GeneratedRegex(@"(?<key>\b[A-Za-z_]*(?:password|passwd|pwd|secret|token)[A-Za-z_]*\s*[=:]\s*)(?<q>[""']?)(?<val>[^;\s""',}]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"(?<key>\b[A-Za-z_]*(?:password|passwd|pwd|secret|token)[A-Za-z_]*[""']?\s*[=:]\s*)(?<q>[""']?)(?<val>[^;\s""',}]+)", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex KeyValuePassword();
 
     /// <summary>Remembers a resolved secret value, and the password inside it when it is a connection string or URL.</summary>
