@@ -23,6 +23,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<SecretResolver>();
         services.TryAddSingleton<AgentMetrics>();
         services.TryAddSingleton<AgentConfigurationManager>();
+        services.TryAddSingleton<JobStatusStore>();
         services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
         return services;
     }

@@ -53,7 +53,7 @@ public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOpt
     internal static ConfigError ParseFailure(string failure)
     {
         var idx = failure.IndexOf(": ", StringComparison.Ordinal);
-        return idx > 0 && !failure[..idx].Contains(' ', StringComparison.Ordinal)
+        return idx > 0 && failure.StartsWith(OpsAgentOptions.SectionName, StringComparison.OrdinalIgnoreCase)
             ? new ConfigError(failure[..idx], failure[(idx + 2)..])
             : new ConfigError(OpsAgentOptions.SectionName, failure);
     }

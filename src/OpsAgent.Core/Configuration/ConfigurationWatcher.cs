@@ -61,6 +61,11 @@ public sealed partial class ConfigurationWatcher : BackgroundService
         {
             await foreach (var (trigger, force) in _requests.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
+                if (!force && !_manager.Current.Agent.Reload.WatchFiles)
+                {
+                    continue;
+                }
+
                 var reason = trigger;
                 var forced = force;
                 if (!force)

@@ -27,6 +27,9 @@ public sealed class OpsAgentOptions
     /// <summary>Log level and journald settings.</summary>
     public LoggingOptions Logging { get; set; } = new();
 
+    /// <summary>How configuration changes are picked up.</summary>
+    public ReloadOptions Reload { get; set; } = new();
+
     /// <summary>Resolves <see cref="TimeZone"/>; call only on validated options.</summary>
     public TimeZoneInfo ResolveTimeZone() => TimeZoneResolver.Resolve(TimeZone);
 }
@@ -60,4 +63,14 @@ public sealed class JournaldOptions
 {
     /// <summary>The journald native-protocol socket; when it does not exist the agent logs to the console.</summary>
     public string SocketPath { get; set; } = "/run/systemd/journal/socket";
+}
+
+/// <summary>Configuration reload settings.</summary>
+public sealed class ReloadOptions
+{
+    /// <summary>
+    /// Reload when the files change (default). When false only <c>SIGHUP</c> (<c>systemctl reload opsagent</c>) reloads,
+    /// for sites where configuration management writes several files and signals once when done.
+    /// </summary>
+    public bool WatchFiles { get; set; } = true;
 }

@@ -152,7 +152,6 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
 
             foreach (var (key, job) in desired)
             {
-                _status.Upsert(job);
                 if (!_applied.TryGetValue(key, out var previous) || previous.JobType != job.JobType || previous.Fingerprint != job.Fingerprint)
                 {
                     var detail = JobBuilder.Create().OfType(job.JobType).WithIdentity(key).StoreDurably().WithDescription(job.Description).Build();
@@ -172,6 +171,8 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
                     LogJobRescheduled(_logger, key.Group, key.Name, previous.Schedule.Text, job.Schedule.Text);
                 }
 
+                // After the trigger, so /status never shows a schedule whose trigger is not in place yet.
+                _status.Upsert(job);
                 _applied[key] = job;
             }
         }

@@ -1,0 +1,72 @@
+using OpsAgent.Cli;
+using OpsAgent.Tests.Support;
+
+namespace OpsAgent.Tests.Cli;
+
+public sealed class CheckConfigTests
+{
+    private DirectoryInfo _dir = null!;
+
+    [SetUp]
+    public void SetUp() => _dir = Directory.CreateTempSubdirectory("opsagent-check-");
+
+    [TearDown]
+    public void TearDown() => _dir.Delete(recursive: true);
+
+    private string Write(string json)
+    {
+        var path = Path.Combine(_dir.FullName, "appsettings.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    [Test]
+    public void CheckConfig_ThreeDifferentErrors_PrintsAllThreePathsAndFails()
+    {
+        var path = Write("""
+            { "OpsAgent": {
+                "TimeZone": "Atlantis/Capital",
+                "Http": { "Listen": "http://127.0.0.1:9464" },
+                "Test": { "Jobs": { "sims-db": { "Schedule": "0 2 * *" }, "innova": { "Schedule": "0 3 * * *", "Connection": { "FromEnvFile": "/etc/innovaplus/backend.env" } } } }
+            } }
+            """);
+        var output = new StringWriter();
+
+        var exit = CheckConfigCommand.Run(path, output, TestJobRegistration.Add);
+
+        Assert.That(exit, Is.EqualTo(1));
+        var text = output.ToString();
+        Assert.That(text, Does.Contain("OpsAgent:TimeZone: 'Atlantis/Capital' is not a known time zone"));
+        Assert.That(text, Does.Contain("OpsAgent:Test:Jobs:sims-db:Schedule: '0 2 * *' is not a cron expression"));
+        Assert.That(text, Does.Contain("OpsAgent:Test:Jobs:innova:Connection:Variable: FromEnvFile needs the Variable to read"));
+        Assert.That(text, Does.Contain("3 errors"));
+    }
+
+    [Test]
+    public void CheckConfig_Valid_SummaryListsEachJobWithNextThreeFireTimes()
+    {
+        var path = Write("""
+            { "OpsAgent": { "TimeZone": "Africa/Lagos", "Test": { "Jobs": { "sims-db": { "Schedule": "0 2 * * *" } } } } }
+            """);
+        var output = new StringWriter();
+
+        var exit = CheckConfigCommand.Run(path, output, TestJobRegistration.Add);
+
+        Assert.That(exit, Is.EqualTo(0));
+        var line = output.ToString().Split('\n').Single(l => l.Contains("sims-db", StringComparison.Ordinal));
+        Assert.That(System.Text.RegularExpressions.Regex.Matches(line, @"\d{4}-\d\d-\d\d 02:00:00 \+01:00"), Has.Count.EqualTo(3));
+    }
+
+    [Test]
+    public void CheckConfig_ShippedDefaultConfiguration_IsValidAndSafe()
+    {
+        var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
+        var output = new StringWriter();
+
+        var exit = CheckConfigCommand.Run(shipped, output);
+
+        Assert.That(exit, Is.EqualTo(0), output.ToString());
+        Assert.That(output.ToString(), Does.Contain("http://127.0.0.1:9464"));
+        Assert.That(output.ToString(), Does.Contain("No jobs configured."));
+    }
+}

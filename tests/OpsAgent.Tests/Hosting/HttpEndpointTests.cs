@@ -1,0 +1,57 @@
+using System.Net;
+using OpsAgent.Tests.Support;
+
+namespace OpsAgent.Tests.Hosting;
+
+public sealed class HttpEndpointTests
+{
+    [Test]
+    public async Task Metrics_FoundationSeries_ExactNamesWithoutScopeLabelsOrTargetInfo()
+    {
+        await using var agent = await TestAgent.StartAsync();
+
+        var metrics = await agent.MetricsAsync();
+
+        Assert.That(metrics, Does.Match(@"(?m)^opsagent_build_info\{version=""[0-9][^""]*""\} 1$"));
+        Assert.That(metrics, Does.Contain("opsagent_config_reloads_total{result=\"success\"} 1"));
+        Assert.That(metrics, Does.Contain("opsagent_config_reloads_total{result=\"failure\"} 0"));
+        Assert.That(metrics, Does.Match(@"(?m)^opsagent_config_last_reload_success_timestamp_seconds(\{\})? 1[0-9]{9}"));
+        Assert.That(metrics, Does.Not.Contain("otel_scope"));
+        Assert.That(metrics, Does.Not.Contain("target_info"));
+    }
+
+    [Test]
+    public async Task Healthz_SchedulerRunningThenStandby_200Then503()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        using (var ok = await agent.Http.GetAsync(new Uri("healthz", UriKind.Relative)))
+        {
+            Assert.That(ok.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        }
+
+        await agent.Scheduler.Scheduler!.Standby(CancellationToken.None);
+
+        using var down = await agent.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+        Assert.That(down.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+        Assert.That(await down.Content.ReadAsStringAsync(), Does.Contain("standby"));
+    }
+
+    [Test]
+    public async Task Status_ConfiguredJobs_ListsScheduleResultAndFireTimes()
+    {
+        await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "minutely": { "Schedule": "* * * * *" }, "nightly": { "Schedule": "0 2 * * *" } } } """);
+        await agent.Scheduler.TriggerNowAsync(new Quartz.JobKey("minutely", "test"), CancellationToken.None);
+
+        await TestAgent.WaitForAsync(async () => (await agent.StatusAsync()).Jobs.Single(j => j.Name == "minutely").LastResult == "success", "the triggered run");
+        var status = await agent.StatusAsync();
+
+        Assert.That(status.Scheduler.Running, Is.True);
+        Assert.That(status.Jobs.Select(j => (j.Kind, j.Name, j.Schedule)), Is.EqualTo(new[] { ("test", "minutely", "* * * * *"), ("test", "nightly", "0 2 * * *") }));
+        var nightly = status.Jobs.Single(j => j.Name == "nightly");
+        Assert.That(nightly.LastResult, Is.EqualTo("never"));
+        Assert.That(nightly.NextFire, Is.GreaterThan(status.GeneratedAt));
+        Assert.That(nightly.NextFire!.Value.TimeOfDay, Is.EqualTo(TimeSpan.FromHours(2)));
+        var minutely = status.Jobs.Single(j => j.Name == "minutely");
+        Assert.That(minutely.LastEnd, Is.Not.Null);
+    }
+}

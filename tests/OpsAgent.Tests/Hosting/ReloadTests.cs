@@ -1,0 +1,98 @@
+using System.Diagnostics;
+using OpsAgent.Core.Status;
+using OpsAgent.Tests.Support;
+
+namespace OpsAgent.Tests.Hosting;
+
+public sealed class ReloadTests
+{
+    private const string Nightly = """ "Test": { "Jobs": { "nightly": { "Schedule": "0 2 * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """;
+
+    private static JobStatusReport? Job(StatusReport status, string name) => status.Jobs.SingleOrDefault(j => j.Name == name);
+
+    [Test]
+    public async Task EditedSchedule_FileReplaced_NewNextFireTimeInStatus()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly);
+        var before = Job(await agent.StatusAsync(), "nightly")!;
+        Assert.That(before.NextFire!.Value.Hour, Is.EqualTo(2));
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """);
+
+        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "the new schedule", TimeSpan.FromSeconds(5));
+        var after = Job(await agent.StatusAsync(), "nightly")!;
+        Assert.That((after.NextFire!.Value.Hour, after.NextFire.Value.Minute), Is.EqualTo((4, 30)));
+        Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_config_reloads_total{result=\"success\"} 2"));
+    }
+
+    [Test]
+    public async Task InvalidEdit_Rejected_OldScheduleStaysAndFailureCounted()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly);
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "0 2 * *" }, "Weekly Job": { "Schedule": "0 3 * * 0" } } } """);
+
+        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
+            "the failed reload to be counted");
+        var status = await agent.StatusAsync();
+        Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("0 2 * * *"));
+        Assert.That(Job(status, "weekly"), Is.Not.Null, "the last good configuration stays whole");
+        Assert.That(status.Configuration.Generation, Is.EqualTo(1));
+        Assert.That(status.Configuration.LastReloadErrors, Has.Some.StartsWith("OpsAgent:Test:Jobs:nightly:Schedule: '0 2 * *' is not a cron expression"));
+        Assert.That(status.Configuration.LastReloadErrors, Has.Some.StartsWith("OpsAgent:Test:Jobs:Weekly Job:"));
+
+        var journal = agent.Journal.Entries.ToList();
+        Assert.That(journal.Any(e => e["MESSAGE"].StartsWith("OpsAgent:Test:Jobs:nightly:Schedule: '0 2 * *' is not a cron expression", StringComparison.Ordinal) && e["PRIORITY"] == "3"),
+            "every error is logged with its path");
+        Assert.That(journal.Any(e => e["MESSAGE"].Contains("rejected with 2 errors", StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public async Task Sighup_WithFileWatchOff_ReloadsTheEditedFile()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly, watchFiles: false);
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "15 1 * * *" } } } """, watchFiles: false);
+
+        using (var kill = Process.Start("kill", ["-HUP", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            await kill.WaitForExitAsync();
+        }
+
+        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "15 1 * * *", "SIGHUP to reload");
+        Assert.That(Job(await agent.StatusAsync(), "weekly"), Is.Null);
+        Assert.That(agent.Journal.Entries.Any(e => e["MESSAGE"].StartsWith("Configuration reloaded (SIGHUP)", StringComparison.Ordinal)));
+    }
+
+    [Test]
+    public async Task RemovedJob_DisappearsFromStatusAndMetrics()
+    {
+        await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "* * * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """);
+        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_test_job_last_run_timestamp_seconds{job=\"weekly\"}", StringComparison.Ordinal),
+            "the weekly series");
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "* * * * *" } } } """);
+
+        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "weekly") is null, "weekly to leave /status", TimeSpan.FromSeconds(5));
+        var metrics = await agent.MetricsAsync();
+        Assert.That(metrics, Does.Not.Contain("job=\"weekly\""));
+        Assert.That(metrics, Does.Contain("opsagent_test_job_last_run_timestamp_seconds{job=\"nightly\"}"));
+    }
+
+    [Test]
+    public async Task RunningJob_RescheduledDuringRun_FinishesUndisturbed()
+    {
+        TestJobGates.Gates.TryRemove("long", out _);
+        TestJobGates.Started.TryRemove("long", out _);
+        await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "long": { "Schedule": "0 2 * * *", "Block": true } } } """);
+        await agent.Scheduler.TriggerNowAsync(new Quartz.JobKey("long", "test"), CancellationToken.None);
+        await TestJobGates.Started.GetOrAdd("long", _ => new()).Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "long": { "Schedule": "0 5 * * *", "Block": true } } } """);
+        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "long")?.Schedule == "0 5 * * *", "the reschedule");
+        Assert.That(Job(await agent.StatusAsync(), "long")!.Running, Is.True, "the reschedule must not stop the run");
+
+        TestJobGates.Gates.GetOrAdd("long", _ => new()).TrySetResult();
+        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "long")?.LastResult == "success", "the run to finish");
+        Assert.That(Job(await agent.StatusAsync(), "long")!.Message, Is.EqualTo("released"));
+    }
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+using System.Net.Sockets;
+using OpsAgent.Journald;
+
+namespace OpsAgent.Tests.Support;
+
+/// <summary>A Unix datagram socket standing in for journald: collects and decodes every entry sent to it.</summary>
+public sealed class JournalCapture : IDisposable
+{
+    private readonly Socket _socket;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _reader;
+
+    public JournalCapture(string path)
+    {
+        Path = path;
+        _socket = new Socket(AddressFamily.Unix, SocketType.Dgram, ProtocolType.Unspecified);
+        _socket.Bind(new UnixDomainSocketEndPoint(path));
+        _reader = Task.Run(ReadAsync);
+    }
+
+    public string Path { get; }
+
+    public ConcurrentQueue<Dictionary<string, string>> Entries { get; } = new();
+
+    public string AllText => string.Join("\n", Entries.SelectMany(e => e.Select(kv => $"{kv.Key}={kv.Value}")));
+
+    private async Task ReadAsync()
+    {
+        var buffer = new byte[1024 * 1024];
+        try
+        {
+            while (!_stop.IsCancellationRequested)
+            {
+                var n = await _socket.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
+                Entries.Enqueue(JournalFields.Decode(buffer.AsSpan(0, n)).ToDictionary(f => f.Key, f => f.Value));
+            }
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        _socket.Dispose();
+        try
+        {
+            _reader.Wait(TimeSpan.FromSeconds(2));
+        }
+        catch (AggregateException)
+        {
+        }
+
+        _stop.Dispose();
+    }
+}

@@ -1,0 +1,105 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using OpsAgent.Core.Scheduling;
+using OpsAgent.Core.Status;
+using OpsAgent.Hosting;
+
+namespace OpsAgent.Tests.Support;
+
+/// <summary>A real agent host in this process: real files, real Kestrel on a free port, journald entries captured on a socket.</summary>
+public sealed class TestAgent : IAsyncDisposable
+{
+    private TestAgent(DirectoryInfo dir, JournalCapture journal)
+    {
+        Directory = dir;
+        Journal = journal;
+    }
+
+    public DirectoryInfo Directory { get; }
+
+    public JournalCapture Journal { get; }
+
+    public WebApplication App { get; private set; } = null!;
+
+    public HttpClient Http { get; private set; } = null!;
+
+    public string ConfigPath => Path.Combine(Directory.FullName, "appsettings.json");
+
+    public string BaseUrl => Http.BaseAddress!.ToString();
+
+    /// <summary>The standard test configuration: loopback port 0, captured journal, and the given extra <c>OpsAgent</c> members.</summary>
+    public static string Config(string journalSocket, string extra = "", bool watchFiles = true)
+        => $$"""
+           {
+             "OpsAgent": {
+               "TimeZone": "UTC",
+               "Http": { "Listen": "http://127.0.0.1:0" },
+               "StateDirectory": "/tmp/opsagent-test-state",
+               "Logging": { "Level": "Debug", "Journald": { "SocketPath": "{{journalSocket}}" } },
+               "Reload": { "WatchFiles": {{(watchFiles ? "true" : "false")}} }{{(extra.Length > 0 ? "," : "")}}
+               {{extra}}
+             }
+           }
+           """;
+
+    public static async Task<TestAgent> StartAsync(string extra = "", bool watchFiles = true, Action<DirectoryInfo>? prepare = null)
+    {
+        var dir = System.IO.Directory.CreateTempSubdirectory("opsagent-host-");
+        var journal = new JournalCapture(Path.Combine(dir.FullName, "journal.sock"));
+        var agent = new TestAgent(dir, journal);
+        await File.WriteAllTextAsync(agent.ConfigPath, Config(journal.Path, extra, watchFiles));
+        prepare?.Invoke(dir);
+        agent.App = AgentHost.Build(agent.ConfigPath, TestJobRegistration.Add);
+        await AgentHost.StartAsync(agent.App, CancellationToken.None);
+        agent.Http = new HttpClient { BaseAddress = new Uri(AgentHost.ListenAddresses(agent.App)[0].TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
+        return agent;
+    }
+
+    public async Task WriteConfigAsync(string extra, bool watchFiles = true)
+    {
+        // Write-and-rename, as editors and configuration management tools do.
+        var temp = ConfigPath + ".tmp";
+        await File.WriteAllTextAsync(temp, Config(Journal.Path, extra, watchFiles));
+        File.Move(temp, ConfigPath, overwrite: true);
+    }
+
+    public async Task<StatusReport> StatusAsync()
+        => JsonSerializer.Deserialize(await Http.GetStringAsync(new Uri("status", UriKind.Relative)), StatusJsonContext.Default.StatusReport)!;
+
+    public Task<string> MetricsAsync() => Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+    public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
+
+    public AgentScheduler Scheduler => Service<AgentScheduler>();
+
+    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
+    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    {
+        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            await Task.Delay(100);
+        }
+
+        Assert.Fail($"timed out waiting for {what}");
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http?.Dispose();
+        if (App is not null)
+        {
+            await App.StopAsync(CancellationToken.None);
+            await App.DisposeAsync();
+        }
+
+        Journal.Dispose();
+        Directory.Delete(recursive: true);
+    }
+}
