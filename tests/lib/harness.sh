@@ -39,8 +39,8 @@ harness_start_postgres() {
         printf '%s\n' "$HARNESS_PG_PASSWORD" >"$HARNESS_WORK/pg/pwfile"; chown postgres "$HARNESS_WORK/pg/pwfile"
         runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --pwfile="$HARNESS_WORK/pg/pwfile" -A scram-sha-256 --auth-local=trust >"$HARNESS_LOG/initdb.log" 2>&1 || { cat "$HARNESS_LOG/initdb.log" >&2; return 1; }
     fi
-    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$HARNESS_LOG/postgres.log" -w -t 60 \
-        -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { tail -20 "$HARNESS_LOG/postgres.log" >&2; return 1; }
+    runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$HARNESS_WORK/pg/postgres.log" -w -t 60 \
+        -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { tail -20 "$HARNESS_WORK/pg/postgres.log" >&2; return 1; }
     echo "$bin/pg_ctl -D $data" >"$HARNESS_WORK/pg/stop"
     export OPSAGENT_TEST_PG="Host=127.0.0.1;Port=$HARNESS_PG_PORT;Username=postgres;Password=$HARNESS_PG_PASSWORD;Database=postgres"
     export OPSAGENT_TEST_PG_SOCKET=$sock

@@ -1,0 +1,90 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Npgsql;
+
+namespace OpsAgent.Tests.Harness;
+
+/// <summary>Proves each real part tests/run.sh starts is reachable, so capability tests can rely on it.</summary>
+public sealed class ServicesSmokeTests
+{
+    private static string Require(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts the service and sets it");
+        }
+
+        return value!;
+    }
+
+    [Test]
+    public async Task PostgreSql_TestServer_AnswersWithPasswordAuth()
+    {
+        await using var connection = new NpgsqlConnection(Require("OPSAGENT_TEST_PG"));
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("select current_setting('server_version_num')::int", connection);
+        var version = (int)(await command.ExecuteScalarAsync())!;
+        Assert.That(version, Is.GreaterThanOrEqualTo(130000));
+    }
+
+    [Test]
+    public async Task Docker_TestEngine_RunsContainerFromImportedImage()
+    {
+        var endpoint = Require("OPSAGENT_TEST_DOCKER");
+        var image = Require("OPSAGENT_TEST_IMAGE");
+        using var client = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
+        await client.System.PingAsync();
+
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Cmd = ["sh", "-c", "echo out-line; echo err-line >&2"],
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        });
+        try
+        {
+            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+            var wait = await client.Containers.WaitContainerAsync(created.ID);
+            using var logs = await client.Containers.GetContainerLogsAsync(created.ID, tty: false, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true });
+            var (stdout, stderr) = await logs.ReadOutputToEndAsync(CancellationToken.None);
+
+            Assert.That(wait.StatusCode, Is.EqualTo(0));
+            Assert.That(stdout, Is.EqualTo("out-line\n"));
+            Assert.That(stderr, Is.EqualTo("err-line\n"));
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    [Test]
+    public async Task Docker_DebianImage_HasSystemdAndPostgreSql()
+    {
+        var endpoint = Require("OPSAGENT_TEST_DOCKER");
+        var image = Require("OPSAGENT_TEST_DEBIAN_IMAGE");
+        using var client = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
+        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Cmd = ["sh", "-c", "test -x /lib/systemd/systemd && ls /usr/lib/postgresql"],
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+        });
+        try
+        {
+            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+            var wait = await client.Containers.WaitContainerAsync(created.ID);
+            using var logs = await client.Containers.GetContainerLogsAsync(created.ID, tty: false, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true });
+            var (stdout, _) = await logs.ReadOutputToEndAsync(CancellationToken.None);
+            Assert.That(wait.StatusCode, Is.EqualTo(0));
+            Assert.That(stdout.Trim(), Does.Match(@"^\d+$"), "one PostgreSQL major version installed");
+        }
+        finally
+        {
+            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
+        }
+    }
+}

@@ -1,0 +1,69 @@
+# Boot the cached Debian root file system with systemd-nspawn and run commands inside it: sourced, not run.
+#   e2e_boot NAME          extract $OPSAGENT_TEST_DEBIAN_ROOTFS into a fresh directory and boot it
+#   e2e_exec NAME CMD...   run CMD inside (all namespaces of its init, via nsenter)
+#   e2e_wait NAME          wait until systemd inside has finished starting up
+#   e2e_stop NAME          power it off (and kill it if it will not go)
+#   e2e_stop_all           stop every machine booted by this shell
+# The machine shares the host's network (no --private-network), so it can reach the harness's services on 127.0.0.1.
+
+E2E_WORK=${OPSAGENT_TEST_WORK:-/tmp/opsagent-test}/e2e
+declare -gA E2E_NSPAWN_PID=()
+
+e2e_boot() {
+    local name=$1 root=$E2E_WORK/$1
+    [ -s "${OPSAGENT_TEST_DEBIAN_ROOTFS:-}" ] || { echo "e2e_boot: OPSAGENT_TEST_DEBIAN_ROOTFS not set (source tests/lib/harness.sh and run harness_start)" >&2; return 1; }
+    rm -rf "$root"; mkdir -p "$root"
+    tar -C "$root" -xf "$OPSAGENT_TEST_DEBIAN_ROOTFS"
+    # Nothing inside may bind the harness's ports: its own PostgreSQL listens on the image's default 5432 only.
+    systemd-nspawn --boot --register=no --keep-unit --quiet -D "$root" -M "$name" \
+        >"$E2E_WORK/$name.console" 2>&1 </dev/null &
+    E2E_NSPAWN_PID[$name]=$!
+    local i
+    for i in $(seq 1 100); do
+        [ -n "$(e2e_leader "$name")" ] && return 0
+        sleep 0.2
+    done
+    echo "e2e_boot: $name did not start; console:" >&2; tail -20 "$E2E_WORK/$name.console" >&2
+    return 1
+}
+
+# The PID (on the host) of systemd inside the machine: the child of systemd-nspawn.
+e2e_leader() {
+    local pid=${E2E_NSPAWN_PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    pgrep -P "$pid" | head -1
+}
+
+e2e_exec() {
+    local name=$1; shift
+    local leader; leader=$(e2e_leader "$name")
+    [ -n "$leader" ] || { echo "e2e_exec: $name is not running" >&2; return 1; }
+    nsenter -t "$leader" -m -u -i -n -p -C -- env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin TERM=dumb "$@"
+}
+
+e2e_wait() {
+    local name=$1 state i
+    for i in $(seq 1 120); do
+        state=$(e2e_exec "$name" systemctl is-system-running 2>/dev/null)
+        case "$state" in running|degraded) echo "$state"; return 0 ;; esac
+        sleep 1
+    done
+    echo "e2e_wait: $name stuck in '$state'" >&2
+    return 1
+}
+
+e2e_stop() {
+    local name=$1 pid=${E2E_NSPAWN_PID[$1]:-}
+    [ -n "$pid" ] || return 0
+    e2e_exec "$name" systemctl poweroff --no-block >/dev/null 2>&1 || kill -TERM "$pid" 2>/dev/null
+    local i
+    for i in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+    kill -KILL "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    unset "E2E_NSPAWN_PID[$name]"
+}
+
+e2e_stop_all() {
+    local name
+    for name in "${!E2E_NSPAWN_PID[@]}"; do e2e_stop "$name"; done
+}

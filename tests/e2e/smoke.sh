@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Smoke test of the e2e host: boots the Debian root file system under systemd-nspawn, checks systemd and PostgreSQL run
+# inside, and powers it off. Prints TAP-like lines; exits non-zero on failure. Needs tests/run.sh's environment.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib.sh"
+trap e2e_stop_all EXIT
+fail=0
+check() { local what=$1; shift; if "$@" >/dev/null 2>&1; then echo "ok - $what"; else echo "not ok - $what"; fail=1; fi; }
+
+if ! e2e_boot smoke; then echo "not ok - boot"; exit 1; fi
+state=$(e2e_wait smoke) && echo "ok - systemd reached '$state'" || { echo "not ok - systemd start-up"; fail=1; }
+check "systemctl works inside" e2e_exec smoke systemctl show -p Version --value
+check "postgresql cluster active inside" e2e_exec smoke sh -c 'for i in $(seq 60); do systemctl list-units --state=active --no-legend "postgresql@*" | grep -q . && exit 0; sleep 1; done; exit 1'
+check "journald receives entries" e2e_exec smoke sh -c 'echo e2e-smoke-marker | systemd-cat -t e2e && sleep 1 && journalctl -t e2e --no-pager | grep -q e2e-smoke-marker'
+pid=${E2E_NSPAWN_PID[smoke]}
+e2e_stop smoke
+check "machine powered off" bash -c "! kill -0 $pid"
+exit $fail
