@@ -74,4 +74,15 @@ public static class ConfigurationLoader
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())));
         return (ok ? builder.Build() : null, files, fingerprint);
     }
+
+    /// <summary>
+    /// Reads the foundation section leniently (errors ignored, defaults kept): for what is needed before validation can
+    /// run or when it does not matter, such as the log socket at start-up or the listen URL for <c>opsagent status</c>.
+    /// </summary>
+    public static OpsAgentOptions ReadFoundationLeniently(ConfigurationFiles source)
+    {
+        var ignored = new List<ConfigError>();
+        var (root, _, _) = Build(source, ignored);
+        return root is null ? new OpsAgentOptions() : StrictBinder.Bind<OpsAgentOptions>(root.GetSection(OpsAgentOptions.SectionName), ignored);
+    }
 }

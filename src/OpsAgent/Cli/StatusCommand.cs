@@ -69,10 +69,5 @@ internal static class StatusCommand
     }
 
     private static string ListenUrl(string? configPath)
-    {
-        var errors = new List<ConfigError>();
-        var (root, _, _) = ConfigurationLoader.Build(ConfigurationFiles.Resolve(configPath), errors);
-        var options = root is null ? new OpsAgentOptions() : StrictBinder.Bind<OpsAgentOptions>(root.GetSection(OpsAgentOptions.SectionName), errors);
-        return options.Http.Listen.TrimEnd('/') + "/";
-    }
+        => ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Http.Listen.TrimEnd('/') + "/";
 }

@@ -38,7 +38,7 @@ public static class AgentHost
     public static WebApplication Build(string? configPath, Action<IServiceCollection>? configureServices = null)
     {
         var files = ConfigurationFiles.Resolve(configPath);
-        var bootstrap = ReadBootstrap(files);
+        var bootstrap = ConfigurationLoader.ReadFoundationLeniently(files);
 
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         // The agent's own configuration stack is managed by AgentConfigurationManager; keep the web host's empty so
@@ -123,13 +123,6 @@ public static class AgentHost
     {
         ArgumentNullException.ThrowIfNull(app);
         return [.. app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses ?? []];
-    }
-
-    private static OpsAgentOptions ReadBootstrap(ConfigurationFiles files)
-    {
-        var ignored = new List<ConfigError>();
-        var (root, _, _) = ConfigurationLoader.Build(files, ignored);
-        return root is null ? new OpsAgentOptions() : StrictBinder.Bind<OpsAgentOptions>(root.GetSection(OpsAgentOptions.SectionName), ignored);
     }
 
     internal static LogEventLevel ParseLevel(string? level)

@@ -28,18 +28,15 @@ public sealed class ServicesSmokeTests
         Assert.That(version, Is.GreaterThanOrEqualTo(130000));
     }
 
-    [Test]
-    public async Task Docker_TestEngine_RunsContainerFromImportedImage()
+    /// <summary>Runs <paramref name="command"/> in a throw-away container and returns its exit code and demultiplexed output.</summary>
+    private static async Task<(long Exit, string Stdout, string Stderr)> RunContainerAsync(string image, params string[] command)
     {
-        var endpoint = Require("OPSAGENT_TEST_DOCKER");
-        var image = Require("OPSAGENT_TEST_IMAGE");
-        using var client = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
+        using var client = new DockerClientConfiguration(new Uri(Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
         await client.System.PingAsync();
-
         var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = image,
-            Cmd = ["sh", "-c", "echo out-line; echo err-line >&2"],
+            Cmd = command,
             Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
             HostConfig = new HostConfig { NetworkMode = "none" },
         });
@@ -49,10 +46,7 @@ public sealed class ServicesSmokeTests
             var wait = await client.Containers.WaitContainerAsync(created.ID);
             using var logs = await client.Containers.GetContainerLogsAsync(created.ID, tty: false, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true });
             var (stdout, stderr) = await logs.ReadOutputToEndAsync(CancellationToken.None);
-
-            Assert.That(wait.StatusCode, Is.EqualTo(0));
-            Assert.That(stdout, Is.EqualTo("out-line\n"));
-            Assert.That(stderr, Is.EqualTo("err-line\n"));
+            return (wait.StatusCode, stdout, stderr);
         }
         finally
         {
@@ -61,30 +55,21 @@ public sealed class ServicesSmokeTests
     }
 
     [Test]
+    public async Task Docker_TestEngine_RunsContainerFromImportedImage()
+    {
+        var (exit, stdout, stderr) = await RunContainerAsync(Require("OPSAGENT_TEST_IMAGE"), "sh", "-c", "echo out-line; echo err-line >&2");
+
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(stdout, Is.EqualTo("out-line\n"));
+        Assert.That(stderr, Is.EqualTo("err-line\n"), "stderr is demultiplexed, not mixed into stdout");
+    }
+
+    [Test]
     public async Task Docker_DebianImage_HasSystemdAndPostgreSql()
     {
-        var endpoint = Require("OPSAGENT_TEST_DOCKER");
-        var image = Require("OPSAGENT_TEST_DEBIAN_IMAGE");
-        using var client = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
-        var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = image,
-            Cmd = ["sh", "-c", "test -x /lib/systemd/systemd && ls /usr/lib/postgresql"],
-            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
-            HostConfig = new HostConfig { NetworkMode = "none" },
-        });
-        try
-        {
-            await client.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
-            var wait = await client.Containers.WaitContainerAsync(created.ID);
-            using var logs = await client.Containers.GetContainerLogsAsync(created.ID, tty: false, new ContainerLogsParameters { ShowStdout = true, ShowStderr = true });
-            var (stdout, _) = await logs.ReadOutputToEndAsync(CancellationToken.None);
-            Assert.That(wait.StatusCode, Is.EqualTo(0));
-            Assert.That(stdout.Trim(), Does.Match(@"^\d+$"), "one PostgreSQL major version installed");
-        }
-        finally
-        {
-            await client.Containers.RemoveContainerAsync(created.ID, new ContainerRemoveParameters { Force = true });
-        }
+        var (exit, stdout, _) = await RunContainerAsync(Require("OPSAGENT_TEST_DEBIAN_IMAGE"), "sh", "-c", "test -x /lib/systemd/systemd && ls /usr/lib/postgresql");
+
+        Assert.That(exit, Is.EqualTo(0));
+        Assert.That(stdout.Trim(), Does.Match(@"^\d+$"), "one PostgreSQL major version installed");
     }
 }
