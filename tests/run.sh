@@ -39,6 +39,7 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     name=$(basename "$project" .csproj)
     log "running $name"
     out=$HARNESS_LOG/$name.log
+    discovered=$(dotnet test "$project" -c Release --no-build --list-tests 2>/dev/null | sed -n '/The following Tests are available:/,$p' | tail -n +2 | grep -c .)
     timeout 1800 dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" >"$out" 2>&1
     if ! grep -qE "^Test Run (Successful|Failed|Aborted)\." "$out"; then
         log "$name produced no summary (build, crash or timeout); last lines:"; tail -30 "$out" >&2
@@ -48,6 +49,10 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     p=$(count Passed); f=$(count Failed); s=$(count Skipped)
     p=${p:-0}; f=${f:-0}; s=${s:-0}
     if grep -qE "^Test Run Aborted\." "$out" && [ "$f" -eq 0 ]; then f=1; fi
+    # A test host that dies can still print a summary over fewer tests: count the ones that never ran as failed.
+    if [ $((p + f + s)) -lt "$discovered" ]; then
+        log "$name: only $((p + f + s)) of $discovered tests ran"; f=$((f + discovered - p - f - s))
+    fi
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     echo "$name: $p passed, $f failed, $s skipped"
     # Show why tests failed or were skipped, never hide it.
