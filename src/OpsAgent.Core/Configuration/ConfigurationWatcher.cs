@@ -43,9 +43,12 @@ public sealed partial class ConfigurationWatcher : BackgroundService
     public void RequestReload(string trigger, bool force) => _requests.Writer.TryWrite((trigger, force));
 
     /// <inheritdoc />
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <remarks>
+    /// The SIGHUP handler is installed here, before start-up completes, not in <see cref="ExecuteAsync"/>: since .NET 10
+    /// that runs on a pool thread, and a SIGHUP arriving before a handler exists would terminate the process.
+    /// </remarks>
+    public override Task StartAsync(CancellationToken cancellationToken)
     {
-        StartWatching();
         if (!OperatingSystem.IsWindows())
         {
             _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
@@ -55,6 +58,13 @@ public sealed partial class ConfigurationWatcher : BackgroundService
             });
         }
 
+        StartWatching();
+        return base.StartAsync(cancellationToken);
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
         using var poll = new PeriodicTimer(PollInterval, _time);
         var pollTask = PollAsync(poll, stoppingToken);
         try
