@@ -50,10 +50,11 @@ public sealed partial class AgentConfigurationManager : IDisposable
     public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
 
     /// <summary>Loads and validates without publishing anything: the check behind start-up, reload and <c>check-config</c>.</summary>
-    public (AgentConfiguration? Configuration, IReadOnlyList<ConfigError> Errors, string Fingerprint) TryLoad()
+    /// <param name="unlessFingerprint">When the files still have this fingerprint, stop before parsing and return no configuration and no errors.</param>
+    public (AgentConfiguration? Configuration, IReadOnlyList<ConfigError> Errors, string Fingerprint) TryLoad(string? unlessFingerprint = null)
     {
         var errors = new List<ConfigError>();
-        var (root, files, fingerprint) = ConfigurationLoader.Build(_files, errors);
+        var (root, files, fingerprint) = ConfigurationLoader.Build(_files, errors, unlessFingerprint: unlessFingerprint);
         if (root is null)
         {
             return (null, Redact(errors), fingerprint);
@@ -131,7 +132,8 @@ public sealed partial class AgentConfigurationManager : IDisposable
         await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
-            var (configuration, errors, fingerprint) = TryLoad();
+            // Unchanged files are detected before anything is parsed or validated: the poll asks every two seconds.
+            var (configuration, errors, fingerprint) = TryLoad(force ? null : _lastAttemptFingerprint);
             if (!force && fingerprint == _lastAttemptFingerprint)
             {
                 return false;

@@ -17,44 +17,38 @@ public static class ConfigurationLoader
     public const string EnvironmentPrefix = "OPSAGENT__";
 
     /// <summary>Reads and merges the files; syntax errors and missing files are returned as errors naming the file.</summary>
-    public static (IConfigurationRoot? Root, IReadOnlyList<string> Files, string Fingerprint) Build(ConfigurationFiles source, ICollection<ConfigError> errors, IDictionary? environment = null)
+    /// <param name="source">The main file and its conf.d.</param>
+    /// <param name="errors">Receives read and syntax errors.</param>
+    /// <param name="environment">The environment to take overrides from (the process's by default).</param>
+    /// <param name="unlessFingerprint">
+    /// When the files and overrides still have this fingerprint, nothing is parsed and the root is null with no error:
+    /// the cheap path for the periodic change check.
+    /// </param>
+    public static (IConfigurationRoot? Root, IReadOnlyList<string> Files, string Fingerprint) Build(ConfigurationFiles source, ICollection<ConfigError> errors,
+        IDictionary? environment = null, string? unlessFingerprint = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(errors);
         var files = source.Enumerate();
-        var builder = new ConfigurationBuilder();
         var hash = new StringBuilder();
+        var contents = new List<(string File, byte[] Bytes)>(files.Count);
         var ok = true;
         foreach (var file in files)
         {
-            byte[] bytes;
             try
             {
-                bytes = File.ReadAllBytes(file);
+                var bytes = File.ReadAllBytes(file);
+                contents.Add((file, bytes));
+                hash.Append(file).Append('\0').Append(Convert.ToHexString(SHA256.HashData(bytes))).Append('\n');
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
                 errors.Add(new ConfigError(file, "configuration file does not exist (give another with --config)"));
                 ok = false;
-                continue;
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
                 errors.Add(new ConfigError(file, $"cannot read the configuration file: {ex.Message}"));
-                ok = false;
-                continue;
-            }
-
-            hash.Append(file).Append('\0').Append(Convert.ToHexString(SHA256.HashData(bytes))).Append('\n');
-            try
-            {
-                // Parse each file on its own first so that a syntax error names its file and line.
-                new ConfigurationBuilder().AddJsonStream(new MemoryStream(bytes)).Build();
-                builder.AddJsonStream(new MemoryStream(bytes));
-            }
-            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
-            {
-                errors.Add(new ConfigError(file, $"not valid JSON: {(ex.InnerException ?? ex).Message}"));
                 ok = false;
             }
         }
@@ -70,8 +64,29 @@ public static class ConfigurationLoader
             }
         }
 
-        builder.AddInMemoryCollection(overrides);
         var fingerprint = Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(hash.ToString())));
+        if (fingerprint == unlessFingerprint)
+        {
+            return (null, files, fingerprint);
+        }
+
+        var builder = new ConfigurationBuilder();
+        foreach (var (file, bytes) in contents)
+        {
+            try
+            {
+                // Each file is parsed into its own root, so that a syntax error names its file and line, and the
+                // parsed root is then chained in rather than parsed a second time.
+                builder.AddConfiguration(new ConfigurationBuilder().AddJsonStream(new MemoryStream(bytes)).Build());
+            }
+            catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
+            {
+                errors.Add(new ConfigError(file, $"not valid JSON: {(ex.InnerException ?? ex).Message}"));
+                ok = false;
+            }
+        }
+
+        builder.AddInMemoryCollection(overrides);
         return (ok ? builder.Build() : null, files, fingerprint);
     }
 
