@@ -98,18 +98,20 @@ public static class JournalFields
         => fields.Sum(f => f.Key.Length + 1 + f.Value.Length + 1 + (Array.IndexOf(f.Value, (byte)'\n') < 0 ? 0 : 8));
 
     /// <summary>
-    /// Shrinks the largest values until the entry fits <paramref name="maxBytes"/>, ending each cut value with a marker
-    /// that says how much was removed, and adds <c>OPSAGENT_TRUNCATED=1</c>.
+    /// Returns <paramref name="fields"/> itself when the entry fits <paramref name="maxBytes"/>; otherwise a copy whose
+    /// largest values are shrunk until it fits, each cut value ending with a marker that says how much was removed,
+    /// plus <c>OPSAGENT_TRUNCATED=1</c>.
     /// </summary>
-    public static List<KeyValuePair<string, byte[]>> Truncate(IReadOnlyList<KeyValuePair<string, byte[]>> fields, int maxBytes)
+    public static IReadOnlyList<KeyValuePair<string, byte[]>> Truncate(IReadOnlyList<KeyValuePair<string, byte[]>> fields, int maxBytes)
     {
         ArgumentNullException.ThrowIfNull(fields);
-        var result = fields.ToList();
-        var excess = EncodedSize(result) - maxBytes + 64;
+        var excess = EncodedSize(fields) - maxBytes + 64;
         if (excess <= 64)
         {
-            return result;
+            return fields;
         }
+
+        var result = fields.ToList();
 
         while (excess > 0)
         {

@@ -9,15 +9,15 @@ namespace OpsAgent.Journald;
 
 /// <summary>A Serilog sink that writes structured entries to journald over its native datagram socket.</summary>
 /// <remarks>
-/// <para>Entries are encoded on the caller's thread (so they carry the values of that moment) and queued; one background
-/// task sends them. A slow or stuck journald therefore never blocks a probe or a backup: when the queue is full, new
+/// <para>Fields are captured and redacted on the caller's thread (so they carry the values of that moment) and queued;
+/// one background task fits them to the datagram limit, encodes and sends them. A slow or stuck journald therefore never blocks a probe or a backup: when the queue is full, new
 /// entries are dropped and counted, and the count is reported in the next entry that gets through.</para>
 /// <para>When the socket does not exist (not under systemd, or in a container) every entry goes to <see cref="JournaldSinkOptions.Fallback"/>.</para>
 /// </remarks>
 public sealed class JournaldSink : ILogEventSink, IDisposable
 {
     private readonly JournaldSinkOptions _options;
-    private readonly Channel<(byte[] Datagram, LogEvent Event)> _queue;
+    private readonly Channel<(IReadOnlyList<KeyValuePair<string, byte[]>> Fields, LogEvent Event)> _queue;
     private readonly Socket? _socket;
     private readonly UnixDomainSocketEndPoint? _endpoint;
     private readonly Task _sender;
@@ -31,7 +31,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
         _identifier = Encoding.UTF8.GetBytes(options.SyslogIdentifier);
-        _queue = Channel.CreateBounded<(byte[], LogEvent)>(new BoundedChannelOptions(options.QueueCapacity)
+        _queue = Channel.CreateBounded<(IReadOnlyList<KeyValuePair<string, byte[]>>, LogEvent)>(new BoundedChannelOptions(options.QueueCapacity)
         {
             FullMode = BoundedChannelFullMode.DropWrite,
             SingleReader = true,
@@ -79,11 +79,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             return;
         }
 
-        var fields = BuildFields(logEvent);
-        var datagram = JournalFields.Encode(JournalFields.EncodedSize(fields) > _options.MaxDatagramBytes
-            ? JournalFields.Truncate(fields, _options.MaxDatagramBytes)
-            : fields);
-        if (!_queue.Writer.TryWrite((datagram, logEvent)))
+        if (!_queue.Writer.TryWrite((BuildFields(logEvent), logEvent)))
         {
             CountDrop();
         }
@@ -144,21 +140,20 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             name = name[..JournalFields.MaxNameLength].TrimEnd('_');
         }
 
-        add(name, Render(value));
+        add(name, MessageRenderer.RenderValue(value));
     }
-
-    private static string Render(LogEventPropertyValue value) => MessageRenderer.RenderValue(value);
 
     private async Task SendLoopAsync()
     {
-        await foreach (var (datagram, logEvent) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (fields, logEvent) in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            await SendAsync(datagram, logEvent).ConfigureAwait(false);
+            await SendAsync(fields, logEvent).ConfigureAwait(false);
         }
     }
 
-    private async Task SendAsync(byte[] datagram, LogEvent logEvent)
+    private async Task SendAsync(IReadOnlyList<KeyValuePair<string, byte[]>> fields, LogEvent logEvent)
     {
+        var datagram = JournalFields.Encode(JournalFields.Truncate(fields, _options.MaxDatagramBytes));
         var deadline = Environment.TickCount64 + (long)_options.SendTimeout.TotalMilliseconds;
         while (true)
         {
@@ -180,7 +175,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             catch (SocketException ex) when (ex.SocketErrorCode == SocketError.MessageSize && datagram.Length > 4096)
             {
                 // The host's limit is below MaxDatagramBytes: send the entry cut to a size it does accept.
-                datagram = JournalFields.Encode(JournalFields.Truncate(BuildFields(logEvent), Math.Min(datagram.Length / 2, 64 * 1024)));
+                datagram = JournalFields.Encode(JournalFields.Truncate(fields, Math.Min(datagram.Length / 2, 64 * 1024)));
             }
             catch (SocketException)
             {
