@@ -22,7 +22,6 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private AgentConfiguration? _current;
     private string? _lastAttemptFingerprint;
-    private long _generation;
 
     /// <summary>Creates the manager; nothing is loaded until <see cref="LoadInitial"/>.</summary>
     public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources,
@@ -80,7 +79,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
         AgentConfiguration? configuration = null;
         if (errors.Count == 0)
         {
-            configuration = new AgentConfiguration(_generation + 1, root, files, sections, _time.GetUtcNow());
+            configuration = new AgentConfiguration((_current?.Generation ?? 0) + 1, root, files, sections, _time.GetUtcNow());
             var jobs = new List<AgentJobDefinition>();
             foreach (var source in _jobSources)
             {
@@ -144,7 +143,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
             {
                 _metrics.ReloadFailed();
                 LastErrors = errors;
-                LogReloadRejected(_logger, trigger, errors.Count, _generation);
+                LogReloadRejected(_logger, trigger, errors.Count, Current.Generation);
                 foreach (var error in errors)
                 {
                     LogConfigError(_logger, error.Path, error.Message);
@@ -166,7 +165,6 @@ public sealed partial class AgentConfigurationManager : IDisposable
 
     private void Publish(AgentConfiguration configuration)
     {
-        _generation = configuration.Generation;
         Volatile.Write(ref _current, configuration);
         LastErrors = [];
         _metrics.ReloadSucceeded();

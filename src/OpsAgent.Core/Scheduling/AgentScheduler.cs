@@ -97,28 +97,16 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
         }
     }
 
-    /// <summary>The next fire time of a job, or null when it is not scheduled.</summary>
-    public async Task<DateTimeOffset?> NextFireTimeAsync(JobKey key, CancellationToken cancellationToken)
+    /// <summary>The previous and next fire times of a job (both null when it is not scheduled), from one trigger lookup.</summary>
+    public async Task<(DateTimeOffset? Previous, DateTimeOffset? Next)> FireTimesAsync(JobKey key, CancellationToken cancellationToken)
     {
         if (_scheduler is null || _scheduler.Status is SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown)
         {
-            return null;
+            return (null, null);
         }
 
         var trigger = await _scheduler.GetTrigger(new TriggerKey(key.Name, key.Group), cancellationToken).ConfigureAwait(false);
-        return trigger?.NextFireTimeUtc;
-    }
-
-    /// <summary>The previous fire time of a job.</summary>
-    public async Task<DateTimeOffset?> PreviousFireTimeAsync(JobKey key, CancellationToken cancellationToken)
-    {
-        if (_scheduler is null || _scheduler.Status is SchedulerStatus.Shutdown or SchedulerStatus.ShuttingDown)
-        {
-            return null;
-        }
-
-        var trigger = await _scheduler.GetTrigger(new TriggerKey(key.Name, key.Group), cancellationToken).ConfigureAwait(false);
-        return trigger?.PreviousFireTimeUtc;
+        return (trigger?.PreviousFireTimeUtc, trigger?.NextFireTimeUtc);
     }
 
     /// <summary>Fires a job now, outside its schedule (for example a catch-up run).</summary>

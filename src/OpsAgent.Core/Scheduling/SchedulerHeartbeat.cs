@@ -43,8 +43,7 @@ public sealed class HeartbeatJob(SchedulerHeartbeat heartbeat, SystemdNotifier n
         heartbeat.Beat();
         if (notifier.Enabled)
         {
-            var status = (await statusLine.BuildAsync(cancellationToken).ConfigureAwait(false)).ReplaceLineEndings(" ");
-            notifier.Notify(notifier.WatchdogTimeout is null ? $"STATUS={status}" : $"WATCHDOG=1\nSTATUS={status}");
+            notifier.Heartbeat(await statusLine.BuildAsync(cancellationToken).ConfigureAwait(false));
         }
     }
 }

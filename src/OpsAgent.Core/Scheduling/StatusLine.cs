@@ -21,7 +21,7 @@ public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler)
         var times = new List<(JobStatus Job, DateTimeOffset? Next)>();
         foreach (var job in jobs)
         {
-            times.Add((job, await scheduler.NextFireTimeAsync(job.Definition.JobKey, cancellationToken).ConfigureAwait(false)));
+            times.Add((job, (await scheduler.FireTimesAsync(job.Definition.JobKey, cancellationToken).ConfigureAwait(false)).Next));
         }
 
         var next = times

@@ -51,10 +51,9 @@ public sealed class StatusReporter(AgentScheduler scheduler, JobStatusStore stor
         foreach (var job in store.All)
         {
             var key = job.Definition.JobKey;
+            var (previous, next) = await scheduler.FireTimesAsync(key, cancellationToken).ConfigureAwait(false);
             jobs.Add(new JobStatusReport(key.Group, key.Name, job.Definition.Schedule.Text, job.LastResult, job.Reason, job.Message, job.Running,
-                job.LastStart, job.LastEnd, job.LastSuccess,
-                await scheduler.PreviousFireTimeAsync(key, cancellationToken).ConfigureAwait(false),
-                await scheduler.NextFireTimeAsync(key, cancellationToken).ConfigureAwait(false)));
+                job.LastStart, job.LastEnd, job.LastSuccess, previous, next));
         }
 
         return new StatusReport(

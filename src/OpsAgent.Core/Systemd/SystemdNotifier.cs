@@ -75,11 +75,9 @@ public sealed partial class SystemdNotifier : IDisposable
     /// <summary>Sends <c>RELOADING=1</c> with the monotonic timestamp systemd 253+ expects.</summary>
     public void Reloading() => Notify(string.Create(CultureInfo.InvariantCulture, $"RELOADING=1\nMONOTONIC_USEC={MonotonicMicroseconds()}"));
 
-    /// <summary>Sends <c>STATUS=</c>.</summary>
-    public void Status(string status) => Notify($"STATUS={OneLine(status)}");
-
-    /// <summary>Sends <c>WATCHDOG=1</c>.</summary>
-    public void Watchdog() => Notify("WATCHDOG=1");
+    /// <summary>Sends <c>STATUS=</c>, with <c>WATCHDOG=1</c> in the same datagram when systemd set a watchdog.</summary>
+    public void Heartbeat(string status)
+        => Notify(WatchdogTimeout is null ? $"STATUS={OneLine(status)}" : $"WATCHDOG=1\nSTATUS={OneLine(status)}");
 
     /// <summary>Sends <c>STOPPING=1</c>.</summary>
     public void Stopping() => Notify("STOPPING=1");
