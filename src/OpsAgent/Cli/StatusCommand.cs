@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net.Http.Json;
-using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Core.Status;

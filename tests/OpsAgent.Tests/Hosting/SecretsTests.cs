@@ -22,7 +22,7 @@ public sealed class SecretsTests
     {
         string? dirPath = null;
         await using var agent = await TestAgent.StartAsync(
-            """ "Test": { "Jobs": { "leaky": { "Schedule": "0 2 * * *", "Connection": CONN } } } """.Replace("CONN", "CONN", StringComparison.Ordinal),
+            """ "Test": { "Jobs": { "leaky": { "Schedule": "0 2 * * *", "Connection": CONN } } } """,
             prepare: d =>
             {
                 dirPath = d.FullName;
