@@ -24,6 +24,8 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AgentMetrics>();
         services.TryAddSingleton<AgentConfigurationManager>();
         services.TryAddSingleton<JobStatusStore>();
+        services.TryAddSingleton<Docker.DockerClientProvider>();
+        services.TryAddSingleton<Processes.ToolRunner>();
         services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
         return services;
     }

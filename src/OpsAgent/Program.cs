@@ -44,6 +44,8 @@ public static class Program
         status.SetAction((parse, ct) => StatusCommand.RunAsync(parse.GetValue(config), parse.GetValue(url), parse.GetValue(json), Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
 
+        root.Subcommands.Add(BackupCommands.Build(config));
+
         var version = new Command("version", "Print the version");
         version.SetAction(_ =>
         {

@@ -23,8 +23,17 @@ public static class StrictBinder
     {
         instance ??= Activator.CreateInstance(type)!;
         var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0)
+            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null)
             .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var entries = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .SingleOrDefault(p => p.GetCustomAttribute<ConfigurationEntriesAttribute>() is not null);
+        IDictionary? entryValues = null;
+        var entryType = typeof(object);
+        if (entries is not null && IsDictionary(entries.PropertyType, out entryType))
+        {
+            entryValues = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), entryType), StringComparer.OrdinalIgnoreCase)!;
+            entries.SetValue(instance, entryValues);
+        }
 
         if (section.Value is { Length: > 0 } scalar && !section.GetChildren().Any())
         {
@@ -34,7 +43,13 @@ public static class StrictBinder
 
         foreach (var child in section.GetChildren())
         {
-            if (!properties.TryGetValue(child.Key, out var property))
+            if (!properties.TryGetValue(child.Key, out var property) && entryValues is not null)
+            {
+                BindEntry(entryType, child, errors, entryValues);
+                continue;
+            }
+
+            if (property is null)
             {
                 errors.Add(new ConfigError(child.Path, $"unknown setting (known: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))})"));
                 continue;
@@ -92,15 +107,7 @@ public static class StrictBinder
             var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.OrdinalIgnoreCase)!;
             foreach (var child in section.GetChildren())
             {
-                if (TryBindValue(valueType, child, errors, out var item))
-                {
-                    dictionary[child.Key] = item;
-                }
-                else if (child.Value is null && !child.GetChildren().Any() && !valueType.IsValueType)
-                {
-                    // "name": {} declares an entry with all defaults.
-                    dictionary[child.Key] = valueType == typeof(string) ? string.Empty : Activator.CreateInstance(valueType);
-                }
+                BindEntry(valueType, child, errors, dictionary);
             }
 
             value = dictionary;
@@ -140,6 +147,19 @@ public static class StrictBinder
 
         value = BindObject(underlying, section, errors);
         return true;
+    }
+
+    private static void BindEntry(Type valueType, IConfigurationSection child, ICollection<ConfigError> errors, IDictionary dictionary)
+    {
+        if (TryBindValue(valueType, child, errors, out var item))
+        {
+            dictionary[child.Key] = item;
+        }
+        else if (child.Value is null && !child.GetChildren().Any() && !valueType.IsValueType)
+        {
+            // "name": {} declares an entry with all defaults.
+            dictionary[child.Key] = valueType == typeof(string) ? string.Empty : Activator.CreateInstance(valueType);
+        }
     }
 
     private static bool TryConvertScalar(Type type, TypeConverter converter, IConfigurationSection section, ICollection<ConfigError> errors, out object? value)
@@ -246,3 +266,11 @@ public static class StrictBinder
 
     internal static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }
+
+/// <summary>Marks the dictionary property that receives every key of the section that is not another property.</summary>
+/// <remarks>
+/// Lets a section mix named entries with a few settings, as <c>OpsAgent:Backups</c> does: job names are lower case by rule,
+/// so upper-case setting names such as <c>MaxConcurrentBackups</c> can never collide with them.
+/// </remarks>
+[AttributeUsage(AttributeTargets.Property)]
+public sealed class ConfigurationEntriesAttribute : Attribute;

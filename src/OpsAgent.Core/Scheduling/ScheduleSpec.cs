@@ -73,6 +73,35 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
     public CronExpression ToCronExpression(TimeZoneInfo zone)
         => CronExpression.Parse(QuartzCron ?? throw new InvalidOperationException("not a cron schedule"), CronFormat.Quartz).WithTimeZone(zone);
 
+    /// <summary>The last fire time at or before <paramref name="now"/> (null for intervals, or when none within a year).</summary>
+    /// <remarks>Quartz cron expressions only search forwards, so the search starts a short window back and widens.</remarks>
+    public DateTimeOffset? PreviousFireTime(DateTimeOffset now, TimeZoneInfo zone)
+    {
+        if (QuartzCron is null)
+        {
+            return null;
+        }
+
+        var cron = ToCronExpression(zone);
+        foreach (var window in new[] { TimeSpan.FromHours(2), TimeSpan.FromDays(2), TimeSpan.FromDays(32), TimeSpan.FromDays(367) })
+        {
+            DateTimeOffset? last = null;
+            var t = now - window;
+            while (cron.GetNextValidTimeAfter(t) is { } next && next <= now)
+            {
+                last = next;
+                t = next;
+            }
+
+            if (last is not null)
+            {
+                return last;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>The next <paramref name="count"/> fire times after <paramref name="after"/>, in UTC.</summary>
     public IReadOnlyList<DateTimeOffset> NextFireTimes(DateTimeOffset after, TimeZoneInfo zone, int count)
     {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
+using OpsAgent.Backups;
 using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
@@ -29,8 +30,24 @@ public static class AgentHost
     public static void AddCapabilities(IServiceCollection services)
     {
         ArgumentNullException.ThrowIfNull(services);
-        // Capability issues register their sections and job sources here.
+        services.AddBackups();
     }
+
+    /// <summary>The agent's Serilog logger: journald (or the console fallback), secrets redacted.</summary>
+    internal static Serilog.Core.Logger CreateLogger(OpsAgentOptions bootstrap, LoggingLevelSwitch levelSwitch)
+        => new LoggerConfiguration()
+            .MinimumLevel.ControlledBy(levelSwitch)
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
+            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.Sink(new JournaldSink(new JournaldSinkOptions
+            {
+                SocketPath = bootstrap.Logging.Journald.SocketPath,
+                Redact = SecretRedactor.Shared.Redact,
+                Fallback = new ConsoleFallbackSink(redact: SecretRedactor.Shared.Redact),
+            }))
+            .CreateLogger();
 
     /// <summary>Builds the host; throws <see cref="ConfigurationInvalidException"/> when the configuration is invalid.</summary>
     /// <param name="configPath">The <c>--config</c> value, or null for the default.</param>
@@ -51,19 +68,7 @@ public static class AgentHost
 
         var levelSwitch = new LoggingLevelSwitch(ParseLevel(bootstrap.Logging.Level));
         var redactor = SecretRedactor.Shared;
-        var loggerConfiguration = new LoggerConfiguration()
-            .MinimumLevel.ControlledBy(levelSwitch)
-            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
-            .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
-            .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
-            .Enrich.FromLogContext()
-            .WriteTo.Sink(new JournaldSink(new JournaldSinkOptions
-            {
-                SocketPath = bootstrap.Logging.Journald.SocketPath,
-                Redact = redactor.Redact,
-                Fallback = new ConsoleFallbackSink(redact: redactor.Redact),
-            }));
-        builder.Services.AddSerilog(loggerConfiguration.CreateLogger(), dispose: true);
+        builder.Services.AddSerilog(CreateLogger(bootstrap, levelSwitch), dispose: true);
         builder.Services.AddSingleton(levelSwitch);
         builder.WebHost.UseUrls(bootstrap.Http.Listen);
 

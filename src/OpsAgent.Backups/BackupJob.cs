@@ -1,0 +1,119 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Backups.Files;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Scheduling;
+
+namespace OpsAgent.Backups;
+
+/// <summary>The scheduled backup of one configured job.</summary>
+public sealed class BackupJob(AgentJobServices services, BackupRunner runner) : AgentJob(services)
+{
+    /// <summary>The Quartz group of backup jobs.</summary>
+    public const string Kind = "backup";
+
+    /// <inheritdoc />
+    protected override async Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        var options = run.Configuration.Get<BackupsOptions>();
+        if (!options.Jobs.TryGetValue(run.Name, out var job))
+        {
+            return JobOutcome.Fail("removed", "the job is no longer configured");
+        }
+
+        var request = new BackupRequest(run.Name, job, options.MaxConcurrentBackups, run.Configuration.TimeZone, run.Configuration.Agent.StateDirectory);
+        var result = await runner.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+        return result.Success ? JobOutcome.Ok(result.Message) : JobOutcome.Fail(result.Reason ?? "failed", result.Message);
+    }
+}
+
+/// <summary>Schedules one <see cref="BackupJob"/> per configured backup; a missed night is fired once when the agent is back.</summary>
+public sealed class BackupJobSource : IJobSource
+{
+    /// <inheritdoc />
+    public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        foreach (var (name, o) in configuration.Get<BackupsOptions>().Jobs)
+        {
+            var engine = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant();
+            var where = o.Container is null ? "host" : $"container {o.Container}";
+            yield return new AgentJobDefinition(BackupJob.Kind, name, ScheduleSpec.ParseCron(o.Schedule!), typeof(BackupJob), MisfirePolicy.FireOnce)
+            {
+                Description = $"{engine} {o.Database ?? o.Connection?.Describe()} on {where} -> {o.Directory} ({o.Compression.ToString().ToLowerInvariant()})",
+            };
+        }
+    }
+}
+
+/// <summary>At start: removes partial files of interrupted runs and catches up missed runs.</summary>
+/// <remarks>
+/// The scheduler keeps no state across restarts, so a night the agent was down for is detected from the files: when the
+/// newest backup is older than the schedule's previous fire time, the job is fired once now.
+/// </remarks>
+public sealed partial class BackupStartup(
+    AgentConfigurationManager configuration,
+    AgentScheduler scheduler,
+    BackupRunner runner,
+    BackupStateStore state,
+    BackupMetrics metrics,
+    TimeProvider time,
+    IHostApplicationLifetime lifetime,
+    ILogger<BackupStartup> logger) : IHostedService
+{
+    /// <inheritdoc />
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _ = metrics;
+        var current = configuration.Current;
+        foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
+        {
+            runner.RemoveStalePartials(job, o.Directory!);
+            state.Get(job, o.Directory);
+        }
+
+        lifetime.ApplicationStarted.Register(() => _ = CatchUpAsync(lifetime.ApplicationStopping));
+        return Task.CompletedTask;
+    }
+
+    /// <inheritdoc />
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Fires each job whose newest backup predates its previous scheduled run.</summary>
+    internal async Task CatchUpAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            var current = configuration.Current;
+            var now = time.GetUtcNow();
+            foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
+            {
+                if (!o.CatchUp || NeedsCatchUp(job, o, now, current.TimeZone) is not { } previous)
+                {
+                    continue;
+                }
+
+                var newest = BackupFileNames.Scan(o.Directory!, job) is [var first, ..] ? first.FileName : "none";
+                BackupLog.CatchingUp(logger, job, newest, previous);
+                await scheduler.TriggerNowAsync(new Quartz.JobKey(job, BackupJob.Kind), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>The previous fire time when the newest backup is older than it, otherwise null.</summary>
+    internal static DateTimeOffset? NeedsCatchUp(string job, BackupJobOptions o, DateTimeOffset now, TimeZoneInfo zone)
+    {
+        var previous = ScheduleSpec.ParseCron(o.Schedule!).PreviousFireTime(now, zone);
+        if (previous is null)
+        {
+            return null;
+        }
+
+        var backups = BackupFileNames.Scan(o.Directory!, job);
+        return backups.Count == 0 || backups[0].Time < previous ? previous : null;
+    }
+}

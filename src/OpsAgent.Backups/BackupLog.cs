@@ -1,0 +1,37 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpsAgent.Backups;
+
+/// <summary>Backup log entries; the <c>Event</c> property becomes <c>OPSAGENT_EVENT</c> in the journal.</summary>
+internal static partial class BackupLog
+{
+    [LoggerMessage(EventId = 2000, Level = LogLevel.Information, Message = "Backup {Job} started: {Engine} {Database} with {Tool}")]
+    public static partial void Started(ILogger logger, string job, string engine, string? database, string tool);
+
+    [LoggerMessage(EventId = 2001, Level = LogLevel.Information, Message = "Backup {Job} succeeded: {File} ({SizeBytes} bytes, {UncompressedBytes} uncompressed) in {DurationSeconds:0.0}s, verified by {VerifiedBy}")]
+    public static partial void Succeeded(ILogger logger, string job, string file, long sizeBytes, long uncompressedBytes, double durationSeconds, string verifiedBy);
+
+    [LoggerMessage(EventId = 2002, Level = LogLevel.Error, Message = "Backup {Job} failed ({Reason}) on attempt {Attempt}: {Error}")]
+    public static partial void Failed(ILogger logger, string job, string reason, string error, int attempt);
+
+    [LoggerMessage(EventId = 2003, Level = LogLevel.Information, Message = "Backup {Job}: deleted {File} (not kept by {Rule})")]
+    public static partial void Deleted(ILogger logger, string job, string file, string rule);
+
+    [LoggerMessage(EventId = 2004, Level = LogLevel.Information, Message = "Backup {Job}: dry run, would delete {File} (not kept by {Rule})")]
+    public static partial void WouldDelete(ILogger logger, string job, string file, string rule);
+
+    [LoggerMessage(EventId = 2005, Level = LogLevel.Warning, Message = "Backup {Job}: removed {File}, left by an interrupted run")]
+    public static partial void StalePartialRemoved(ILogger logger, string job, string file);
+
+    [LoggerMessage(EventId = 2006, Level = LogLevel.Warning, Message = "Backup {Job}: {Tool} wrote to stderr: {Stderr}")]
+    public static partial void ToolStderr(ILogger logger, string job, string tool, string stderr);
+
+    [LoggerMessage(EventId = 2007, Level = LogLevel.Warning, Message = "Backup {Job}: attempt {Attempt} failed ({Reason}); retrying in {Delay}")]
+    public static partial void Retrying(ILogger logger, string job, int attempt, string reason, TimeSpan delay);
+
+    [LoggerMessage(EventId = 2008, Level = LogLevel.Information, Message = "Backup {Job}: newest backup {Newest} is older than the previous scheduled run {Previous}; catching up now")]
+    public static partial void CatchingUp(ILogger logger, string job, string newest, DateTimeOffset previous);
+
+    [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Backup {Job}: waiting for a free slot ({Held} of {Max} dumps running)")]
+    public static partial void WaitingForSlot(ILogger logger, string job, int held, int max);
+}

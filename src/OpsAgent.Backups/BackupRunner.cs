@@ -1,0 +1,391 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Retention;
+using OpsAgent.Backups.Verification;
+using OpsAgent.Core.Logging;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Core.Processes;
+using OpsAgent.Core.Secrets;
+
+namespace OpsAgent.Backups;
+
+/// <summary>The result of one backup run (all attempts).</summary>
+/// <param name="Success">True when a verified backup was written.</param>
+/// <param name="Reason">The machine reason of the failure.</param>
+/// <param name="Message">What happened, free of secrets.</param>
+/// <param name="File">The new backup.</param>
+/// <param name="Deleted">Backups retention removed.</param>
+public sealed record BackupRunResult(bool Success, string? Reason, string Message, BackupFile? File, int Deleted);
+
+/// <summary>What a run needs from the configuration in force.</summary>
+/// <param name="Job">The job name.</param>
+/// <param name="Options">The job's settings.</param>
+/// <param name="MaxConcurrent">The global dump limit.</param>
+/// <param name="TimeZone">The zone retention periods are computed in.</param>
+/// <param name="StateDirectory">The agent's state directory (private temporary files).</param>
+public sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
+
+/// <summary>Runs a backup job: dump, compress, checksum, verify, publish atomically, then apply retention.</summary>
+/// <remarks>
+/// Nothing is published until the file has been read back: the data file, its <c>.json</c> and finally its <c>.sha256</c>
+/// are renamed into place only after verification, so a crash at any point leaves either a complete backup or a
+/// <c>.partial</c> that is never counted. Retention runs only after such a success, so a failing database can never push
+/// good backups out.
+/// </remarks>
+public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupStateStore state, BackupSlots slots, TimeProvider time, ILogger<BackupRunner> logger)
+{
+    private static readonly Dictionary<BackupEngine, IDumpEngine> Engines = new Dictionary<BackupEngine, IDumpEngine>
+    {
+        [BackupEngine.Postgres] = new PostgresEngine(),
+        [BackupEngine.MongoDb] = new MongoEngine(),
+    };
+
+    /// <summary>The engine for a job.</summary>
+    internal static IDumpEngine EngineFor(BackupJobOptions options) => Engines[options.Engine ?? BackupEngine.Postgres];
+
+    /// <summary>Runs the job with its retries.</summary>
+    public async Task<BackupRunResult> RunAsync(BackupRequest request, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var o = request.Options;
+        var directory = o.Directory!;
+        for (var attempt = 1; ; attempt++)
+        {
+            var started = time.GetUtcNow();
+            var watch = Stopwatch.StartNew();
+            var result = await RunOnceAsync(request, attempt, started, progress, cancellationToken).ConfigureAwait(false);
+            if (result.Success)
+            {
+                var deleted = ApplyRetention(request);
+                var onDisk = BackupFileNames.Scan(directory, request.Job);
+                state.Succeeded(request.Job, directory, time.GetUtcNow(), watch.Elapsed.TotalSeconds, result.File!.Size, onDisk, deleted);
+                return result with { Deleted = deleted };
+            }
+
+            if (attempt > o.Retries || cancellationToken.IsCancellationRequested || result.Reason is "no_space" or "bad_connection" or "secret")
+            {
+                state.Failed(request.Job, directory, time.GetUtcNow());
+                return result;
+            }
+
+            var delay = o.RetryDelay * Math.Pow(2, attempt - 1);
+            BackupLog.Retrying(logger, request.Job, attempt, result.Reason!, delay);
+            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Removes <c>.partial</c> files a killed run left behind; call only when no run of the job is in progress.</summary>
+    public int RemoveStalePartials(string job, string directory)
+    {
+        var removed = 0;
+        foreach (var partial in BackupFileNames.StalePartials(directory, job).ToList())
+        {
+            DurableFiles.DeleteIfExists(partial);
+            using (EventScope.Begin(logger, "backup_partial_removed"))
+            {
+                BackupLog.StalePartialRemoved(logger, job, partial);
+            }
+
+            removed++;
+        }
+
+        return removed;
+    }
+
+    private async Task<BackupRunResult> RunOnceAsync(BackupRequest request, int attempt, DateTimeOffset started, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        var job = request.Job;
+        var o = request.Options;
+        var directory = o.Directory!;
+        var partials = new List<string>();
+        DumpPlan? plan = null;
+        string? stderr = null;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
+        {
+            DurableFiles.EnsureDirectory(directory);
+            CheckFreeSpace(job, o, directory);
+
+            var held = slots.Held;
+            if (held >= request.MaxConcurrent)
+            {
+                BackupLog.WaitingForSlot(logger, job, held, request.MaxConcurrent);
+            }
+
+            using var slot = await slots.AcquireAsync(request.MaxConcurrent, cancellationToken).ConfigureAwait(false);
+            timeout.CancelAfter(o.Timeout);
+            var ct = timeout.Token;
+            string? connection = null;
+            if (o.Connection is not null)
+            {
+                connection = await secrets.ResolveAsync(o.Connection, $"{BackupsOptions.SectionName}:{job}:Connection", ct).ConfigureAwait(false);
+            }
+
+            var engine = EngineFor(o);
+            var context = new EngineContext(job, o, connection, tools, Path.Combine(request.StateDirectory, "tmp"));
+            plan = await engine.PlanDumpAsync(context, ct).ConfigureAwait(false);
+            using (EventScope.Begin(logger, "backup_started", ("Container", o.Container)))
+            {
+                var engineName = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant();
+                var display = plan.Dump.Display;
+                BackupLog.Started(logger, job, engineName, plan.Database, display);
+            }
+
+            var extension = BackupFileNames.Extension(o.Engine ?? BackupEngine.Postgres, o.Format, o.Compression);
+            var fileName = BackupFileNames.For(job, started, extension);
+            var final = Path.Combine(directory, fileName);
+            if (File.Exists(final))
+            {
+                throw new BackupFailedException("exists", $"{final} already exists (two runs in the same second)");
+            }
+
+            var partial = final + BackupFileNames.PartialSuffix;
+            partials.Add(partial);
+            var (written, toolStderr) = await DumpAsync(plan.Dump, plan.StandardInput, partial, o, progress, ct).ConfigureAwait(false);
+            stderr = toolStderr;
+
+            string? globalsName = null;
+            DumpWriteResult? globals = null;
+            if (plan.Globals is not null)
+            {
+                globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
+                var globalsPartial = Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix);
+                partials.Add(globalsPartial);
+                (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, o, null, ct).ConfigureAwait(false);
+            }
+
+            var verify = await BackupVerifier.VerifyAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+            if (!verify.Ok)
+            {
+                throw new BackupFailedException(verify.Reason!, verify.Message);
+            }
+
+            var finished = time.GetUtcNow();
+            var metadata = new BackupMetadata
+            {
+                Job = job,
+                Engine = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant(),
+                Database = plan.Database,
+                Host = plan.Host,
+                Container = o.Container,
+                Tool = plan.ToolPath,
+                ToolVersion = plan.ToolVersion,
+                ServerVersion = plan.ServerVersion,
+                Format = plan.Format,
+                Compression = o.Compression.ToString().ToLowerInvariant(),
+                Started = started,
+                Finished = finished,
+                DurationSeconds = Math.Round((finished - started).TotalSeconds, 3),
+                SizeBytes = written.FileBytes,
+                UncompressedBytes = written.UncompressedBytes,
+                Sha256 = written.Sha256,
+                Verified = true,
+                VerifiedBy = verify.Checks,
+                GlobalsFile = globalsName,
+                AgentVersion = AgentMetrics.Version,
+            };
+
+            var checksums = BackupVerifier.ChecksumLine(written.Sha256, fileName)
+                + (globals is null ? string.Empty : BackupVerifier.ChecksumLine(globals.Sha256, globalsName!));
+            var jsonPartial = final + ".json" + BackupFileNames.PartialSuffix;
+            var shaPartial = final + ".sha256" + BackupFileNames.PartialSuffix;
+            partials.Add(jsonPartial);
+            partials.Add(shaPartial);
+            await DurableFiles.WriteAllAsync(jsonPartial, JsonSerializer.SerializeToUtf8Bytes(metadata, BackupJsonContext.Default.BackupMetadata), ct).ConfigureAwait(false);
+            await DurableFiles.WriteAllAsync(shaPartial, Encoding.UTF8.GetBytes(checksums), ct).ConfigureAwait(false);
+
+            // The .sha256 goes last: until it exists, the file is not a backup.
+            File.Move(partial, final);
+            if (globalsName is not null)
+            {
+                File.Move(Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix), Path.Combine(directory, globalsName));
+            }
+
+            File.Move(jsonPartial, final + ".json");
+            File.Move(shaPartial, final + ".sha256");
+            partials.Clear();
+            DurableFiles.SyncDirectory(directory);
+
+            if (!string.IsNullOrWhiteSpace(stderr))
+            {
+                BackupLog.ToolStderr(logger, job, Path.GetFileName(plan.ToolPath), stderr.Trim());
+            }
+
+            var seconds = metadata.DurationSeconds;
+            using (EventScope.Begin(logger, "backup_succeeded"))
+            {
+                BackupLog.Succeeded(logger, job, final, written.FileBytes, written.UncompressedBytes, seconds, verify.Checks);
+            }
+
+            var file = new BackupFile(final, job, started, written.FileBytes, metadata);
+            return new BackupRunResult(true, null, $"{fileName}: {written.FileBytes} bytes, verified", file, 0);
+        }
+        catch (Exception ex) when (Classify(ex, timeout, cancellationToken) is { } failure)
+        {
+            var message = failure.Message;
+            using (EventScope.Begin(logger, "backup_failed", ("Stderr", NullIfBlank(failure.Stderr ?? stderr))))
+            {
+                BackupLog.Failed(logger, job, failure.Reason, message, attempt);
+            }
+
+            return new BackupRunResult(false, failure.Reason, message, null, 0);
+        }
+        finally
+        {
+            foreach (var partial in partials)
+            {
+                DurableFiles.DeleteIfExists(partial);
+            }
+
+            foreach (var temporary in plan?.TemporaryFiles ?? [])
+            {
+                DurableFiles.DeleteIfExists(temporary);
+            }
+        }
+    }
+
+    private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
+
+    private sealed record Failure(string Reason, string Message, string? Stderr = null);
+
+    private sealed class ToolFailedException(string tool, ToolExit exit)
+        : Exception($"{tool} exited with code {exit.ExitCode}: {exit.Summary}")
+    {
+        public ToolExit Exit { get; } = exit;
+    }
+
+    private static Failure? Classify(Exception ex, CancellationTokenSource timeout, CancellationToken cancellationToken) => ex switch
+    {
+        OperationCanceledException when cancellationToken.IsCancellationRequested => new Failure("cancelled", "the agent is stopping; the partial file was removed"),
+        OperationCanceledException when timeout.IsCancellationRequested => new Failure("timeout", "the run exceeded its Timeout; the tool was killed and the partial file removed"),
+        BackupFailedException b => new Failure(b.Reason, b.Message),
+        ToolFailedException t => new Failure("tool_failed", t.Message, t.Exit.StandardError),
+        ToolStartException s => new Failure("tool_missing", s.Message),
+        SecretResolutionException s => new Failure("secret", s.Message),
+        IOException io when IsNoSpace(io) => new Failure("no_space", $"no space left on the backup file system: {io.Message}"),
+        IOException io => new Failure("write_failed", io.Message),
+        UnauthorizedAccessException ua => new Failure("permission_denied", ua.Message),
+        _ => null,
+    };
+
+    private static bool IsNoSpace(IOException ex) => (ex.HResult & 0xFFFF) == 28 || ex.HResult == unchecked((int)0x80070070) || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
+        || (ex.InnerException is IOException inner && IsNoSpace(inner));
+
+    /// <summary>Runs one dump command into <paramref name="partial"/>; a non-zero exit fails even after bytes were written.</summary>
+    private async Task<(DumpWriteResult Written, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    {
+        await using var tool = await tools.StartAsync(command with { RedirectStandardInput = stdin is not null }, ct).ConfigureAwait(false);
+        if (stdin is not null && tool.StandardInput is { } input)
+        {
+            await input.WriteAsync(Encoding.UTF8.GetBytes(stdin), ct).ConfigureAwait(false);
+            await input.DisposeAsync().ConfigureAwait(false);
+        }
+
+        DumpWriteResult written;
+        try
+        {
+            written = await DumpWriter.WriteAsync(tool.StandardOutput, partial, o.Compression, o.CompressionLevel, progress, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            await tool.KillAsync().ConfigureAwait(false);
+            throw;
+        }
+
+        var exit = await tool.WaitForExitAsync(ct).ConfigureAwait(false);
+        if (exit.ExitCode != 0)
+        {
+            throw new ToolFailedException(Path.GetFileName(command.FileName), exit);
+        }
+
+        if (written.UncompressedBytes == 0)
+        {
+            throw new BackupFailedException("empty", $"{Path.GetFileName(command.FileName)} exited 0 but wrote nothing");
+        }
+
+        return (written, exit.StandardError);
+    }
+
+    private static void CheckFreeSpace(string job, BackupJobOptions o, string directory)
+    {
+        var existing = BackupFileNames.Scan(directory, job);
+        var last = existing.Count > 0 ? existing[0] : null;
+        var needed = Math.Max(o.MinFreeBytes, (long)((last?.Size ?? 0) * 1.2));
+        if (needed == 0)
+        {
+            return;
+        }
+
+        long free;
+        try
+        {
+            free = new DriveInfo(directory).AvailableFreeSpace;
+        }
+        catch (Exception ex) when (ex is IOException or ArgumentException or UnauthorizedAccessException)
+        {
+            return;
+        }
+
+        if (free < needed)
+        {
+            var why = last is not null && needed > o.MinFreeBytes
+                ? $"1.2 × the last backup ({last.Size} bytes)"
+                : $"MinFreeBytes ({o.MinFreeBytes})";
+            throw new BackupFailedException("no_space", $"only {free} bytes free in {directory}, need {needed}: {why}");
+        }
+    }
+
+    /// <summary>Deletes what the policy does not keep; returns how many backups went.</summary>
+    private int ApplyRetention(BackupRequest request)
+    {
+        var o = request.Options;
+        var backups = BackupFileNames.Scan(o.Directory!, request.Job);
+        var decisions = RetentionPlanner.Plan(backups.Select(b => b.Time), o.Retention, request.TimeZone);
+        var newestVerified = backups.FirstOrDefault(b => b.Verified);
+        var rule = RetentionPlanner.Describe(o.Retention);
+        var deleted = 0;
+        for (var i = 0; i < backups.Count; i++)
+        {
+            var backup = backups[i];
+            if (decisions[i].Keep || backup == newestVerified)
+            {
+                continue;
+            }
+
+            if (o.Retention.DryRun)
+            {
+                using (EventScope.Begin(logger, "backup_would_delete"))
+                {
+                    BackupLog.WouldDelete(logger, request.Job, backup.Path, rule);
+                }
+
+                continue;
+            }
+
+            foreach (var sidecar in BackupFileNames.SidecarSuffixes)
+            {
+                // Checksum first: a half-deleted backup must not look complete.
+                DurableFiles.DeleteIfExists(backup.Path + sidecar);
+            }
+
+            DurableFiles.DeleteIfExists(backup.Path);
+            using (EventScope.Begin(logger, "backup_deleted"))
+            {
+                BackupLog.Deleted(logger, request.Job, backup.Path, rule);
+            }
+
+            deleted++;
+        }
+
+        if (deleted > 0)
+        {
+            DurableFiles.SyncDirectory(o.Directory!);
+        }
+
+        return deleted;
+    }
+}

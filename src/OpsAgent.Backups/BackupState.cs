@@ -1,0 +1,144 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using OpsAgent.Backups.Files;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Metrics;
+
+namespace OpsAgent.Backups;
+
+/// <summary>What the agent knows about one job's backups, for metrics and status.</summary>
+public sealed class BackupJobState
+{
+    /// <summary>The newest backup's time (from the files on disk, then from runs).</summary>
+    public DateTimeOffset? LastSuccess { get; internal set; }
+
+    /// <summary>When the last run finished (either result).</summary>
+    public DateTimeOffset? LastRun { get; internal set; }
+
+    /// <summary>The last successful run's duration.</summary>
+    public double? LastDurationSeconds { get; internal set; }
+
+    /// <summary>The newest backup's size.</summary>
+    public long? LastSizeBytes { get; internal set; }
+
+    /// <summary>Successful runs since start.</summary>
+    public long Successes { get; internal set; }
+
+    /// <summary>Failed runs since start.</summary>
+    public long Failures { get; internal set; }
+
+    /// <summary>Backups on disk.</summary>
+    public int Files { get; internal set; }
+
+    /// <summary>Backups deleted by retention since start.</summary>
+    public long Deleted { get; internal set; }
+}
+
+/// <summary>Per-job backup state, seeded from the files on disk so <c>last_success</c> survives agent restarts.</summary>
+public sealed class BackupStateStore
+{
+    private readonly ConcurrentDictionary<string, BackupJobState> _jobs = new(StringComparer.Ordinal);
+    private readonly Lock _lock = new();
+
+    /// <summary>The state of <paramref name="job"/>, created (and seeded from <paramref name="directory"/>) on first use.</summary>
+    public BackupJobState Get(string job, string? directory)
+        => _jobs.GetOrAdd(job, name =>
+        {
+            var state = new BackupJobState();
+            if (directory is not null)
+            {
+                Seed(state, BackupFileNames.Scan(directory, name));
+            }
+
+            return state;
+        });
+
+    /// <summary>Known states.</summary>
+    public IReadOnlyDictionary<string, BackupJobState> All => _jobs;
+
+    /// <summary>Records a successful run and the files now on disk.</summary>
+    public void Succeeded(string job, string directory, DateTimeOffset finished, double seconds, long size, IReadOnlyList<BackupFile> onDisk, int deleted)
+    {
+        var state = Get(job, directory);
+        lock (_lock)
+        {
+            state.LastRun = finished;
+            state.LastSuccess = finished;
+            state.LastDurationSeconds = seconds;
+            state.LastSizeBytes = size;
+            state.Successes++;
+            state.Files = onDisk.Count;
+            state.Deleted += deleted;
+        }
+    }
+
+    /// <summary>Records a failed run.</summary>
+    public void Failed(string job, string directory, DateTimeOffset finished)
+    {
+        var state = Get(job, directory);
+        lock (_lock)
+        {
+            state.LastRun = finished;
+            state.Failures++;
+            state.Files = BackupFileNames.Scan(directory, job).Count;
+        }
+    }
+
+    private static void Seed(BackupJobState state, IReadOnlyList<BackupFile> files)
+    {
+        state.Files = files.Count;
+        if (files.Count > 0)
+        {
+            var newest = files[0];
+            state.LastSuccess = newest.Metadata?.Finished ?? newest.Time;
+            state.LastSizeBytes = newest.Size;
+            state.LastDurationSeconds = newest.Metadata?.DurationSeconds;
+        }
+    }
+}
+
+/// <summary>The DESIGN §6 backup series, read from <see cref="BackupStateStore"/> for the jobs currently configured.</summary>
+public sealed class BackupMetrics
+{
+    /// <summary>Registers the instruments on the agent's meter.</summary>
+    public BackupMetrics(AgentMetrics metrics, BackupStateStore store, AgentConfigurationManager configuration)
+    {
+        ArgumentNullException.ThrowIfNull(metrics);
+        IEnumerable<(string Job, BackupJobState State)> Jobs()
+        {
+            var current = configuration.Current.Get<BackupsOptions>();
+            foreach (var (job, options) in current.Jobs)
+            {
+                yield return (job, store.Get(job, options.Directory));
+            }
+        }
+
+        static KeyValuePair<string, object?> Job(string job) => new("job", job);
+        var meter = metrics.Meter;
+        meter.CreateObservableGauge("opsagent_backup_last_success_timestamp_seconds", () => Jobs()
+            .Where(j => j.State.LastSuccess is not null)
+            .Select(j => new Measurement<double>(j.State.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, Job(j.Job))),
+            description: "Unix time of the newest verified backup of the job.");
+        meter.CreateObservableGauge("opsagent_backup_last_run_timestamp_seconds", () => Jobs()
+            .Where(j => j.State.LastRun is not null)
+            .Select(j => new Measurement<double>(j.State.LastRun!.Value.ToUnixTimeMilliseconds() / 1000.0, Job(j.Job))),
+            description: "Unix time the last run finished, whatever its result.");
+        meter.CreateObservableGauge("opsagent_backup_last_duration_seconds", () => Jobs()
+            .Where(j => j.State.LastDurationSeconds is not null)
+            .Select(j => new Measurement<double>(j.State.LastDurationSeconds!.Value, Job(j.Job))),
+            description: "Duration of the last successful run (dump and verification).");
+        meter.CreateObservableGauge("opsagent_backup_last_size_bytes", () => Jobs()
+            .Where(j => j.State.LastSizeBytes is not null)
+            .Select(j => new Measurement<long>(j.State.LastSizeBytes!.Value, Job(j.Job))),
+            description: "Size of the newest backup file.");
+        meter.CreateObservableCounter("opsagent_backup_runs", () => Jobs().SelectMany(j => new[]
+        {
+            new Measurement<long>(j.State.Successes, Job(j.Job), new("result", "success")),
+            new Measurement<long>(j.State.Failures, Job(j.Job), new("result", "failure")),
+        }), description: "Backup runs by result (success|failure).");
+        meter.CreateObservableGauge("opsagent_backup_files", () => Jobs().Select(j => new Measurement<long>(j.State.Files, Job(j.Job))),
+            description: "Verified backups of the job on disk.");
+        meter.CreateObservableCounter("opsagent_backup_deleted", () => Jobs().Select(j => new Measurement<long>(j.State.Deleted, Job(j.Job))),
+            description: "Backups deleted by retention.");
+    }
+}

@@ -1,0 +1,111 @@
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Engines;
+
+/// <summary>A run failed for a reason the operator can act on.</summary>
+/// <param name="reason">A short machine reason (<c>database_unreachable</c>, <c>tool_failed</c>, <c>no_space</c>, ...).</param>
+/// <param name="message">The human explanation, free of secrets.</param>
+public sealed class BackupFailedException(string reason, string message) : Exception(message)
+{
+    /// <summary>The machine reason.</summary>
+    public string Reason { get; } = reason;
+
+    /// <summary>Creates the exception.</summary>
+    public BackupFailedException() : this("failed", "backup failed") { }
+
+    /// <summary>Creates the exception.</summary>
+    public BackupFailedException(string message) : this("failed", message) { }
+
+    /// <summary>Creates the exception.</summary>
+    public BackupFailedException(string message, Exception inner) : this("failed", message) => _ = inner;
+}
+
+/// <summary>What a run will execute, resolved from the job's settings and the server it talks to.</summary>
+/// <param name="Dump">The dump command; its stdout is the dump.</param>
+/// <param name="ToolPath">The dump tool as resolved.</param>
+/// <param name="ToolVersion">The tool's version line.</param>
+/// <param name="Format"><c>custom</c>, <c>plain</c> or <c>archive</c>.</param>
+public sealed record DumpPlan(ToolCommand Dump, string ToolPath, string? ToolVersion, string Format)
+{
+    /// <summary>The server's version, when read.</summary>
+    public string? ServerVersion { get; init; }
+
+    /// <summary>The database dumped.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The server host (no credentials).</summary>
+    public string? Host { get; init; }
+
+    /// <summary>A second dump of cluster-wide objects (roles), when asked for.</summary>
+    public ToolCommand? Globals { get; init; }
+
+    /// <summary>A tool that reads the dump from stdin and fails when it is not a valid archive (<c>pg_restore --list</c>).</summary>
+    public ToolCommand? Verify { get; init; }
+
+    /// <summary>Text sent to the dump tool's stdin before its output is read (mongodump's config with the URI).</summary>
+    public string? StandardInput { get; init; }
+
+    /// <summary>Files to delete after the run.</summary>
+    public IReadOnlyList<string> TemporaryFiles { get; init; } = [];
+}
+
+/// <summary>Everything an engine needs to plan a dump or a restore.</summary>
+/// <param name="Job">The job name.</param>
+/// <param name="Options">The job's settings.</param>
+/// <param name="Connection">The resolved connection text (a secret), or null.</param>
+/// <param name="Tools">Starts tools on the host or in containers.</param>
+/// <param name="TemporaryDirectory">A private directory for short-lived files.</param>
+public sealed record EngineContext(string Job, BackupJobOptions Options, string? Connection, ToolRunner Tools, string TemporaryDirectory);
+
+/// <summary>A dump engine (PostgreSQL, MongoDB).</summary>
+public interface IDumpEngine
+{
+    /// <summary>Resolves tools and versions and builds the dump command.</summary>
+    Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken);
+
+    /// <summary>Builds the restore command (its stdin takes the decompressed dump) into <paramref name="targetDatabase"/>.</summary>
+    Task<ToolCommand> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, CancellationToken cancellationToken);
+}
+
+/// <summary>Shared helpers for engines.</summary>
+internal static class EngineTools
+{
+    /// <summary>Finds <paramref name="name"/> on PATH.</summary>
+    public static string? FindOnPath(string name)
+    {
+        if (Path.IsPathRooted(name))
+        {
+            return File.Exists(name) ? name : null;
+        }
+
+        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var candidate = Path.Combine(dir, name);
+            if (File.Exists(candidate))
+            {
+                return candidate;
+            }
+
+            if (OperatingSystem.IsWindows() && File.Exists(candidate + ".exe"))
+            {
+                return candidate + ".exe";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Runs <c>TOOL --version</c> (on the host or in the container) and returns its first line.</summary>
+    public static async Task<string?> VersionAsync(ToolRunner tools, string tool, string? container, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var (exit, output) = await tools.RunAsync(new ToolCommand(tool, ["--version"]) { Container = container }, cancellationToken).ConfigureAwait(false);
+            return exit.ExitCode == 0 ? output.Split('\n')[0].Trim() : null;
+        }
+        catch (ToolStartException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,234 @@
+using System.Globalization;
+using Npgsql;
+
+namespace OpsAgent.Backups.Engines;
+
+/// <summary>A PostgreSQL connection as libpq environment variables, parsed from Npgsql keywords or a <c>postgresql://</c> URL.</summary>
+/// <remarks>
+/// The tools get <c>PG*</c> variables rather than a connection string argument so the password never appears on a
+/// command line (<c>/proc/&lt;pid&gt;/cmdline</c> is world-readable).
+/// </remarks>
+public sealed class PostgresConnection
+{
+    private static readonly Dictionary<string, string> UrlParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["sslmode"] = "PGSSLMODE",
+        ["sslrootcert"] = "PGSSLROOTCERT",
+        ["sslcert"] = "PGSSLCERT",
+        ["sslkey"] = "PGSSLKEY",
+        ["connect_timeout"] = "PGCONNECT_TIMEOUT",
+        ["application_name"] = "PGAPPNAME",
+        ["options"] = "PGOPTIONS",
+        ["host"] = "PGHOST",
+        ["port"] = "PGPORT",
+        ["user"] = "PGUSER",
+        ["password"] = "PGPASSWORD",
+        ["dbname"] = "PGDATABASE",
+        ["target_session_attrs"] = "PGTARGETSESSIONATTRS",
+        ["passfile"] = "PGPASSFILE",
+    };
+
+    private PostgresConnection(Dictionary<string, string> environment) => Environment = environment;
+
+    /// <summary>The libpq variables (<c>PGHOST</c>, <c>PGPORT</c>, <c>PGUSER</c>, <c>PGPASSWORD</c>, <c>PGDATABASE</c>, ...).</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; }
+
+    /// <summary>The database, if any.</summary>
+    public string? Database => Environment.GetValueOrDefault("PGDATABASE");
+
+    /// <summary>The host (or socket directory), if any.</summary>
+    public string? Host => Environment.GetValueOrDefault("PGHOST");
+
+    /// <summary>Parses <paramref name="text"/> (null: libpq defaults) and applies <paramref name="database"/> when given.</summary>
+    /// <exception cref="FormatException">The text is neither; the message never contains the text itself.</exception>
+    public static PostgresConnection Parse(string? text, string? database)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (!string.IsNullOrWhiteSpace(text))
+        {
+            var trimmed = text.Trim();
+            if (trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
+            {
+                ParseUrl(trimmed, env);
+            }
+            else
+            {
+                ParseKeywords(trimmed, env);
+            }
+        }
+
+        if (!string.IsNullOrEmpty(database))
+        {
+            env["PGDATABASE"] = database;
+        }
+
+        return new PostgresConnection(env);
+    }
+
+    /// <summary>A copy connecting to another database (restores, <c>createdb</c>).</summary>
+    public PostgresConnection WithDatabase(string database)
+        => new(new Dictionary<string, string>(Environment, StringComparer.Ordinal) { ["PGDATABASE"] = database });
+
+    /// <summary>An Npgsql connection string for the same server (version checks, database creation).</summary>
+    public string ToNpgsql()
+    {
+        var builder = new NpgsqlConnectionStringBuilder
+        {
+            Host = Environment.GetValueOrDefault("PGHOST") ?? (OperatingSystem.IsWindows() ? "localhost" : "/var/run/postgresql"),
+            Timeout = 15,
+        };
+        if (Environment.TryGetValue("PGPORT", out var port) && int.TryParse(port, NumberStyles.None, CultureInfo.InvariantCulture, out var p))
+        {
+            builder.Port = p;
+        }
+
+        builder.Username = Environment.GetValueOrDefault("PGUSER") ?? System.Environment.UserName;
+        builder.Password = Environment.GetValueOrDefault("PGPASSWORD");
+        builder.Database = Environment.GetValueOrDefault("PGDATABASE") ?? builder.Username;
+        if (Environment.TryGetValue("PGSSLMODE", out var ssl))
+        {
+            builder.SslMode = ssl switch
+            {
+                "disable" => SslMode.Disable,
+                "allow" => SslMode.Allow,
+                "require" => SslMode.Require,
+                "verify-ca" => SslMode.VerifyCA,
+                "verify-full" => SslMode.VerifyFull,
+                _ => SslMode.Prefer,
+            };
+        }
+
+        if (Environment.TryGetValue("PGSSLROOTCERT", out var root))
+        {
+            builder.RootCertificate = root;
+        }
+
+        if (Environment.TryGetValue("PGPASSFILE", out var passfile))
+        {
+            builder.Passfile = passfile;
+        }
+
+        return builder.ConnectionString;
+    }
+
+    private static void ParseUrl(string text, Dictionary<string, string> env)
+    {
+        if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
+        {
+            throw new FormatException("not a valid postgresql:// URL");
+        }
+
+        if (uri.UserInfo.Length > 0)
+        {
+            var colon = uri.UserInfo.IndexOf(':', StringComparison.Ordinal);
+            var user = colon < 0 ? uri.UserInfo : uri.UserInfo[..colon];
+            if (user.Length > 0)
+            {
+                env["PGUSER"] = Uri.UnescapeDataString(user);
+            }
+
+            if (colon >= 0)
+            {
+                env["PGPASSWORD"] = Uri.UnescapeDataString(uri.UserInfo[(colon + 1)..]);
+            }
+        }
+
+        if (uri.Host.Length > 0)
+        {
+            env["PGHOST"] = uri.Host.Trim('[', ']');
+        }
+
+        if (!uri.IsDefaultPort && uri.Port > 0)
+        {
+            env["PGPORT"] = uri.Port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        var database = Uri.UnescapeDataString(uri.AbsolutePath.TrimStart('/'));
+        if (database.Length > 0)
+        {
+            env["PGDATABASE"] = database;
+        }
+
+        foreach (var pair in uri.Query.TrimStart('?').Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var eq = pair.IndexOf('=', StringComparison.Ordinal);
+            var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
+            var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            if (!UrlParameters.TryGetValue(key, out var variable))
+            {
+                throw new FormatException($"unsupported URL parameter '{key}' (supported: {string.Join(", ", UrlParameters.Keys.Order(StringComparer.Ordinal))})");
+            }
+
+            env[variable] = value;
+        }
+    }
+
+    private static void ParseKeywords(string text, Dictionary<string, string> env)
+    {
+        NpgsqlConnectionStringBuilder builder;
+        try
+        {
+            builder = new NpgsqlConnectionStringBuilder(text);
+        }
+        catch (ArgumentException ex)
+        {
+            // Npgsql's message names the keyword, never the value.
+            throw new FormatException($"not a valid connection string: {ex.Message.Split('\n')[0]}", ex);
+        }
+
+        if (!string.IsNullOrEmpty(builder.Host))
+        {
+            env["PGHOST"] = builder.Host;
+        }
+
+        if (builder.Port != NpgsqlConnection.DefaultPort)
+        {
+            env["PGPORT"] = builder.Port.ToString(CultureInfo.InvariantCulture);
+        }
+
+        if (!string.IsNullOrEmpty(builder.Username))
+        {
+            env["PGUSER"] = builder.Username;
+        }
+
+        if (!string.IsNullOrEmpty(builder.Password))
+        {
+            env["PGPASSWORD"] = builder.Password;
+        }
+
+        if (!string.IsNullOrEmpty(builder.Database))
+        {
+            env["PGDATABASE"] = builder.Database;
+        }
+
+        if (builder.SslMode != SslMode.Prefer)
+        {
+            env["PGSSLMODE"] = builder.SslMode switch
+            {
+                SslMode.Disable => "disable",
+                SslMode.Allow => "allow",
+                SslMode.Require => "require",
+                SslMode.VerifyCA => "verify-ca",
+                SslMode.VerifyFull => "verify-full",
+                _ => "prefer",
+            };
+        }
+
+        if (!string.IsNullOrEmpty(builder.RootCertificate))
+        {
+            env["PGSSLROOTCERT"] = builder.RootCertificate;
+        }
+
+        if (!string.IsNullOrEmpty(builder.ApplicationName))
+        {
+            env["PGAPPNAME"] = builder.ApplicationName;
+        }
+
+        if (!string.IsNullOrEmpty(builder.Passfile))
+        {
+            env["PGPASSFILE"] = builder.Passfile;
+        }
+
+        env["PGCONNECT_TIMEOUT"] = builder.Timeout.ToString(CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace OpsAgent.Backups.Files;
+
+/// <summary>A backup on disk: <c>&lt;job&gt;_&lt;UTC yyyyMMddTHHmmssZ&gt;.&lt;ext&gt;</c> with its <c>.sha256</c> and <c>.json</c> sidecars.</summary>
+/// <param name="Path">The data file.</param>
+/// <param name="Job">The job name.</param>
+/// <param name="Time">The UTC time in the name (the run's start).</param>
+/// <param name="Size">The data file's size in bytes.</param>
+/// <param name="Metadata">The <c>.json</c> sidecar, when readable.</param>
+public sealed record BackupFile(string Path, string Job, DateTimeOffset Time, long Size, BackupMetadata? Metadata)
+{
+    /// <summary>The name of the data file.</summary>
+    public string FileName => System.IO.Path.GetFileName(Path);
+
+    /// <summary>The checksum sidecar.</summary>
+    public string ChecksumPath => Path + ".sha256";
+
+    /// <summary>The metadata sidecar.</summary>
+    public string MetadataPath => Path + ".json";
+
+    /// <summary>True when the agent verified the file when it wrote it.</summary>
+    public bool Verified => Metadata?.Verified == true;
+}
+
+/// <summary>File naming rules (DESIGN §3) and the scan of a job's directory.</summary>
+public static partial class BackupFileNames
+{
+    /// <summary>The UTC time format in file names.</summary>
+    public const string TimeFormat = "yyyyMMdd'T'HHmmss'Z'";
+
+    /// <summary>The suffix of a file being written.</summary>
+    public const string PartialSuffix = ".partial";
+
+    /// <summary>The sidecars that belong to a data file (<c>&lt;file&gt;&lt;suffix&gt;</c>).</summary>
+    public static readonly IReadOnlyList<string> SidecarSuffixes = [".sha256", ".json", ".globals.sql", ".globals.sql.zst", ".globals.sql.gz"];
+
+    [GeneratedRegex(@"^(?<job>[a-z0-9][a-z0-9._-]*)_(?<time>\d{8}T\d{6}Z)\.(?<kind>dump|sql|archive)(?:\.(?<comp>zst|gz))?$", RegexOptions.CultureInvariant)]
+    private static partial Regex NamePattern();
+
+    /// <summary>The data file extension for an engine, format and compression, such as <c>.dump.zst</c>.</summary>
+    public static string Extension(BackupEngine engine, DumpFormat format, BackupCompression compression)
+        => (engine == BackupEngine.MongoDb ? ".archive" : format == DumpFormat.Plain ? ".sql" : ".dump") + CompressionSuffix(compression);
+
+    /// <summary><c>.zst</c>, <c>.gz</c> or nothing.</summary>
+    public static string CompressionSuffix(BackupCompression compression) => compression switch
+    {
+        BackupCompression.Zstd => ".zst",
+        BackupCompression.Gzip => ".gz",
+        _ => string.Empty,
+    };
+
+    /// <summary>The compression a file name says it has.</summary>
+    public static BackupCompression CompressionOf(string path) => path.EndsWith(".zst", StringComparison.Ordinal) ? BackupCompression.Zstd
+        : path.EndsWith(".gz", StringComparison.Ordinal) ? BackupCompression.Gzip
+        : BackupCompression.None;
+
+    /// <summary>The file name for a run of <paramref name="job"/> started at <paramref name="time"/>.</summary>
+    public static string For(string job, DateTimeOffset time, string extension)
+        => $"{job}_{time.UtcDateTime.ToString(TimeFormat, CultureInfo.InvariantCulture)}{extension}";
+
+    /// <summary>Parses a data file name; false for anything else (sidecars, partials, foreign files).</summary>
+    public static bool TryParse(string fileName, out string job, out DateTimeOffset time)
+    {
+        job = string.Empty;
+        time = default;
+        var match = NamePattern().Match(fileName);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        job = match.Groups["job"].Value;
+        time = new DateTimeOffset(DateTime.SpecifyKind(DateTime.ParseExact(match.Groups["time"].Value, TimeFormat, CultureInfo.InvariantCulture), DateTimeKind.Utc));
+        return true;
+    }
+
+    /// <summary>The backups of <paramref name="job"/> in <paramref name="directory"/>, newest first.</summary>
+    /// <remarks>
+    /// Only regular files whose name is this job's pattern and that have their <c>.sha256</c> count: a file without its
+    /// checksum was never finished, and a symbolic link may point anywhere, so neither is ever listed (nor deleted).
+    /// </remarks>
+    public static IReadOnlyList<BackupFile> Scan(string directory, string job)
+    {
+        if (!System.IO.Directory.Exists(directory))
+        {
+            return [];
+        }
+
+        var result = new List<BackupFile>();
+        foreach (var info in new DirectoryInfo(directory).EnumerateFiles(job + "_*"))
+        {
+            if (info.LinkTarget is not null || !TryParse(info.Name, out var owner, out var time) || owner != job)
+            {
+                continue;
+            }
+
+            var checksum = new FileInfo(info.FullName + ".sha256");
+            if (!checksum.Exists || checksum.LinkTarget is not null)
+            {
+                continue;
+            }
+
+            result.Add(new BackupFile(info.FullName, job, time, info.Length, BackupMetadata.TryRead(info.FullName + ".json")));
+        }
+
+        return [.. result.OrderByDescending(b => b.Time).ThenByDescending(b => b.FileName, StringComparer.Ordinal)];
+    }
+
+    /// <summary>Partial files of <paramref name="job"/> left by an interrupted run.</summary>
+    public static IEnumerable<string> StalePartials(string directory, string job)
+        => System.IO.Directory.Exists(directory)
+            ? new DirectoryInfo(directory).EnumerateFiles(job + "_*" + PartialSuffix)
+                .Where(f => f.LinkTarget is null && TryParse(StripPartial(f.Name), out var owner, out _) && owner == job)
+                .Select(f => f.FullName)
+            : [];
+
+    private static string StripPartial(string name)
+    {
+        var stripped = name[..^PartialSuffix.Length];
+        foreach (var suffix in SidecarSuffixes)
+        {
+            if (stripped.EndsWith(suffix, StringComparison.Ordinal))
+            {
+                return stripped[..^suffix.Length];
+            }
+        }
+
+        return stripped;
+    }
+}

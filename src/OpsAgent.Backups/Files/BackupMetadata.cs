@@ -1,0 +1,96 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace OpsAgent.Backups.Files;
+
+/// <summary>The <c>&lt;file&gt;.json</c> sidecar: what was dumped, with which tool, and how it was checked.</summary>
+public sealed record BackupMetadata
+{
+    /// <summary>The job.</summary>
+    public required string Job { get; init; }
+
+    /// <summary><c>postgres</c> or <c>mongodb</c>.</summary>
+    public required string Engine { get; init; }
+
+    /// <summary>The database, when known.</summary>
+    public string? Database { get; init; }
+
+    /// <summary>The server host (never the credentials).</summary>
+    public string? Host { get; init; }
+
+    /// <summary>The container the tool ran in, if any.</summary>
+    public string? Container { get; init; }
+
+    /// <summary>The tool's path.</summary>
+    public required string Tool { get; init; }
+
+    /// <summary>The tool's own version line.</summary>
+    public string? ToolVersion { get; init; }
+
+    /// <summary>The server's version, when known.</summary>
+    public string? ServerVersion { get; init; }
+
+    /// <summary><c>custom</c>, <c>plain</c> or <c>archive</c>.</summary>
+    public required string Format { get; init; }
+
+    /// <summary><c>zstd</c>, <c>gzip</c> or <c>none</c>.</summary>
+    public required string Compression { get; init; }
+
+    /// <summary>When the dump started.</summary>
+    public DateTimeOffset Started { get; init; }
+
+    /// <summary>When the file was complete and verified.</summary>
+    public DateTimeOffset Finished { get; init; }
+
+    /// <summary>Seconds from start to finish.</summary>
+    public double DurationSeconds { get; init; }
+
+    /// <summary>The file's size.</summary>
+    public long SizeBytes { get; init; }
+
+    /// <summary>The dump's size before compression.</summary>
+    public long UncompressedBytes { get; init; }
+
+    /// <summary>SHA-256 of the file, hex.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>True when verification passed.</summary>
+    public bool Verified { get; init; }
+
+    /// <summary>What verification did.</summary>
+    public string? VerifiedBy { get; init; }
+
+    /// <summary>The globals file (roles), when dumped.</summary>
+    public string? GlobalsFile { get; init; }
+
+    /// <summary>The agent's version.</summary>
+    public string? AgentVersion { get; init; }
+
+    /// <summary>Reads a sidecar; null when missing or unreadable.</summary>
+    public static BackupMetadata? TryRead(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize(File.ReadAllBytes(path), BackupJsonContext.Default.BackupMetadata);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            return null;
+        }
+    }
+}
+
+/// <summary>Source-generated JSON for sidecars and <c>backup list --json</c>.</summary>
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(BackupMetadata))]
+[JsonSerializable(typeof(List<BackupListEntry>))]
+public sealed partial class BackupJsonContext : JsonSerializerContext;
+
+/// <summary>One row of <c>backup list</c>.</summary>
+/// <param name="Job">The job.</param>
+/// <param name="File">The data file.</param>
+/// <param name="Time">The backup's time (UTC).</param>
+/// <param name="SizeBytes">The file size.</param>
+/// <param name="Verified">Verified when written.</param>
+/// <param name="KeptBy">The retention rules that keep it (empty: the next run deletes it).</param>
+public sealed record BackupListEntry(string Job, string File, DateTimeOffset Time, long SizeBytes, bool Verified, IReadOnlyList<string> KeptBy);

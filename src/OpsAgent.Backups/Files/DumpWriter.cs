@@ -1,0 +1,118 @@
+using System.IO.Pipelines;
+
+namespace OpsAgent.Backups.Files;
+
+/// <summary>Bytes seen so far; read by progress displays while a dump runs.</summary>
+public sealed class DumpProgress
+{
+    private long _bytes;
+
+    /// <summary>Uncompressed bytes read from the tool.</summary>
+    public long Bytes => Interlocked.Read(ref _bytes);
+
+    internal void Add(int count) => Interlocked.Add(ref _bytes, count);
+}
+
+/// <summary>The file a dump produced.</summary>
+/// <param name="UncompressedBytes">Bytes the tool wrote.</param>
+/// <param name="FileBytes">Bytes in the file.</param>
+/// <param name="Sha256">SHA-256 of the file.</param>
+public sealed record DumpWriteResult(long UncompressedBytes, long FileBytes, string Sha256);
+
+/// <summary>Streams a tool's output through compression into a private file, hashing what lands on disk.</summary>
+/// <remarks>
+/// Reading the tool and compressing run on separate tasks joined by a bounded pipe: the tool is drained at full speed
+/// while the compressor works, memory stays bounded (the pipe pauses the reader at 8 MiB), and a 1 GB dump never sits in
+/// memory. When writing fails (disk full), the pipe is closed so the reader stops and the caller can kill the tool.
+/// </remarks>
+public static class DumpWriter
+{
+    private const int ChunkSize = 256 * 1024;
+
+    /// <summary>Writes <paramref name="source"/> into <paramref name="path"/> (created 0600, must not exist) and fsyncs it.</summary>
+    public static async Task<DumpWriteResult> WriteAsync(Stream source, string path, BackupCompression compression, int? level, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20, useSynchronizationContext: false));
+        var reading = Task.Run(() => ReadAsync(source, pipe.Writer, progress, cancellationToken), cancellationToken);
+        var writing = Task.Run(() => CompressAsync(pipe.Reader, path, compression, level, cancellationToken), cancellationToken);
+        try
+        {
+            var uncompressed = await reading.ConfigureAwait(false);
+            var (size, sha) = await writing.ConfigureAwait(false);
+            return new DumpWriteResult(uncompressed, size, sha);
+        }
+        catch
+        {
+            // Surface the writer's error (for example "No space left on device") rather than the reader's reaction to it.
+            if (writing.IsFaulted)
+            {
+                await writing.ConfigureAwait(false);
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<long> ReadAsync(Stream source, PipeWriter writer, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        long total = 0;
+        try
+        {
+            while (true)
+            {
+                var memory = writer.GetMemory(ChunkSize);
+                var read = await source.ReadAsync(memory, cancellationToken).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                writer.Advance(read);
+                total += read;
+                progress?.Add(read);
+                var flush = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+                if (flush.IsCompleted)
+                {
+                    throw new IOException("the backup file could not be written");
+                }
+            }
+
+            await writer.CompleteAsync().ConfigureAwait(false);
+            return total;
+        }
+        catch (Exception ex)
+        {
+            await writer.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static async Task<(long Size, string Sha)> CompressAsync(PipeReader reader, string path, BackupCompression compression, int? level, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await using var file = DurableFiles.CreatePrivate(path);
+            string sha;
+            using (var hashing = new HashingStream(file, leaveOpen: true))
+            {
+                await using (var compressor = Compression.Compress(hashing, compression, level))
+                {
+                    await reader.CopyToAsync(compressor, cancellationToken).ConfigureAwait(false);
+                }
+
+                await hashing.FlushAsync(cancellationToken).ConfigureAwait(false);
+                sha = hashing.HashHex();
+            }
+
+            file.Flush(flushToDisk: true);
+            await reader.CompleteAsync().ConfigureAwait(false);
+            return (file.Length, sha);
+        }
+        catch (Exception ex)
+        {
+            await reader.CompleteAsync(ex).ConfigureAwait(false);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Verification;
+using OpsAgent.Core.Processes;
+using OpsAgent.Core.Secrets;
+
+namespace OpsAgent.Backups.Restore;
+
+/// <summary>The result of a restore.</summary>
+/// <param name="Success">True when the restore tool exited 0.</param>
+/// <param name="Reason">A machine reason when not.</param>
+/// <param name="Message">What happened.</param>
+public sealed record RestoreResult(bool Success, string? Reason, string Message);
+
+/// <summary>Streams a verified backup into <c>pg_restore</c>, <c>psql</c> or <c>mongorestore</c>.</summary>
+/// <remarks>The checksum is verified before anything is sent to the server: restoring a corrupt file over a database is worse than not restoring.</remarks>
+public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
+{
+    /// <summary>Restores <paramref name="file"/> into <paramref name="toDatabase"/> (created if missing), or into the original database when null.</summary>
+    public async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var check = await BackupVerifier.VerifyAsync(file, null, null, null, null, cancellationToken).ConfigureAwait(false);
+        if (!check.Ok)
+        {
+            return new RestoreResult(false, check.Reason, $"refusing to restore {file}: {check.Message}");
+        }
+
+        try
+        {
+            string? connection = null;
+            if (options.Connection is not null)
+            {
+                connection = await secrets.ResolveAsync(options.Connection, $"{BackupsOptions.SectionName}:{job}:Connection", cancellationToken).ConfigureAwait(false);
+            }
+
+            var format = BackupVerifier.FormatOf(file);
+            var context = new EngineContext(job, options, connection, tools, Path.Combine(stateDirectory, "tmp"));
+            var command = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, cancellationToken).ConfigureAwait(false);
+            await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);
+            var drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
+            try
+            {
+                await using (var input = tool.StandardInput!)
+                {
+                    await using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+                    await using var plain = Compression.Decompress(source, BackupFileNames.CompressionOf(file));
+                    var buffer = new byte[1 << 17];
+                    int read;
+                    while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        await input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                        progress?.Add(read);
+                    }
+                }
+            }
+            catch (IOException)
+            {
+                // The tool stopped reading (it failed); its exit code and stderr say why.
+            }
+
+            var exit = await tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await drain.ConfigureAwait(false);
+            return exit.ExitCode == 0
+                ? new RestoreResult(true, null, $"restored {Path.GetFileName(file)} with {Path.GetFileName(command.FileName)}")
+                : new RestoreResult(false, "restore_failed", $"{Path.GetFileName(command.FileName)} exited with code {exit.ExitCode}: {exit.StandardError.Trim()}");
+        }
+        catch (BackupFailedException ex)
+        {
+            return new RestoreResult(false, ex.Reason, ex.Message);
+        }
+        catch (Exception ex) when (ex is ToolStartException or SecretResolutionException)
+        {
+            return new RestoreResult(false, "tool_missing", ex.Message);
+        }
+    }
+}

@@ -1,0 +1,148 @@
+using System.Globalization;
+
+namespace OpsAgent.Backups.Retention;
+
+/// <summary>One backup's fate under a policy.</summary>
+/// <param name="Time">The backup's time.</param>
+/// <param name="Keep">True when kept.</param>
+/// <param name="Rules">The rules that keep it (<c>last</c>, <c>daily</c>, <c>weekly</c>, <c>monthly</c>, <c>yearly</c>, <c>within</c>, <c>newest</c>, <c>all</c>).</param>
+public sealed record RetentionDecision(DateTimeOffset Time, bool Keep, IReadOnlyList<string> Rules);
+
+/// <summary>restic's <c>forget --keep-*</c> semantics over backup times.</summary>
+/// <remarks>
+/// Backups are walked newest first. Each bucketed rule keeps the first (newest) backup it sees in each new period
+/// (day, ISO week, month, year in the configured zone) until its count is used up; -1 never runs out. One backup can
+/// satisfy several rules at once. <c>KeepWithin</c> keeps everything newer than the newest backup minus the duration,
+/// so a paused agent does not wipe its history when it comes back. Periods are computed in the agent's time zone because
+/// "the backup of Monday" is a local notion. The newest backup is always kept, whatever the rules say.
+/// </remarks>
+public static class RetentionPlanner
+{
+    /// <summary>Decides each backup's fate; <paramref name="times"/> may be in any order, decisions come newest first.</summary>
+    public static IReadOnlyList<RetentionDecision> Plan(IEnumerable<DateTimeOffset> times, RetentionOptions policy, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(zone);
+        var ordered = times.OrderByDescending(t => t).ToList();
+        if (ordered.Count == 0)
+        {
+            return [];
+        }
+
+        if (policy.IsEmpty)
+        {
+            return [.. ordered.Select(t => new RetentionDecision(t, true, ["all"]))];
+        }
+
+        var rules = new List<BucketRule>();
+        AddRule(rules, "last", policy.KeepLast, (t, i) => i.ToString(CultureInfo.InvariantCulture));
+        AddRule(rules, "daily", policy.KeepDaily, (t, _) => Local(t, zone).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture));
+        AddRule(rules, "weekly", policy.KeepWeekly, (t, _) =>
+        {
+            var local = Local(t, zone);
+            return $"{ISOWeek.GetYear(local)}-W{ISOWeek.GetWeekOfYear(local):00}";
+        });
+        AddRule(rules, "monthly", policy.KeepMonthly, (t, _) => Local(t, zone).ToString("yyyy-MM", CultureInfo.InvariantCulture));
+        AddRule(rules, "yearly", policy.KeepYearly, (t, _) => Local(t, zone).ToString("yyyy", CultureInfo.InvariantCulture));
+
+        var newest = ordered[0];
+        var result = new List<RetentionDecision>(ordered.Count);
+        for (var i = 0; i < ordered.Count; i++)
+        {
+            var time = ordered[i];
+            var keptBy = new List<string>();
+            foreach (var rule in rules)
+            {
+                if (rule.Offer(time, i))
+                {
+                    keptBy.Add(rule.Name);
+                }
+            }
+
+            if (policy.KeepWithin is { } within && time > newest - within)
+            {
+                keptBy.Add("within");
+            }
+
+            if (i == 0)
+            {
+                keptBy.Add("newest");
+            }
+
+            result.Add(new RetentionDecision(time, keptBy.Count > 0, keptBy));
+        }
+
+        return result;
+    }
+
+    /// <summary>The policy as restic-style flags, for logs.</summary>
+    public static string Describe(RetentionOptions policy)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        if (policy.IsEmpty)
+        {
+            return "keep everything (no rules)";
+        }
+
+        var parts = new List<string>();
+        void Add(string name, int? value)
+        {
+            if (value is { } v)
+            {
+                parts.Add($"keep-{name} {(v < 0 ? "unlimited" : v.ToString(CultureInfo.InvariantCulture))}");
+            }
+        }
+
+        Add("last", policy.KeepLast);
+        Add("daily", policy.KeepDaily);
+        Add("weekly", policy.KeepWeekly);
+        Add("monthly", policy.KeepMonthly);
+        Add("yearly", policy.KeepYearly);
+        if (policy.KeepWithin is { } w)
+        {
+            parts.Add($"keep-within {w}");
+        }
+
+        return string.Join(", ", parts);
+    }
+
+    private static DateTime Local(DateTimeOffset time, TimeZoneInfo zone) => TimeZoneInfo.ConvertTime(time, zone).DateTime;
+
+    private static void AddRule(List<BucketRule> rules, string name, int? count, Func<DateTimeOffset, int, string> bucket)
+    {
+        if (count is { } c && c != 0)
+        {
+            rules.Add(new BucketRule(name, c, bucket));
+        }
+    }
+
+    private sealed class BucketRule(string name, int count, Func<DateTimeOffset, int, string> bucket)
+    {
+        private int _remaining = count;
+        private string? _last;
+
+        public string Name { get; } = name;
+
+        public bool Offer(DateTimeOffset time, int index)
+        {
+            if (_remaining == 0)
+            {
+                return false;
+            }
+
+            var b = bucket(time, index);
+            if (b == _last)
+            {
+                return false;
+            }
+
+            _last = b;
+            if (_remaining > 0)
+            {
+                _remaining--;
+            }
+
+            return true;
+        }
+    }
+}

@@ -1,0 +1,211 @@
+using System.Text;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Verification;
+
+/// <summary>The outcome of reading a backup back.</summary>
+/// <param name="Ok">True when every check passed.</param>
+/// <param name="Reason">A machine reason when not.</param>
+/// <param name="Message">What was found.</param>
+/// <param name="Checks">What was checked, for the sidecar (<c>sha256, zstd, pg_restore --list</c>).</param>
+/// <param name="UncompressedBytes">The dump's size.</param>
+public sealed record VerifyResult(bool Ok, string? Reason, string Message, string Checks, long UncompressedBytes);
+
+/// <summary>Reads a backup back: decompresses it fully, checks its SHA-256 and the dump format, and optionally feeds it to a checking tool.</summary>
+public static class BackupVerifier
+{
+    private const string PlainTrailer = "-- PostgreSQL database dump complete";
+    private static readonly byte[] CustomMagic = "PGDMP"u8.ToArray();
+    private static readonly byte[] ArchiveMagic = [0x6d, 0xe2, 0x99, 0x81];
+
+    /// <summary>Verifies <paramref name="path"/> against <paramref name="expectedSha256"/> (null: read it from the <c>.sha256</c> sidecar).</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format"><c>custom</c>, <c>plain</c>, <c>archive</c>, or null to take it from the name.</param>
+    /// <param name="expectedSha256">The checksum the writer computed.</param>
+    /// <param name="checker">A tool that reads the dump on stdin and exits non-zero when it is broken, or null.</param>
+    /// <param name="tools">Starts the checker.</param>
+    /// <param name="cancellationToken">Stops the verification.</param>
+    public static async Task<VerifyResult> VerifyAsync(string path, string? format, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        format ??= FormatOf(path);
+        expectedSha256 ??= ReadChecksum(path + ".sha256", Path.GetFileName(path));
+        if (expectedSha256 is null)
+        {
+            return new VerifyResult(false, "no_checksum", $"{path}.sha256 is missing or has no line for {Path.GetFileName(path)}", string.Empty, 0);
+        }
+
+        var checks = new List<string> { "sha256" };
+        var compression = BackupFileNames.CompressionOf(path.EndsWith(BackupFileNames.PartialSuffix, StringComparison.Ordinal) ? path[..^BackupFileNames.PartialSuffix.Length] : path);
+        if (compression != BackupCompression.None)
+        {
+            checks.Add(compression.ToString().ToLowerInvariant());
+        }
+
+        await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
+        using var hashing = new HashingStream(file, leaveOpen: true);
+        await using var plain = Compression.Decompress(hashing, compression);
+        var inspector = new HeadTail();
+        RunningTool? tool = null;
+        Stream? sink = null;
+        Task? drain = null;
+        if (checker is not null && tools is not null)
+        {
+            try
+            {
+                tool = await tools.StartAsync(checker with { RedirectStandardInput = true }, cancellationToken).ConfigureAwait(false);
+                sink = tool.StandardInput;
+                drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
+                checks.Add(string.Join(' ', [Path.GetFileName(checker.FileName), .. checker.Arguments.Where(a => a.StartsWith('-') && a != "-f")]));
+            }
+            catch (ToolStartException)
+            {
+                tool = null;
+            }
+        }
+
+        long total = 0;
+        try
+        {
+            var buffer = new byte[1 << 17];
+            int read;
+            while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                total += read;
+                inspector.Add(buffer.AsSpan(0, read));
+                if (sink is not null)
+                {
+                    try
+                    {
+                        await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (IOException)
+                    {
+                        // The checker stopped reading (pg_restore --list only needs the table of contents); its exit code decides.
+                        sink = null;
+                    }
+                }
+            }
+
+            // Checksum covers the compressed bytes on disk; drain anything after the compressed frame too.
+            await hashing.CopyToAsync(Stream.Null, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException)
+        {
+            await KillAsync(tool).ConfigureAwait(false);
+            return new VerifyResult(false, "corrupt", $"cannot decompress {Path.GetFileName(path)}: {ex.Message}", string.Join(", ", checks), total);
+        }
+
+        var actual = hashing.HashHex();
+        if (!string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
+        {
+            await KillAsync(tool).ConfigureAwait(false);
+            return new VerifyResult(false, "checksum_mismatch", $"SHA-256 of {Path.GetFileName(path)} is {actual}, expected {expectedSha256}", string.Join(", ", checks), total);
+        }
+
+        var problem = total == 0 ? "the dump is empty"
+            : format == "custom" && !inspector.StartsWith(CustomMagic) ? "not a pg_dump custom-format archive (no PGDMP header)"
+            : format == "plain" && !inspector.TailContains(PlainTrailer) ? $"the SQL dump is truncated (no '{PlainTrailer}' line)"
+            : format == "archive" && !inspector.StartsWith(ArchiveMagic) ? "not a mongodump archive (bad magic number)"
+            : null;
+        if (problem is not null)
+        {
+            await KillAsync(tool).ConfigureAwait(false);
+            return new VerifyResult(false, total == 0 ? "empty" : "truncated", problem, string.Join(", ", checks), total);
+        }
+
+        if (tool is not null)
+        {
+            if (sink is not null)
+            {
+                await sink.DisposeAsync().ConfigureAwait(false);
+            }
+
+            var exit = await tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
+            await (drain ?? Task.CompletedTask).ConfigureAwait(false);
+            await tool.DisposeAsync().ConfigureAwait(false);
+            if (exit.ExitCode != 0)
+            {
+                return new VerifyResult(false, "verify_failed", $"{Path.GetFileName(checker!.FileName)} rejected the dump: {exit.Summary}", string.Join(", ", checks), total);
+            }
+        }
+
+        return new VerifyResult(true, null, $"{total} bytes read back", string.Join(", ", checks), total);
+    }
+
+    /// <summary>The format a file name implies.</summary>
+    public static string FormatOf(string path)
+    {
+        var name = Path.GetFileName(path);
+        return name.Contains(".archive", StringComparison.Ordinal) ? "archive" : name.Contains(".sql", StringComparison.Ordinal) ? "plain" : "custom";
+    }
+
+    /// <summary>Reads the line for <paramref name="fileName"/> from a <c>sha256sum</c> file.</summary>
+    public static string? ReadChecksum(string checksumPath, string fileName)
+    {
+        if (!File.Exists(checksumPath))
+        {
+            return null;
+        }
+
+        foreach (var line in File.ReadLines(checksumPath))
+        {
+            var parts = line.Split("  ", 2);
+            if (parts.Length == 2 && parts[1].TrimStart('*') == fileName)
+            {
+                return parts[0];
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>A line in <c>sha256sum</c> format.</summary>
+    public static string ChecksumLine(string sha256, string fileName) => $"{sha256}  {fileName}\n";
+
+    private static async Task KillAsync(RunningTool? tool)
+    {
+        if (tool is not null)
+        {
+            await tool.KillAsync().ConfigureAwait(false);
+            await tool.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Keeps the first and last few hundred bytes of a stream.</summary>
+    private sealed class HeadTail
+    {
+        private readonly byte[] _head = new byte[16];
+        private readonly byte[] _tail = new byte[256];
+        private int _headLength;
+        private int _tailLength;
+
+        public void Add(ReadOnlySpan<byte> bytes)
+        {
+            if (_headLength < _head.Length)
+            {
+                var take = Math.Min(_head.Length - _headLength, bytes.Length);
+                bytes[..take].CopyTo(_head.AsSpan(_headLength));
+                _headLength += take;
+            }
+
+            if (bytes.Length >= _tail.Length)
+            {
+                bytes[^_tail.Length..].CopyTo(_tail);
+                _tailLength = _tail.Length;
+                return;
+            }
+
+            var keep = Math.Min(_tailLength, _tail.Length - bytes.Length);
+            _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
+            bytes.CopyTo(_tail.AsSpan(keep));
+            _tailLength = keep + bytes.Length;
+        }
+
+        public bool StartsWith(byte[] magic) => _headLength >= magic.Length && _head.AsSpan(0, magic.Length).SequenceEqual(magic);
+
+        public bool TailContains(string text) => Encoding.UTF8.GetString(_tail, 0, _tailLength).Contains(text, StringComparison.Ordinal);
+    }
+}

@@ -1,0 +1,28 @@
+using System.Collections.Concurrent;
+using Docker.DotNet;
+using OpsAgent.Core.Configuration;
+
+namespace OpsAgent.Core.Docker;
+
+/// <summary>Hands out a Docker Engine API client for the configured <c>OpsAgent:Docker:Endpoint</c>.</summary>
+/// <remarks>Clients are cached per endpoint; a reload that changes the endpoint simply gets a new one.</remarks>
+public sealed class DockerClientProvider(AgentConfigurationManager configuration) : IDisposable
+{
+    private readonly ConcurrentDictionary<string, DockerClient> _clients = new(StringComparer.Ordinal);
+
+    /// <summary>The client for the endpoint in force.</summary>
+    public DockerClient Get() => Get(configuration.Current.Agent.Docker.Endpoint);
+
+    /// <summary>The client for <paramref name="endpoint"/>.</summary>
+    public DockerClient Get(string endpoint)
+        => _clients.GetOrAdd(endpoint, e => new DockerClientConfiguration(new Uri(e), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient());
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

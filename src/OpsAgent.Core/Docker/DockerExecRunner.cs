@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.IO.Pipelines;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Core.Docker;
+
+/// <summary>Runs tools inside a container through the Engine API's exec, streaming stdout and keeping stderr apart.</summary>
+/// <remarks>
+/// No TTY is ever allocated: a TTY rewrites line endings and merges stderr into stdout, which corrupts binary dumps.
+/// Without a TTY the engine multiplexes both streams into frames; they are split here so stderr reaches the log only.
+/// </remarks>
+public static class DockerExecRunner
+{
+    /// <summary>Starts <paramref name="command"/> in <see cref="ToolCommand.Container"/>.</summary>
+    public static async Task<RunningTool> StartAsync(DockerClient client, ToolCommand command, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(command);
+        var container = command.Container ?? throw new ArgumentException("no container", nameof(command));
+        ContainerExecCreateResponse exec;
+        try
+        {
+            exec = await client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
+            {
+                AttachStdout = true,
+                AttachStderr = true,
+                AttachStdin = command.RedirectStandardInput,
+                Tty = false,
+                Cmd = [command.FileName, .. command.Arguments],
+                Env = [.. command.Environment.Select(e => $"{e.Key}={e.Value}")],
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (DockerContainerNotFoundException ex)
+        {
+            throw new ToolStartException($"container '{container}' does not exist", ex);
+        }
+        catch (DockerApiException ex)
+        {
+            throw new ToolStartException($"cannot exec in container '{container}': {FirstLine(ex.ResponseBody)}", ex);
+        }
+        catch (HttpRequestException ex)
+        {
+            throw new ToolStartException($"cannot reach the Docker engine: {ex.Message}", ex);
+        }
+
+        var stream = await client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken).ConfigureAwait(false);
+        return new ExecTool(client, exec.ID, stream, command);
+    }
+
+    private static string FirstLine(string? text) => (text ?? string.Empty).Split('\n')[0].Trim();
+
+    private sealed class ExecTool : RunningTool
+    {
+        private readonly DockerClient _client;
+        private readonly string _id;
+        private readonly MultiplexedStream _stream;
+        private readonly ToolCommand _command;
+        private readonly Pipe _stdout = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        private readonly TailBuffer _stderr = new();
+        private readonly CancellationTokenSource _pumpCancel = new();
+        private readonly Task _pump;
+        private readonly Stream? _stdin;
+
+        public ExecTool(DockerClient client, string id, MultiplexedStream stream, ToolCommand command)
+        {
+            _client = client;
+            _id = id;
+            _stream = stream;
+            _command = command;
+            _pump = PumpAsync(_pumpCancel.Token);
+            if (command.RedirectStandardInput)
+            {
+                _stdin = new StdinStream(stream);
+            }
+        }
+
+        public override Stream StandardOutput { get => field ??= _stdout.Reader.AsStream(); }
+
+        public override Stream? StandardInput => _stdin;
+
+        private async Task PumpAsync(CancellationToken cancellationToken)
+        {
+            var buffer = new byte[81920];
+            Exception? failure = null;
+            try
+            {
+                while (true)
+                {
+                    var result = await _stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken).ConfigureAwait(false);
+                    if (result.EOF)
+                    {
+                        break;
+                    }
+
+                    if (result.Target == MultiplexedStream.TargetStream.StandardError)
+                    {
+                        _stderr.Append(buffer.AsSpan(0, result.Count));
+                    }
+                    else
+                    {
+                        var flush = await _stdout.Writer.WriteAsync(buffer.AsMemory(0, result.Count), cancellationToken).ConfigureAwait(false);
+                        if (flush.IsCompleted)
+                        {
+                            // The reader gave up (the run failed elsewhere); keep draining stderr only.
+                            _stdout.Writer.CancelPendingFlush();
+                        }
+                    }
+                }
+            }
+            catch (Exception ex) when (ex is IOException or OperationCanceledException or ObjectDisposedException)
+            {
+                failure = ex;
+            }
+
+            await _stdout.Writer.CompleteAsync(failure is OperationCanceledException ? null : failure).ConfigureAwait(false);
+        }
+
+        public override async Task<ToolExit> WaitForExitAsync(CancellationToken cancellationToken)
+        {
+            await _pump.WaitAsync(cancellationToken).ConfigureAwait(false);
+            // The stream ends slightly before the engine records the exit code.
+            for (var attempt = 0; ; attempt++)
+            {
+                var inspect = await _client.Exec.InspectContainerExecAsync(_id, cancellationToken).ConfigureAwait(false);
+                if (!inspect.Running || attempt >= 100)
+                {
+                    return new ToolExit(inspect.Running ? -1 : inspect.ExitCode, _stderr.ToString());
+                }
+
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        public override async Task KillAsync()
+        {
+            // The exec API has no kill; the exec's process is visible from the host's PID namespace, where the agent runs.
+            try
+            {
+                var inspect = await _client.Exec.InspectContainerExecAsync(_id, CancellationToken.None).ConfigureAwait(false);
+                if (inspect.Running && inspect.Pid > 0)
+                {
+                    using var process = Process.GetProcessById((int)inspect.Pid);
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or DockerApiException or HttpRequestException)
+            {
+                // Gone already, or not visible from here; closing the stream below ends our side.
+            }
+
+            await _pumpCancel.CancelAsync().ConfigureAwait(false);
+            _stream.Dispose();
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            if (!_pump.IsCompleted)
+            {
+                await KillAsync().ConfigureAwait(false);
+            }
+
+            _stream.Dispose();
+            _pumpCancel.Dispose();
+            await _stdout.Reader.CompleteAsync().ConfigureAwait(false);
+        }
+
+        public override string ToString() => _command.Display;
+    }
+
+    /// <summary>A write-only view of the exec's stdin; disposing it half-closes the connection so the tool sees end-of-file.</summary>
+    private sealed class StdinStream(MultiplexedStream stream) : Stream
+    {
+        private bool _closed;
+
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => stream.WriteAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+
+        public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => stream.WriteAsync(buffer, offset, count, cancellationToken);
+
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var array = buffer.ToArray();
+            await stream.WriteAsync(array, 0, array.Length, cancellationToken).ConfigureAwait(false);
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing && !_closed)
+            {
+                _closed = true;
+                stream.CloseWrite();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}

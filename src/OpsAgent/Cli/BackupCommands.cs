@@ -1,0 +1,318 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using OpsAgent.Backups;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Restore;
+using OpsAgent.Backups.Retention;
+using OpsAgent.Backups.Verification;
+using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Processes;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Hosting;
+using Serilog;
+using Serilog.Core;
+using Spectre.Console;
+
+namespace OpsAgent.Cli;
+
+/// <summary><c>opsagent backup run|list|verify|restore</c>: the operator's hands on the backup capability.</summary>
+/// <remarks>
+/// The verbs run in the CLI's own process against the same configuration the daemon uses (they do not need the daemon),
+/// log to the journal like the daemon, and print their result on stdout.
+/// </remarks>
+internal static class BackupCommands
+{
+    public static Command Build(Option<string?> config)
+    {
+        var backup = new Command("backup", "Run, list, verify and restore database backups");
+
+        var jobArgument = new Argument<string>("JOB") { Description = "The backup job (a key under OpsAgent:Backups)" };
+        var run = new Command("run", "Run a backup job now, in the foreground") { jobArgument };
+        run.SetAction((parse, ct) => RunAsync(parse.GetValue(config), parse.GetValue(jobArgument)!, Console.Out, ct));
+        backup.Subcommands.Add(run);
+
+        var optionalJob = new Argument<string?>("JOB") { Description = "Only this job", Arity = ArgumentArity.ZeroOrOne };
+        var json = new Option<bool>("--json") { Description = "Print JSON" };
+        var list = new Command("list", "List backups on disk with the retention rule that keeps each") { optionalJob, json };
+        list.SetAction(parse => List(parse.GetValue(config), parse.GetValue(optionalJob), parse.GetValue(json), Console.Out));
+        backup.Subcommands.Add(list);
+
+        var fileArgument = new Argument<string>("FILE") { Description = "A backup file" };
+        var verify = new Command("verify", "Check a backup file: checksum, decompression, and pg_restore --list for custom-format dumps") { fileArgument };
+        verify.SetAction((parse, ct) => VerifyAsync(parse.GetValue(fileArgument)!, Console.Out, ct));
+        backup.Subcommands.Add(verify);
+
+        var restoreJob = new Argument<string>("JOB") { Description = "The backup job whose backup to restore" };
+        var file = new Option<string?>("--file") { Description = "The backup file (default: the newest verified backup of the job)" };
+        var toDatabase = new Option<string?>("--to-database") { Description = "Restore into this database (created if missing) instead of the original" };
+        var yes = new Option<bool>("--yes") { Description = "Restore over the original database without asking (required without a terminal)" };
+        var restore = new Command("restore", "Restore a backup into a new database, or over the original after confirmation") { restoreJob, file, toDatabase, yes };
+        restore.SetAction((parse, ct) => RestoreAsync(parse.GetValue(config), parse.GetValue(restoreJob)!, parse.GetValue(file), parse.GetValue(toDatabase), parse.GetValue(yes), Console.Out, ct));
+        backup.Subcommands.Add(restore);
+        return backup;
+    }
+
+    /// <summary>A service provider with the configuration loaded, or null after printing why it cannot be loaded.</summary>
+    private static ServiceProvider? Load(string? configPath, TextWriter output, out AgentConfiguration configuration)
+    {
+        configuration = null!;
+        var files = ConfigurationFiles.Resolve(configPath);
+        var bootstrap = ConfigurationLoader.ReadFoundationLeniently(files);
+        var services = new ServiceCollection();
+        var levelSwitch = new LoggingLevelSwitch(AgentHost.ParseLevel(bootstrap.Logging.Level));
+        services.AddLogging();
+        services.AddSerilog(AgentHost.CreateLogger(bootstrap, levelSwitch), dispose: true);
+        services.AddAgentConfiguration(files);
+        services.AddBackupServices();
+        var provider = services.BuildServiceProvider();
+        var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
+        if (loaded is null)
+        {
+            output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
+            foreach (var error in errors)
+            {
+                output.WriteLine(SecretRedactor.Shared.Redact(error.ToString()));
+            }
+
+            provider.Dispose();
+            return null;
+        }
+
+        configuration = loaded;
+        return provider;
+    }
+
+    private static BackupJobOptions? FindJob(AgentConfiguration configuration, string job, TextWriter output)
+    {
+        var jobs = configuration.Get<BackupsOptions>().Jobs;
+        if (jobs.TryGetValue(job, out var options))
+        {
+            return options;
+        }
+
+        var known = string.Join(", ", jobs.Keys.Order(StringComparer.Ordinal));
+        output.WriteLine($"no backup job '{job}' (configured: {(known.Length == 0 ? "none" : known)})");
+        return null;
+    }
+
+    internal static async Task<int> RunAsync(string? configPath, string job, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var provider = Load(configPath, output, out var configuration);
+        if (provider is null || FindJob(configuration, job, output) is not { } options)
+        {
+            return 1;
+        }
+
+        var all = configuration.Get<BackupsOptions>();
+        var request = new BackupRequest(job, options, all.MaxConcurrentBackups, configuration.TimeZone, configuration.Agent.StateDirectory);
+        var runner = provider.GetRequiredService<BackupRunner>();
+        var progress = new DumpProgress();
+        var task = runner.RunAsync(request, progress, cancellationToken);
+        if (IsInteractive(output))
+        {
+            await ShowProgressAsync($"backup {job}", progress, task).ConfigureAwait(false);
+        }
+
+        var result = await task.ConfigureAwait(false);
+        if (!result.Success)
+        {
+            output.WriteLine($"backup {job} failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}");
+            return 1;
+        }
+
+        var file = result.File!;
+        output.WriteLine($"backup {job} ok: {file.Path} ({FormatBytes(file.Size)}, {file.Metadata?.DurationSeconds:0.0}s, verified by {file.Metadata?.VerifiedBy})");
+        if (result.Deleted > 0)
+        {
+            output.WriteLine($"retention deleted {result.Deleted} older backup{(result.Deleted == 1 ? "" : "s")}");
+        }
+
+        return 0;
+    }
+
+    internal static int List(string? configPath, string? job, bool json, TextWriter output)
+    {
+        using var provider = Load(configPath, output, out var configuration);
+        if (provider is null)
+        {
+            return 1;
+        }
+
+        var jobs = configuration.Get<BackupsOptions>().Jobs;
+        if (job is not null && FindJob(configuration, job, output) is null)
+        {
+            return 1;
+        }
+
+        var entries = new List<BackupListEntry>();
+        foreach (var (name, o) in jobs.Where(j => job is null || string.Equals(j.Key, job, StringComparison.OrdinalIgnoreCase)).OrderBy(j => j.Key, StringComparer.Ordinal))
+        {
+            var backups = BackupFileNames.Scan(o.Directory!, name);
+            var decisions = RetentionPlanner.Plan(backups.Select(b => b.Time), o.Retention, configuration.TimeZone);
+            var newestVerified = backups.FirstOrDefault(b => b.Verified);
+            for (var i = 0; i < backups.Count; i++)
+            {
+                var rules = decisions[i].Rules.ToList();
+                if (backups[i] == newestVerified && !rules.Contains("newest"))
+                {
+                    rules.Add("newest-verified");
+                }
+
+                entries.Add(new BackupListEntry(name, backups[i].Path, backups[i].Time, backups[i].Size, backups[i].Verified, rules));
+            }
+        }
+
+        if (json)
+        {
+            output.WriteLine(JsonSerializer.Serialize(entries, BackupJsonContext.Default.ListBackupListEntry));
+            return 0;
+        }
+
+        if (entries.Count == 0)
+        {
+            output.WriteLine("no backups");
+            return 0;
+        }
+
+        string Kept(BackupListEntry e) => e.KeptBy.Count == 0 ? "(deleted next run)" : string.Join(",", e.KeptBy);
+        if (IsInteractive(output))
+        {
+            var table = new Table().AddColumns("Job", "File", "Time (UTC)", "Size", "Verified", "Kept by");
+            foreach (var e in entries)
+            {
+                table.AddRow(Markup.Escape(e.Job), Markup.Escape(Path.GetFileName(e.File)), e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                    FormatBytes(e.SizeBytes), e.Verified ? "yes" : "no", Markup.Escape(Kept(e)));
+            }
+
+            AnsiConsole.Write(table);
+            return 0;
+        }
+
+        output.WriteLine($"{"JOB",-20} {"FILE",-48} {"TIME (UTC)",-19} {"SIZE",10} {"VERIFIED",-8} KEPT BY");
+        foreach (var e in entries)
+        {
+            output.WriteLine($"{e.Job,-20} {Path.GetFileName(e.File),-48} {e.Time.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),-19} {FormatBytes(e.SizeBytes),10} {(e.Verified ? "yes" : "no"),-8} {Kept(e)}");
+        }
+
+        return 0;
+    }
+
+    internal static async Task<int> VerifyAsync(string file, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (!File.Exists(file))
+        {
+            output.WriteLine($"{file}: no such file");
+            return 1;
+        }
+
+        var path = Path.GetFullPath(file);
+        var format = BackupVerifier.FormatOf(path);
+        ToolCommand? checker = null;
+        ToolRunner? tools = null;
+        var metadata = BackupMetadata.TryRead(path + ".json");
+        if (format == "custom" && (metadata?.Tool is { } tool && File.Exists(Path.Combine(Path.GetDirectoryName(tool) ?? "", "pg_restore"))
+                ? Path.Combine(Path.GetDirectoryName(tool)!, "pg_restore")
+                : FindOnPath("pg_restore")) is { } pgRestore)
+        {
+            checker = new ToolCommand(pgRestore, ["--list", "-f", "/dev/null"]);
+            tools = ToolRunner.HostOnly;
+        }
+
+        var result = await BackupVerifier.VerifyAsync(path, format, null, checker, tools, cancellationToken).ConfigureAwait(false);
+        output.WriteLine(result.Ok
+            ? $"{path}: ok ({result.Checks}; {FormatBytes(result.UncompressedBytes)} uncompressed)"
+            : $"{path}: FAILED ({result.Reason}): {result.Message}");
+        return result.Ok ? 0 : 1;
+    }
+
+    internal static async Task<int> RestoreAsync(string? configPath, string job, string? file, string? toDatabase, bool yes, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var provider = Load(configPath, output, out var configuration);
+        if (provider is null || FindJob(configuration, job, output) is not { } options)
+        {
+            return 1;
+        }
+
+        string path;
+        if (file is not null)
+        {
+            path = Path.GetFullPath(file);
+        }
+        else if (BackupFileNames.Scan(options.Directory!, job).FirstOrDefault(b => b.Verified) is { } newest)
+        {
+            path = newest.Path;
+        }
+        else
+        {
+            output.WriteLine($"no verified backup of {job} in {options.Directory}");
+            return 1;
+        }
+
+        if (toDatabase is null && !yes)
+        {
+            var target = options.Database ?? "the database in the connection";
+            if (!IsInteractive(output) || Console.IsInputRedirected)
+            {
+                output.WriteLine($"refusing to restore over {target} without --yes (no terminal to confirm); use --to-database NAME to restore into a new database");
+                return 1;
+            }
+
+            if (!await AnsiConsole.ConfirmAsync($"Restore [bold]{Markup.Escape(Path.GetFileName(path))}[/] over [bold red]{Markup.Escape(target)}[/]? Its current contents will be replaced.", defaultValue: false, cancellationToken).ConfigureAwait(false))
+            {
+                output.WriteLine("cancelled");
+                return 1;
+            }
+        }
+
+        var restorer = provider.GetRequiredService<BackupRestorer>();
+        var progress = new DumpProgress();
+        var task = restorer.RestoreAsync(job, options, path, toDatabase, configuration.Agent.StateDirectory, progress, cancellationToken);
+        if (IsInteractive(output))
+        {
+            await ShowProgressAsync($"restore {job}", progress, task).ConfigureAwait(false);
+        }
+
+        var result = await task.ConfigureAwait(false);
+        output.WriteLine(result.Success
+            ? $"{result.Message} into {toDatabase ?? options.Database ?? "the original database"}"
+            : $"restore failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}");
+        return result.Success ? 0 : 1;
+    }
+
+    private static bool IsInteractive(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;
+
+    private static async Task ShowProgressAsync(string title, DumpProgress progress, Task work)
+    {
+        await AnsiConsole.Progress()
+            .Columns(new TaskDescriptionColumn(), new SpinnerColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask(title, maxValue: double.MaxValue);
+                var started = DateTime.UtcNow;
+                while (!work.IsCompleted)
+                {
+                    var bytes = progress.Bytes;
+                    var rate = bytes / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds);
+                    task.Description = $"{title}: {FormatBytes(bytes)} at {FormatBytes((long)rate)}/s";
+                    await Task.WhenAny(work, Task.Delay(250)).ConfigureAwait(false);
+                }
+
+                task.StopTask();
+            }).ConfigureAwait(false);
+    }
+
+    private static string? FindOnPath(string name)
+        => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
+
+    internal static string FormatBytes(long bytes) => bytes switch
+    {
+        >= 1L << 30 => $"{bytes / (double)(1L << 30):0.00} GiB",
+        >= 1L << 20 => $"{bytes / (double)(1L << 20):0.0} MiB",
+        >= 1L << 10 => $"{bytes / 1024.0:0.0} KiB",
+        _ => $"{bytes} B",
+    };
+}
