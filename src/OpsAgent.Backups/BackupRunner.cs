@@ -340,7 +340,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
     }
 
     /// <summary>Deletes what the policy does not keep; returns how many backups went.</summary>
-    private int ApplyRetention(BackupRequest request)
+    internal int ApplyRetention(BackupRequest request)
     {
         var o = request.Options;
         var backups = BackupFileNames.Scan(o.Directory!, request.Job);

@@ -6,12 +6,23 @@ namespace OpsAgent.Core.Docker;
 
 /// <summary>Hands out a Docker Engine API client for the configured <c>OpsAgent:Docker:Endpoint</c>.</summary>
 /// <remarks>Clients are cached per endpoint; a reload that changes the endpoint simply gets a new one.</remarks>
-public sealed class DockerClientProvider(AgentConfigurationManager configuration) : IDisposable
+public sealed class DockerClientProvider : IDisposable
 {
     private readonly ConcurrentDictionary<string, DockerClient> _clients = new(StringComparer.Ordinal);
+    private readonly Func<string> _endpoint;
+
+    /// <summary>Follows <c>OpsAgent:Docker:Endpoint</c> in the configuration in force.</summary>
+    public DockerClientProvider(AgentConfigurationManager configuration)
+        : this(() => configuration.Current.Agent.Docker.Endpoint)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+    }
+
+    /// <summary>Uses the endpoint <paramref name="endpoint"/> returns.</summary>
+    public DockerClientProvider(Func<string> endpoint) => _endpoint = endpoint;
 
     /// <summary>The client for the endpoint in force.</summary>
-    public DockerClient Get() => Get(configuration.Current.Agent.Docker.Endpoint);
+    public DockerClient Get() => Get(_endpoint());
 
     /// <summary>The client for <paramref name="endpoint"/>.</summary>
     public DockerClient Get(string endpoint)

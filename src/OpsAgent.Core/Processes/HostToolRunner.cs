@@ -88,6 +88,8 @@ public static class HostToolRunner
             try
             {
                 _process.Kill(entireProcessTree: true);
+                // Reap it now, so no killed tool lingers as a zombie or outlives the run.
+                _process.WaitForExit(5000);
             }
             catch (InvalidOperationException)
             {
