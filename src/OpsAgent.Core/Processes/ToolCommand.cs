@@ -28,9 +28,10 @@ public sealed record ToolCommand(string FileName, IReadOnlyList<string> Argument
 /// <param name="StandardError">The last part of what it wrote to stderr.</param>
 public sealed record ToolExit(long ExitCode, string StandardError)
 {
-    /// <summary>The last non-empty stderr line, or a generic text; used as a short failure reason.</summary>
+    /// <summary>The last stderr line that reports an error (else the last line, else the exit code): a short failure reason.</summary>
+    /// <remarks>Tools often follow the error with detail lines (pg_dump's "detail: Query was: ..."), so the error line is preferred.</remarks>
     public string Summary => StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) is { Length: > 0 } lines
-        ? lines[^1]
+        ? Array.FindLast(lines, l => l.Contains("error", StringComparison.OrdinalIgnoreCase) || l.Contains("fatal", StringComparison.OrdinalIgnoreCase)) ?? lines[^1]
         : $"exit code {ExitCode}";
 }
 
