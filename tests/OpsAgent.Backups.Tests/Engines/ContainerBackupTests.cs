@@ -1,0 +1,154 @@
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Tests.Support;
+using OpsAgent.Core.Processes;
+using SecretReference = OpsAgent.Core.Secrets.SecretReference;
+
+namespace OpsAgent.Backups.Tests.Engines;
+
+/// <summary>pg_dump running inside a container (PostgreSQL in the Debian test image) through the real Docker engine's exec API.</summary>
+[NonParallelizable]
+public sealed class ContainerBackupTests
+{
+    private DockerClient _docker = null!;
+    private string _container = null!;
+    private BackupTestKit _kit = null!;
+
+    private static string Require(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts Docker and imports the test images");
+        }
+
+        return value!;
+    }
+
+    [OneTimeSetUp]
+    public async Task StartPostgresContainer()
+    {
+        var image = Require("OPSAGENT_TEST_DEBIAN_IMAGE");
+        _docker = new DockerClientConfiguration(new Uri(Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
+        var name = "opsagent-pg-" + Guid.NewGuid().ToString("N")[..8];
+        var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = image,
+            Name = name,
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+            Cmd = ["sh", "-c", "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster $(ls /usr/lib/postgresql) main start && exec sleep infinity"],
+        });
+        _container = name;
+        await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        _kit = new BackupTestKit();
+        for (var i = 0; ; i++)
+        {
+            var (exit, _) = await PsqlAsync("postgres", "select 1");
+            if (exit == 0)
+            {
+                break;
+            }
+
+            Assert.That(i, Is.LessThan(120), "PostgreSQL in the container did not start");
+            await Task.Delay(500);
+        }
+
+        var (created2, error) = await PsqlAsync("postgres", "create database shop");
+        Assert.That(created2, Is.Zero, error);
+        var (seeded, seedError) = await PsqlAsync("shop", """
+            create table products (id serial primary key, name text, price numeric(10,2));
+            insert into products (name, price) select 'product ' || g, g * 1.5 from generate_series(1, 5000) g;
+            create table blobs (id int primary key, data bytea);
+            insert into blobs select g, decode(md5(g::text) || md5((g+1)::text), 'hex') from generate_series(1, 2000) g;
+            """);
+        Assert.That(seeded, Is.Zero, seedError);
+    }
+
+    [OneTimeTearDown]
+    public async Task RemoveContainer()
+    {
+        _kit?.Dispose();
+        if (_container is not null)
+        {
+            await _docker.Containers.RemoveContainerAsync(_container, new ContainerRemoveParameters { Force = true });
+        }
+
+        _docker?.Dispose();
+    }
+
+    private async Task<(long Exit, string Output)> PsqlAsync(string database, string sql)
+    {
+        var (exit, output) = await _kit.Tools.RunAsync(new ToolCommand("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-c", sql]) { Container = _container }, CancellationToken.None);
+        return (exit.ExitCode, exit.ExitCode == 0 ? output.Trim() : exit.StandardError);
+    }
+
+    private async Task<string> FingerprintAsync(string database)
+    {
+        var (exit, output) = await PsqlAsync(database,
+            "select (select count(*) || ':' || md5(string_agg(p::text, ',' order by id)) from products p) || '/' || (select count(*) || ':' || md5(string_agg(b::text, ',' order by id)) from blobs b)");
+        Assert.That(exit, Is.Zero, output);
+        return output;
+    }
+
+    [Test]
+    public async Task Run_InContainer_DumpsThroughExecAndRestoresIntoNewDatabase()
+    {
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = _container,
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
+        };
+
+        var result = await _kit.Runner.RunAsync(_kit.Request("shop", job), null, CancellationToken.None);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        var metadata = BackupMetadata.TryRead(result.File!.MetadataPath)!;
+        Assert.That(metadata.Container, Is.EqualTo(_container));
+        Assert.That(metadata.ToolVersion, Does.StartWith("pg_dump (PostgreSQL) 15"));
+        Assert.That(metadata.VerifiedBy, Does.Contain("pg_restore --list"), "pg_restore inside the container read the archive");
+
+        var restore = await _kit.Restorer.RestoreAsync("shop", job, result.File.Path, "shop_copy", _kit.Directory, null, CancellationToken.None);
+
+        Assert.That(restore.Success, Is.True, restore.Message);
+        Assert.That(await FingerprintAsync("shop_copy"), Is.EqualTo(await FingerprintAsync("shop")));
+        Assert.That(await FingerprintAsync("shop"), Does.StartWith("5000:"));
+    }
+
+    [Test]
+    public async Task Run_InMissingContainer_FailsNamingTheContainer()
+    {
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = "opsagent-no-such-container",
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
+        };
+
+        var result = await _kit.Runner.RunAsync(_kit.Request("gone", job), null, CancellationToken.None);
+
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Message, Does.Contain("opsagent-no-such-container"));
+        Assert.That(_kit.FilesInDirectory().Where(f => f.StartsWith("gone_", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Run_ToolFailsInContainer_StderrKeptOutOfTheFileAndRunFails()
+    {
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = _container,
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=no_such_db" },
+        };
+
+        var result = await _kit.Runner.RunAsync(_kit.Request("nodb", job), null, CancellationToken.None);
+
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Reason, Is.EqualTo("tool_failed"));
+        Assert.That(result.Message, Does.Contain("no_such_db"));
+        Assert.That(_kit.FilesInDirectory().Where(f => f.StartsWith("nodb_", StringComparison.Ordinal)), Is.Empty, "no partial left");
+    }
+}
