@@ -2,6 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpsAgent.Backups.Files;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Logging;
 using OpsAgent.Core.Scheduling;
 
 namespace OpsAgent.Backups;
@@ -95,7 +96,11 @@ public sealed partial class BackupStartup(
                 }
 
                 var newest = BackupFileNames.Scan(o.Directory!, job) is [var first, ..] ? first.FileName : "none";
-                BackupLog.CatchingUp(logger, job, newest, previous);
+                using (EventScope.Begin(logger, "backup_catch_up"))
+                {
+                    BackupLog.CatchingUp(logger, job, newest, previous);
+                }
+
                 await scheduler.TriggerNowAsync(new Quartz.JobKey(job, BackupJob.Kind), cancellationToken).ConfigureAwait(false);
             }
         }
