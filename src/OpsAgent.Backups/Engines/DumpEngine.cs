@@ -95,6 +95,13 @@ internal static class EngineTools
         return null;
     }
 
+    /// <summary>The tool <paramref name="name"/> in the same directory as <paramref name="tool"/> (just the name when <paramref name="tool"/> has no directory, so PATH decides).</summary>
+    public static string Sibling(string tool, string name)
+    {
+        var dir = Path.GetDirectoryName(tool);
+        return string.IsNullOrEmpty(dir) ? name : Path.Combine(dir, name).Replace('\\', '/');
+    }
+
     /// <summary>Runs <c>TOOL --version</c> (on the host or in the container) and returns its first line.</summary>
     public static async Task<string?> VersionAsync(ToolRunner tools, string tool, string? container, CancellationToken cancellationToken)
     {

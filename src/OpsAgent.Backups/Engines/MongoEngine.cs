@@ -45,7 +45,7 @@ public sealed class MongoEngine : IDumpEngine
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
-        var tool = ResolveTool(context, o.MongodumpPath is null ? null : Path.Combine(Path.GetDirectoryName(o.MongodumpPath) ?? string.Empty, "mongorestore"), "mongorestore");
+        var tool = ResolveTool(context, o.MongodumpPath is null ? null : EngineTools.Sibling(o.MongodumpPath, "mongorestore"), "mongorestore");
         var arguments = new List<string> { "--archive", "--quiet" };
         if (targetDatabase is not null && o.Database is not null && !intoOriginal)
         {

@@ -46,8 +46,8 @@ public sealed partial class PostgresEngine : IDumpEngine
             ?? throw new BackupFailedException("tool_missing", o.Container is null
                 ? $"{tool} cannot be run on this host"
                 : $"{tool} cannot be run in container '{o.Container}' (is it a PostgreSQL container? set PgDumpPath if pg_dump is elsewhere)");
-        var sibling = Sibling(tool, "pg_restore");
-        var dumpall = Sibling(tool, "pg_dumpall");
+        var sibling = EngineTools.Sibling(tool, "pg_restore");
+        var dumpall = EngineTools.Sibling(tool, "pg_dumpall");
         ToolCommand? verify = null;
         if (o.Format == DumpFormat.Custom)
         {
@@ -85,11 +85,11 @@ public sealed partial class PostgresEngine : IDumpEngine
         if (o.Container is null)
         {
             var (major, _) = await ServerVersionAsync(connection.WithDatabase("postgres"), cancellationToken).ConfigureAwait(false);
-            tool = await ResolveHostToolAsync(context, format == "plain" ? "psql" : "pg_restore", o.PgDumpPath is null ? null : Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore"), major, cancellationToken).ConfigureAwait(false);
+            tool = await ResolveHostToolAsync(context, format == "plain" ? "psql" : "pg_restore", o.PgDumpPath is null ? null : EngineTools.Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore"), major, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            tool = o.PgDumpPath is null ? (format == "plain" ? "psql" : "pg_restore") : Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore");
+            tool = o.PgDumpPath is null ? (format == "plain" ? "psql" : "pg_restore") : EngineTools.Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore");
         }
 
         if (!intoOriginal)
@@ -107,7 +107,7 @@ public sealed partial class PostgresEngine : IDumpEngine
 
     private static async Task CreateDatabaseAsync(EngineContext context, PostgresConnection connection, string tool, string database, CancellationToken cancellationToken)
     {
-        var createdb = new ToolCommand(Sibling(tool, "createdb"), ["--no-password", database])
+        var createdb = new ToolCommand(EngineTools.Sibling(tool, "createdb"), ["--no-password", database])
         {
             Environment = connection.WithDatabase("postgres").Environment,
             Container = context.Options.Container,
@@ -183,12 +183,6 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
 
         return onPath;
-    }
-
-    private static string Sibling(string tool, string name)
-    {
-        var dir = Path.GetDirectoryName(tool);
-        return string.IsNullOrEmpty(dir) ? name : Path.Combine(dir, name).Replace('\\', '/');
     }
 
     [GeneratedRegex(@"\s(\d+)(?:\.\d+)*")]

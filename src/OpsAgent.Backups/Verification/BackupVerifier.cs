@@ -135,6 +135,22 @@ public static class BackupVerifier
         return new VerifyResult(true, null, $"{total} bytes read back", string.Join(", ", checks), total);
     }
 
+    /// <summary>
+    /// The host tool that can check <paramref name="path"/> by hand: for custom-format dumps the <c>pg_restore</c> beside the
+    /// <c>pg_dump</c> recorded in the sidecar, else the one on PATH; null when there is none or the format has no checker.
+    /// </summary>
+    public static ToolCommand? HostCheckerFor(string path)
+    {
+        if (FormatOf(path) != "custom")
+        {
+            return null;
+        }
+
+        var recorded = BackupMetadata.TryRead(path + ".json")?.Tool is { } tool && Path.IsPathRooted(tool) ? EngineTools.Sibling(tool, "pg_restore") : null;
+        var pgRestore = recorded is not null && File.Exists(recorded) ? recorded : EngineTools.FindOnPath("pg_restore");
+        return pgRestore is null ? null : new ToolCommand(pgRestore, ["--list", "-f", "/dev/null"]);
+    }
+
     /// <summary>The format a file name implies.</summary>
     public static string FormatOf(string path)
     {

@@ -209,19 +209,8 @@ internal static class BackupCommands
         }
 
         var path = Path.GetFullPath(file);
-        var format = BackupVerifier.FormatOf(path);
-        ToolCommand? checker = null;
-        ToolRunner? tools = null;
-        var metadata = BackupMetadata.TryRead(path + ".json");
-        if (format == "custom" && (metadata?.Tool is { } tool && File.Exists(Path.Combine(Path.GetDirectoryName(tool) ?? "", "pg_restore"))
-                ? Path.Combine(Path.GetDirectoryName(tool)!, "pg_restore")
-                : FindOnPath("pg_restore")) is { } pgRestore)
-        {
-            checker = new ToolCommand(pgRestore, ["--list", "-f", "/dev/null"]);
-            tools = ToolRunner.HostOnly;
-        }
-
-        var result = await BackupVerifier.VerifyAsync(path, format, null, checker, tools, cancellationToken).ConfigureAwait(false);
+        var checker = BackupVerifier.HostCheckerFor(path);
+        var result = await BackupVerifier.VerifyAsync(path, null, null, checker, ToolRunner.HostOnly, cancellationToken).ConfigureAwait(false);
         output.WriteLine(result.Ok
             ? $"{path}: ok ({result.Checks}; {FormatBytes(result.UncompressedBytes)} uncompressed)"
             : $"{path}: FAILED ({result.Reason}): {result.Message}");
@@ -303,10 +292,6 @@ internal static class BackupCommands
                 task.StopTask();
             }).ConfigureAwait(false);
     }
-
-    private static string? FindOnPath(string name)
-        => (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
-            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists);
 
     internal static string FormatBytes(long bytes) => bytes switch
     {
