@@ -60,9 +60,8 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             var result = await RunOnceAsync(request, attempt, started, progress, cancellationToken).ConfigureAwait(false);
             if (result.Success)
             {
-                var deleted = ApplyRetention(request);
-                var onDisk = BackupFileNames.Scan(directory, request.Job);
-                state.Succeeded(request.Job, directory, time.GetUtcNow(), watch.Elapsed.TotalSeconds, result.File!.Size, onDisk, deleted);
+                var (deleted, remaining) = ApplyRetention(request);
+                state.Succeeded(request.Job, directory, time.GetUtcNow(), watch.Elapsed.TotalSeconds, result.File!.Size, remaining, deleted);
                 return result with { Deleted = deleted };
             }
 
@@ -339,19 +338,16 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
         }
     }
 
-    /// <summary>Deletes what the policy does not keep; returns how many backups went.</summary>
-    internal int ApplyRetention(BackupRequest request)
+    /// <summary>Deletes what the policy does not keep; returns how many backups went and how many remain.</summary>
+    internal (int Deleted, int Remaining) ApplyRetention(BackupRequest request)
     {
         var o = request.Options;
-        var backups = BackupFileNames.Scan(o.Directory!, request.Job);
-        var decisions = RetentionPlanner.Plan(backups.Select(b => b.Time), o.Retention, request.TimeZone);
-        var newestVerified = backups.FirstOrDefault(b => b.Verified);
+        var plan = RetentionPlanner.Plan(BackupFileNames.Scan(o.Directory!, request.Job), o.Retention, request.TimeZone);
         var rule = RetentionPlanner.Describe(o.Retention);
         var deleted = 0;
-        for (var i = 0; i < backups.Count; i++)
+        foreach (var (backup, decision) in plan)
         {
-            var backup = backups[i];
-            if (decisions[i].Keep || backup == newestVerified)
+            if (decision.Keep)
             {
                 continue;
             }
@@ -386,6 +382,6 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             DurableFiles.SyncDirectory(o.Directory!);
         }
 
-        return deleted;
+        return (deleted, plan.Count - deleted);
     }
 }

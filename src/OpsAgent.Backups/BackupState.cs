@@ -57,7 +57,7 @@ public sealed class BackupStateStore
     public IReadOnlyDictionary<string, BackupJobState> All => _jobs;
 
     /// <summary>Records a successful run and the files now on disk.</summary>
-    public void Succeeded(string job, string directory, DateTimeOffset finished, double seconds, long size, IReadOnlyList<BackupFile> onDisk, int deleted)
+    public void Succeeded(string job, string directory, DateTimeOffset finished, double seconds, long size, int filesOnDisk, int deleted)
     {
         var state = Get(job, directory);
         lock (_lock)
@@ -67,7 +67,7 @@ public sealed class BackupStateStore
             state.LastDurationSeconds = seconds;
             state.LastSizeBytes = size;
             state.Successes++;
-            state.Files = onDisk.Count;
+            state.Files = filesOnDisk;
             state.Deleted += deleted;
         }
     }

@@ -75,6 +75,30 @@ public static class RetentionPlanner
         return result;
     }
 
+    /// <summary>
+    /// Decides the fate of a job's backup files (newest first, as <see cref="Files.BackupFileNames.Scan"/> lists them); on top
+    /// of the rules, the newest verified backup is always kept (rule <c>newest-verified</c>).
+    /// </summary>
+    public static IReadOnlyList<(Files.BackupFile File, RetentionDecision Decision)> Plan(IReadOnlyList<Files.BackupFile> backups, RetentionOptions policy, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(backups);
+        var decisions = Plan(backups.Select(b => b.Time), policy, zone);
+        var newestVerified = backups.FirstOrDefault(b => b.Verified);
+        var result = new List<(Files.BackupFile, RetentionDecision)>(backups.Count);
+        for (var i = 0; i < backups.Count; i++)
+        {
+            var decision = decisions[i];
+            if (backups[i] == newestVerified && !decision.Rules.Contains("newest"))
+            {
+                decision = decision with { Keep = true, Rules = [.. decision.Rules, "newest-verified"] };
+            }
+
+            result.Add((backups[i], decision));
+        }
+
+        return result;
+    }
+
     /// <summary>The policy as restic-style flags, for logs.</summary>
     public static string Describe(RetentionOptions policy)
     {

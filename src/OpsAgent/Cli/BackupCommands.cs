@@ -150,18 +150,9 @@ internal static class BackupCommands
         var entries = new List<BackupListEntry>();
         foreach (var (name, o) in jobs.Where(j => job is null || string.Equals(j.Key, job, StringComparison.OrdinalIgnoreCase)).OrderBy(j => j.Key, StringComparer.Ordinal))
         {
-            var backups = BackupFileNames.Scan(o.Directory!, name);
-            var decisions = RetentionPlanner.Plan(backups.Select(b => b.Time), o.Retention, configuration.TimeZone);
-            var newestVerified = backups.FirstOrDefault(b => b.Verified);
-            for (var i = 0; i < backups.Count; i++)
+            foreach (var (backup, decision) in RetentionPlanner.Plan(BackupFileNames.Scan(o.Directory!, name), o.Retention, configuration.TimeZone))
             {
-                var rules = decisions[i].Rules.ToList();
-                if (backups[i] == newestVerified && !rules.Contains("newest"))
-                {
-                    rules.Add("newest-verified");
-                }
-
-                entries.Add(new BackupListEntry(name, backups[i].Path, backups[i].Time, backups[i].Size, backups[i].Verified, rules));
+                entries.Add(new BackupListEntry(name, backup.Path, backup.Time, backup.Size, backup.Verified, decision.Rules));
             }
         }
 

@@ -39,7 +39,7 @@ public sealed class RetentionOnDiskTests
         File.CreateSymbolicLink(Path.Combine(_kit.Directory, "db_20190101T000000Z.dump.zst"), outside);
         File.WriteAllText(Path.Combine(_kit.Directory, "db_20190101T000000Z.dump.zst.sha256"), "00  db_20190101T000000Z.dump.zst\n");
 
-        var deleted = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 2 } }));
+        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 2 } }));
 
         try
         {
@@ -80,7 +80,7 @@ public sealed class RetentionOnDiskTests
         Backup("db", "2026-11-23T02:00:00Z");
         var old = Backup("db", "2026-11-22T02:00:00Z");
 
-        var deleted = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1, DryRun = true } }));
+        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1, DryRun = true } }));
 
         Assert.That(deleted, Is.Zero);
         Assert.That(_kit.FilesInDirectory(), Does.Contain(old));
