@@ -66,11 +66,13 @@ public sealed partial class BackupStartup(
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        // Injected only so the container creates the instruments now; nothing else resolves BackupMetrics.
         _ = metrics;
         var current = configuration.Current;
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {
             runner.RemoveStalePartials(job, o.Directory!);
+            // Seed from the files on disk here rather than during the first scrape.
             state.Get(job, o.Directory);
         }
 

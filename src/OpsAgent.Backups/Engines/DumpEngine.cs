@@ -3,12 +3,13 @@ using OpsAgent.Core.Processes;
 namespace OpsAgent.Backups.Engines;
 
 /// <summary>A run failed for a reason the operator can act on.</summary>
-/// <param name="reason">A short machine reason (<c>database_unreachable</c>, <c>tool_failed</c>, <c>no_space</c>, ...).</param>
-/// <param name="message">The human explanation, free of secrets.</param>
-public sealed class BackupFailedException(string reason, string message) : Exception(message)
+public sealed class BackupFailedException : Exception
 {
-    /// <summary>The machine reason.</summary>
-    public string Reason { get; } = reason;
+    /// <summary>Creates the exception.</summary>
+    /// <param name="reason">A short machine reason (<c>database_unreachable</c>, <c>tool_failed</c>, <c>no_space</c>, ...).</param>
+    /// <param name="message">The human explanation, free of secrets.</param>
+    /// <param name="inner">The underlying error, if any.</param>
+    public BackupFailedException(string reason, string message, Exception? inner = null) : base(message, inner) => Reason = reason;
 
     /// <summary>Creates the exception.</summary>
     public BackupFailedException() : this("failed", "backup failed") { }
@@ -17,7 +18,10 @@ public sealed class BackupFailedException(string reason, string message) : Excep
     public BackupFailedException(string message) : this("failed", message) { }
 
     /// <summary>Creates the exception.</summary>
-    public BackupFailedException(string message, Exception inner) : this("failed", message) => _ = inner;
+    public BackupFailedException(string message, Exception inner) : this("failed", message, inner) { }
+
+    /// <summary>The machine reason.</summary>
+    public string Reason { get; }
 }
 
 /// <summary>What a run will execute, resolved from the job's settings and the server it talks to.</summary>

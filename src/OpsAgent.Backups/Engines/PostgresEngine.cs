@@ -119,7 +119,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (ToolStartException ex)
         {
-            throw new BackupFailedException("tool_missing", $"cannot create database '{database}': {ex.Message}");
+            throw new BackupFailedException("tool_missing", $"cannot create database '{database}': {ex.Message}", ex);
         }
 
         if (exit.ExitCode != 0 && !exit.StandardError.Contains("already exists", StringComparison.Ordinal))
@@ -136,7 +136,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (FormatException ex)
         {
-            throw new BackupFailedException("bad_connection", $"OpsAgent:Backups:{context.Job}:Connection: {ex.Message}");
+            throw new BackupFailedException("bad_connection", $"OpsAgent:Backups:{context.Job}:Connection: {ex.Message}", ex);
         }
     }
 
@@ -151,7 +151,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            throw new BackupFailedException("database_unreachable", $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}");
+            throw new BackupFailedException("database_unreachable", $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}", ex);
         }
     }
 
