@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using Npgsql;
 using OpsAgent.Tests.Support;
@@ -135,13 +134,7 @@ public sealed class BackupAgentTests
             await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "no-journal.sock"),
                 Job("killed", backups, $"Host=127.0.0.1;Port={port};Username=postgres;Password={Password};Database={database}", catchUp: false)));
 
-            var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "opsagent.dll"), "backup", "run", "killed", "--config", config })
-            {
-                psi.ArgumentList.Add(a);
-            }
-
-            using var process = Process.Start(psi)!;
+            using var process = AgentProcess.Start("backup", "run", "killed", "--config", config);
             _ = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
             string? partial = null;
@@ -159,8 +152,8 @@ public sealed class BackupAgentTests
 
             Assert.That(File.Exists(partial), Is.True);
             Assert.That(Directory.GetFiles(backups, "*.sha256"), Is.Empty, "nothing was published");
-            var list = await RunCliAsync("backup", "list", "killed", "--config", config);
-            Assert.That(list.Output, Does.Contain("no backups"), "a partial is never counted as a backup");
+            var list = await AgentProcess.RunAsync("backup", "list", "killed", "--config", config);
+            Assert.That(list.Out, Does.Contain("no backups"), "a partial is never counted as a backup");
 
             await using var agent = await TestAgent.StartAsync(Job("killed", backups, "Host=127.0.0.1;Port=1;Username=u;Password=x", catchUp: false));
             Assert.That(File.Exists(partial), Is.False, "the next start removes it");
@@ -185,7 +178,7 @@ public sealed class BackupAgentTests
             }
             """));
 
-        var (exit, output) = await RunCliAsync("check-config", "--config", config);
+        var (exit, output, _) = await AgentProcess.RunAsync("check-config", "--config", config);
 
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(output, Does.Contain("OpsAgent:Backups:MaxConcurrentBackups: must be at least 1"));
@@ -207,28 +200,13 @@ public sealed class BackupAgentTests
         await File.WriteAllTextAsync(config, TestAgent.Config("/nonexistent",
             Job("sims-db", "/var/backups/sims", "postgresql://app:hunter2-secret@db.internal/sims", catchUp: true)));
 
-        var (exit, output) = await RunCliAsync("check-config", "--config", config);
+        var result = await AgentProcess.RunAsync("check-config", "--config", config);
+        var (exit, output) = (result.Exit, result.Out);
 
         Assert.That(exit, Is.Zero, output);
         Assert.That(output, Does.Match(@"backup\s+sims-db\s+0 2 \* \* \*\s+next: \d{4}-\d{2}-\d{2} 02:00:00"));
         Assert.That(output, Does.Contain("/var/backups/sims"));
-        Assert.That(output, Does.Not.Contain("hunter2-secret"));
+        Assert.That(result.All, Does.Not.Contain("hunter2-secret"));
         dir.Delete(recursive: true);
-    }
-
-    private static async Task<(int Exit, string Output)> RunCliAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "opsagent.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        return (process.ExitCode, await stdout + await stderr);
     }
 }

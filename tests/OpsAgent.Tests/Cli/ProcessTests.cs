@@ -1,26 +1,11 @@
-using System.Diagnostics;
+using OpsAgent.Tests.Support;
 
 namespace OpsAgent.Tests.Cli;
 
 /// <summary>The real executable, as systemd and operators start it.</summary>
 public sealed class ProcessTests
 {
-    private static async Task<(int Exit, string Out, string Err)> RunAsync(params string[] args)
-    {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "opsagent.dll"));
-        foreach (var a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-
-        using var process = Process.Start(psi)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        await process.WaitForExitAsync(cts.Token);
-        return (process.ExitCode, await stdout, await stderr);
-    }
+    private static Task<CliResult> RunAsync(params string[] args) => AgentProcess.RunAsync(args);
 
     [Test]
     public async Task Run_InvalidConfiguration_ExitsOneWithEveryError()
