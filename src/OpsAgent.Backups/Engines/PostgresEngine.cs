@@ -81,15 +81,17 @@ public sealed partial class PostgresEngine : IDumpEngine
         var connection = Parse(context);
         var database = targetDatabase ?? connection.Database ?? throw new BackupFailedException("no_database", "the connection names no database; pass --to-database");
         var target = connection.WithDatabase(database);
+        var name = format == "plain" ? "psql" : "pg_restore";
+        var explicitPath = o.PgDumpPath is null ? null : EngineTools.Sibling(o.PgDumpPath, name);
         string tool;
         if (o.Container is null)
         {
             var (major, _) = await ServerVersionAsync(connection.WithDatabase("postgres"), cancellationToken).ConfigureAwait(false);
-            tool = await ResolveHostToolAsync(context, format == "plain" ? "psql" : "pg_restore", o.PgDumpPath is null ? null : EngineTools.Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore"), major, cancellationToken).ConfigureAwait(false);
+            tool = await ResolveHostToolAsync(context, name, explicitPath, major, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            tool = o.PgDumpPath is null ? (format == "plain" ? "psql" : "pg_restore") : EngineTools.Sibling(o.PgDumpPath, format == "plain" ? "psql" : "pg_restore");
+            tool = explicitPath ?? name;
         }
 
         if (!intoOriginal)

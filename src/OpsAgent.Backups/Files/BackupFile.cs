@@ -51,10 +51,15 @@ public static partial class BackupFileNames
         _ => string.Empty,
     };
 
-    /// <summary>The compression a file name says it has.</summary>
-    public static BackupCompression CompressionOf(string path) => path.EndsWith(".zst", StringComparison.Ordinal) ? BackupCompression.Zstd
-        : path.EndsWith(".gz", StringComparison.Ordinal) ? BackupCompression.Gzip
-        : BackupCompression.None;
+    /// <summary>The compression a file name says it has (a trailing <c>.partial</c> is ignored).</summary>
+    public static BackupCompression CompressionOf(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var name = path.EndsWith(PartialSuffix, StringComparison.Ordinal) ? path[..^PartialSuffix.Length] : path;
+        return name.EndsWith(".zst", StringComparison.Ordinal) ? BackupCompression.Zstd
+            : name.EndsWith(".gz", StringComparison.Ordinal) ? BackupCompression.Gzip
+            : BackupCompression.None;
+    }
 
     /// <summary>The file name for a run of <paramref name="job"/> started at <paramref name="time"/>.</summary>
     public static string For(string job, DateTimeOffset time, string extension)

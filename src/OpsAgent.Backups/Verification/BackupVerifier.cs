@@ -38,7 +38,7 @@ public static class BackupVerifier
         }
 
         var checks = new List<string> { "sha256" };
-        var compression = BackupFileNames.CompressionOf(path.EndsWith(BackupFileNames.PartialSuffix, StringComparison.Ordinal) ? path[..^BackupFileNames.PartialSuffix.Length] : path);
+        var compression = BackupFileNames.CompressionOf(path);
         if (compression != BackupCompression.None)
         {
             checks.Add(compression.ToString().ToLowerInvariant());

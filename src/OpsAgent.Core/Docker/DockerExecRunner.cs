@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.IO.Pipelines;
+using System.Runtime.InteropServices;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using OpsAgent.Core.Processes;
@@ -200,8 +201,9 @@ public static class DockerExecRunner
 
         public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
         {
-            var array = buffer.ToArray();
-            await stream.WriteAsync(array, 0, array.Length, cancellationToken).ConfigureAwait(false);
+            // The engine stream takes arrays; copy only when the memory is not array-backed.
+            var segment = MemoryMarshal.TryGetArray(buffer, out var array) ? array : new ArraySegment<byte>(buffer.ToArray());
+            await stream.WriteAsync(segment.Array!, segment.Offset, segment.Count, cancellationToken).ConfigureAwait(false);
         }
 
         protected override void Dispose(bool disposing)

@@ -71,12 +71,7 @@ internal static class BackupCommands
         var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
         if (loaded is null)
         {
-            output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
-            foreach (var error in errors)
-            {
-                output.WriteLine(SecretRedactor.Shared.Redact(error.ToString()));
-            }
-
+            CheckConfigCommand.WriteErrors(files, errors, output);
             provider.Dispose();
             return null;
         }

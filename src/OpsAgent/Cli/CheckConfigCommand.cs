@@ -8,6 +8,16 @@ namespace OpsAgent.Cli;
 /// <summary><c>opsagent check-config</c>: validates the configuration the daemon would load.</summary>
 internal static class CheckConfigCommand
 {
+    /// <summary>Prints "FILE: N errors" and each error as "path: problem", known secrets masked.</summary>
+    internal static void WriteErrors(ConfigurationFiles files, IReadOnlyCollection<ConfigError> errors, TextWriter output)
+    {
+        output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
+        foreach (var error in errors)
+        {
+            output.WriteLine(Core.Secrets.SecretRedactor.Shared.Redact(error.ToString()));
+        }
+    }
+
     /// <summary>Prints every error and returns 1, or a summary with each job's next three fire times and returns 0.</summary>
     public static int Run(string? configPath, TextWriter output, Action<IServiceCollection>? configureServices = null)
     {
@@ -22,12 +32,7 @@ internal static class CheckConfigCommand
         var (configuration, errors, _) = manager.TryLoad();
         if (configuration is null)
         {
-            output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
-            foreach (var error in errors)
-            {
-                output.WriteLine(error.ToString());
-            }
-
+            WriteErrors(files, errors, output);
             return 1;
         }
 
