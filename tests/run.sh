@@ -40,7 +40,7 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     log "running $name"
     out=$HARNESS_LOG/$name.log
     discovered=$(dotnet test "$project" -c Release --no-build --list-tests 2>/dev/null | sed -n '/The following Tests are available:/,$p' | tail -n +2 | grep -c .)
-    timeout 1800 dotnet test "$project" -c Release --no-build --logger "console;verbosity=normal" >"$out" 2>&1
+    timeout 1800 dotnet test "$project" -c Release --no-build --logger "console;verbosity=detailed" >"$out" 2>&1
     if ! grep -qE "^Test Run (Successful|Failed|Aborted)\." "$out"; then
         log "$name produced no summary (build, crash or timeout); last lines:"; tail -30 "$out" >&2
         failed=$((failed + 1)); continue
@@ -55,7 +55,7 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     fi
     passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + s))
     echo "$name: $p passed, $f failed, $s skipped"
-    # Show why tests failed or were skipped, never hide it.
+    # Show why tests failed or were skipped, never hide it (only detailed verbosity prints a skipped test's reason).
     grep -E "^\s+(Failed|Skipped) " -A4 "$out" | grep -vE "^\s+at |^--$" | head -60
 done
 
