@@ -45,6 +45,7 @@ public static class Program
         root.Subcommands.Add(status);
 
         root.Subcommands.Add(BackupCommands.Build(config));
+        root.Subcommands.Add(CertificateCommands.Build(config));
 
         var version = new Command("version", "Print the version");
         version.SetAction(_ =>

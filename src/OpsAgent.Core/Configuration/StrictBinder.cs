@@ -261,6 +261,7 @@ public static class StrictBinder
         _ when type == typeof(bool) => "true or false",
         _ when type == typeof(TimeSpan) => "a duration",
         _ when type == typeof(string) => "a string",
+        _ when type.GetCustomAttribute<DescriptionAttribute>() is { } d => d.Description,
         _ => $"a {type.Name}",
     };
 

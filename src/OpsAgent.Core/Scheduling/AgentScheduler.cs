@@ -84,6 +84,9 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
         LogStarted(_logger, _configuration.Current.Jobs.Count, _heartbeat.Interval.TotalMilliseconds, watchdog?.TotalSeconds ?? 0);
     }
 
+    /// <summary>Raised after a reloaded configuration's jobs were scheduled (so they can be triggered).</summary>
+    public event EventHandler<AgentConfiguration>? Reconciled;
+
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -190,6 +193,7 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
         try
         {
             await ReconcileAsync(configuration, _stopping.Token).ConfigureAwait(false);
+            Reconciled?.Invoke(this, configuration);
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
         {

@@ -12,7 +12,25 @@ public sealed record StatusReport(
     DateTimeOffset GeneratedAt,
     SchedulerStatus Scheduler,
     ConfigurationStatus Configuration,
-    IReadOnlyList<JobStatusReport> Jobs);
+    IReadOnlyList<JobStatusReport> Jobs,
+    IReadOnlyList<StatusItem> Items);
+
+/// <summary>One checked thing inside a job (a certificate, a probe): its state, why, when, and a few details.</summary>
+/// <param name="Kind">The capability (<c>certificate</c>, <c>probe</c>).</param>
+/// <param name="Name">The metric label of the item.</param>
+/// <param name="State">Its state (<c>ok</c>, <c>warning</c>, <c>critical</c>, <c>failed</c>, <c>healthy</c>...).</param>
+/// <param name="Reason">The machine reason of a non-ok state.</param>
+/// <param name="Message">The human message (redacted).</param>
+/// <param name="CheckedAt">When it was last checked.</param>
+/// <param name="Details">Further facts (not-after, subject, latency...).</param>
+public sealed record StatusItem(string Kind, string Name, string State, string? Reason, string? Message, DateTimeOffset? CheckedAt, IReadOnlyDictionary<string, string> Details);
+
+/// <summary>Contributes <see cref="StatusItem"/>s to <c>/status</c>.</summary>
+public interface IStatusItemSource
+{
+    /// <summary>The current items.</summary>
+    IEnumerable<StatusItem> GetItems();
+}
 
 /// <summary>Scheduler liveness.</summary>
 public sealed record SchedulerStatus(bool Running, string Condition, DateTimeOffset? LastHeartbeat, string TimeZone);
@@ -41,7 +59,9 @@ public sealed record JobStatusReport(
 /// <param name="configuration">The configuration manager.</param>
 /// <param name="heartbeat">Scheduler liveness.</param>
 /// <param name="time">The clock.</param>
-public sealed class StatusReporter(AgentScheduler scheduler, JobStatusStore store, AgentConfigurationManager configuration, SchedulerHeartbeat heartbeat, TimeProvider time)
+/// <param name="itemSources">Capabilities' per-item state.</param>
+public sealed class StatusReporter(AgentScheduler scheduler, JobStatusStore store, AgentConfigurationManager configuration, SchedulerHeartbeat heartbeat, TimeProvider time,
+    IEnumerable<IStatusItemSource> itemSources)
 {
     /// <summary>Builds the report; messages in it were redacted when they were recorded.</summary>
     public async Task<StatusReport> BuildAsync(CancellationToken cancellationToken)
@@ -61,7 +81,8 @@ public sealed class StatusReporter(AgentScheduler scheduler, JobStatusStore stor
             time.GetUtcNow(),
             new SchedulerStatus(scheduler.IsRunning, scheduler.Condition, heartbeat.LastBeat, current.TimeZone.Id),
             new ConfigurationStatus(current.Generation, current.LoadedAt, current.Files, [.. configuration.LastErrors.Select(e => e.ToString())]),
-            jobs);
+            jobs,
+            [.. itemSources.SelectMany(s => s.GetItems())]);
     }
 }
 

@@ -55,30 +55,8 @@ internal static class BackupCommands
         return backup;
     }
 
-    /// <summary>A service provider with the configuration loaded, or null after printing why it cannot be loaded.</summary>
     private static ServiceProvider? Load(string? configPath, TextWriter output, out AgentConfiguration configuration)
-    {
-        configuration = null!;
-        var files = ConfigurationFiles.Resolve(configPath);
-        var bootstrap = ConfigurationLoader.ReadFoundationLeniently(files);
-        var services = new ServiceCollection();
-        var levelSwitch = new LoggingLevelSwitch(AgentHost.ParseLevel(bootstrap.Logging.Level));
-        services.AddLogging();
-        services.AddSerilog(AgentHost.CreateLogger(bootstrap, levelSwitch), dispose: true);
-        services.AddAgentConfiguration(files);
-        services.AddBackupServices();
-        var provider = services.BuildServiceProvider();
-        var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
-        if (loaded is null)
-        {
-            CheckConfigCommand.WriteErrors(files, errors, output);
-            provider.Dispose();
-            return null;
-        }
-
-        configuration = loaded;
-        return provider;
-    }
+        => CliServices.Load(configPath, output, services => services.AddBackupServices(), out configuration);
 
     private static BackupJobOptions? FindJob(AgentConfiguration configuration, string job, TextWriter output)
     {

@@ -48,6 +48,17 @@ internal static class StatusCommand
             }
 
             AnsiConsole.Write(table);
+            if (report.Items.Count > 0)
+            {
+                var items = new Table().AddColumns("Kind", "Name", "State", "Reason", "Checked");
+                foreach (var item in report.Items)
+                {
+                    var state = item.State switch { "ok" or "healthy" => $"[green]{item.State}[/]", "warning" => "[yellow]warning[/]", var other => $"[red]{Markup.Escape(other)}[/]" };
+                    items.AddRow(Markup.Escape(item.Kind), Markup.Escape(item.Name), state, Markup.Escape(item.Reason ?? ""), Time(item.CheckedAt));
+                }
+
+                AnsiConsole.Write(items);
+            }
         }
         else
         {
@@ -55,6 +66,11 @@ internal static class StatusCommand
             foreach (var job in report.Jobs)
             {
                 await output.WriteLineAsync($"{job.Kind}\t{job.Name}\t{job.Schedule}\t{job.LastResult}\t{job.Reason ?? "-"}\t{Time(job.LastEnd ?? job.LastStart)}\t{Time(job.NextFire)}").ConfigureAwait(false);
+            }
+
+            foreach (var item in report.Items)
+            {
+                await output.WriteLineAsync($"{item.Kind}\t{item.Name}\t{item.State}\t{item.Reason ?? "-"}\t{Time(item.CheckedAt)}").ConfigureAwait(false);
             }
         }
 

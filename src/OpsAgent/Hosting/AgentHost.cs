@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
 using OpsAgent.Backups;
+using OpsAgent.Certificates;
 using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
@@ -31,6 +32,7 @@ public static class AgentHost
     {
         ArgumentNullException.ThrowIfNull(services);
         services.AddBackups();
+        services.AddCertificates();
     }
 
     /// <summary>The agent's Serilog logger: journald (or the console fallback), secrets redacted.</summary>

@@ -1,0 +1,62 @@
+using OpsAgent.Certificates.Inspection;
+
+namespace OpsAgent.Certificates;
+
+/// <summary>How urgent a certificate is.</summary>
+public enum CertificateLevel
+{
+    /// <summary>Far enough from expiry.</summary>
+    Ok,
+
+    /// <summary>Less than <c>WarningDays</c> and less than a third of its lifetime left.</summary>
+    Warning,
+
+    /// <summary>Less than <c>CriticalDays</c> left, expired, or not yet valid.</summary>
+    Critical,
+}
+
+/// <summary>The level rules of DESIGN §5.</summary>
+/// <remarks>
+/// The third-of-lifetime rule is why a 45-day Let's Encrypt certificate, renewed by certbot at 15 days left, does not sit
+/// in <c>warning</c> for most of its life under a 30-day threshold, while a 90-day one that is 29 days from expiry does warn.
+/// </remarks>
+public static class CertificateLevels
+{
+    /// <summary>The level of <paramref name="certificate"/> at <paramref name="now"/>, with the reason for a non-ok level.</summary>
+    public static (CertificateLevel Level, string? Reason) Evaluate(CertificateInfo certificate, DateTimeOffset now, double warningDays, double criticalDays)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        if (now < certificate.NotBefore)
+        {
+            return (CertificateLevel.Critical, "not_yet_valid");
+        }
+
+        var left = certificate.NotAfter - now;
+        if (left <= TimeSpan.Zero)
+        {
+            return (CertificateLevel.Critical, "expired");
+        }
+
+        if (left < TimeSpan.FromDays(criticalDays))
+        {
+            return (CertificateLevel.Critical, "expires_soon");
+        }
+
+        return left < TimeSpan.FromDays(warningDays) && left < certificate.Lifetime / 3 ? (CertificateLevel.Warning, "expires_soon") : (CertificateLevel.Ok, null);
+    }
+
+    /// <summary>Days left (negative once expired).</summary>
+    public static double DaysLeft(CertificateInfo certificate, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(certificate);
+        return (certificate.NotAfter - now).TotalDays;
+    }
+
+    /// <summary>The lower-case name used in logs, JSON and the CLI.</summary>
+    public static string Name(this CertificateLevel level) => level switch
+    {
+        CertificateLevel.Warning => "warning",
+        CertificateLevel.Critical => "critical",
+        _ => "ok",
+    };
+}

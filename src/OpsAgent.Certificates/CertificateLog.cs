@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpsAgent.Certificates;
+
+/// <summary>Certificate log entries; the <c>Event</c> scope property becomes <c>OPSAGENT_EVENT</c> in the journal.</summary>
+internal static partial class CertificateLog
+{
+    [LoggerMessage(EventId = 3000, Level = LogLevel.Critical, Message = "Certificate {Certificate} ({Subject}) is critical ({Reason}): {DaysLeft:0.0} days left, not after {NotAfter:u}")]
+    public static partial void Critical(ILogger logger, string certificate, string subject, string reason, double daysLeft, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Certificate {Certificate} ({Subject}) expires soon: {DaysLeft:0.0} days left, not after {NotAfter:u}")]
+    public static partial void Warning(ILogger logger, string certificate, string subject, double daysLeft, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 3002, Level = LogLevel.Information, Message = "Certificate {Certificate} ({Subject}) is ok: {DaysLeft:0.0} days left, not after {NotAfter:u}")]
+    public static partial void Ok(ILogger logger, string certificate, string subject, double daysLeft, DateTimeOffset notAfter);
+
+    [LoggerMessage(EventId = 3003, Level = LogLevel.Error, Message = "Certificate check {Certificate} failed ({Reason}) for {Location}: {Error}")]
+    public static partial void CheckFailed(ILogger logger, string certificate, string reason, string location, string error);
+
+    [LoggerMessage(EventId = 3004, Level = LogLevel.Information, Message = "Certificate check {Certificate} succeeds again for {Location}")]
+    public static partial void CheckRecovered(ILogger logger, string certificate, string location);
+
+    [LoggerMessage(EventId = 3005, Level = LogLevel.Warning, Message = "Certificate {Certificate} served by {Location} does not verify ({Reason}): {Problem}")]
+    public static partial void VerifyFailed(ILogger logger, string certificate, string location, string reason, string problem);
+
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Information, Message = "Certificate {Certificate} served by {Location} verifies again")]
+    public static partial void VerifyRecovered(ILogger logger, string certificate, string location);
+
+    [LoggerMessage(EventId = 3007, Level = LogLevel.Information, Message = "Certificate {Certificate}: renewal command {Command} succeeded")]
+    public static partial void RenewalSucceeded(ILogger logger, string certificate, string command);
+
+    [LoggerMessage(EventId = 3008, Level = LogLevel.Error, Message = "Certificate {Certificate}: renewal command {Command} failed ({Reason}): {Error}")]
+    public static partial void RenewalFailed(ILogger logger, string certificate, string command, string reason, string error);
+
+    [LoggerMessage(EventId = 3009, Level = LogLevel.Debug, Message = "Certificate {Certificate}: renewal not run, the last attempt was at {LastAttempt:u} (at most once a day)")]
+    public static partial void RenewalSkipped(ILogger logger, string certificate, DateTimeOffset lastAttempt);
+
+    [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Certificate renewal state {Path} cannot be read or written: {Error}")]
+    public static partial void StateFileProblem(ILogger logger, string path, string error);
+}

@@ -1,0 +1,214 @@
+using Microsoft.Extensions.Options;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Scheduling;
+
+namespace OpsAgent.Certificates;
+
+/// <summary>Validates <see cref="CertificatesOptions"/>, reporting every problem with its configuration path.</summary>
+public sealed class CertificatesOptionsValidator : IValidateOptions<CertificatesOptions>
+{
+    private const string Section = CertificatesOptions.SectionName;
+
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, CertificatesOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new ValidationCollector();
+        if (string.IsNullOrWhiteSpace(options.Schedule))
+        {
+            errors.Add($"{Section}:Schedule", "required (for example \"0 */6 * * *\")");
+        }
+        else if (!ScheduleSpec.TryParseCron(options.Schedule, out _, out var error))
+        {
+            errors.Add($"{Section}:Schedule", error!);
+        }
+
+        if (options.CriticalDays < 0)
+        {
+            errors.Add($"{Section}:CriticalDays", "must not be negative");
+        }
+
+        if (options.WarningDays < options.CriticalDays)
+        {
+            errors.Add($"{Section}:WarningDays", $"must be at least CriticalDays ({options.CriticalDays})");
+        }
+
+        foreach (var (entry, o) in options.Endpoints)
+        {
+            var path = $"{Section}:Endpoints:{entry}";
+            CheckName(path, entry, errors);
+            if (options.Files.ContainsKey(entry))
+            {
+                errors.Add(path, $"the name '{entry}' is also used under Files; names label metrics and must be unique");
+            }
+
+            if (string.IsNullOrWhiteSpace(o.Host))
+            {
+                errors.Add($"{path}:Host", "required: the host name or address to connect to");
+            }
+
+            if (o.Port is < 1 or > 65535)
+            {
+                errors.Add($"{path}:Port", $"{o.Port} is not a TCP port (1-65535)");
+            }
+
+            if (o.Timeout <= TimeSpan.Zero)
+            {
+                errors.Add($"{path}:Timeout", "must be positive");
+            }
+
+            if (o.TrustedCa is not null && !Path.IsPathFullyQualified(o.TrustedCa))
+            {
+                errors.Add($"{path}:TrustedCa", $"'{o.TrustedCa}' must be an absolute path");
+            }
+
+            CheckOnCritical($"{path}:OnCritical", o.OnCritical, errors);
+        }
+
+        foreach (var (entry, o) in options.Files)
+        {
+            var path = $"{Section}:Files:{entry}";
+            CheckName(path, entry, errors);
+            if (string.IsNullOrWhiteSpace(o.Path))
+            {
+                errors.Add($"{path}:Path", "required: an absolute path or glob such as /etc/letsencrypt/live/*/fullchain.pem");
+            }
+            else if (!System.IO.Path.IsPathFullyQualified(o.Path))
+            {
+                errors.Add($"{path}:Path", $"'{o.Path}' must be an absolute path or glob");
+            }
+
+            CheckOnCritical($"{path}:OnCritical", o.OnCritical, errors);
+        }
+
+        return errors.ToResult();
+    }
+
+    private static void CheckName(string path, string entry, ValidationCollector errors)
+    {
+        if (!NameRules.IsValid(entry))
+        {
+            errors.Add(path, NameRules.Rule);
+        }
+    }
+
+    private static void CheckOnCritical(string path, OnCriticalOptions? o, ValidationCollector errors)
+    {
+        if (o is null)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(o.Command))
+        {
+            errors.Add($"{path}:Command", "required: the renewal command, such as \"certbot renew --cert-name example.com\"");
+        }
+
+        foreach (var (key, text) in new[] { ("Command", o.Command), ("Then", o.Then) })
+        {
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                continue;
+            }
+
+            if (!CommandLine.TryParse(text, out var words, out var error))
+            {
+                errors.Add($"{path}:{key}", error!);
+            }
+            else if (words.Any(w => w.StartsWith("--force-renew", StringComparison.Ordinal)))
+            {
+                // Forcing a renewal on every critical check would burn the CA's rate limits; certbot renews what is due by itself.
+                errors.Add($"{path}:{key}", "--force-renewal is not allowed: certbot renew already renews certificates that are due");
+            }
+        }
+
+        if (o.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}:Timeout", "must be positive");
+        }
+    }
+}
+
+/// <summary>Splits a command line into words the way a POSIX shell would for quotes and backslashes, without running a shell.</summary>
+/// <remarks>No shell means no expansion, redirection or <c>&amp;&amp;</c>: a renewal hook written in the configuration runs exactly the program it names.</remarks>
+public static class CommandLine
+{
+    /// <summary>Splits <paramref name="text"/>; false with a reason on an unterminated quote or a trailing backslash.</summary>
+    public static bool TryParse(string text, out IReadOnlyList<string> words, out string? error)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var result = new List<string>();
+        var current = new System.Text.StringBuilder();
+        var inWord = false;
+        char quote = '\0';
+        words = result;
+        error = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            var c = text[i];
+            if (quote == '\'')
+            {
+                if (c == '\'') { quote = '\0'; } else { current.Append(c); }
+                continue;
+            }
+
+            if (c == '\\' && quote != '\'')
+            {
+                if (++i >= text.Length)
+                {
+                    error = "ends with a lone backslash";
+                    return false;
+                }
+
+                current.Append(text[i]);
+                inWord = true;
+                continue;
+            }
+
+            if (quote == '"')
+            {
+                if (c == '"') { quote = '\0'; } else { current.Append(c); }
+                continue;
+            }
+
+            if (c is '\'' or '"')
+            {
+                quote = c;
+                inWord = true;
+            }
+            else if (char.IsWhiteSpace(c))
+            {
+                if (inWord)
+                {
+                    result.Add(current.ToString());
+                    current.Clear();
+                    inWord = false;
+                }
+            }
+            else
+            {
+                current.Append(c);
+                inWord = true;
+            }
+        }
+
+        if (quote != '\0')
+        {
+            error = $"unterminated {quote} quote";
+            return false;
+        }
+
+        if (inWord)
+        {
+            result.Add(current.ToString());
+        }
+
+        if (result.Count == 0)
+        {
+            error = "empty command";
+            return false;
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,33 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpsAgent.Certificates.Inspection;
+using OpsAgent.Core;
+using OpsAgent.Core.Status;
+
+namespace OpsAgent.Certificates;
+
+/// <summary>Registers the certificate capability.</summary>
+public static class CertificateServiceCollectionExtensions
+{
+    /// <summary>Adds the <c>OpsAgent:Certificates</c> section and what <c>cert check</c> needs (no hosted services).</summary>
+    public static IServiceCollection AddCertificateServices(this IServiceCollection services)
+    {
+        services.AddAgentSection<CertificatesOptions, CertificatesOptionsValidator>(CertificatesOptions.SectionName);
+        services.TryAddSingleton<EndpointInspector>();
+        services.TryAddSingleton<CertificateChecker>();
+        return services;
+    }
+
+    /// <summary>Adds certificate checks to the daemon: the section, the scheduled job, metrics, renewals and the check at start.</summary>
+    public static IServiceCollection AddCertificates(this IServiceCollection services)
+    {
+        services.AddCertificateServices();
+        services.TryAddSingleton<CertificateRenewer>();
+        services.TryAddSingleton<CertificateMonitor>();
+        services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<CertificateMonitor>());
+        services.TryAddSingleton<CertificateMetrics>();
+        services.AddJobSource<CertificateJobSource>();
+        services.AddHostedService<CertificateStartup>();
+        return services;
+    }
+}

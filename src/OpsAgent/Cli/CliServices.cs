@@ -1,0 +1,37 @@
+using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Hosting;
+using Serilog;
+using Serilog.Core;
+
+namespace OpsAgent.Cli;
+
+/// <summary>The container the one-shot verbs (<c>backup</c>, <c>cert</c>, <c>probe</c>) run in: configuration, logging and one capability.</summary>
+/// <remarks>The verbs work without the daemon, against the same files it reads, and log to the journal like it does.</remarks>
+internal static class CliServices
+{
+    /// <summary>A service provider with the configuration loaded, or null after printing every configuration error.</summary>
+    public static ServiceProvider? Load(string? configPath, TextWriter output, Action<IServiceCollection> addCapability, out AgentConfiguration configuration)
+    {
+        configuration = null!;
+        var files = ConfigurationFiles.Resolve(configPath);
+        var bootstrap = ConfigurationLoader.ReadFoundationLeniently(files);
+        var services = new ServiceCollection();
+        var levelSwitch = new LoggingLevelSwitch(AgentHost.ParseLevel(bootstrap.Logging.Level));
+        services.AddLogging();
+        services.AddSerilog(AgentHost.CreateLogger(bootstrap, levelSwitch), dispose: true);
+        services.AddAgentConfiguration(files);
+        addCapability(services);
+        var provider = services.BuildServiceProvider();
+        var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
+        if (loaded is null)
+        {
+            CheckConfigCommand.WriteErrors(files, errors, output);
+            provider.Dispose();
+            return null;
+        }
+
+        configuration = loaded;
+        return provider;
+    }
+}
