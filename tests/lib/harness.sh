@@ -2,6 +2,7 @@
 # Starts real services on private ports and sockets and exports where they are:
 #   OPSAGENT_TEST_PG            Npgsql connection string (password auth over TCP)
 #   OPSAGENT_TEST_PG_SOCKET     socket directory of the same server
+#   OPSAGENT_TEST_PG_SSL_CERT   the server's certificate (ssl = on, self-signed, CN and SAN localhost)
 #   OPSAGENT_TEST_DOCKER        Docker Engine endpoint (unix socket)
 #   OPSAGENT_TEST_IMAGE         a busybox image imported from busybox-static
 #   OPSAGENT_TEST_DEBIAN_IMAGE  a Debian image with systemd and PostgreSQL (debootstrap, cached)
@@ -19,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 harness_install() {
-    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates)
+    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl)
     local missing=()
     for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if ((${#missing[@]})); then
@@ -39,11 +40,20 @@ harness_start_postgres() {
         printf '%s\n' "$HARNESS_PG_PASSWORD" >"$HARNESS_WORK/pg/pwfile"; chown postgres "$HARNESS_WORK/pg/pwfile"
         runuser -u postgres -- "$bin/initdb" -D "$data" -U postgres --pwfile="$HARNESS_WORK/pg/pwfile" -A scram-sha-256 --auth-local=trust >"$HARNESS_LOG/initdb.log" 2>&1 || { cat "$HARNESS_LOG/initdb.log" >&2; return 1; }
     fi
+    # ssl = on with a generated certificate: the certificate checks read it with PostgreSQL's SSLRequest.
+    local crt=$HARNESS_WORK/pg/server.crt key=$HARNESS_WORK/pg/server.key
+    if [ ! -f "$crt" ]; then
+        openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 90 -subj /CN=localhost \
+            -addext subjectAltName=DNS:localhost -addext extendedKeyUsage=serverAuth -keyout "$key" -out "$crt" >"$HARNESS_LOG/openssl.log" 2>&1 \
+            || { cat "$HARNESS_LOG/openssl.log" >&2; return 1; }
+        chown postgres:postgres "$key" "$crt"; chmod 600 "$key"
+    fi
     runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$HARNESS_WORK/pg/postgres.log" -w -t 60 \
-        -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off" start >/dev/null || { tail -20 "$HARNESS_WORK/pg/postgres.log" >&2; return 1; }
+        -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on -c ssl_cert_file=$crt -c ssl_key_file=$key" start >/dev/null || { tail -20 "$HARNESS_WORK/pg/postgres.log" >&2; return 1; }
     echo "$bin/pg_ctl -D $data" >"$HARNESS_WORK/pg/stop"
     export OPSAGENT_TEST_PG="Host=127.0.0.1;Port=$HARNESS_PG_PORT;Username=postgres;Password=$HARNESS_PG_PASSWORD;Database=postgres"
     export OPSAGENT_TEST_PG_SOCKET=$sock
+    export OPSAGENT_TEST_PG_SSL_CERT=$crt
     log "postgresql $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$HARNESS_PG_PORT"
 }
 

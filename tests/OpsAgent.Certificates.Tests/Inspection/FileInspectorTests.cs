@@ -1,0 +1,172 @@
+using System.Security.Cryptography;
+using OpsAgent.Certificates.Inspection;
+
+namespace OpsAgent.Certificates.Tests.Inspection;
+
+public sealed class FileInspectorTests
+{
+    private static readonly DateTimeOffset Now = TestCertificates.Second(DateTimeOffset.UtcNow);
+    private string _dir = null!;
+
+    [SetUp]
+    public void CreateDirectory() => _dir = Directory.CreateTempSubdirectory("opsagent-certfiles-").FullName;
+
+    [TearDown]
+    public void DeleteDirectory() => Directory.Delete(_dir, recursive: true);
+
+    private string Write(string relative, string text)
+    {
+        var path = Path.Combine(_dir, relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static IReadOnlyList<CertificateCheck> Inspect(string pattern) => FileInspector.Inspect("site", new CertificateFileOptions { Path = pattern });
+
+    [Test]
+    public void Inspect_BundleWithLeafAndIntermediate_TwoCertificatesWithPositions()
+    {
+        using var ca = TestCertificates.CreateCa("Root", Now.AddDays(-900), Now.AddDays(900));
+        using var intermediate = TestCertificates.CreateCa("Intermediate R3", Now.AddDays(-300), Now.AddDays(600), ca);
+        using var leaf = TestCertificates.CreateLeaf("www.example.test", Now.AddDays(-10), Now.AddDays(80), intermediate);
+        // A private key before the certificates, as in combined files, is skipped.
+        var path = Write("fullchain.pem", ECDsa.Create().ExportECPrivateKeyPem() + "\n" + TestCertificates.Pem(leaf, intermediate));
+
+        var check = Inspect(path).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(check.Success, Is.True, check.FailureMessage);
+            Assert.That(check.Certificates.Select(c => (c.Position, c.Subject, check.SeriesLabel(c))),
+                Is.EqualTo(new[] { (1, "www.example.test", "site"), (2, "Intermediate R3", "site#2") }));
+            Assert.That(check.Certificates[0].NotAfter, Is.EqualTo(TestCertificates.Second(Now.AddDays(80))));
+            Assert.That(check.Certificates[1].NotAfter, Is.EqualTo(TestCertificates.Second(Now.AddDays(600))));
+        });
+    }
+
+    [Test]
+    public void Inspect_CertbotLiveSymlinks_FollowsThemAndSeesTheRenewal()
+    {
+        using var first = TestCertificates.CreateLeaf("example.test", Now.AddDays(-80), Now.AddDays(10), null);
+        using var renewed = TestCertificates.CreateLeaf("example.test", Now, Now.AddDays(90), null);
+        Write("archive/example.test/fullchain1.pem", TestCertificates.Pem(first));
+        Write("archive/example.test/fullchain2.pem", TestCertificates.Pem(renewed));
+        Directory.CreateDirectory(Path.Combine(_dir, "live/example.test"));
+        var link = Path.Combine(_dir, "live/example.test/fullchain.pem");
+        File.CreateSymbolicLink(link, "../../archive/example.test/fullchain1.pem");
+
+        var before = Inspect(Path.Combine(_dir, "live/*/fullchain.pem")).Single();
+        // certbot renew writes fullchain2.pem and swaps the link.
+        File.Delete(link);
+        File.CreateSymbolicLink(link, "../../archive/example.test/fullchain2.pem");
+        var after = Inspect(Path.Combine(_dir, "live/*/fullchain.pem")).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(before.Label, Is.EqualTo("site:example.test/fullchain.pem"));
+            Assert.That(before.Certificates[0].NotAfter, Is.EqualTo(TestCertificates.Second(Now.AddDays(10))));
+            Assert.That(after.Label, Is.EqualTo(before.Label), "the series keeps its name across renewals");
+            Assert.That(after.Certificates[0].NotAfter, Is.EqualTo(TestCertificates.Second(Now.AddDays(90))));
+        });
+    }
+
+    [Test]
+    public void Inspect_DanglingSymlink_FailsNotFoundNamingTheTarget()
+    {
+        var link = Path.Combine(_dir, "cert.pem");
+        File.CreateSymbolicLink(link, Path.Combine(_dir, "archive/gone.pem"));
+
+        var check = Inspect(Path.Combine(_dir, "*.pem")).Single();
+
+        Assert.That((check.FailureReason, check.Label), Is.EqualTo(("not_found", "site:cert.pem")));
+        Assert.That(check.FailureMessage, Does.Contain("gone.pem"));
+    }
+
+    [Test]
+    public void Inspect_DerFile_ReadsTheCertificate()
+    {
+        using var leaf = TestCertificates.CreateLeaf("der.test", Now.AddDays(-1), Now.AddDays(30), null);
+        var path = Path.Combine(_dir, "cert.der");
+        File.WriteAllBytes(path, leaf.RawData);
+
+        var check = Inspect(path).Single();
+
+        Assert.That(check.Certificates.Single().Subject, Is.EqualTo("der.test"));
+    }
+
+    [TestCase("", "no_certificate")]
+    [TestCase("-----BEGIN CERTIFICATE-----\nMIIB!!!notbase64\n-----END CERTIFICATE-----\n", "bad_pem")]
+    [TestCase("-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n", "bad_pem")]
+    [TestCase("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "bad_pem")]
+    [TestCase("hello, not a certificate\n", "no_certificate")]
+    public void Inspect_BrokenContent_FailsWithReason(string content, string reason)
+    {
+        var path = Write("broken.pem", content);
+
+        var check = Inspect(path).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(check.Success, Is.False);
+            Assert.That(check.FailureReason, Is.EqualTo(reason), check.FailureMessage);
+            Assert.That(check.Label, Is.EqualTo("site"));
+        });
+    }
+
+    [Test]
+    public void Inspect_PrivateKeyOnly_FailsNoCertificate()
+    {
+        var path = Write("privkey.pem", ECDsa.Create().ExportECPrivateKeyPem());
+
+        var check = Inspect(path).Single();
+
+        Assert.That((check.FailureReason, check.FailureMessage), Is.EqualTo(("no_certificate", "the PEM holds EC PRIVATE KEY, no certificate")));
+    }
+
+    [Test]
+    public void Inspect_MissingFile_FailsNotFound()
+        => Assert.That(Inspect(Path.Combine(_dir, "missing.pem")).Single().FailureReason, Is.EqualTo("not_found"));
+
+    [Test]
+    public void Inspect_GlobMatchingNothing_OneFailureNoMatch()
+    {
+        var checks = Inspect(Path.Combine(_dir, "live/*/fullchain.pem"));
+
+        Assert.That(checks.Select(c => (c.Label, c.FailureReason)), Is.EqualTo(new[] { ("site", "no_match") }));
+    }
+
+    [Test]
+    public void Inspect_RecursiveAndSingleCharacterWildcards_MatchLikeAShell()
+    {
+        using var leaf = TestCertificates.CreateLeaf("glob.test", Now.AddDays(-1), Now.AddDays(30), null);
+        var pem = TestCertificates.Pem(leaf);
+        Write("a/cert1.pem", pem);
+        Write("a/b/c/cert2.pem", pem);
+        Write("a/b/cert10.pem", pem);
+        Write("a/.hidden/cert3.pem", pem);
+        Write("cert4.pem", pem);
+
+        var deep = Inspect(Path.Combine(_dir, "**/cert?.pem")).Select(c => c.Label);
+        var shallow = Inspect(Path.Combine(_dir, "a/*/cert*.pem")).Select(c => c.Label);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(deep, Is.EqualTo(new[] { "site:a/b/c/cert2.pem", "site:a/cert1.pem", "site:cert4.pem" }));
+            Assert.That(shallow, Is.EqualTo(new[] { "site:b/cert10.pem" }), "labels are relative to the directory before the first wildcard");
+        });
+    }
+
+    [Test]
+    public void Inspect_DirectorySymlinkLoop_Terminates()
+    {
+        using var leaf = TestCertificates.CreateLeaf("loop.test", Now.AddDays(-1), Now.AddDays(30), null);
+        Write("d/cert.pem", TestCertificates.Pem(leaf));
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "d/loop"), Path.Combine(_dir, "d"));
+
+        var checks = Inspect(Path.Combine(_dir, "**/*.pem"));
+
+        Assert.That(checks.Select(c => c.Label), Does.Contain("site:d/cert.pem"));
+        Assert.That(checks, Has.Count.LessThan(5));
+    }
+}
