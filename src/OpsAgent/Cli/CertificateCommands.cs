@@ -123,7 +123,7 @@ internal static class CertificateCommands
                 }
 
                 rows.Add(new CertificateRow(check.SeriesLabel(certificate), source, check.Location, certificate.Subject, certificate.Issuer, certificate.NotBefore,
-                    certificate.NotAfter, Math.Round(CertificateLevels.DaysLeft(certificate, now), 2), level.Name(), reason,
+                    certificate.NotAfter, Math.Floor(CertificateLevels.DaysLeft(certificate, now) * 100) / 100, level.Name(), reason,
                     problems.Count == 0 ? null : string.Join("; ", problems)));
             }
         }
