@@ -46,6 +46,10 @@ public static class Program
 
         root.Subcommands.Add(BackupCommands.Build(config));
         root.Subcommands.Add(CertificateCommands.Build(config));
+        foreach (var command in ProbeCommands.Build(config))
+        {
+            root.Subcommands.Add(command);
+        }
 
         var version = new Command("version", "Print the version");
         version.SetAction(_ =>

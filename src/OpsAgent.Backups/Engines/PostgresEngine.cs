@@ -1,3 +1,4 @@
+using OpsAgent.Core.Databases;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;

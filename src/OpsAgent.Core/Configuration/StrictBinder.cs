@@ -87,9 +87,33 @@ public static class StrictBinder
                 return TryConvertScalar(underlying, converter, section, errors, out value);
             }
 
-            if (IsList(underlying, out _) && section.Value.Length == 0)
+            if (IsList(underlying, out var single) && section.Value.Length == 0)
             {
                 return false;
+            }
+
+            // "ExpectStatus": 200 means [200]: a one-element list may be written as its element.
+            if (IsList(underlying, out single) && (single == typeof(string) || single.IsPrimitive || single.IsEnum))
+            {
+                if (!TryConvertScalar(single, TypeDescriptor.GetConverter(single), section, errors, out var element))
+                {
+                    return false;
+                }
+
+                var one = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(single))!;
+                one.Add(element);
+                if (underlying.IsArray)
+                {
+                    var array = Array.CreateInstance(single, 1);
+                    one.CopyTo(array, 0);
+                    value = array;
+                }
+                else
+                {
+                    value = one;
+                }
+
+                return true;
             }
 
             errors.Add(new ConfigError(section.Path, $"expected {Describe(underlying)}, got the value '{Truncate(section.Value)}'"));

@@ -12,20 +12,11 @@ internal static class StatusCommand
     /// <summary>Fetches and prints the status; returns 0 when all jobs last succeeded, 1 when one failed, 2 when the agent is unreachable.</summary>
     public static async Task<int> RunAsync(string? configPath, string? url, bool json, TextWriter output, TextWriter error, CancellationToken cancellationToken)
     {
-        var baseUrl = url ?? ListenUrl(configPath);
-        using var http = new HttpClient { BaseAddress = new Uri(baseUrl.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)), Timeout = TimeSpan.FromSeconds(10) };
-        string body;
-        try
+        if (await FetchAsync(configPath, url, error, cancellationToken).ConfigureAwait(false) is not { } body)
         {
-            body = await http.GetStringAsync(new Uri("status", UriKind.Relative), cancellationToken).ConfigureAwait(false);
-        }
-        catch (HttpRequestException ex)
-        {
-            await error.WriteLineAsync($"cannot reach the agent at {http.BaseAddress}status: {ex.Message} (is opsagent running? systemctl status opsagent)").ConfigureAwait(false);
             return 2;
         }
 
-        body = SecretRedactor.Shared.Redact(body);
         if (json)
         {
             await output.WriteLineAsync(body).ConfigureAwait(false);
@@ -80,6 +71,23 @@ internal static class StatusCommand
         }
 
         return report.Jobs.Any(j => j.LastResult == "failure") ? 1 : 0;
+    }
+
+    /// <summary>The running agent's <c>/status</c> body (secrets masked), or null after saying why it cannot be reached.</summary>
+    public static async Task<string?> FetchAsync(string? configPath, string? url, TextWriter error, CancellationToken cancellationToken)
+    {
+        var baseUrl = url ?? ListenUrl(configPath);
+        using var http = new HttpClient { BaseAddress = new Uri(baseUrl.Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "[::1]", StringComparison.Ordinal)), Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            var body = await http.GetStringAsync(new Uri("status", UriKind.Relative), cancellationToken).ConfigureAwait(false);
+            return SecretRedactor.Shared.Redact(body);
+        }
+        catch (HttpRequestException ex)
+        {
+            await error.WriteLineAsync($"cannot reach the agent at {http.BaseAddress}status: {ex.Message} (is opsagent running? systemctl status opsagent)").ConfigureAwait(false);
+            return null;
+        }
     }
 
     private static string ListenUrl(string? configPath)

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using OpenTelemetry.Metrics;
 using OpsAgent.Backups;
 using OpsAgent.Certificates;
+using OpsAgent.Health;
 using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
@@ -33,6 +34,7 @@ public static class AgentHost
         ArgumentNullException.ThrowIfNull(services);
         services.AddBackups();
         services.AddCertificates();
+        services.AddProbes();
     }
 
     /// <summary>The agent's Serilog logger: journald (or the console fallback), secrets redacted.</summary>

@@ -1,7 +1,7 @@
 using System.Globalization;
 using Npgsql;
 
-namespace OpsAgent.Backups.Engines;
+namespace OpsAgent.Core.Databases;
 
 /// <summary>A PostgreSQL connection as libpq environment variables, parsed from Npgsql keywords or a <c>postgresql://</c> URL.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
-using OpsAgent.Backups.Engines;
+using OpsAgent.Core.Databases;
 
-namespace OpsAgent.Backups.Tests.Engines;
+namespace OpsAgent.Core.Tests.Databases;
 
 public sealed class PostgresConnectionTests
 {

@@ -1,0 +1,239 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+using System.Text.Json;
+
+namespace OpsAgent.Health.Checks;
+
+/// <summary>HTTP(S) probe: status, JSON fields by dotted path, body text; bodies are read up to <c>MaxBodyBytes</c> and no further.</summary>
+public sealed class HttpProbe : IProbeCheck, IDisposable
+{
+    private readonly Dictionary<(bool VerifyTls, bool FollowRedirects), HttpClient> _clients = [];
+    private readonly Lock _lock = new();
+
+    /// <inheritdoc />
+    public ProbeType Type => ProbeType.Http;
+
+    /// <inheritdoc />
+    public async Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var request = new HttpRequestMessage(new HttpMethod(options.Method.ToUpperInvariant()), options.Url);
+            foreach (var (name, value) in options.Headers)
+            {
+                request.Headers.TryAddWithoutValidation(name, value);
+            }
+
+            if (!string.IsNullOrEmpty(options.HostHeader))
+            {
+                // Also the TLS server name: the handler takes SNI from the Host header.
+                request.Headers.Host = options.HostHeader;
+            }
+
+            using var response = await Client(options).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            var status = (int)response.StatusCode;
+            var statusOk = options.ExpectStatus.Count == 0 ? status is >= 200 and < 300 : options.ExpectStatus.Contains(status);
+            var (body, tooLarge) = await ReadBodyAsync(response, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+            if (tooLarge)
+            {
+                return ProbeResult.Fail("body_too_large", $"HTTP {status}: the body exceeds {options.MaxBodyBytes} bytes", clock.Elapsed);
+            }
+
+            if (!statusOk)
+            {
+                return ProbeResult.Fail($"status_{status}", $"HTTP {status} {response.ReasonPhrase}: {Snippet(body)}", clock.Elapsed);
+            }
+
+            if (options.ExpectBodyContains is { Length: > 0 } text && !body.Contains(text, StringComparison.Ordinal))
+            {
+                return ProbeResult.Fail("body_mismatch", $"the body does not contain '{text}': {Snippet(body)}", clock.Elapsed);
+            }
+
+            if (options.ExpectJson.Count > 0 && MatchJson(body, options.ExpectJson) is { } mismatch)
+            {
+                return ProbeResult.Fail(mismatch.Reason, mismatch.Message, clock.Elapsed);
+            }
+
+            return ProbeResult.Ok(clock.Elapsed, $"HTTP {status}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return ProbeResult.Fail("timeout", "no complete answer within the timeout", clock.Elapsed);
+        }
+        catch (HttpRequestException ex)
+        {
+            return ProbeResult.Fail(Classify(ex), ex.InnerException?.Message ?? ex.Message, clock.Elapsed);
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or UriFormatException)
+        {
+            return ProbeResult.Fail("connection_failed", ex.Message, clock.Elapsed);
+        }
+    }
+
+    /// <summary>Compares the JSON body with the expectations; null when everything matches.</summary>
+    internal static (string Reason, string Message)? MatchJson(string body, IReadOnlyDictionary<string, List<string>> expected)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            return ("json_invalid", $"the body is not JSON ({ex.Message}): {Snippet(body)}");
+        }
+
+        using (document)
+        {
+            foreach (var (path, accepted) in expected)
+            {
+                if (!TryNavigate(document.RootElement, path, out var element))
+                {
+                    return ($"json_mismatch:{path}", $"{path} is missing; expected {Describe(accepted)}");
+                }
+
+                var actual = element.ValueKind switch
+                {
+                    JsonValueKind.String => element.GetString()!,
+                    JsonValueKind.Null => "null",
+                    _ => element.GetRawText(),
+                };
+                if (!accepted.Contains(actual, StringComparer.Ordinal))
+                {
+                    return ($"json_mismatch:{path}", $"{path} is {Truncate(element.GetRawText())}; expected {Describe(accepted)}");
+                }
+            }
+        }
+
+        return null;
+    }
+
+    private static bool TryNavigate(JsonElement root, string path, out JsonElement element)
+    {
+        element = root;
+        foreach (var segment in path.Split('.'))
+        {
+            if (element.ValueKind == JsonValueKind.Object && element.TryGetProperty(segment, out var child))
+            {
+                element = child;
+            }
+            else if (element.ValueKind == JsonValueKind.Array && int.TryParse(segment, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index)
+                     && index < element.GetArrayLength())
+            {
+                element = element[index];
+            }
+            else
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static string Describe(List<string> accepted) => accepted.Count == 1 ? $"\"{accepted[0]}\"" : $"one of {string.Join(", ", accepted.Select(a => $"\"{a}\""))}";
+
+    private static async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    {
+        if (response.Content.Headers.ContentLength is { } length && length > limit)
+        {
+            return ("", true);
+        }
+
+        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (stream.ConfigureAwait(false))
+        {
+            var buffer = new MemoryStream();
+            var chunk = new byte[16 * 1024];
+            int read;
+            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > limit)
+                {
+                    return ("", true);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+        }
+    }
+
+    private static string Classify(HttpRequestException ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
+                    return "connection_refused";
+                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
+                    return "dns_failed";
+                case SocketException { SocketErrorCode: SocketError.TimedOut }:
+                    return "timeout";
+                case AuthenticationException:
+                    return "tls_error";
+            }
+        }
+
+        return ex.HttpRequestError switch
+        {
+            HttpRequestError.NameResolutionError => "dns_failed",
+            HttpRequestError.SecureConnectionError => "tls_error",
+            HttpRequestError.ConnectionError => "connection_failed",
+            HttpRequestError.ResponseEnded => "connection_closed",
+            _ => "http_error",
+        };
+    }
+
+    private HttpClient Client(ProbeOptions options)
+    {
+        lock (_lock)
+        {
+            var key = (options.VerifyTls, options.FollowRedirects);
+            if (!_clients.TryGetValue(key, out var client))
+            {
+                var handler = new SocketsHttpHandler
+                {
+                    AllowAutoRedirect = options.FollowRedirects,
+                    UseCookies = false,
+                    UseProxy = false,
+                    AutomaticDecompression = DecompressionMethods.None,
+                    PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+                };
+                if (!options.VerifyTls)
+                {
+#pragma warning disable CA5359 // VerifyTls: false is the operator's explicit choice for a self-signed backend.
+                    handler.SslOptions.RemoteCertificateValidationCallback = (_, _, _, _) => true;
+#pragma warning restore CA5359
+                }
+
+                // The probe's own token carries the timeout; the client's would only add a second, coarser one.
+                client = new HttpClient(handler) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("opsagent-probe");
+                _clients[key] = client;
+            }
+
+            return client;
+        }
+    }
+
+    private static string Snippet(string body) => Truncate(body.ReplaceLineEndings(" "));
+
+    private static string Truncate(string text) => text.Length <= 200 ? text : text[..197] + "...";
+
+    /// <inheritdoc />
+    public void Dispose()
+    {
+        foreach (var client in _clients.Values)
+        {
+            client.Dispose();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.Logging;
+
+namespace OpsAgent.Health;
+
+/// <summary>Probe and restart log entries; the <c>Event</c> scope property becomes <c>OPSAGENT_EVENT</c> in the journal.</summary>
+internal static partial class ProbeLog
+{
+    [LoggerMessage(EventId = 4000, Level = LogLevel.Error, Message = "Probe {Probe} is failing ({Reason}) after {Failures} consecutive failures: {Problem}")]
+    public static partial void Failing(ILogger logger, string probe, string reason, int failures, string problem);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Probe {Probe} is healthy again: {Detail}")]
+    public static partial void Recovered(ILogger logger, string probe, string detail);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Probe {Probe}: restarting {Target} ({Reason}), restart {Count} of at most {MaxRestarts} in {Window}")]
+    public static partial void RestartStarted(ILogger logger, string probe, string target, string reason, int count, int maxRestarts, TimeSpan window);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Information, Message = "Probe {Probe}: {Target} recovered {Seconds:0.0}s after the restart")]
+    public static partial void RestartRecovered(ILogger logger, string probe, string target, double seconds);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Probe {Probe}: {Target} did not recover within {VerifyTimeout} of the restart ({Reason}); last {Lines} log lines in {IncidentFile}")]
+    public static partial void RestartNotRecovered(ILogger logger, string probe, string target, TimeSpan verifyTimeout, string reason, int lines, string incidentFile);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Error, Message = "Probe {Probe}: restarting {Target} failed: {Error}")]
+    public static partial void RestartFailed(ILogger logger, string probe, string target, string error);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Probe {Probe}: {Restarts} restarts of {Target} within {Window}; no more restarts until the probe is healthy again (still probed)")]
+    public static partial void Suppressed(ILogger logger, string probe, int restarts, string target, TimeSpan window);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "Probe {Probe} is failing but {Target} is not restarted: {Reason}")]
+    public static partial void RestartSkipped(ILogger logger, string probe, string target, string reason);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Probe {Probe}: {Action} before the restart")]
+    public static partial void Prepared(ILogger logger, string probe, string action);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Debug, Message = "Probe {Probe}: {Result} ({Reason}) in {Milliseconds:0} ms")]
+    public static partial void Result(ILogger logger, string probe, string result, string reason, double milliseconds);
+
+}

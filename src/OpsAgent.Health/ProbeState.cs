@@ -1,0 +1,111 @@
+using OpsAgent.Health.Checks;
+
+namespace OpsAgent.Health;
+
+/// <summary>The live state of one probe: thresholds, restarts, verification and suppression.</summary>
+public sealed class ProbeState
+{
+    /// <summary>The last attempt.</summary>
+    public ProbeResult? Last { get; internal set; }
+
+    /// <summary>When the last attempt ran.</summary>
+    public DateTimeOffset? LastRun { get; internal set; }
+
+    /// <summary>When an attempt last succeeded.</summary>
+    public DateTimeOffset? LastSuccess { get; internal set; }
+
+    /// <summary>Consecutive failed attempts.</summary>
+    public int ConsecutiveFailures { get; internal set; }
+
+    /// <summary>Consecutive successful attempts.</summary>
+    public int ConsecutiveSuccesses { get; internal set; }
+
+    /// <summary>False once <c>FailureThreshold</c> failures in a row were seen, until <c>SuccessThreshold</c> successes.</summary>
+    public bool Healthy { get; internal set; } = true;
+
+    /// <summary>No restart before this (the start period after agent start or a restart).</summary>
+    public DateTimeOffset GraceUntil { get; internal set; }
+
+    /// <summary>Restart times (pruned to the window).</summary>
+    internal List<DateTimeOffset> Restarts { get; } = [];
+
+    /// <summary>Restarts in the current failing episode (drives the back-off).</summary>
+    internal int EpisodeRestarts { get; set; }
+
+    /// <summary>No further restart before this (back-off).</summary>
+    internal DateTimeOffset NextRestartAllowed { get; set; }
+
+    /// <summary>Set after a restart: verify until this time.</summary>
+    internal DateTimeOffset? VerifyUntil { get; set; }
+
+    /// <summary>When the restart being verified was issued.</summary>
+    internal DateTimeOffset? RestartedAt { get; set; }
+
+    /// <summary>Past <c>MaxRestarts</c>: probed but never restarted until healthy.</summary>
+    public bool Suppressed { get; internal set; }
+
+    /// <summary>The last reason a restart was skipped (logged once per change).</summary>
+    internal string? LastSkipReason { get; set; }
+
+    /// <summary>Restarts by result (recovered, not_recovered, error).</summary>
+    public long Recovered { get; internal set; }
+
+    /// <summary>Restarts that did not bring the probe back within <c>VerifyTimeout</c>.</summary>
+    public long NotRecovered { get; internal set; }
+
+    /// <summary>Restarts that could not be issued.</summary>
+    public long Errors { get; internal set; }
+
+    /// <summary>True while a restart is being verified.</summary>
+    public bool Verifying => VerifyUntil is not null;
+
+    /// <summary>The state name for <c>/status</c>.</summary>
+    public string Name => Suppressed ? "suppressed" : Verifying ? "restarting" : Healthy ? (Last is null ? "unknown" : Last.Success ? "healthy" : "degraded") : "failing";
+}
+
+/// <summary>Every probe's <see cref="ProbeState"/>, by name; created when first asked for.</summary>
+public sealed class ProbeStateStore(TimeProvider time)
+{
+    private readonly Dictionary<string, ProbeState> _states = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Lock _lock = new();
+
+    /// <summary>When the store was created (the agent's start, for <c>StartPeriod</c>).</summary>
+    public DateTimeOffset Started { get; } = time.GetUtcNow();
+
+    /// <summary>The state of <paramref name="probe"/>.</summary>
+    public ProbeState Get(string probe, TimeSpan startPeriod)
+    {
+        lock (_lock)
+        {
+            if (!_states.TryGetValue(probe, out var state))
+            {
+                state = new ProbeState { GraceUntil = Started + startPeriod };
+                _states[probe] = state;
+            }
+
+            return state;
+        }
+    }
+
+    /// <summary>The state if it exists.</summary>
+    public ProbeState? Find(string probe)
+    {
+        lock (_lock)
+        {
+            return _states.GetValueOrDefault(probe);
+        }
+    }
+
+    /// <summary>Forgets probes that are no longer configured.</summary>
+    public void Retain(IEnumerable<string> probes)
+    {
+        var keep = probes.ToHashSet(StringComparer.OrdinalIgnoreCase);
+        lock (_lock)
+        {
+            foreach (var gone in _states.Keys.Where(k => !keep.Contains(k)).ToList())
+            {
+                _states.Remove(gone);
+            }
+        }
+    }
+}

@@ -1,0 +1,286 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Docker;
+using OpsAgent.Core.Logging;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
+
+namespace OpsAgent.Health;
+
+/// <summary>Creates the restart target of a probe.</summary>
+public interface IRestartTargetFactory
+{
+    /// <summary>The target <paramref name="options"/> names.</summary>
+    IRestartTarget Create(RestartOptions options);
+}
+
+/// <summary>Units through systemctl, containers through the Docker Engine API, Windows services through the SCM.</summary>
+public sealed class RestartTargetFactory(Systemctl systemctl, DockerClientProvider docker) : IRestartTargetFactory
+{
+    /// <inheritdoc />
+    public IRestartTarget Create(RestartOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (options.Unit is not null)
+        {
+            return new UnitTarget(options.Unit, systemctl);
+        }
+
+        if (options.Container is not null)
+        {
+            return new ContainerTarget(options.Container, options.StopTimeoutSeconds, docker);
+        }
+
+        return OperatingSystem.IsWindows()
+            ? new WindowsServiceTarget(options.WindowsService!, options.VerifyTimeout)
+            : throw new PlatformNotSupportedException("Windows services can only be restarted on Windows");
+    }
+}
+
+/// <summary>Turns probe results into states, restarts, verification and storm control (DESIGN §4).</summary>
+/// <remarks>
+/// Verification is not a blocking loop: after a restart the probe's own next runs are the polls, so the state machine
+/// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
+/// </remarks>
+public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
+    ILogger<ProbeSupervisor> logger)
+{
+    /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>
+    public async Task<ProbeState> StepAsync(string probe, ProbeOptions options, ProbesOptions all, string stateDirectory, ProbeResult result, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(all);
+        ArgumentNullException.ThrowIfNull(result);
+        var now = time.GetUtcNow();
+        var state = store.Get(probe, options.StartPeriod);
+        state.Last = result with { Message = result.Message is null ? null : redactor.Redact(result.Message) };
+        state.LastRun = now;
+        if (result.Success)
+        {
+            state.ConsecutiveSuccesses++;
+            state.ConsecutiveFailures = 0;
+            state.LastSuccess = now;
+        }
+        else
+        {
+            state.ConsecutiveFailures++;
+            state.ConsecutiveSuccesses = 0;
+        }
+
+        ProbeLog.Result(logger, probe, result.Success ? "success" : "failure", result.Reason ?? "-", result.Latency.TotalMilliseconds);
+        var restart = options.Restart;
+        IRestartTarget? target = restart is null ? null : targets.Create(restart);
+        if (state.Verifying)
+        {
+            if (state.ConsecutiveSuccesses >= options.SuccessThreshold)
+            {
+                var seconds = (now - state.RestartedAt!.Value).TotalSeconds;
+                state.VerifyUntil = null;
+                state.Recovered++;
+                using (EventScope.Begin(logger, "restart_recovered", ("Target", target?.Description)))
+                {
+                    ProbeLog.RestartRecovered(logger, probe, target?.Description ?? "-", seconds);
+                }
+
+                BecomeHealthy(probe, state, $"recovered after restarting {target?.Description}");
+                return state;
+            }
+
+            if (now < state.VerifyUntil)
+            {
+                return state;
+            }
+
+            state.VerifyUntil = null;
+            state.NotRecovered++;
+            await ReportNotRecoveredAsync(probe, restart!, target!, state, stateDirectory, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (state.Healthy && state.ConsecutiveFailures >= options.FailureThreshold)
+        {
+            state.Healthy = false;
+            using (EventScope.Begin(logger, "probe_failing"))
+            {
+                ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
+            }
+        }
+        else if (!state.Healthy && state.ConsecutiveSuccesses >= options.SuccessThreshold)
+        {
+            BecomeHealthy(probe, state, state.Last.Message ?? "ok");
+        }
+
+        if (!state.Healthy && restart is not null)
+        {
+            await ConsiderRestartAsync(probe, options, restart, target!, all, stateDirectory, state, now, cancellationToken).ConfigureAwait(false);
+        }
+
+        return state;
+    }
+
+    private void BecomeHealthy(string probe, ProbeState state, string detail)
+    {
+        var wasHealthy = state.Healthy;
+        state.Healthy = true;
+        state.Suppressed = false;
+        state.EpisodeRestarts = 0;
+        state.NextRestartAllowed = default;
+        state.LastSkipReason = null;
+        if (!wasHealthy)
+        {
+            using (EventScope.Begin(logger, "probe_recovered"))
+            {
+                ProbeLog.Recovered(logger, probe, detail);
+            }
+        }
+    }
+
+    private async Task ConsiderRestartAsync(string probe, ProbeOptions options, RestartOptions restart, IRestartTarget target, ProbesOptions all, string stateDirectory,
+        ProbeState state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (state.Suppressed)
+        {
+            return;
+        }
+
+        state.Restarts.RemoveAll(t => t <= now - restart.Window);
+        var skip = now < state.GraceUntil ? "start_period"
+            : pauses.PausedUntil(stateDirectory, probe) is { } until ? $"paused_until:{until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
+            : options.DependsOn.FirstOrDefault(d => all.Probes.ContainsKey(d) && store.Find(d) is { Healthy: false }) is { } dependency ? $"dependency_failing:{dependency}"
+            : null;
+        if (skip is not null)
+        {
+            Skip(probe, target, state, skip);
+            return;
+        }
+
+        if (state.Restarts.Count >= restart.MaxRestarts)
+        {
+            state.Suppressed = true;
+            using (EventScope.Begin(logger, "restart_suppressed", ("Target", target.Description)))
+            {
+                ProbeLog.Suppressed(logger, probe, state.Restarts.Count, target.Description, restart.Window);
+            }
+
+            return;
+        }
+
+        if (now < state.NextRestartAllowed)
+        {
+            return;
+        }
+
+        string? guard;
+        try
+        {
+            guard = await target.ReasonToSkipAsync(action =>
+            {
+                using (EventScope.Begin(logger, "restart_prepared"))
+                {
+                    ProbeLog.Prepared(logger, probe, action);
+                }
+            }, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            guard = $"target_unreachable:{ex.GetType().Name}";
+        }
+
+        if (guard is not null)
+        {
+            Skip(probe, target, state, guard);
+            return;
+        }
+
+        state.Restarts.Add(now);
+        state.EpisodeRestarts++;
+        var backoff = TimeSpan.FromTicks(Math.Min(restart.Backoff.Max.Ticks, restart.Backoff.Initial.Ticks * (1L << Math.Min(state.EpisodeRestarts - 1, 30))));
+        state.NextRestartAllowed = now + backoff;
+        state.GraceUntil = now + options.StartPeriod;
+        state.LastSkipReason = null;
+        var reason = state.Last?.Reason ?? "failing";
+        using (EventScope.Begin(logger, "restart_started", ("Target", target.Description)))
+        {
+            ProbeLog.RestartStarted(logger, probe, target.Description, reason, state.Restarts.Count, restart.MaxRestarts, restart.Window);
+        }
+
+        try
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(restart.VerifyTimeout);
+            await target.RestartAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            state.Errors++;
+            using (EventScope.Begin(logger, "restart_failed", ("Reason", "restart_error"), ("Target", target.Description)))
+            {
+                ProbeLog.RestartFailed(logger, probe, target.Description, redactor.Redact(ex.Message));
+            }
+
+            return;
+        }
+
+        state.ConsecutiveSuccesses = 0;
+        state.RestartedAt = now;
+        state.VerifyUntil = now + restart.VerifyTimeout;
+    }
+
+    private void Skip(string probe, IRestartTarget target, ProbeState state, string reason)
+    {
+        // Logged when the reason changes, not on every probe run.
+        if (state.LastSkipReason == reason)
+        {
+            return;
+        }
+
+        state.LastSkipReason = reason;
+        using (EventScope.Begin(logger, "restart_skipped", ("Target", target.Description)))
+        {
+            ProbeLog.RestartSkipped(logger, probe, target.Description, reason);
+        }
+    }
+
+    private async Task ReportNotRecoveredAsync(string probe, RestartOptions restart, IRestartTarget target, ProbeState state, string stateDirectory, DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        string captured;
+        try
+        {
+            captured = restart.CaptureLogLines == 0 ? "" : await target.CaptureLogsAsync(restart.CaptureLogLines, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            captured = $"(the log could not be captured: {ex.Message})";
+        }
+
+        captured = redactor.Redact(captured);
+        var reason = state.Last?.Reason ?? "failing";
+        var directory = Path.Combine(stateDirectory, "incidents");
+        var file = Path.Combine(directory, $"{probe}_{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.log");
+        try
+        {
+            Directory.CreateDirectory(directory);
+            var header = $"""
+                probe: {probe}
+                target: {target.Description}
+                restarted: {state.RestartedAt?.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
+                not recovered by: {now.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
+                last result: {reason}: {state.Last?.Message}
+                --- last {restart.CaptureLogLines} log lines ---
+
+                """;
+            await File.WriteAllTextAsync(file, header + captured, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            file = $"(not written: {ex.Message})";
+        }
+
+        var lines = captured.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        using (EventScope.Begin(logger, "restart_not_recovered", ("Target", target.Description), ("Log", captured)))
+        {
+            ProbeLog.RestartNotRecovered(logger, probe, target.Description, restart.VerifyTimeout, reason, lines, file);
+        }
+    }
+}

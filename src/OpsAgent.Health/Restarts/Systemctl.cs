@@ -1,0 +1,64 @@
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Health.Restarts;
+
+/// <summary>A unit's state as <c>systemctl show</c> reports it.</summary>
+/// <param name="LoadState"><c>loaded</c>, <c>not-found</c>...</param>
+/// <param name="ActiveState"><c>active</c>, <c>activating</c>, <c>deactivating</c>, <c>reloading</c>, <c>inactive</c>, <c>failed</c>.</param>
+/// <param name="SubState"><c>running</c>, <c>exited</c>, <c>dead</c>, <c>start-limit-hit</c>...</param>
+/// <param name="Result"><c>success</c>, <c>exit-code</c>, <c>start-limit-hit</c>...</param>
+public sealed record UnitState(string LoadState, string ActiveState, string SubState, string Result)
+{
+    /// <summary>A deploy or an operator is changing the unit right now.</summary>
+    public bool IsTransitioning => ActiveState is "activating" or "deactivating" or "reloading" or "refreshing";
+
+    /// <summary>Stopped cleanly (by <c>systemctl stop</c>, or a oneshot that finished): not something to start behind an operator's back.</summary>
+    public bool StoppedCleanly => ActiveState == "inactive" && Result == "success";
+
+    /// <summary>systemd refuses to start it until <c>reset-failed</c>.</summary>
+    public bool StartLimitHit => Result == "start-limit-hit" || SubState == "start-limit-hit";
+
+    /// <summary>One line for logs.</summary>
+    public override string ToString() => $"{ActiveState} ({SubState}, result {Result})";
+}
+
+/// <summary>The agent's use of <c>systemctl</c> and <c>journalctl</c>.</summary>
+/// <param name="tools">Runs the commands.</param>
+public sealed class Systemctl(ToolRunner tools)
+{
+    /// <summary>The unit's state.</summary>
+    public async Task<UnitState> ShowAsync(string unit, CancellationToken cancellationToken)
+    {
+        var (exit, output) = await tools.RunAsync(new ToolCommand("systemctl", ["show", unit, "--property=LoadState,ActiveState,SubState,Result", "--no-pager"]), cancellationToken)
+            .ConfigureAwait(false);
+        if (exit.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"systemctl show {unit} exited with {exit.ExitCode}: {exit.Summary}");
+        }
+
+        var values = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(l => l.Split('=', 2))
+            .Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim(), StringComparer.Ordinal);
+        return new UnitState(values.GetValueOrDefault("LoadState", "unknown"), values.GetValueOrDefault("ActiveState", "unknown"),
+            values.GetValueOrDefault("SubState", "unknown"), values.GetValueOrDefault("Result", "unknown"));
+    }
+
+    /// <summary><c>systemctl VERB UNIT</c>; throws with systemctl's message on failure.</summary>
+    public async Task RunAsync(string verb, string unit, CancellationToken cancellationToken)
+    {
+        var (exit, _) = await tools.RunAsync(new ToolCommand("systemctl", [verb, unit]), cancellationToken).ConfigureAwait(false);
+        if (exit.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"systemctl {verb} {unit} exited with {exit.ExitCode}: {exit.Summary}");
+        }
+    }
+
+    /// <summary>The last <paramref name="lines"/> lines of the unit's journal.</summary>
+    public async Task<string> JournalAsync(string unit, int lines, CancellationToken cancellationToken)
+    {
+        var (exit, output) = await tools.RunAsync(new ToolCommand("journalctl", ["-u", unit, "-n", lines.ToString(System.Globalization.CultureInfo.InvariantCulture), "--no-pager", "-o", "short-iso"]), cancellationToken)
+            .ConfigureAwait(false);
+        return exit.ExitCode == 0 ? output : $"journalctl -u {unit} exited with {exit.ExitCode}: {exit.Summary}\n{output}";
+    }
+}

@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Core.Status;
+using OpsAgent.Health;
+
+namespace OpsAgent.Cli;
+
+/// <summary><c>opsagent probe run|list</c>, <c>pause</c> and <c>resume</c>.</summary>
+internal static class ProbeCommands
+{
+    public static IEnumerable<Command> Build(Option<string?> config)
+    {
+        var probe = new Command("probe", "Run probes and show their state");
+        var name = new Argument<string>("NAME") { Description = "The probe (a key under OpsAgent:Probes)" };
+        var run = new Command("run", "Run one probe now (no restart): result, reason, latency; exit 0 when it succeeds") { name };
+        run.SetAction((parse, ct) => RunAsync(parse.GetValue(config), parse.GetValue(name)!, Console.Out, ct));
+        probe.Subcommands.Add(run);
+
+        var url = new Option<string?>("--url") { Description = "The agent's HTTP endpoint (default: Http:Listen from the configuration)" };
+        var list = new Command("list", "The state of every probe in the running agent") { url };
+        list.SetAction((parse, ct) => ListAsync(parse.GetValue(config), parse.GetValue(url), Console.Out, Console.Error, ct));
+        probe.Subcommands.Add(list);
+        yield return probe;
+
+        var target = new Argument<string>("PROBE") { Description = "A probe name, or all" };
+        var duration = new Option<string>("--for") { Description = "How long (30m, 2h, 1d, 01:30:00)", Required = true };
+        var pause = new Command("pause", "Stop restarts by a probe (or all) for a while, e.g. during maintenance; probing goes on") { target, duration };
+        pause.SetAction(parse => Pause(parse.GetValue(config), parse.GetValue(target)!, parse.GetValue(duration)!, Console.Out));
+        yield return pause;
+
+        var optionalTarget = new Argument<string?>("PROBE") { Description = "The probe to resume (default: every pause)", Arity = ArgumentArity.ZeroOrOne };
+        var resume = new Command("resume", "End a pause now") { optionalTarget };
+        resume.SetAction(parse => Resume(parse.GetValue(config), parse.GetValue(optionalTarget), Console.Out));
+        yield return resume;
+    }
+
+    internal static async Task<int> RunAsync(string? configPath, string probe, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        if (provider is null || Find(configuration, probe, output) is not { } options)
+        {
+            return 1;
+        }
+
+        var result = await provider.GetRequiredService<ProbeRunner>().RunAsync(probe, options, cancellationToken).ConfigureAwait(false);
+        var latency = result.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
+        var message = SecretRedactor.Shared.Redact(result.Message ?? "");
+        output.WriteLine(result.Success ? $"{probe}: ok in {latency} ms: {message}" : $"{probe}: failed ({result.Reason}) in {latency} ms: {message}");
+        return result.Success ? 0 : 1;
+    }
+
+    internal static async Task<int> ListAsync(string? configPath, string? url, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    {
+        if (await StatusCommand.FetchAsync(configPath, url, error, cancellationToken).ConfigureAwait(false) is not { } body)
+        {
+            return 2;
+        }
+
+        var report = System.Text.Json.JsonSerializer.Deserialize(body, StatusJsonContext.Default.StatusReport)!;
+        var probes = report.Items.Where(i => i.Kind == "probe").ToList();
+        output.WriteLine(string.Join('\t', "PROBE", "STATE", "REASON", "LATENCY_MS", "FAILURES", "LAST_RUN_UTC", "MESSAGE"));
+        foreach (var item in probes)
+        {
+            output.WriteLine(string.Join('\t', item.Name, item.State, item.Reason ?? "-", item.Details.GetValueOrDefault("latencyMs", "-"),
+                item.Details.GetValueOrDefault("consecutiveFailures", "0"), item.CheckedAt?.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) ?? "-", item.Message ?? ""));
+        }
+
+        return probes.All(p => p.State is "healthy" or "unknown") ? 0 : 1;
+    }
+
+    internal static int Pause(string? configPath, string probe, string duration, TextWriter output)
+    {
+        if (!Duration.TryParse(duration, out var span) || span <= TimeSpan.Zero)
+        {
+            output.WriteLine($"--for: '{duration}' is not a positive duration (use 30m, 2h, 1d or 01:30:00)");
+            return 1;
+        }
+
+        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        if (provider is null || (!string.Equals(probe, PauseStore.All, StringComparison.OrdinalIgnoreCase) && Find(configuration, probe, output) is null))
+        {
+            return 1;
+        }
+
+        var until = provider.GetRequiredService<TimeProvider>().GetUtcNow() + span;
+        provider.GetRequiredService<PauseStore>().Pause(configuration.Agent.StateDirectory, probe.ToLowerInvariant(), until);
+        output.WriteLine($"{probe} paused until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC: probed, never restarted (opsagent resume {probe} ends it)");
+        return 0;
+    }
+
+    internal static int Resume(string? configPath, string? probe, TextWriter output)
+    {
+        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        if (provider is null)
+        {
+            return 1;
+        }
+
+        var removed = provider.GetRequiredService<PauseStore>().Resume(configuration.Agent.StateDirectory, probe);
+        output.WriteLine(removed.Count == 0 ? $"nothing was paused{(probe is null ? "" : $" for {probe}")}" : $"resumed: {string.Join(", ", removed)}");
+        return 0;
+    }
+
+    private static ProbeOptions? Find(AgentConfiguration configuration, string probe, TextWriter output)
+    {
+        var probes = configuration.Get<ProbesOptions>().Probes;
+        if (probes.TryGetValue(probe, out var options))
+        {
+            return options;
+        }
+
+        var known = string.Join(", ", probes.Keys.Order(StringComparer.Ordinal));
+        output.WriteLine($"no probe '{probe}' (configured: {(known.Length == 0 ? "none" : known)})");
+        return null;
+    }
+}
