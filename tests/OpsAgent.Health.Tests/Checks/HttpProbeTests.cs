@@ -1,0 +1,170 @@
+using OpsAgent.Health.Checks;
+
+namespace OpsAgent.Health.Tests.Checks;
+
+/// <summary>The HTTP probe against a real loopback server answering like the seeds' backends, healthy and degraded.</summary>
+public sealed class HttpProbeTests
+{
+    private HealthTestServer _server = null!;
+    private HttpProbe _probe = null!;
+
+    [OneTimeSetUp]
+    public async Task StartServer()
+    {
+        _server = await HealthTestServer.StartAsync();
+        _probe = new HttpProbe();
+    }
+
+    [OneTimeTearDown]
+    public async Task StopServer()
+    {
+        _probe.Dispose();
+        await _server.DisposeAsync();
+    }
+
+    private Task<ProbeResult> RunAsync(Action<ProbeOptions> configure)
+    {
+        var options = new ProbeOptions { Type = ProbeType.Http, Url = _server.Url + "/health", Timeout = TimeSpan.FromSeconds(2), Every = TimeSpan.FromSeconds(10) };
+        configure(options);
+        return new ProbeRunner([_probe]).RunAsync("backend", options, CancellationToken.None);
+    }
+
+    private static Dictionary<string, List<string>> Expect(params (string Path, string[] Values)[] entries)
+        => entries.ToDictionary(e => e.Path, e => e.Values.ToList());
+
+    // Seed 000: innovaplus /health with status and mongo.
+    [TestCase("""{"status":"ok","mongo":"ok"}""", null)]
+    [TestCase("""{"status":"ok","mongo":"fail"}""", "json_mismatch:mongo")]
+    [TestCase("""{"status":"degraded"}""", "json_mismatch:status")]
+    public async Task Check_Seed000Shapes_RightReason(string body, string? reason)
+    {
+        _server.Respond(200, body);
+
+        var result = await RunAsync(o => o.ExpectJson = Expect(("status", ["ok"]), ("mongo", ["ok"])));
+
+        Assert.That((result.Success, result.Reason), Is.EqualTo((reason is null, reason)), result.Message);
+    }
+
+    // Seed 001: sims /api/health/ with checks.db.status and checks.migrations.status.
+    [TestCase("""{"status":"ok","checks":{"db":{"status":"ok"},"migrations":{"status":"ok"}}}""", null)]
+    [TestCase("""{"status":"error","checks":{"db":{"status":"error","detail":"could not connect"},"migrations":{"status":"ok"}}}""", "json_mismatch:checks.db.status")]
+    [TestCase("""{"status":"error","checks":{"db":{"status":"ok"},"migrations":{"status":"pending"}}}""", "json_mismatch:checks.migrations.status")]
+    public async Task Check_Seed001Shapes_RightReason(string body, string? reason)
+    {
+        _server.Respond(200, body);
+
+        var result = await RunAsync(o => o.ExpectJson = Expect(("checks.db.status", ["ok"]), ("checks.migrations.status", ["ok"])));
+
+        Assert.That((result.Success, result.Reason), Is.EqualTo((reason is null, reason)), result.Message);
+    }
+
+    // Seed 002 ({"status":"healthy"}) and seed 004 ({"status":"healthy","database":"connected"}).
+    [TestCase("""{"status":"healthy","database":"connected"}""", null)]
+    [TestCase("""{"status":"healthy","database":"disconnected"}""", "json_mismatch:database")]
+    [TestCase("""{"status":"unhealthy","database":"connected"}""", "json_mismatch:status")]
+    [TestCase("""{"status":"healthy"}""", "json_mismatch:database")]
+    public async Task Check_Seed002And004Shapes_RightReason(string body, string? reason)
+    {
+        _server.Respond(200, body);
+
+        var result = await RunAsync(o => o.ExpectJson = Expect(("status", ["healthy"]), ("database", ["connected"])));
+
+        Assert.That((result.Success, result.Reason), Is.EqualTo((reason is null, reason)), result.Message);
+    }
+
+    [Test]
+    public async Task Check_AcceptedListNumbersAndBooleans_ComparedByJsonText()
+    {
+        _server.Respond(200, """{"status":"degraded","workers":3,"ready":true,"items":[{"ok":false}]}""");
+
+        var ok = await RunAsync(o => o.ExpectJson = Expect(("status", ["ok", "degraded"]), ("workers", ["3"]), ("ready", ["true"]), ("items.0.ok", ["false"])));
+        var bad = await RunAsync(o => o.ExpectJson = Expect(("workers", ["4"])));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok.Success, Is.True, ok.Message);
+            Assert.That(bad.Reason, Is.EqualTo("json_mismatch:workers"));
+            Assert.That(bad.Message, Is.EqualTo("workers is 3; expected \"4\""));
+        });
+    }
+
+    [Test]
+    public async Task Check_InvalidJson_JsonInvalid()
+    {
+        _server.Respond(200, "<html>502 Bad Gateway</html>");
+
+        var result = await RunAsync(o => o.ExpectJson = Expect(("status", ["ok"])));
+
+        Assert.That(result.Reason, Is.EqualTo("json_invalid"));
+    }
+
+    [Test]
+    public async Task Check_503_Status503WithBodyInMessage()
+    {
+        _server.Respond(503, """{"status":"starting"}""");
+
+        var result = await RunAsync(_ => { });
+
+        Assert.That(result.Reason, Is.EqualTo("status_503"));
+        Assert.That(result.Message, Does.Contain("starting"));
+    }
+
+    [Test]
+    public async Task Check_BodyLargerThanLimit_BodyTooLarge()
+    {
+        _server.Respond(200, "", repeatBodyBytes: 64L * 1024 * 1024);
+
+        var result = await RunAsync(o => o.MaxBodyBytes = 256 * 1024);
+
+        Assert.That(result.Reason, Is.EqualTo("body_too_large"));
+    }
+
+    [Test]
+    public async Task Check_HangLongerThanTimeout_Timeout()
+    {
+        _server.Respond(200, "{}", delay: TimeSpan.FromSeconds(30));
+
+        var result = await RunAsync(o => o.Timeout = TimeSpan.FromMilliseconds(500));
+
+        Assert.That(result.Reason, Is.EqualTo("timeout"));
+    }
+
+    [Test]
+    public async Task Check_RedirectNotFollowed_StatusReason()
+    {
+        _server.Respond(302, "", location: "/login");
+
+        var result = await RunAsync(_ => { });
+
+        Assert.That(result.Reason, Is.EqualTo("status_302"));
+    }
+
+    [Test]
+    public async Task Check_HostHeaderAndBodyText_SentAndChecked()
+    {
+        _server.Respond(200, "all systems go");
+
+        var ok = await RunAsync(o => { o.HostHeader = "api.example.test"; o.ExpectBodyContains = "systems go"; });
+        var bad = await RunAsync(o => o.ExpectBodyContains = "ready");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok.Success, Is.True, ok.Message);
+            Assert.That(_server.Hosts, Does.Contain("api.example.test"));
+            Assert.That(bad.Reason, Is.EqualTo("body_mismatch"));
+        });
+    }
+
+    [Test]
+    public async Task Check_NothingListening_ConnectionRefused()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+
+        var result = await RunAsync(o => o.Url = $"http://127.0.0.1:{port}/health");
+
+        Assert.That(result.Reason, Is.EqualTo("connection_refused"));
+    }
+}

@@ -1,0 +1,344 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Time.Testing;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
+
+namespace OpsAgent.Health.Tests;
+
+/// <summary>The state machine on a fake clock with a recording restart target: thresholds, verification, storm control, guards.</summary>
+public sealed class ProbeSupervisorTests
+{
+    private static readonly DateTimeOffset Start = new(2026, 11, 23, 2, 0, 0, TimeSpan.Zero);
+    private string _dir = null!;
+    private FakeTimeProvider _clock = null!;
+    private CapturingLoggerProvider _logs = null!;
+    private ILoggerFactory _loggers = null!;
+    private FakeTarget _target = null!;
+    private ProbeStateStore _store = null!;
+    private PauseStore _pauses = null!;
+    private ProbeSupervisor _supervisor = null!;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Directory.CreateTempSubdirectory("opsagent-probes-").FullName;
+        _clock = new FakeTimeProvider(Start);
+        _logs = new CapturingLoggerProvider();
+        _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
+        _target = new FakeTarget();
+        _store = new ProbeStateStore(_clock);
+        _pauses = new PauseStore(_clock);
+        _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>());
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _loggers.Dispose();
+        _logs.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    private static ProbeOptions Backend(int maxRestarts = 3) => new()
+    {
+        Type = ProbeType.Http,
+        Url = "http://127.0.0.1/health",
+        Every = TimeSpan.FromSeconds(10),
+        FailureThreshold = 3,
+        SuccessThreshold = 1,
+        Restart = new RestartOptions
+        {
+            Unit = "backend.service",
+            MaxRestarts = maxRestarts,
+            Window = TimeSpan.FromHours(1),
+            Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(10), Max = TimeSpan.FromMinutes(1) },
+            VerifyTimeout = TimeSpan.FromSeconds(30),
+            CaptureLogLines = 50,
+        },
+    };
+
+    private static ProbesOptions All(params (string Name, ProbeOptions Options)[] probes)
+    {
+        var all = new ProbesOptions();
+        foreach (var (name, options) in probes)
+        {
+            all.Probes[name] = options;
+        }
+
+        return all;
+    }
+
+    private static readonly ProbeResult Fail = ProbeResult.Fail("json_mismatch:mongo", "mongo is \"fail\"; expected \"ok\"", TimeSpan.FromMilliseconds(5));
+    private static readonly ProbeResult Pass = ProbeResult.Ok(TimeSpan.FromMilliseconds(5), "HTTP 200");
+
+    /// <summary>One probe run every <c>Every</c>.</summary>
+    private async Task<ProbeState> StepAsync(ProbeOptions options, ProbeResult result, ProbesOptions? all = null, string name = "backend")
+    {
+        var state = await _supervisor.StepAsync(name, options, all ?? All((name, options)), _dir, result, CancellationToken.None);
+        _clock.Advance(options.Every);
+        return state;
+    }
+
+    [Test]
+    public async Task Step_FailuresBelowThreshold_NoRestart()
+    {
+        var options = Backend();
+        await StepAsync(options, Fail);
+        var state = await StepAsync(options, Fail);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Healthy, Is.True);
+            Assert.That(_target.Restarts, Is.Zero);
+        });
+    }
+
+    [Test]
+    public async Task Step_ThirdFailureThenRecovery_OneRestartRecovered()
+    {
+        var options = Backend();
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var restarted = _target.Restarts;
+        var state = await StepAsync(options, Pass);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(restarted, Is.EqualTo(1), "restart issued on the third consecutive failure");
+            Assert.That(state.Healthy, Is.True);
+            Assert.That(state.Recovered, Is.EqualTo(1));
+            Assert.That(_logs.Entries.Select(e => e.Event).OfType<string>(), Is.EqualTo(new[] { "probe_failing", "restart_started", "restart_recovered", "probe_recovered" }));
+            Assert.That(_logs.WithEvent("probe_failing")[0].Properties["Reason"], Is.EqualTo("json_mismatch:mongo"));
+        });
+    }
+
+    [Test]
+    public async Task Step_NotRecoveredWithinVerifyTimeout_IncidentFileWithLogLines()
+    {
+        var options = Backend();
+        _target.Log = "line 1\nline 2: mongo connection refused\n";
+        for (var i = 0; i < 3 + 4; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var entry = _logs.WithEvent("restart_not_recovered").Single();
+        var incident = Directory.GetFiles(Path.Combine(_dir, "incidents")).Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(Path.GetFileName(incident), Does.Match(@"^backend_\d{8}T\d{6}Z\.log$"));
+            Assert.That(File.ReadAllText(incident), Does.Contain("line 2: mongo connection refused").And.Contains("target: unit backend.service"));
+            Assert.That(entry.Properties["Log"], Is.EqualTo(_target.Log));
+            Assert.That(entry.Level, Is.EqualTo(LogLevel.Error));
+            Assert.That(_store.Find("backend")!.NotRecovered, Is.EqualTo(1));
+            Assert.That(_target.LinesAsked, Is.EqualTo(50));
+        });
+    }
+
+    [Test]
+    public async Task Step_StaysBroken_MaxRestartsWithBackoffThenSuppressedUntilHealthy()
+    {
+        var options = Backend(maxRestarts: 3);
+        var restartTimes = new List<DateTimeOffset>();
+        for (var i = 0; i < 60; i++)
+        {
+            var before = _target.Restarts;
+            await StepAsync(options, Fail);
+            if (_target.Restarts > before)
+            {
+                restartTimes.Add(_clock.GetUtcNow() - options.Every);
+            }
+        }
+
+        var state = _store.Find("backend")!;
+        var suppressedLogs = _logs.WithEvent("restart_suppressed");
+        var gaps = restartTimes.Zip(restartTimes.Skip(1), (a, b) => b - a).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(_target.Restarts, Is.EqualTo(3));
+            Assert.That(state.Suppressed, Is.True);
+            Assert.That(suppressedLogs, Has.Count.EqualTo(1), "one error entry, not one per run");
+            Assert.That(gaps, Has.All.GreaterThanOrEqualTo(TimeSpan.FromSeconds(30)), "each restart waits for verification and the back-off");
+        });
+
+        await StepAsync(options, Pass);
+        Assert.That((state.Suppressed, state.Healthy), Is.EqualTo((false, true)), "healthy again lifts the suppression");
+    }
+
+    [Test]
+    public async Task Step_BackoffLongerThanVerify_DoublesBetweenRestarts()
+    {
+        var options = Backend(maxRestarts: 10);
+        options.Restart!.VerifyTimeout = TimeSpan.FromSeconds(10);
+        options.Restart.Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(20), Max = TimeSpan.FromSeconds(80) };
+        var restartTimes = new List<DateTimeOffset>();
+        for (var i = 0; i < 60; i++)
+        {
+            var before = _target.Restarts;
+            var now = _clock.GetUtcNow();
+            await StepAsync(options, Fail);
+            if (_target.Restarts > before)
+            {
+                restartTimes.Add(now);
+            }
+        }
+
+        var gaps = restartTimes.Zip(restartTimes.Skip(1), (a, b) => (b - a).TotalSeconds).Take(4).ToList();
+        Assert.That(gaps, Is.EqualTo(new[] { 20.0, 40.0, 80.0, 80.0 }));
+    }
+
+    [Test]
+    public async Task Step_DependencyFailing_NoRestartAndSkipLoggedOnce()
+    {
+        var mongo = new ProbeOptions { Type = ProbeType.MongoDb, Every = TimeSpan.FromSeconds(10), FailureThreshold = 1 };
+        var backend = Backend();
+        backend.DependsOn = ["mongo"];
+        var all = All(("backend", backend), ("mongo", mongo));
+        await _supervisor.StepAsync("mongo", mongo, all, _dir, ProbeResult.Fail("connection_refused", "refused", TimeSpan.Zero), CancellationToken.None);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await StepAsync(backend, Fail, all);
+        }
+
+        var skipped = _logs.WithEvent("restart_skipped");
+        Assert.Multiple(() =>
+        {
+            Assert.That(_target.Restarts, Is.Zero);
+            Assert.That(skipped, Has.Count.EqualTo(1));
+            Assert.That(skipped[0].Properties["Reason"], Is.EqualTo("dependency_failing:mongo"));
+        });
+
+        await _supervisor.StepAsync("mongo", mongo, all, _dir, Pass, CancellationToken.None);
+        await StepAsync(backend, Fail, all);
+        Assert.That(_target.Restarts, Is.EqualTo(1), "restarted once the dependency is healthy");
+    }
+
+    [Test]
+    public async Task Step_Paused_NoRestartUntilThePauseExpires()
+    {
+        var options = Backend();
+        _pauses.Pause(_dir, "all", Start.AddMinutes(2));
+
+        for (var i = 0; i < 10; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var duringPause = _target.Restarts;
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(duringPause, Is.Zero);
+            Assert.That(_logs.WithEvent("restart_skipped")[0].Properties["Reason"]?.ToString(), Does.StartWith("paused_until:2026-11-23T02:02:00Z"));
+            Assert.That(_target.Restarts, Is.EqualTo(1), "the pause ended by itself");
+        });
+    }
+
+    [Test]
+    public async Task Step_StartPeriod_FailuresCountedButNoRestart()
+    {
+        var options = Backend();
+        options.StartPeriod = TimeSpan.FromMinutes(1);
+
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var state = _store.Find("backend")!;
+        var during = (_target.Restarts, state.Healthy, state.ConsecutiveFailures);
+        for (var i = 0; i < 2; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during, Is.EqualTo((0, false, 5)));
+            Assert.That(_target.Restarts, Is.EqualTo(1));
+        });
+    }
+
+    [TestCase("operator_stopped")]
+    [TestCase("unit_activating")]
+    public async Task Step_TargetSaysNotNow_SkippedWithItsReason(string reason)
+    {
+        var options = Backend();
+        _target.Guard = reason;
+
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_target.Restarts, Is.Zero);
+            Assert.That(_logs.WithEvent("restart_skipped").Single().Properties["Reason"], Is.EqualTo(reason));
+        });
+    }
+
+    [Test]
+    public async Task Step_RestartCommandFails_CountedAsErrorAndRetriedAfterBackoff()
+    {
+        var options = Backend();
+        _target.Fail = true;
+
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        _target.Fail = false;
+        await StepAsync(options, Fail);
+        await StepAsync(options, Fail);
+
+        var state = _store.Find("backend")!;
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Errors, Is.EqualTo(1));
+            Assert.That(_logs.WithEvent("restart_failed").Single().Message, Does.Contain("Job for backend.service failed"));
+            Assert.That(_target.Restarts, Is.EqualTo(2));
+        });
+    }
+
+    private sealed class FakeTarget : IRestartTarget, IRestartTargetFactory
+    {
+        public int Restarts { get; private set; }
+
+        public string? Guard { get; set; }
+
+        public bool Fail { get; set; }
+
+        public string Log { get; set; } = "";
+
+        public int LinesAsked { get; private set; }
+
+        public string Description => "unit backend.service";
+
+        public IRestartTarget Create(RestartOptions options) => this;
+
+        public Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken) => Task.FromResult(Guard);
+
+        public Task RestartAsync(CancellationToken cancellationToken)
+        {
+            Restarts++;
+            return Fail ? Task.FromException(new InvalidOperationException("Job for backend.service failed because the control process exited with error code.")) : Task.CompletedTask;
+        }
+
+        public Task<string> CaptureLogsAsync(int lines, CancellationToken cancellationToken)
+        {
+            LinesAsked = lines;
+            return Task.FromResult(Log);
+        }
+    }
+}
