@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Health.Checks;
+
+namespace OpsAgent.Health.Tests.Checks;
+
+/// <summary>PostgreSQL and MongoDB probes against real servers.</summary>
+public sealed class DatabaseProbeTests
+{
+    private static string Require(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            Assert.Ignore($"{variable} is not set: run tests/run.sh{(variable == "OPSAGENT_TEST_MONGO" ? " with a MongoDB server (none can be installed on these machines)" : "")}");
+        }
+
+        return value!;
+    }
+
+    private static Task<ProbeResult> RunAsync(ProbeType type, string connection, string? query = null)
+    {
+        var secrets = new SecretResolver(SecretRedactor.Shared);
+        var options = new ProbeOptions { Type = type, Connection = new SecretReference { Value = connection }, Query = query, Timeout = TimeSpan.FromSeconds(5) };
+        return new ProbeRunner([new PostgresProbe(secrets), new MongoProbe(secrets)]).RunAsync("db", options, CancellationToken.None);
+    }
+
+    [Test]
+    public async Task Postgres_RunningServer_SucceedsAndQueryMustReturnARow()
+    {
+        var pg = Require("OPSAGENT_TEST_PG");
+
+        var ok = await RunAsync(ProbeType.Postgres, pg, "select 1");
+        var empty = await RunAsync(ProbeType.Postgres, pg, "select 1 where false");
+        var badPassword = await RunAsync(ProbeType.Postgres, pg.Replace("opsagent-test-Pw-7731", "wrong", StringComparison.Ordinal));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(ok.Success, Is.True, ok.Message);
+            Assert.That(ok.Latency, Is.GreaterThan(TimeSpan.Zero));
+            Assert.That(empty.Reason, Is.EqualTo("query_no_rows"));
+            Assert.That(badPassword.Reason, Is.EqualTo("auth_failed"));
+            Assert.That(badPassword.Message, Does.Not.Contain("wrong"));
+        });
+    }
+
+    [Test]
+    public async Task Postgres_ServerStopped_ConnectionRefused()
+    {
+        Require("OPSAGENT_TEST_PG");
+        var bin = Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Last() + "/bin";
+        var data = Directory.CreateTempSubdirectory("opsagent-pgprobe-").FullName;
+        var port = FreePort();
+        try
+        {
+            Run("chown", "postgres", data);
+            Run("runuser", "-u", "postgres", "--", $"{bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust");
+            Run("runuser", "-u", "postgres", "--", $"{bin}/pg_ctl", "-D", data, "-w", "-o", $"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-l", $"{data}/log", "start");
+            var connection = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
+            var running = await RunAsync(ProbeType.Postgres, connection);
+
+            Run("runuser", "-u", "postgres", "--", $"{bin}/pg_ctl", "-D", data, "-w", "-m", "fast", "stop");
+            var stopped = await RunAsync(ProbeType.Postgres, connection);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(running.Success, Is.True, running.Message);
+                Assert.That(stopped.Reason, Is.EqualTo("connection_refused"), stopped.Message);
+            });
+        }
+        finally
+        {
+            Process.Start("runuser", ["-u", "postgres", "--", $"{bin}/pg_ctl", "-D", data, "-m", "immediate", "stop"])?.WaitForExit();
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task MongoDb_Ping_SucceedsAgainstTheServer()
+    {
+        var mongo = Require("OPSAGENT_TEST_MONGO");
+
+        var ok = await RunAsync(ProbeType.MongoDb, mongo);
+        var refused = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{FreePort()}/?serverSelectionTimeoutMS=2000");
+
+        Assert.That(ok.Success, Is.True, ok.Message);
+        Assert.That(refused.Success, Is.False);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static void Run(string file, params string[] arguments)
+    {
+        using var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var error = process.StandardError.ReadToEnd();
+        process.StandardOutput.ReadToEnd();
+        process.WaitForExit();
+        Assert.That(process.ExitCode, Is.Zero, $"{file} {string.Join(' ', arguments)}: {error}");
+    }
+}

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Docker;
+using OpsAgent.Core.Processes;
+using OpsAgent.Core.Secrets;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
+
+namespace OpsAgent.Health.Tests.Checks;
+
+/// <summary>The docker probe and container restarts against the real engine: a busybox container whose HEALTHCHECK reads a file.</summary>
+[NonParallelizable]
+public sealed class DockerProbeTests
+{
+    private DockerClient _docker = null!;
+    private DockerClientProvider _provider = null!;
+    private string _image = null!;
+    private string _endpoint = null!;
+    private string _dir = null!;
+    private readonly List<string> _containers = [];
+    private CapturingLoggerProvider _logs = null!;
+    private ILoggerFactory _loggers = null!;
+
+    private static string Require(string variable)
+    {
+        var value = Environment.GetEnvironmentVariable(variable);
+        if (string.IsNullOrEmpty(value))
+        {
+            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts Docker and imports the test images");
+        }
+
+        return value!;
+    }
+
+    [SetUp]
+    public void SetUp()
+    {
+        _endpoint = Require("OPSAGENT_TEST_DOCKER");
+        _image = Require("OPSAGENT_TEST_IMAGE");
+        _docker = new DockerClientConfiguration(new Uri(_endpoint)).CreateClient();
+        _provider = new DockerClientProvider(() => _endpoint);
+        _dir = Directory.CreateTempSubdirectory("opsagent-dockerprobe-").FullName;
+        _logs = new CapturingLoggerProvider();
+        _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Debug));
+    }
+
+    [TearDown]
+    public async Task TearDown()
+    {
+        foreach (var container in _containers)
+        {
+            await _docker.Containers.RemoveContainerAsync(container, new ContainerRemoveParameters { Force = true });
+        }
+
+        _containers.Clear();
+
+        _loggers.Dispose();
+        _logs.Dispose();
+        _provider.Dispose();
+        _docker.Dispose();
+        Directory.Delete(_dir, recursive: true);
+    }
+
+    /// <summary>Starts a container that is healthy while /tmp/ok exists; <paramref name="recreateOnStart"/> makes a restart heal it.</summary>
+    private async Task<string> StartContainerAsync(bool recreateOnStart)
+    {
+        var name = $"opsagent-probe-{Guid.NewGuid():N}"[..28];
+        var script = $"trap 'exit 0' TERM; echo worker starting; {(recreateOnStart ? "touch /tmp/ok; " : "")}while :; do sleep 1; done";
+        var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = _image,
+            Name = name,
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            Cmd = ["sh", "-c", script],
+            HostConfig = new HostConfig { NetworkMode = "host" },
+            Healthcheck = new HealthConfig
+            {
+                Test = ["CMD-SHELL", "test -f /tmp/ok"],
+                Interval = TimeSpan.FromMilliseconds(500),
+                Timeout = TimeSpan.FromSeconds(2),
+                Retries = 1,
+            },
+        });
+        _containers.Add(created.ID);
+        await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        if (!recreateOnStart)
+        {
+            await ExecAsync(name, "touch", "/tmp/ok");
+        }
+
+        await WaitAsync(async () => (await _docker.Containers.InspectContainerAsync(name)).State.Health?.Status == "healthy", "the container to become healthy");
+        return name;
+    }
+
+    private async Task ExecAsync(string container, params string[] command)
+    {
+        var exec = await _docker.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters { Cmd = command });
+        await _docker.Exec.StartContainerExecAsync(exec.ID);
+        await WaitAsync(async () => !(await _docker.Exec.InspectContainerExecAsync(exec.ID)).Running, $"{string.Join(' ', command)} in {container}");
+    }
+
+    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), $"timed out waiting for {what}");
+            await Task.Delay(200);
+        }
+    }
+
+    private static ProbeOptions Probe(string container, int maxRestarts = 3) => new()
+    {
+        Type = ProbeType.Docker,
+        Container = container,
+        Every = TimeSpan.FromSeconds(1),
+        Timeout = TimeSpan.FromSeconds(1),
+        FailureThreshold = 2,
+        Restart = new RestartOptions
+        {
+            Container = container,
+            MaxRestarts = maxRestarts,
+            StopTimeoutSeconds = 2,
+            Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(2) },
+            VerifyTimeout = TimeSpan.FromSeconds(6),
+        },
+    };
+
+    private (ProbeRunner Runner, ProbeSupervisor Supervisor, ProbeStateStore Store, PauseStore Pauses) Agent()
+    {
+        var store = new ProbeStateStore(TimeProvider.System);
+        var pauses = new PauseStore(TimeProvider.System);
+        var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetFactory(new Systemctl(ToolRunner.HostOnly), _provider), SecretRedactor.Shared, TimeProvider.System,
+            _loggers.CreateLogger<ProbeSupervisor>());
+        return (new ProbeRunner([new DockerProbe(_provider)]), supervisor, store, pauses);
+    }
+
+    /// <summary>Runs the probe every 300 ms (the scheduler's job, compressed) until <paramref name="done"/> or 60 s.</summary>
+    private async Task<ProbeState> DriveAsync(string probe, ProbeOptions options, Func<ProbeState, bool> done)
+    {
+        var (runner, supervisor, _, _) = _agent;
+        var all = new ProbesOptions { Probes = { [probe] = options } };
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            var result = await runner.RunAsync(probe, options, CancellationToken.None);
+            var state = await supervisor.StepAsync(probe, options, all, _dir, result, CancellationToken.None);
+            if (done(state) || clock.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                return state;
+            }
+
+            await Task.Delay(300);
+        }
+    }
+
+    private (ProbeRunner, ProbeSupervisor, ProbeStateStore, PauseStore) _agent;
+
+    [Test]
+    public async Task Probe_HealthyContainer_Succeeds()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        _agent = Agent();
+
+        var result = await _agent.Item1.RunAsync("worker", Probe(name), CancellationToken.None);
+        var missing = await _agent.Item1.RunAsync("worker", Probe("opsagent-no-such-container"), CancellationToken.None);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        Assert.That(missing.Reason, Is.EqualTo("container_missing"));
+    }
+
+    [Test]
+    public async Task Degrade_UnhealthyThenHealedByRestart_ExactlyOneRestartRecovered()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
+        _agent = Agent();
+        var options = Probe(name);
+        await DriveAsync("worker", options, s => s.Last?.Success == true);
+
+        await ExecAsync(name, "rm", "/tmp/ok");
+        var state = await DriveAsync("worker", options, s => s.Recovered > 0 || s.NotRecovered > 0);
+
+        var inspect = await _docker.Containers.InspectContainerAsync(name);
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Recovered, Is.EqualTo(1), _logs.AllText);
+            Assert.That(state.Healthy, Is.True);
+            Assert.That(_logs.WithEvent("restart_started"), Has.Count.EqualTo(1));
+            Assert.That(_logs.WithEvent("probe_failing")[0].Properties["Reason"], Is.EqualTo("container_unhealthy"));
+            Assert.That(inspect.State.StartedAt, Is.Not.EqualTo(startedBefore), "the engine restarted it");
+            Assert.That(inspect.State.Health.Status, Is.EqualTo("healthy"));
+        });
+    }
+
+    [Test]
+    public async Task Degrade_StaysBroken_MaxRestartsThenSuppressedWithIncident()
+    {
+        var name = await StartContainerAsync(recreateOnStart: false);
+        _agent = Agent();
+        var options = Probe(name, maxRestarts: 2);
+
+        await ExecAsync(name, "rm", "/tmp/ok");
+        var state = await DriveAsync("worker", options, s => s.Suppressed);
+
+        var incidents = Directory.GetFiles(Path.Combine(_dir, "incidents"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Suppressed, Is.True, _logs.AllText);
+            Assert.That(_logs.WithEvent("restart_started"), Has.Count.EqualTo(2));
+            Assert.That(state.NotRecovered, Is.EqualTo(2));
+            Assert.That(incidents, Has.Length.GreaterThanOrEqualTo(1));
+            Assert.That(File.ReadAllText(incidents[0]), Does.Contain("worker starting"), "the container's log is in the incident file");
+            Assert.That(_logs.WithEvent("restart_not_recovered")[0].Properties["Log"]?.ToString(), Does.Contain("worker starting"));
+        });
+    }
+
+    [Test]
+    public async Task Degrade_WhilePaused_NoRestart()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
+        _agent = Agent();
+        _agent.Item4.Pause(_dir, "worker", DateTimeOffset.UtcNow.AddMinutes(10));
+        var options = Probe(name);
+
+        await ExecAsync(name, "rm", "/tmp/ok");
+        var state = await DriveAsync("worker", options, s => !s.Healthy && s.ConsecutiveFailures >= 8);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_logs.WithEvent("restart_started"), Is.Empty);
+            Assert.That(_logs.WithEvent("restart_skipped").Single().Properties["Reason"]?.ToString(), Does.StartWith("paused_until:"));
+            Assert.That(state.Healthy, Is.False);
+        });
+        Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.StartedAt, Is.EqualTo(startedBefore));
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Extensions.Configuration;
+using OpsAgent.Core.Configuration;
+
+namespace OpsAgent.Health.Tests;
+
+public sealed class ProbesOptionsValidatorTests
+{
+    private static (ProbesOptions Options, List<ConfigError> Errors) Load(string json)
+    {
+        var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var errors = new List<ConfigError>();
+        var options = (ProbesOptions)new AgentSection<ProbesOptions>(ProbesOptions.SectionName, [new ProbesOptionsValidator()]).Load(root, errors);
+        return (options, errors);
+    }
+
+    [Test]
+    public void Load_DesignExample_Binds()
+    {
+        var (options, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "innova-mongo": { "Type": "mongodb", "Connection": { "FromEnvFile": "/etc/innovaplus/backend.env", "Variable": "MONGO_URI" } },
+              "innovaplus-backend": {
+                "Type": "http", "Url": "http://127.0.0.1:8000/health", "ExpectStatus": 200,
+                "ExpectJson": { "status": "ok", "mongo": ["ok", "degraded"] },
+                "Every": "00:00:30", "Timeout": "00:00:05", "FailureThreshold": 3, "SuccessThreshold": 1,
+                "DependsOn": ["innova-mongo"],
+                "Restart": { "Unit": "innovaplus-backend.service", "MaxRestarts": 3, "Window": "01:00:00",
+                             "Backoff": { "Initial": "00:00:10", "Max": "00:05:00" }, "VerifyTimeout": "00:02:00", "CaptureLogLines": 200 } } } } }
+            """);
+
+        var backend = options.Probes["innovaplus-backend"];
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors, Is.Empty, string.Join("\n", errors));
+            Assert.That(backend.ExpectStatus, Is.EqualTo(new[] { 200 }), "a single value is a one-element list");
+            Assert.That(backend.ExpectJson["status"], Is.EqualTo(new[] { "ok" }));
+            Assert.That(backend.ExpectJson["mongo"], Is.EqualTo(new[] { "ok", "degraded" }));
+            Assert.That(backend.Restart!.Unit, Is.EqualTo("innovaplus-backend.service"));
+        });
+    }
+
+    [Test]
+    public void Load_EveryMistake_ReportedWithItsPath()
+    {
+        var (_, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "web": { "Type": "http", "Url": "ftp://x", "ExpectStatus": [700], "Every": "5s", "Timeout": "10s", "DependsOn": ["nope", "web"],
+                       "Restart": { "Unit": "a.service", "Container": "b", "MaxRestarts": 0 } },
+              "db": { "Type": "postgres" },
+              "port": { "Type": "tcp", "Host": "x" },
+              "Bad": { "Type": "smtp" } } } }
+            """);
+
+        Assert.That(errors.Select(e => e.Path), Is.SupersetOf(new[]
+        {
+            "OpsAgent:Probes:web:Url", "OpsAgent:Probes:web:ExpectStatus", "OpsAgent:Probes:web:Timeout",
+            "OpsAgent:Probes:web:DependsOn:0", "OpsAgent:Probes:web:DependsOn:1", "OpsAgent:Probes:web:Restart", "OpsAgent:Probes:web:Restart:MaxRestarts",
+            "OpsAgent:Probes:db:Connection", "OpsAgent:Probes:port:Port", "OpsAgent:Probes:Bad:Type", "OpsAgent:Probes:Bad",
+        }), string.Join("\n", errors));
+    }
+}
