@@ -212,8 +212,10 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            // A unit whose start fails (ExecStartPre, a crash at start) is the case where its log matters most.
             state.Errors++;
-            using (EventScope.Begin(logger, "restart_failed", ("Reason", "restart_error"), ("Target", target.Description)))
+            var (file, captured) = await CaptureIncidentAsync(probe, restart, target, state, stateDirectory, now, $"restart_error: {ex.Message}", cancellationToken).ConfigureAwait(false);
+            using (EventScope.Begin(logger, "restart_not_recovered", ("Reason", "restart_error"), ("Target", target.Description), ("Log", captured), ("IncidentFile", file)))
             {
                 ProbeLog.RestartFailed(logger, probe, target.Description, redactor.Redact(ex.Message));
             }
@@ -244,6 +246,19 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
     private async Task ReportNotRecoveredAsync(string probe, RestartOptions restart, IRestartTarget target, ProbeState state, string stateDirectory, DateTimeOffset now,
         CancellationToken cancellationToken)
     {
+        var reason = state.Last?.Reason ?? "failing";
+        var (file, captured) = await CaptureIncidentAsync(probe, restart, target, state, stateDirectory, now, $"{reason}: {state.Last?.Message}", cancellationToken).ConfigureAwait(false);
+        var lines = captured.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+        using (EventScope.Begin(logger, "restart_not_recovered", ("Target", target.Description), ("Log", captured)))
+        {
+            ProbeLog.RestartNotRecovered(logger, probe, target.Description, restart.VerifyTimeout, reason, lines, file);
+        }
+    }
+
+    /// <summary>Captures the target's last log lines into <c>StateDirectory/incidents/&lt;probe&gt;_&lt;UTC&gt;.log</c>; returns the file (or why not) and the lines.</summary>
+    private async Task<(string File, string Captured)> CaptureIncidentAsync(string probe, RestartOptions restart, IRestartTarget target, ProbeState state, string stateDirectory,
+        DateTimeOffset now, string problem, CancellationToken cancellationToken)
+    {
         string captured;
         try
         {
@@ -255,7 +270,6 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         }
 
         captured = redactor.Redact(captured);
-        var reason = state.Last?.Reason ?? "failing";
         var directory = Path.Combine(stateDirectory, "incidents");
         var file = Path.Combine(directory, $"{probe}_{now.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture)}.log");
         try
@@ -264,9 +278,9 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
             var header = $"""
                 probe: {probe}
                 target: {target.Description}
-                restarted: {state.RestartedAt?.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
-                not recovered by: {now.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
-                last result: {reason}: {state.Last?.Message}
+                restarted: {(state.RestartedAt ?? now).UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
+                reported: {now.UtcDateTime.ToString("u", CultureInfo.InvariantCulture)}
+                problem: {redactor.Redact(problem)}
                 --- last {restart.CaptureLogLines} log lines ---
 
                 """;
@@ -277,10 +291,6 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
             file = $"(not written: {ex.Message})";
         }
 
-        var lines = captured.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
-        using (EventScope.Begin(logger, "restart_not_recovered", ("Target", target.Description), ("Log", captured)))
-        {
-            ProbeLog.RestartNotRecovered(logger, probe, target.Description, restart.VerifyTimeout, reason, lines, file);
-        }
+        return (file, captured);
     }
 }

@@ -306,7 +306,9 @@ public sealed class ProbeSupervisorTests
         Assert.Multiple(() =>
         {
             Assert.That(state.Errors, Is.EqualTo(1));
-            Assert.That(_logs.WithEvent("restart_failed").Single().Message, Does.Contain("Job for backend.service failed"));
+            Assert.That(_logs.WithEvent("restart_not_recovered").Single().Message, Does.Contain("Job for backend.service failed"));
+            Assert.That(_logs.WithEvent("restart_not_recovered").Single().Properties["Reason"], Is.EqualTo("restart_error"));
+            Assert.That(Directory.GetFiles(Path.Combine(_dir, "incidents")), Has.Length.EqualTo(1), "a failed start is an incident too");
             Assert.That(_target.Restarts, Is.EqualTo(2));
         });
     }

@@ -49,10 +49,13 @@ public sealed class UnitTarget(string unit, Systemctl systemctl) : IRestartTarge
             return "operator_stopped";
         }
 
-        if (state.StartLimitHit)
+        // A failed unit may have hit its start rate limit: systemd then refuses "systemctl restart" ("Start request repeated
+        // too quickly") without always saying so in Result. reset-failed clears both; the agent's own MaxRestarts and
+        // back-off take over the protection against restart loops.
+        if (state.ActiveState == "failed" || state.StartLimitHit)
         {
             await systemctl.RunAsync("reset-failed", unit, cancellationToken).ConfigureAwait(false);
-            prepared($"systemctl reset-failed {unit} (start-limit-hit)");
+            prepared($"systemctl reset-failed {unit} (it was {state})");
         }
 
         return null;
@@ -62,7 +65,13 @@ public sealed class UnitTarget(string unit, Systemctl systemctl) : IRestartTarge
     public Task RestartAsync(CancellationToken cancellationToken) => systemctl.RunAsync("restart", unit, cancellationToken);
 
     /// <inheritdoc />
-    public Task<string> CaptureLogsAsync(int lines, CancellationToken cancellationToken) => systemctl.JournalAsync(unit, lines, cancellationToken);
+    public async Task<string> CaptureLogsAsync(int lines, CancellationToken cancellationToken)
+    {
+        // The unit's output reaches journald through a stream: right after a failed start its last lines may not be
+        // indexed yet, and they are the ones that say why.
+        await Task.Delay(TimeSpan.FromSeconds(1), cancellationToken).ConfigureAwait(false);
+        return await systemctl.JournalAsync(unit, lines, cancellationToken).ConfigureAwait(false);
+    }
 }
 
 /// <summary>A Docker container, restarted through the Engine API with a stop timeout.</summary>

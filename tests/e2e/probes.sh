@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Probes and restarts of systemd units, in a Debian host booted with systemd-nspawn: the agent (Release build with the
+# machine's own copy of the .NET runtime) runs there as a service and watches backend.service, a busybox httpd serving
+# /health from a file. Prints "ok - ..." / "not ok - ..." lines. Needs tests/run.sh's environment and its Release build.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+source "$here/lib.sh"
+trap e2e_stop_all EXIT
+fail=0
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; fail=1; }
+in_host() { e2e_exec probes "$@"; }
+opsagent_cli() { in_host env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 /usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll "$@" --config /etc/opsagent/appsettings.json; }
+backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
+agent_metric() { curl -fsS http://127.0.0.1:19464/metrics | grep -qF "$1"; }
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second.
+wait_for() {
+    local seconds=$1 what=$2; shift 2
+    local i
+    for i in $(seq 1 $((seconds * 2))); do
+        if "$@" >/dev/null 2>&1; then ok "$what"; return 0; fi
+        sleep 0.5
+    done
+    not_ok "$what (waited ${seconds}s)"; return 1
+}
+# journal_has EVENT [FIELD=VALUE...]: an agent entry with that event exists.
+# Entries before $since (set at the start of each stage) do not count.
+since="2000-01-01 00:00:00"
+stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
+journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
+# journal_time EVENT: the first such entry's time (seconds since the epoch, microsecond precision).
+journal_time() {
+    in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$1" --since "$since" -o json --no-pager | head -1 |
+        python3 -c 'import json,sys; print("%.3f" % (int(json.load(sys.stdin)["__REALTIME_TIMESTAMP"]) / 1e6))'
+}
+
+build=$repo/src/OpsAgent/bin/Release/net10.0
+[ -f "$build/opsagent.dll" ] || { not_ok "Release build of the agent exists ($build)"; exit 1; }
+if ! e2e_boot probes; then not_ok "boot"; exit 1; fi
+e2e_wait probes >/dev/null || { not_ok "systemd start-up"; exit 1; }
+root=$E2E_WORK/probes
+
+# The agent as a sysadmin would run it: a unit, /etc/opsagent, state in /var/lib/opsagent.
+mkdir -p "$root/usr/share/dotnet" "$root/opt/opsagent" "$root/etc/opsagent" "$root/srv/backend"
+cp -a /usr/share/dotnet/dotnet /usr/share/dotnet/host /usr/share/dotnet/shared "$root/usr/share/dotnet/"
+cp -a "$build/." "$root/opt/opsagent/"
+cat >"$root/etc/systemd/system/opsagent-e2e.service" <<'UNIT'
+[Unit]
+Description=OpsAgent (probe e2e)
+[Service]
+Type=notify
+Environment=DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1
+ExecStart=/usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll run --config /etc/opsagent/appsettings.json
+UNIT
+cat >"$root/etc/opsagent/appsettings.json" <<'JSON'
+{
+  "OpsAgent": {
+    "TimeZone": "UTC",
+    "Http": { "Listen": "http://127.0.0.1:19464" },
+    "StateDirectory": "/var/lib/opsagent",
+    "Probes": {
+      "backend": {
+        "Type": "http", "Url": "http://127.0.0.1:18081/health", "ExpectJson": { "status": "healthy" },
+        "Every": "1s", "Timeout": "1s", "FailureThreshold": 2,
+        "Restart": { "Unit": "backend.service", "MaxRestarts": 2, "Window": "01:00:00",
+                     "Backoff": { "Initial": "1s", "Max": "2s" }, "VerifyTimeout": "6s", "CaptureLogLines": 50 }
+      },
+      "backend-unit": { "Type": "systemd", "Unit": "backend.service", "Every": "1s", "Timeout": "1s", "FailureThreshold": 1 }
+    }
+  }
+}
+JSON
+# The backend: its health file is reset by a (re)start, as an application's state would be; /srv/backend/broken makes it fail to start.
+cat >"$root/etc/systemd/system/backend.service" <<'UNIT'
+[Unit]
+Description=Demo backend serving /health from a file
+StartLimitIntervalSec=60
+StartLimitBurst=3
+[Service]
+ExecStartPre=/bin/sh -c 'if [ -e /srv/backend/broken ]; then echo "backend: cannot connect to database db.internal:5432"; exit 1; fi'
+ExecStartPre=/bin/cp /srv/backend/health.good /srv/backend/health
+ExecStart=/bin/busybox httpd -f -p 127.0.0.1:18081 -h /srv/backend
+UNIT
+echo '{"status":"healthy"}' >"$root/srv/backend/health.good"
+in_host systemctl daemon-reload
+in_host systemctl start backend.service && ok "backend.service started" || not_ok "backend.service started"
+in_host systemctl start opsagent-e2e.service && ok "agent started (Type=notify: READY=1 received)" || { not_ok "agent started"; in_host journalctl -u opsagent-e2e --no-pager | tail -20; exit 1; }
+wait_for 30 "agent sees the backend healthy" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
+wait_for 10 "systemd probe sees the unit active" agent_metric 'opsagent_probe_success{probe="backend-unit"} 1'
+
+stage "1. degrade: the agent restarts the unit and the restart heals it"
+degraded=$(date +%s.%N)
+echo '{"status":"unhealthy"}' >"$root/srv/backend/health"
+wait_for 30 "restart_recovered after degrading" journal_has restart_recovered OPSAGENT_PROBE=backend
+if restart=$(journal_time restart_started) && recovered=$(journal_time restart_recovered); then
+    echo "# degrade -> restart issued $(python3 -c "print('%.1f' % ($restart - $degraded))") s, -> recovered $(python3 -c "print('%.1f' % ($recovered - $degraded))") s (bound Every x FailureThreshold = 2 s)"
+fi
+[ "$(in_host systemctl show backend -p NRestarts --value)" = "0" ] && [ "$(in_host journalctl -q -u backend -o cat --no-pager | grep -cE 'Started (backend.service|Demo backend)')" -ge 2 ] \
+    && ok "backend.service was restarted by systemctl (started twice)" || not_ok "backend.service was restarted by systemctl"
+
+stage "2. an operator stops the unit: reported, not started behind their back"
+in_host systemctl stop backend.service
+wait_for 20 "restart_skipped operator_stopped" journal_has restart_skipped OPSAGENT_PROBE=backend OPSAGENT_REASON=operator_stopped
+sleep 3
+[ "$(in_host systemctl is-active backend.service)" = "inactive" ] && ok "stopped unit left stopped" || not_ok "stopped unit left stopped"
+curl -fsS http://127.0.0.1:19464/status | grep -q '"reason": "unit_stopped"' && ok "systemd probe reports unit_stopped" || not_ok "systemd probe reports unit_stopped"
+in_host systemctl start backend.service
+wait_for 20 "healthy again after the operator starts it" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
+
+stage "3. start limit: while paused the unit fails until systemd refuses to start it; fixed and resumed, the agent resets and restarts it"
+opsagent_cli pause backend --for 10m >/dev/null && ok "opsagent pause backend" || not_ok "opsagent pause backend"
+touch "$root/srv/backend/broken"
+for _ in 1 2 3 4; do in_host systemctl restart backend.service >/dev/null 2>&1; done
+in_host journalctl -u backend --since "$since" --no-pager | grep -q "Start request repeated too quickly" && ok "backend.service hit its start limit" \
+    || { not_ok "backend.service hit its start limit"; in_host systemctl show backend -p Result,ActiveState,SubState | sed 's/^/# /'; in_host journalctl -u backend --no-pager | tail -8 | sed 's/^/# /'; }
+rm -f "$root/srv/backend/broken"
+opsagent_cli resume backend >/dev/null
+wait_for 30 "reset-failed logged before the restart" journal_has restart_prepared OPSAGENT_PROBE=backend
+wait_for 30 "backend active again after reset-failed and restart" backend_active
+
+stage "4. permanently broken: capped restarts, then suppressed; the incident file holds the unit's journal lines"
+in_host systemctl restart opsagent-e2e.service   # a fresh restart budget
+wait_for 30 "agent restarted and the backend healthy" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
+touch "$root/srv/backend/broken"
+echo '{"status":"unhealthy"}' >"$root/srv/backend/health"
+wait_for 90 "restart_suppressed after MaxRestarts" journal_has restart_suppressed OPSAGENT_PROBE=backend
+incident=$(ls -t "$root"/var/lib/opsagent/incidents/backend_*.log 2>/dev/null | head -1)
+[ -n "$incident" ] && grep -q "cannot connect to database db.internal:5432" "$incident" && ok "incident file holds the unit's journal lines ($(basename "$incident"))" || not_ok "incident file with the unit's journal lines"
+in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_not_recovered --since "$since" -o verbose --all --no-pager | grep -q "cannot connect to database" \
+    && ok "restart_not_recovered entry carries the log lines" || not_ok "restart_not_recovered entry carries the log lines"
+agent_metric 'opsagent_restart_suppressed{probe="backend"} 1' && ok "opsagent_restart_suppressed 1" \
+    || { not_ok "opsagent_restart_suppressed 1"; curl -fsS http://127.0.0.1:19464/metrics | grep -E '^opsagent_(restart|probe_healthy)' | sed 's/^/# /'; }
+echo "# restart_started entries in total: $(in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_started -o cat --no-pager | wc -l)"
+
+in_host systemctl stop opsagent-e2e.service
+e2e_stop probes
+exit $fail
