@@ -54,6 +54,10 @@ public sealed class ProbeAgentTests
             Assert.That(status.Jobs.Single(j => j.Kind == "probe").Reason, Is.EqualTo("json_mismatch:database"));
         });
 
+        var list = await AgentProcess.RunAsync("probe", "list", "--url", agent.BaseUrl);
+        Assert.That(list.Exit, Is.EqualTo(1), list.All);
+        Assert.That(list.Out, Does.Contain("tracehub-api\tfailing\tjson_mismatch:database\t"));
+
         _server.Respond(200, """{"status":"healthy","database":"connected"}""");
         await TestAgent.WaitForAsync(() => Task.FromResult(Entry(agent, "probe_recovered", "tracehub-api") is not null), "probe_recovered");
         Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_probe_healthy{probe=\"tracehub-api\"} 1"));
