@@ -7,17 +7,29 @@ namespace OpsAgent.Core.Scheduling;
 /// <param name="scheduler">Next fire times.</param>
 public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler)
 {
-    /// <summary>For example <c>3 jobs (1 failing), next backup sims-db 02:00</c>.</summary>
+    /// <summary>For example <c>3 probes healthy, 2 jobs (1 failing), next backup sims-db 02:00</c>.</summary>
     public async Task<string> BuildAsync(CancellationToken cancellationToken)
     {
         var jobs = store.All;
-        var failing = jobs.Count(j => j.LastResult == "failure");
-        var text = string.Create(CultureInfo.InvariantCulture, $"{jobs.Count} jobs");
-        if (failing > 0)
+        // Probes run every few seconds; they read better as a health count than as jobs.
+        var probes = jobs.Where(j => j.Definition.Kind == "probe").ToList();
+        var others = jobs.Where(j => j.Definition.Kind != "probe").ToList();
+        var parts = new List<string>();
+        if (probes.Count > 0)
         {
-            text += string.Create(CultureInfo.InvariantCulture, $" ({failing} failing)");
+            var healthy = probes.Count(p => p.LastResult != "failure");
+            parts.Add(healthy == probes.Count
+                ? string.Create(CultureInfo.InvariantCulture, $"{probes.Count} probes healthy")
+                : string.Create(CultureInfo.InvariantCulture, $"{healthy} of {probes.Count} probes healthy"));
         }
 
+        if (others.Count > 0 || probes.Count == 0)
+        {
+            var failing = others.Count(j => j.LastResult == "failure");
+            parts.Add(string.Create(CultureInfo.InvariantCulture, $"{others.Count} jobs") + (failing > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({failing} failing)") : ""));
+        }
+
+        var text = string.Join(", ", parts);
         var times = new List<(JobStatus Job, DateTimeOffset? Next)>();
         foreach (var job in jobs)
         {
