@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using OpsAgent.Core.Networking;
 
 namespace OpsAgent.Certificates.Inspection;
 
@@ -71,14 +72,7 @@ public sealed class EndpointInspector(TimeProvider time)
         }
         catch (SocketException ex)
         {
-            var reason = ex.SocketErrorCode switch
-            {
-                SocketError.ConnectionRefused => "connection_refused",
-                SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "dns_failed",
-                SocketError.TimedOut => "timeout",
-                SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
-                _ => "connect_failed",
-            };
+            var reason = SocketReasons.Of(ex);
             return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, reason, ex.Message);
         }
         catch (Exception ex) when (ex is AuthenticationException or IOException)

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using OpsAgent.Core.Networking;
 
 namespace OpsAgent.Health.Checks;
 
@@ -171,12 +172,8 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
         {
             switch (e)
             {
-                case SocketException { SocketErrorCode: SocketError.ConnectionRefused }:
-                    return "connection_refused";
-                case SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain }:
-                    return "dns_failed";
-                case SocketException { SocketErrorCode: SocketError.TimedOut }:
-                    return "timeout";
+                case SocketException socket:
+                    return SocketReasons.Of(socket);
                 case AuthenticationException:
                     return "tls_error";
             }

@@ -4,6 +4,7 @@ using MongoDB.Bson;
 using MongoDB.Driver;
 using Npgsql;
 using OpsAgent.Core.Databases;
+using OpsAgent.Core.Networking;
 using OpsAgent.Core.Secrets;
 
 namespace OpsAgent.Health.Checks;
@@ -31,19 +32,9 @@ public sealed class TcpProbe : IProbeCheck
         }
         catch (SocketException ex)
         {
-            return ProbeResult.Fail(SocketReason(ex), ex.Message, clock.Elapsed);
+            return ProbeResult.Fail(SocketReasons.Of(ex), ex.Message, clock.Elapsed);
         }
     }
-
-    /// <summary>The reason for a socket error.</summary>
-    internal static string SocketReason(SocketException ex) => ex.SocketErrorCode switch
-    {
-        SocketError.ConnectionRefused => "connection_refused",
-        SocketError.HostNotFound or SocketError.NoData or SocketError.TryAgain => "dns_failed",
-        SocketError.TimedOut => "timeout",
-        SocketError.HostUnreachable or SocketError.NetworkUnreachable => "unreachable",
-        _ => "connection_failed",
-    };
 }
 
 /// <summary>PostgreSQL probe: connect (and run <c>Query</c>, which must return a row).</summary>
@@ -109,7 +100,7 @@ public sealed class PostgresProbe(SecretResolver secrets) : IProbeCheck
         catch (NpgsqlException ex)
         {
             var socket = FindSocketError(ex);
-            var reason = socket is not null ? TcpProbe.SocketReason(socket) : ex.InnerException is TimeoutException ? "timeout" : "connection_failed";
+            var reason = socket is not null ? SocketReasons.Of(socket) : ex.InnerException is TimeoutException ? "timeout" : "connection_failed";
             return ProbeResult.Fail(reason, socket?.Message ?? ex.Message, clock.Elapsed);
         }
     }
