@@ -20,7 +20,7 @@ export DEBIAN_FRONTEND=noninteractive
 log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 harness_install() {
-    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl)
+    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot)
     local missing=()
     for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if ((${#missing[@]})); then
@@ -29,7 +29,7 @@ harness_install() {
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$HARNESS_LOG/apt.log" 2>&1 || { log "apt-get install failed, see $HARNESS_LOG/apt.log"; tail -20 "$HARNESS_LOG/apt.log" >&2; return 1; }
     fi
     # The packaged services must not grab the default ports or sockets: the harness runs its own instances.
-    systemctl disable --now postgresql docker docker.socket >/dev/null 2>&1 || true
+    systemctl disable --now postgresql docker docker.socket prometheus >/dev/null 2>&1 || true
 }
 
 harness_start_postgres() {
