@@ -86,9 +86,8 @@ Version: $version
 Architecture: $arch
 Maintainer: OpsAgent maintainers <opsagent@localhost>
 Installed-Size: $size
-Depends: libc6, libgcc-s1, libstdc++6, zlib1g, ca-certificates, systemd
-Recommends: libicu72 | libicu-dev, libssl3 | libssl1.1
-Suggests: postgresql-client, docker.io, prometheus
+Depends: libc6, libgcc-s1, libstdc++6, zlib1g, libssl3 | libssl1.1, ca-certificates, systemd
+Suggests: libicu72, postgresql-client, docker.io, prometheus
 Section: admin
 Priority: optional
 Homepage: https://github.com/opsagent/opsagent

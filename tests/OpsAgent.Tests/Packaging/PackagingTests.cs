@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using OpsAgent.Core.Metrics;
+using OpsAgent.Tests.Support;
+
+namespace OpsAgent.Tests.Packaging;
+
+/// <summary>What ships beside the agent: example configurations, Prometheus rules and the Grafana dashboard.</summary>
+[NonParallelizable]
+public sealed partial class PackagingTests
+{
+    private static string Repo
+    {
+        get
+        {
+            var dir = new DirectoryInfo(AppContext.BaseDirectory);
+            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "agent.sln")))
+            {
+                dir = dir.Parent;
+            }
+
+            return dir?.FullName ?? throw new InvalidOperationException("agent.sln not found above the test binaries");
+        }
+    }
+
+    public static IEnumerable<string> Examples() => Directory.GetFiles(Path.Combine(Repo, "packaging", "examples"), "*.json").Select(Path.GetFileName)!;
+
+    [TestCaseSource(nameof(Examples))]
+    public async Task Example_SeedRunbookConfiguration_PassesCheckConfig(string example)
+    {
+        var result = await AgentProcess.RunAsync("check-config", "--config", Path.Combine(Repo, "packaging", "examples", example));
+
+        Assert.That(result.Exit, Is.EqualTo(0), result.All);
+        Assert.That(result.Out, Does.StartWith("Configuration OK"));
+        Assert.That(result.Out, Does.Contain("backup").And.Contain("probe"), "each example encodes backups and probes");
+    }
+
+    [Test]
+    public void Examples_OnePerSeedRunbook() =>
+        Assert.That(Examples().Order(StringComparer.Ordinal), Is.EqualTo(new[] { "innovaplus.json", "sims.json", "sofinance.json", "tracehub.json", "ujmp.json" }));
+
+    [TestCase("check", "rules", "opsagent.rules.yml")]
+    [TestCase("test", "rules", "opsagent.rules.test.yml")]
+    public async Task AlertRules_Promtool_Pass(string verb, string what, string file)
+    {
+        if (!File.Exists("/usr/bin/promtool"))
+        {
+            Assert.Ignore("promtool is not installed (Debian package prometheus): run tests/run.sh");
+        }
+
+        using var process = Process.Start(new ProcessStartInfo("/usr/bin/promtool", [verb, what, file])
+        {
+            WorkingDirectory = Path.Combine(Repo, "packaging", "prometheus"), RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+
+        Assert.That(process.ExitCode, Is.EqualTo(0), output);
+        Assert.That(output, Does.Contain("SUCCESS"));
+    }
+
+    [Test]
+    public async Task DashboardAndRules_NameOnlyMetricsTheAgentExports()
+    {
+        var exported = await ExportedNamesAsync();
+        var dashboard = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo, "packaging", "grafana", "opsagent.json")));
+        var queries = dashboard.RootElement.GetProperty("panels").EnumerateArray()
+            .SelectMany(p => p.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("expr").GetString()!))
+            .Append(dashboard.RootElement.GetProperty("templating").GetProperty("list")[1].GetProperty("query").GetString()!)
+            .ToList();
+        var rules = File.ReadAllText(Path.Combine(Repo, "packaging", "prometheus", "opsagent.rules.yml"));
+
+        var named = queries.Append(rules).SelectMany(q => MetricName().Matches(q).Select(m => m.Value)).ToHashSet(StringComparer.Ordinal);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(queries, Has.Count.GreaterThan(10));
+            Assert.That(named.Except(exported), Is.Empty, "names used in the dashboard or rules that the agent does not export");
+        });
+    }
+
+    [Test]
+    public async Task ExportedNames_CoverDesignSection6()
+    {
+        var exported = await ExportedNamesAsync();
+        var design = File.ReadAllText(Path.Combine(Repo, "..", "shared", "DESIGN.md"));
+        var block = design[design.IndexOf("## 6.", StringComparison.Ordinal)..design.IndexOf("## 7.", StringComparison.Ordinal)];
+        var required = block.Split('\n').Where(l => l.StartsWith("opsagent_", StringComparison.Ordinal))
+            .Select(l => MetricName().Match(l).Value)
+            .ToList();
+
+        Assert.That(required, Has.Count.GreaterThan(15));
+        Assert.That(required.Except(exported), Is.Empty);
+    }
+
+    /// <summary>Every name the running agent's meter can put on /metrics (counters get Prometheus's _total).</summary>
+    private static async Task<HashSet<string>> ExportedNamesAsync()
+    {
+        await using var agent = await TestAgent.StartAsync();
+        var names = new HashSet<string>(StringComparer.Ordinal) { "up" };
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, _) =>
+            {
+                if (instrument.Meter.Name == AgentMetrics.MeterName)
+                {
+                    var counter = instrument.GetType().Name.StartsWith("ObservableCounter", StringComparison.Ordinal) || instrument.GetType().Name.StartsWith("Counter", StringComparison.Ordinal);
+                    names.Add(instrument.Name + (counter ? "_total" : ""));
+                }
+            },
+        };
+        listener.Start();
+        return names;
+    }
+
+    [GeneratedRegex(@"\bopsagent_[a-z0-9_]+[a-z0-9]")]
+    private static partial Regex MetricName();
+}
