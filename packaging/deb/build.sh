@@ -56,19 +56,19 @@ install -m 0644 "$repo/systemd/opsagent.service" "$root/lib/systemd/system/opsag
 install -m 0644 "$repo/README.md" "$root/usr/share/doc/opsagent/README.md"
 install -m 0644 "$repo"/packaging/examples/*.json "$root/usr/share/doc/opsagent/examples/"
 install -m 0644 "$repo/packaging/prometheus/opsagent.rules.yml" "$repo/packaging/grafana/opsagent.json" "$repo/packaging/polkit/50-opsagent.rules" "$root/usr/share/doc/opsagent/"
-gzip -9n -c >"$root/usr/share/doc/opsagent/changelog.Debian.gz" <<CHANGELOG
+gzip -9n -c >"$root/usr/share/doc/opsagent/changelog.gz" <<CHANGELOG
 opsagent ($version) stable; urgency=medium
 
   * Release $version.
 
- -- OpsAgent maintainers <opsagent@localhost>  $(date -R -u -d @"${SOURCE_DATE_EPOCH:-$(date +%s)}")
+ -- OpsAgent maintainers <maintainers@opsagent.dev>  $(date -R -u -d @"${SOURCE_DATE_EPOCH:-$(date +%s)}")
 CHANGELOG
 cat >"$root/usr/share/doc/opsagent/copyright" <<'COPYRIGHT'
 Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/
 Upstream-Name: opsagent
 
 Files: *
-Copyright: OpsAgent maintainers
+Copyright: 2026 OpsAgent maintainers
 License: MIT
  Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated
  documentation files (the "Software"), to deal in the Software without restriction, including without limitation the
@@ -84,7 +84,7 @@ cat >"$root/DEBIAN/control" <<CONTROL
 Package: opsagent
 Version: $version
 Architecture: $arch
-Maintainer: OpsAgent maintainers <opsagent@localhost>
+Maintainer: OpsAgent maintainers <maintainers@opsagent.dev>
 Installed-Size: $size
 Depends: libc6, libgcc-s1, libstdc++6, zlib1g, libssl3 | libssl1.1, ca-certificates, systemd
 Suggests: libicu72, postgresql-client, docker.io, prometheus
@@ -143,8 +143,20 @@ exit 0
 POSTRM
 chmod 0755 "$root/DEBIAN/postinst" "$root/DEBIAN/prerm" "$root/DEBIAN/postrm"
 
-# Owned by root, directories 0755, files 0644 unless executable: what dpkg and lintian expect.
+# The runtime's native libraries carry their own zlib (System.IO.Compression.Native): it is part of the .NET runtime.
+mkdir -p "$root/usr/share/lintian/overrides"
+cat >"$root/usr/share/lintian/overrides/opsagent" <<'OVERRIDES'
+# The bundled .NET runtime links zlib(-ng) statically into System.IO.Compression.Native.
+opsagent: embedded-library zlib [usr/lib/opsagent/*]
+# Managed assemblies are not ELF; the apphost and createdump are the executables.
+opsagent: executable-not-elf-or-script *
+OVERRIDES
+
+# Owned by root, directories 0755, files 0644 except the programs: what dpkg and lintian expect.
 find "$root" -path "$root/DEBIAN" -prune -o -type d -exec chmod 0755 {} +
+find "$root" -path "$root/DEBIAN" -prune -o -type f -exec chmod 0644 {} +
+chmod 0755 "$root/usr/bin/opsagent"
+for program in "$lib/app/opsagent" "$lib/app/createdump" "$lib/dotnet/dotnet"; do [ -f "$program" ] && chmod 0755 "$program"; done
 chmod 0750 "$root/var/lib/opsagent"
 mkdir -p "$here/out"
 out=$here/out/opsagent_${version}_${arch}.deb
