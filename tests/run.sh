@@ -59,7 +59,7 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     grep -E "^\s+(Failed|Skipped) " -A4 "$out" | grep -vE "^\s+at |^--$" | head -60
 done
 
-for script in tests/e2e/smoke.sh tests/e2e/probes.sh; do
+for script in tests/e2e/smoke.sh tests/e2e/probes.sh tests/e2e/install.sh; do
     log "running $script"
     out=$HARNESS_LOG/$(basename "$script").log
     timeout 900 bash "$script" >"$out" 2>&1

@@ -56,7 +56,7 @@ internal static class BackupCommands
     }
 
     private static ServiceProvider? Load(string? configPath, TextWriter output, out AgentConfiguration configuration)
-        => CliServices.Load(configPath, output, services => services.AddBackupServices(), out configuration);
+        => CliServices.Load(configPath, output, out configuration);
 
     private static BackupJobOptions? FindJob(AgentConfiguration configuration, string job, TextWriter output)
     {

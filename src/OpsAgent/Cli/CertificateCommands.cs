@@ -45,7 +45,7 @@ internal static class CertificateCommands
 
     internal static async Task<int> CheckAsync(string? configPath, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
     {
-        using var provider = CliServices.Load(configPath, output, services => services.AddCertificateServices(), out var configuration);
+        using var provider = CliServices.Load(configPath, output, out var configuration);
         if (provider is null)
         {
             return 1;

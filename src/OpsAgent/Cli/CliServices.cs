@@ -1,4 +1,7 @@
+using OpsAgent.Backups;
+using OpsAgent.Certificates;
 using OpsAgent.Core;
+using OpsAgent.Health;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Hosting;
 using Serilog;
@@ -6,12 +9,16 @@ using Serilog.Core;
 
 namespace OpsAgent.Cli;
 
-/// <summary>The container the one-shot verbs (<c>backup</c>, <c>cert</c>, <c>probe</c>) run in: configuration, logging and one capability.</summary>
-/// <remarks>The verbs work without the daemon, against the same files it reads, and log to the journal like it does.</remarks>
+/// <summary>The container the one-shot verbs (<c>backup</c>, <c>cert</c>, <c>probe</c>, <c>pause</c>) run in: configuration, logging and every capability's services.</summary>
+/// <remarks>
+/// The verbs work without the daemon, against the same files it reads, and log to the journal like it does. Every
+/// capability's section is registered whatever the verb: a configuration with backups, probes and certificates must
+/// load for <c>backup restore</c> as it does for the daemon (a section nobody registers is an unknown setting).
+/// </remarks>
 internal static class CliServices
 {
     /// <summary>A service provider with the configuration loaded, or null after printing every configuration error.</summary>
-    public static ServiceProvider? Load(string? configPath, TextWriter output, Action<IServiceCollection> addCapability, out AgentConfiguration configuration)
+    public static ServiceProvider? Load(string? configPath, TextWriter output, out AgentConfiguration configuration)
     {
         configuration = null!;
         var files = ConfigurationFiles.Resolve(configPath);
@@ -21,7 +28,9 @@ internal static class CliServices
         services.AddLogging();
         services.AddSerilog(AgentHost.CreateLogger(bootstrap, levelSwitch), dispose: true);
         services.AddAgentConfiguration(files);
-        addCapability(services);
+        services.AddBackupServices();
+        services.AddCertificateServices();
+        services.AddProbeServices();
         var provider = services.BuildServiceProvider();
         var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
         if (loaded is null)

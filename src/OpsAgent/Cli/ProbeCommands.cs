@@ -38,7 +38,7 @@ internal static class ProbeCommands
 
     internal static async Task<int> RunAsync(string? configPath, string probe, TextWriter output, CancellationToken cancellationToken)
     {
-        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        using var provider = CliServices.Load(configPath, output, out var configuration);
         if (provider is null || Find(configuration, probe, output) is not { } options)
         {
             return 1;
@@ -78,7 +78,7 @@ internal static class ProbeCommands
             return 1;
         }
 
-        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        using var provider = CliServices.Load(configPath, output, out var configuration);
         if (provider is null || (!string.Equals(probe, PauseStore.All, StringComparison.OrdinalIgnoreCase) && Find(configuration, probe, output) is null))
         {
             return 1;
@@ -92,7 +92,7 @@ internal static class ProbeCommands
 
     internal static int Resume(string? configPath, string? probe, TextWriter output)
     {
-        using var provider = CliServices.Load(configPath, output, services => services.AddProbeServices(), out var configuration);
+        using var provider = CliServices.Load(configPath, output, out var configuration);
         if (provider is null)
         {
             return 1;

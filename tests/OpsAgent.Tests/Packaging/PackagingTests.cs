@@ -38,6 +38,25 @@ public sealed partial class PackagingTests
     }
 
     [Test]
+    public async Task OneShotVerbs_ConfigurationWithEveryCapability_Load()
+    {
+        // backup/cert/probe verbs must accept a file that also configures the other capabilities (a real conf.d does).
+        var config = Path.Combine(Repo, "packaging", "examples", "innovaplus.json");
+
+        var list = await AgentProcess.RunAsync("backup", "list", "--config", config);
+        var cert = await AgentProcess.RunAsync("cert", "check", "nope", "--config", config);
+        var probe = await AgentProcess.RunAsync("probe", "run", "nope", "--config", config);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(list.Exit, Is.EqualTo(0), list.All);
+            Assert.That(list.Out, Does.Contain("no backups").IgnoreCase);
+            Assert.That(cert.Out, Does.Contain("no certificate 'nope' (configured: innovaplus-api, letsencrypt)"), cert.All);
+            Assert.That(probe.Out, Does.Contain("no probe 'nope' (configured: innova-mongo, innovaplus-backend, innovaplus-public)"), probe.All);
+        });
+    }
+
+    [Test]
     public void Examples_OnePerSeedRunbook() =>
         Assert.That(Examples().Order(StringComparer.Ordinal), Is.EqualTo(new[] { "innovaplus.json", "sims.json", "sofinance.json", "tracehub.json", "ujmp.json" }));
 

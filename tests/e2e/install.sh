@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# The package as a sysadmin uses it, in a Debian host booted with systemd-nspawn: apt install, systemctl, conf.d,
+# a probed backend that degrades and breaks, a scheduled backup after `systemctl reload`, a restore, the journal, a
+# Prometheus server with the shipped rules, the watchdog, and purge. Prints "ok - ..." / "not ok - ..." lines.
+# Needs tests/run.sh's environment; builds the package with packaging/deb/build.sh unless OPSAGENT_DEB points to one.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+source "$here/lib.sh"
+trap e2e_stop_all EXIT
+fail=0
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; fail=1; }
+check() {
+    local what=$1 out; shift
+    if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; printf '%s\n' "$out" | tail -8 | sed 's/^/#   /'; fi
+}
+in_host() { e2e_exec install "$@"; }
+wait_for() {
+    local seconds=$1 what=$2; shift 2
+    local i
+    for i in $(seq 1 $((seconds * 2))); do
+        if "$@" >/dev/null 2>&1; then ok "$what"; return 0; fi
+        sleep 0.5
+    done
+    not_ok "$what (waited ${seconds}s)"; return 1
+}
+since="2000-01-01 00:00:00"
+stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
+journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
+metric() { curl -fsS http://127.0.0.1:9464/metrics | grep -qF "$1"; }
+backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
+agent_active() { [ "$(in_host systemctl is-active opsagent)" = active ]; }
+verify_clean() { local out; out=$(in_host systemd-analyze verify opsagent.service 2>&1); [ -z "$out" ] || { echo "$out"; return 1; }; }
+orders_in() { [ "$(in_host su postgres -s /bin/sh -c "psql -qAt -d $1 -c 'select count(*) from orders'")" = 5000 ]; }
+
+deb=${OPSAGENT_DEB:-}
+if [ -z "$deb" ]; then
+    deb=$(bash "$repo/packaging/deb/build.sh" 0.0.0~e2e amd64 2>"$E2E_WORK/deb-build.log" | tail -1)
+fi
+[ -f "$deb" ] && ok "package built: $(basename "$deb")" || { not_ok "package built"; tail -20 "$E2E_WORK/deb-build.log"; exit 1; }
+if lintian --no-tag-display-limit "$deb" >"$E2E_WORK/lintian.log" 2>&1 || true; then
+    errors=$(grep -c '^E:' "$E2E_WORK/lintian.log")
+    [ "$errors" -eq 0 ] && ok "lintian: no errors ($(grep -c '^W:' "$E2E_WORK/lintian.log") warnings)" || { not_ok "lintian: $errors errors"; grep '^E:' "$E2E_WORK/lintian.log" | head; }
+fi
+
+if ! e2e_boot install; then not_ok "boot"; exit 1; fi
+e2e_wait install >/dev/null || { not_ok "systemd start-up"; exit 1; }
+root=$E2E_WORK/install
+cp "$deb" "$root/root/"
+
+stage "install"
+check "apt install ./$(basename "$deb")" in_host sh -c "cd /root && apt-get install -y -q ./$(basename "$deb")"
+wait_for 30 "systemctl is-active opsagent" agent_active
+show=$(in_host systemctl show opsagent -p Type,WatchdogUSec,StatusText,MainPID)
+echo "$show" | sed 's/^/# /'
+echo "$show" | grep -q '^Type=notify$' && echo "$show" | grep -q '^WatchdogUSec=30s$' && echo "$show" | grep -qE '^StatusText=.+' \
+    && ok "systemctl show: Type=notify, the watchdog, a status line" || not_ok "systemctl show: Type=notify, the watchdog, a status line"
+check "systemd-analyze verify opsagent.service is clean" verify_clean
+exposure=$(in_host systemd-analyze security opsagent.service --no-pager 2>/dev/null | tail -1)
+echo "# systemd-analyze security: $exposure"
+check "metrics on 127.0.0.1:9464 (default configuration)" metric 'opsagent_build_info{version='
+
+# A backend (busybox httpd serving /health from a file; a start resets it) and the image's PostgreSQL with a database.
+mkdir -p "$root/srv/backend"
+echo '{"status":"healthy","database":"connected"}' >"$root/srv/backend/health.good"
+cat >"$root/etc/systemd/system/backend.service" <<'UNIT'
+[Unit]
+Description=Demo backend serving /health from a file
+StartLimitIntervalSec=0
+[Service]
+ExecStartPre=/bin/sh -c 'if [ -e /srv/backend/broken ]; then echo "backend: cannot connect to database 127.0.0.1:5432"; exit 1; fi'
+ExecStartPre=/bin/cp /srv/backend/health.good /srv/backend/health
+ExecStart=/bin/busybox httpd -f -p 127.0.0.1:18082 -h /srv/backend
+UNIT
+in_host systemctl daemon-reload
+check "backend.service started" in_host systemctl start backend.service
+wait_for 60 "PostgreSQL in the host accepts connections" in_host sh -c "su postgres -s /bin/sh -c 'psql -qAtc \"select 1\"'"
+in_host su postgres -s /bin/sh -c "psql -q -c \"alter user postgres password 'e2e-Pw-4417'\" -c 'create database shop'" >/dev/null
+in_host su postgres -s /bin/sh -c "psql -q -d shop -c 'create table orders (id int primary key, item text); insert into orders select g, md5(g::text) from generate_series(1, 5000) g'" >/dev/null
+check "seeded database shop (5000 orders)" orders_in shop
+
+cat >"$root/etc/opsagent/conf.d/shop.json" <<'JSON'
+{
+  "OpsAgent": {
+    "TimeZone": "UTC",
+    "Backups": {
+      "shop-db": {
+        "Engine": "postgres", "Schedule": "0 3 * * *", "CatchUp": false,
+        "Connection": "Host=127.0.0.1;Port=5432;Username=postgres;Password=e2e-Pw-4417;Database=shop",
+        "Directory": "/var/backups/shop", "Retention": { "KeepLast": 3 }
+      }
+    },
+    "Probes": {
+      "backend": {
+        "Type": "http", "Url": "http://127.0.0.1:18082/health", "ExpectJson": { "status": "healthy", "database": "connected" },
+        "Every": "1s", "Timeout": "1s", "FailureThreshold": 2,
+        "Restart": { "Unit": "backend.service", "MaxRestarts": 2, "Window": "01:00:00",
+                     "Backoff": { "Initial": "1s", "Max": "2s" }, "VerifyTimeout": "6s", "CaptureLogLines": 50 }
+      }
+    }
+  }
+}
+JSON
+check "opsagent check-config accepts conf.d/shop.json" in_host opsagent check-config
+check "systemctl reload opsagent" in_host systemctl reload opsagent
+wait_for 30 "the backend probe is healthy" metric 'opsagent_probe_healthy{probe="backend"} 1'
+
+# Prometheus (Debian's binary) inside the host, scraping the agent with the shipped rules.
+mkdir -p "$root/etc/prometheus-e2e" "$root/var/lib/prometheus-e2e"
+cp /usr/bin/prometheus "$root/usr/local/bin/prometheus"
+cat >"$root/etc/prometheus-e2e/prometheus.yml" <<'YAML'
+global: { scrape_interval: 2s, evaluation_interval: 2s }
+rule_files: [ /usr/share/doc/opsagent/opsagent.rules.yml ]
+scrape_configs:
+  - job_name: opsagent
+    honor_labels: true
+    static_configs: [ { targets: [ "127.0.0.1:9464" ] } ]
+YAML
+in_host systemd-run --unit prometheus-e2e /usr/local/bin/prometheus --config.file=/etc/prometheus-e2e/prometheus.yml \
+    --storage.tsdb.path=/var/lib/prometheus-e2e --web.listen-address=127.0.0.1:19090 >/dev/null 2>&1
+prom_query() { curl -fsS "http://127.0.0.1:19090/api/v1/query" --data-urlencode "query=$1" | grep -q "$2"; }
+wait_for 60 "Prometheus query API returns opsagent_probe_healthy" prom_query 'opsagent_probe_healthy{probe="backend"}' '"probe":"backend"'
+
+stage "degrade the backend: restarted and recovered"
+echo '{"status":"healthy","database":"disconnected"}' >"$root/srv/backend/health"
+wait_for 30 "restart_recovered" journal_has restart_recovered OPSAGENT_PROBE=backend
+
+stage "break it permanently: capped restarts, suppressed, incident"
+touch "$root/srv/backend/broken"
+echo '{"status":"down"}' >"$root/srv/backend/health"
+wait_for 60 "restart_suppressed" journal_has restart_suppressed OPSAGENT_PROBE=backend
+incident=$(ls -t "$root"/var/lib/opsagent/incidents/backend_*.log 2>/dev/null | head -1)
+[ -n "$incident" ] && grep -q "cannot connect to database" "$incident" && ok "incident file holds backend.service's journal lines" || not_ok "incident file holds backend.service's journal lines"
+prom_alert() { curl -fsS http://127.0.0.1:19090/api/v1/alerts | grep -q '"alertname":"OpsAgentRestartSuppressed".*"state":"firing"\|"state":"firing".*"alertname":"OpsAgentRestartSuppressed"'; }
+wait_for 60 "Prometheus fires OpsAgentRestartSuppressed" prom_alert
+
+stage "backup schedule changed to the next minute, systemctl reload"
+# The next minute that is still at least 15 s away, so the reload lands before it.
+next=$(in_host sh -c 'if [ "$(date -u +%S)" -gt 45 ]; then date -u -d "+2 minutes" "+%M %H"; else date -u -d "+1 minute" "+%M %H"; fi')
+sed -i "s/\"Schedule\": \"0 3 \* \* \*\"/\"Schedule\": \"${next%% *} ${next##* } * * *\"/" "$root/etc/opsagent/conf.d/shop.json"
+check "systemctl reload opsagent" in_host systemctl reload opsagent
+wait_for 150 "a verified backup file appears" sh -c "ls $root/var/backups/shop/shop-db_*.dump.zst.sha256"
+backup=$(ls "$root"/var/backups/shop/shop-db_*.dump.zst 2>/dev/null | head -1)
+[ -n "$backup" ] && (cd "$(dirname "$backup")" && sha256sum -c --quiet "$(basename "$backup").sha256") && ok "sha256sum -c passes on $(basename "$backup")" || not_ok "sha256sum -c on the backup"
+check "opsagent backup restore --to-database shop_restored" in_host opsagent backup restore shop-db --to-database shop_restored
+check "restored database has the 5000 orders" orders_in shop_restored
+
+stage "journal"
+json=$(in_host journalctl -u opsagent -o json --no-pager)
+for event in probe_failing restart_started restart_recovered restart_suppressed backup_succeeded; do
+    echo "$json" | python3 -c "
+import json, sys
+entries = [json.loads(l) for l in sys.stdin if l.strip()]
+hits = [e for e in entries if e.get('OPSAGENT_EVENT') == '$event' and e.get('SYSLOG_IDENTIFIER') == 'opsagent' and 'PRIORITY' in e
+        and any(k.startswith('OPSAGENT_') and k not in ('OPSAGENT_EVENT', 'OPSAGENT_EVENT_ID') for k in e)]
+sys.exit(0 if hits else 1)" && ok "journalctl -u opsagent -o json: $event with SYSLOG_IDENTIFIER, PRIORITY, OPSAGENT_* fields" || not_ok "journal entry for $event"
+done
+
+stage "kill -STOP: the watchdog restarts the agent"
+pid=$(in_host systemctl show opsagent -p MainPID --value)
+in_host sh -c "kill -STOP $pid"
+agent_restarted() { local now; now=$(e2e_exec install systemctl show opsagent -p MainPID --value); [ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$pid" ] && [ "$(e2e_exec install systemctl is-active opsagent)" = active ]; }
+wait_for 90 "a new agent process after the watchdog timeout" agent_restarted
+in_host journalctl -u opsagent --since "$since" --no-pager | grep -qi "watchdog timeout" && ok "systemd logged the watchdog timeout" || not_ok "systemd logged the watchdog timeout"
+
+stage "purge keeps backups"
+check "apt-get purge opsagent" in_host apt-get purge -y -q opsagent
+check "configuration and state removed" sh -c "[ ! -e $root/etc/opsagent ] && [ ! -e $root/var/lib/opsagent ]"
+check "backups kept" sh -c "ls $root/var/backups/shop/shop-db_*.dump.zst"
+
+in_host systemctl stop prometheus-e2e >/dev/null 2>&1
+e2e_stop install
+exit $fail
