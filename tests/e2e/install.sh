@@ -7,10 +7,12 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
-trap e2e_stop_all EXIT
 fail=0
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; fail=1; }
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $*"; fail=1; failed=$((failed + 1)); }
+summary() { echo "$passed passed, $failed failed, 0 skipped"; }
+trap 'summary; e2e_stop_all' EXIT
 check() {
     local what=$1 out; shift
     if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; printf '%s\n' "$out" | tail -8 | sed 's/^/#   /'; fi

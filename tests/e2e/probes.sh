@@ -6,10 +6,12 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
-trap e2e_stop_all EXIT
 fail=0
-ok() { echo "ok - $*"; }
-not_ok() { echo "not ok - $*"; fail=1; }
+passed=0 failed=0
+ok() { echo "ok - $*"; passed=$((passed + 1)); }
+not_ok() { echo "not ok - $*"; fail=1; failed=$((failed + 1)); }
+summary() { echo "$passed passed, $failed failed, 0 skipped"; }
+trap 'summary; e2e_stop_all' EXIT
 in_host() { e2e_exec probes "$@"; }
 opsagent_cli() { in_host env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 /usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll "$@" --config /etc/opsagent/appsettings.json; }
 backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
