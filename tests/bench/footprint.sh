@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Footprint: the agent with 100 HTTP probes every 10 s against a local server, 20 certificate files checked every
+# minute and /metrics scraped every 15 s, next to monit doing the same 100 HTTP checks, in the same run.
+#   tests/bench/footprint.sh [--minutes M]
+# Two agents run side by side: the runtime's defaults, and the GC settings the unit file ships (workstation,
+# non-concurrent GC, small gen0 budget). RSS is sampled every 5 s and CPU counted after a 30 s warm-up.
+source "$(dirname "$0")/common.sh"
+minutes=5
+while [ $# -gt 0 ]; do
+    case "$1" in --minutes) minutes=$2; shift 2 ;; *) echo "usage: $0 [--minutes M]" >&2; exit 2 ;; esac
+done
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; }
+trap cleanup EXIT
+bench_require monit bc busybox-static openssl || exit 1
+bench_build_agent || exit 1
+w=$BENCH_WORK/footprint; rm -rf "$w"; mkdir -p "$w/www" "$w/certs"
+for i in $(seq 1 100); do echo '{"status":"ok"}' >"$w/www/h$i"; done
+busybox httpd -f -p 127.0.0.1:18090 -h "$w/www" & pids+=($!)
+for i in $(seq 1 20); do
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days $((30 + i * 10)) -subj "/CN=site$i.test" \
+        -keyout /dev/null -out "$w/certs/site$i.pem" >/dev/null 2>&1
+done
+
+config() { # NAME PORT
+    python3 - "$1" "$2" "$w" <<'PY'
+import json, sys
+name, port, w = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+probes = {f"h{i}": {"Type": "http", "Url": f"http://127.0.0.1:18090/h{i}", "ExpectJson": {"status": "ok"}, "Every": "10s", "Timeout": "2s"} for i in range(1, 101)}
+config = {"OpsAgent": {"TimeZone": "UTC", "StateDirectory": f"{w}/{name}-state", "Http": {"Listen": f"http://127.0.0.1:{port}"},
+          "Logging": {"Level": "Warning", "Journald": {"SocketPath": f"{w}/none.sock"}},
+          "Probes": probes, "Certificates": {"Schedule": "* * * * *", "Files": {"sites": f"{w}/certs/*.pem"}}}}
+json.dump(config, open(f"{w}/{name}.json", "w"), indent=1)
+PY
+}
+config agent 19481; config tuned 19482
+{
+    echo "set daemon 10"
+    echo "set pidfile $w/monit.pid"; echo "set idfile $w/monit.id"; echo "set statefile $w/monit.state"
+    echo "set logfile $w/monit.log"
+    for i in $(seq 1 100); do
+        printf 'check host h%d with address 127.0.0.1\n  if failed port 18090 protocol http request "/h%d" then alert\n' "$i" "$i"
+    done
+} >"$w/monitrc"
+chmod 0600 "$w/monitrc"
+
+env -u DOTNET_gcServer -u DOTNET_gcConcurrent dotnet "$AGENT_DLL" run --config "$w/agent.json" >"$w/agent.log" 2>&1 & agent=$!; pids+=($agent)
+DOTNET_gcServer=0 DOTNET_gcConcurrent=0 DOTNET_GCgen0size=0x400000 dotnet "$AGENT_DLL" run --config "$w/tuned.json" >"$w/tuned.log" 2>&1 & tuned=$!; pids+=($tuned)
+monit -I -c "$w/monitrc" >"$w/monit.out" 2>&1 & monit=$!; pids+=($monit)
+( while :; do curl -fs http://127.0.0.1:19481/metrics >/dev/null; curl -fs http://127.0.0.1:19482/metrics >/dev/null; sleep 15; done ) & pids+=($!)
+
+cpu() { awk '{ print ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
+rss() { awk '/^VmRSS/ { print $2 / 1024 }' "/proc/$1/status"; }
+log "running for $minutes min (warm-up 30 s)"
+sleep 30
+for p in agent tuned monit; do eval "start_$p=\$(cpu \$$p)"; done
+: >"$w/rss"
+end=$(( $(date +%s) + minutes * 60 ))
+while [ "$(date +%s)" -lt "$end" ]; do
+    for p in agent tuned monit; do
+        kill -0 "${!p}" 2>/dev/null || { log "$p died; see $w/$p.log"; exit 1; }
+        echo "$p $(rss "${!p}")" >>"$w/rss"
+    done
+    sleep 5
+done
+summary() { # NAME -> "median max cpu"
+    local pid=${!1} start; eval "start=\$start_$1"
+    awk -v n="$1" '$1 == n { print $2 }' "$w/rss" | sort -g | awk '{ v[NR] = $1 } END { printf "%.1f %.1f ", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2), v[NR] }'
+    echo "$(cpu "$pid") - $start" | bc -l | awk '{ printf "%.2f\n", $1 }'
+}
+read -r a_med a_max a_cpu <<<"$(summary agent)"
+read -r t_med t_max t_cpu <<<"$(summary tuned)"
+read -r m_med m_max m_cpu <<<"$(summary monit)"
+probes_ok=$(curl -fs http://127.0.0.1:19481/metrics | grep -c '^opsagent_probe_success{probe="h[0-9]*"} 1')
+printf '\n%-22s %12s %10s %8s\n' process rss_median_MB rss_max_MB cpu_s
+printf '%-22s %12s %10s %8s\n' "agent (defaults)" "$a_med" "$a_max" "$a_cpu" "agent (tuned GC)" "$t_med" "$t_max" "$t_cpu" "monit" "$m_med" "$m_max" "$m_cpu"
+echo
+echo "probes succeeding in the agent: $probes_ok of 100"
+echo "CPU agent/monit: $(ratio "$a_cpu" "$m_cpu"), tuned/monit: $(ratio "$t_cpu" "$m_cpu")   target <= 1"
+echo "RSS target <= 60 MB: defaults median $a_med MB, tuned median $t_med MB"
+results_append footprint.sh "| $(date -u +%F) | $(nproc) | $minutes | $a_med / $a_max | $a_cpu | $t_med / $t_max | $t_cpu | $m_med / $m_max | $m_cpu | $(ratio "$a_cpu" "$m_cpu") | $(ratio "$t_cpu" "$m_cpu") |"
