@@ -48,6 +48,10 @@ harness_start_postgres() {
             || { cat "$HARNESS_LOG/openssl.log" >&2; return 1; }
         chown postgres:postgres "$key" "$crt"; chmod 600 "$key"
     fi
+    # A server left running by an interrupted run is reused rather than failing on its lock file.
+    if runuser -u postgres -- "$bin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+        runuser -u postgres -- "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+    fi
     runuser -u postgres -- "$bin/pg_ctl" -D "$data" -l "$HARNESS_WORK/pg/postgres.log" -w -t 60 \
         -o "-p $HARNESS_PG_PORT -k $sock -c listen_addresses=127.0.0.1 -c fsync=off -c ssl=on -c ssl_cert_file=$crt -c ssl_key_file=$key" start >/dev/null || { tail -20 "$HARNESS_WORK/pg/postgres.log" >&2; return 1; }
     echo "$bin/pg_ctl -D $data" >"$HARNESS_WORK/pg/stop"
