@@ -7,29 +7,8 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
-fail=0
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $*"; fail=1; failed=$((failed + 1)); }
-summary() { echo "$passed passed, $failed failed, 0 skipped"; }
-trap 'summary; e2e_stop_all' EXIT
-check() {
-    local what=$1 out; shift
-    if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; printf '%s\n' "$out" | tail -8 | sed 's/^/#   /'; fi
-}
-in_host() { e2e_exec install "$@"; }
-wait_for() {
-    local seconds=$1 what=$2; shift 2
-    local i
-    for i in $(seq 1 $((seconds * 2))); do
-        if "$@" >/dev/null 2>&1; then ok "$what"; return 0; fi
-        sleep 0.5
-    done
-    not_ok "$what (waited ${seconds}s)"; return 1
-}
-since="2000-01-01 00:00:00"
-stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
-journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
+E2E_MACHINE=install
+trap e2e_finish EXIT
 metric() { curl -fsS http://127.0.0.1:9464/metrics | grep -qF "$1"; }
 backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
 agent_active() { [ "$(in_host systemctl is-active opsagent)" = active ]; }
@@ -173,4 +152,4 @@ check "backups kept" sh -c "ls $root/var/backups/shop/shop-db_*.dump.zst"
 
 in_host systemctl stop prometheus-e2e >/dev/null 2>&1
 e2e_stop install
-exit $fail
+e2e_status

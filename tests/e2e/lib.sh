@@ -67,3 +67,37 @@ e2e_stop_all() {
     local name
     for name in "${!E2E_NSPAWN_PID[@]}"; do e2e_stop "$name"; done
 }
+
+# --- Reporting and waiting for the e2e scripts (set E2E_MACHINE to the machine they drive) ---
+# ok/not_ok print TAP-like lines that tests/run.sh counts; the EXIT trap prints the standard summary line.
+e2e_passed=0 e2e_failed=0
+ok() { echo "ok - $*"; e2e_passed=$((e2e_passed + 1)); }
+not_ok() { echo "not ok - $*"; e2e_failed=$((e2e_failed + 1)); }
+e2e_finish() { echo "$e2e_passed passed, $e2e_failed failed, 0 skipped"; e2e_stop_all; }
+e2e_status() { [ "$e2e_failed" -eq 0 ]; }
+# check DESCRIPTION COMMAND...: one line for COMMAND's result; on failure its last output lines as comments.
+check() {
+    local what=$1 out; shift
+    if out=$("$@" 2>&1); then ok "$what"; else not_ok "$what"; printf '%s\n' "$out" | tail -8 | sed 's/^/#   /'; fi
+}
+# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second.
+wait_for() {
+    local seconds=$1 what=$2; shift 2
+    local i
+    for i in $(seq 1 $((seconds * 2))); do
+        if "$@" >/dev/null 2>&1; then ok "$what"; return 0; fi
+        sleep 0.5
+    done
+    not_ok "$what (waited ${seconds}s)"; return 1
+}
+in_host() { e2e_exec "$E2E_MACHINE" "$@"; }
+# stage TITLE: prints it; journal entries from before it no longer count for journal_has/journal_time.
+since="2000-01-01 00:00:00"
+stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
+# journal_has EVENT [FIELD=VALUE...]: an agent entry with that event exists since the stage began.
+journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
+# journal_time EVENT: the first such entry's time (seconds since the epoch).
+journal_time() {
+    in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$1" --since "$since" -o json --no-pager | head -1 |
+        python3 -c 'import json,sys; print("%.3f" % (int(json.load(sys.stdin)["__REALTIME_TIMESTAMP"]) / 1e6))'
+}

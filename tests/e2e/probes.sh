@@ -6,36 +6,11 @@ set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
-fail=0
-passed=0 failed=0
-ok() { echo "ok - $*"; passed=$((passed + 1)); }
-not_ok() { echo "not ok - $*"; fail=1; failed=$((failed + 1)); }
-summary() { echo "$passed passed, $failed failed, 0 skipped"; }
-trap 'summary; e2e_stop_all' EXIT
-in_host() { e2e_exec probes "$@"; }
+E2E_MACHINE=probes
+trap e2e_finish EXIT
 opsagent_cli() { in_host env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 /usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll "$@" --config /etc/opsagent/appsettings.json; }
 backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
 agent_metric() { curl -fsS http://127.0.0.1:19464/metrics | grep -qF "$1"; }
-# wait_for SECONDS DESCRIPTION COMMAND...: polls COMMAND every half second.
-wait_for() {
-    local seconds=$1 what=$2; shift 2
-    local i
-    for i in $(seq 1 $((seconds * 2))); do
-        if "$@" >/dev/null 2>&1; then ok "$what"; return 0; fi
-        sleep 0.5
-    done
-    not_ok "$what (waited ${seconds}s)"; return 1
-}
-# journal_has EVENT [FIELD=VALUE...]: an agent entry with that event exists.
-# Entries before $since (set at the start of each stage) do not count.
-since="2000-01-01 00:00:00"
-stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
-journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
-# journal_time EVENT: the first such entry's time (seconds since the epoch, microsecond precision).
-journal_time() {
-    in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$1" --since "$since" -o json --no-pager | head -1 |
-        python3 -c 'import json,sys; print("%.3f" % (int(json.load(sys.stdin)["__REALTIME_TIMESTAMP"]) / 1e6))'
-}
 
 build=$repo/src/OpsAgent/bin/Release/net10.0
 [ -f "$build/opsagent.dll" ] || { not_ok "Release build of the agent exists ($build)"; exit 1; }
@@ -137,4 +112,4 @@ echo "# restart_started entries in total: $(in_host journalctl -q -t opsagent OP
 
 in_host systemctl stop opsagent-e2e.service
 e2e_stop probes
-exit $fail
+e2e_status
