@@ -15,22 +15,12 @@ public sealed class ContainerBackupTests
     private string _container = null!;
     private BackupTestKit _kit = null!;
 
-    private static string Require(string variable)
-    {
-        var value = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrEmpty(value))
-        {
-            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts Docker and imports the test images");
-        }
-
-        return value!;
-    }
 
     [OneTimeSetUp]
     public async Task StartPostgresContainer()
     {
-        var image = Require("OPSAGENT_TEST_DEBIAN_IMAGE");
-        _docker = new DockerClientConfiguration(new Uri(Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
+        var image = TestEnvironment.Require("OPSAGENT_TEST_DEBIAN_IMAGE");
+        _docker = new DockerClientConfiguration(new Uri(TestEnvironment.Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
         var name = "opsagent-pg-" + Guid.NewGuid().ToString("N")[..8];
         var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {

@@ -12,11 +12,7 @@ public sealed class MongoBackupTests
     [Test]
     public async Task Run_MongoDatabase_RestoresIntoAnotherDatabase()
     {
-        var uri = Environment.GetEnvironmentVariable("OPSAGENT_TEST_MONGO");
-        if (string.IsNullOrEmpty(uri))
-        {
-            Assert.Ignore("OPSAGENT_TEST_MONGO is not set: MongoDB cannot be installed on this machine (the GitHub workflow provides one)");
-        }
+        var uri = TestEnvironment.Require("OPSAGENT_TEST_MONGO");
 
         using var kit = new BackupTestKit();
         var client = new MongoClient(uri);

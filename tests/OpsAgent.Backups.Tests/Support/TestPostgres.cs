@@ -5,19 +5,7 @@ namespace OpsAgent.Backups.Tests.Support;
 /// <summary>The real PostgreSQL server tests/run.sh starts (OPSAGENT_TEST_PG).</summary>
 public static class TestPostgres
 {
-    public static string Admin
-    {
-        get
-        {
-            var value = Environment.GetEnvironmentVariable("OPSAGENT_TEST_PG");
-            if (string.IsNullOrEmpty(value))
-            {
-                Assert.Ignore("OPSAGENT_TEST_PG is not set: run tests/run.sh, which starts PostgreSQL and sets it");
-            }
-
-            return value!;
-        }
-    }
+    public static string Admin => TestEnvironment.Require("OPSAGENT_TEST_PG");
 
     public static string For(string database, string? user = null, string? password = null)
     {

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
 using OpsAgent.Certificates.Inspection;
 
@@ -129,12 +127,7 @@ public sealed class EndpointInspectorTests
     [Test]
     public async Task InspectAsync_NothingListening_FailsWithConnectionRefused()
     {
-        int port;
-        using (var probe = new TcpListener(IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            port = ((IPEndPoint)probe.LocalEndpoint).Port;
-        }
+        var port = LoopbackPort.Unused();
 
         var check = await InspectAsync(new CertificateEndpointOptions { Host = "127.0.0.1", Port = port });
 
@@ -144,12 +137,8 @@ public sealed class EndpointInspectorTests
     [Test]
     public async Task InspectAsync_PostgresProtocol_ReadsTheDatabaseServersCertificate()
     {
-        var pg = Environment.GetEnvironmentVariable("OPSAGENT_TEST_PG");
-        var certFile = Environment.GetEnvironmentVariable("OPSAGENT_TEST_PG_SSL_CERT");
-        if (pg is null || certFile is null)
-        {
-            Assert.Ignore("OPSAGENT_TEST_PG / OPSAGENT_TEST_PG_SSL_CERT are not set: run tests/run.sh");
-        }
+        var pg = TestEnvironment.Require("OPSAGENT_TEST_PG");
+        var certFile = TestEnvironment.Require("OPSAGENT_TEST_PG_SSL_CERT");
 
         var port = int.Parse(pg.Split(';').Single(p => p.StartsWith("Port=", StringComparison.Ordinal))[5..], System.Globalization.CultureInfo.InvariantCulture);
         using var expected = X509CertificateLoader.LoadCertificateFromFile(certFile);

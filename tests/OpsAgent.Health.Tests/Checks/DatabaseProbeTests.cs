@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
 
@@ -9,16 +7,6 @@ namespace OpsAgent.Health.Tests.Checks;
 /// <summary>PostgreSQL and MongoDB probes against real servers.</summary>
 public sealed class DatabaseProbeTests
 {
-    private static string Require(string variable)
-    {
-        var value = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrEmpty(value))
-        {
-            Assert.Ignore($"{variable} is not set: run tests/run.sh{(variable == "OPSAGENT_TEST_MONGO" ? " with a MongoDB server (none can be installed on these machines)" : "")}");
-        }
-
-        return value!;
-    }
 
     private static Task<ProbeResult> RunAsync(ProbeType type, string connection, string? query = null)
     {
@@ -30,7 +18,7 @@ public sealed class DatabaseProbeTests
     [Test]
     public async Task Postgres_RunningServer_SucceedsAndQueryMustReturnARow()
     {
-        var pg = Require("OPSAGENT_TEST_PG");
+        var pg = TestEnvironment.Require("OPSAGENT_TEST_PG");
 
         var ok = await RunAsync(ProbeType.Postgres, pg, "select 1");
         var empty = await RunAsync(ProbeType.Postgres, pg, "select 1 where false");
@@ -49,10 +37,10 @@ public sealed class DatabaseProbeTests
     [Test]
     public async Task Postgres_ServerStopped_ConnectionRefused()
     {
-        Require("OPSAGENT_TEST_PG");
+        TestEnvironment.Require("OPSAGENT_TEST_PG");
         var bin = Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Last() + "/bin";
         var data = Directory.CreateTempSubdirectory("opsagent-pgprobe-").FullName;
-        var port = FreePort();
+        var port = LoopbackPort.Unused();
         try
         {
             Run("chown", "postgres", data);
@@ -80,20 +68,13 @@ public sealed class DatabaseProbeTests
     [Test]
     public async Task MongoDb_Ping_SucceedsAgainstTheServer()
     {
-        var mongo = Require("OPSAGENT_TEST_MONGO");
+        var mongo = TestEnvironment.Require("OPSAGENT_TEST_MONGO");
 
         var ok = await RunAsync(ProbeType.MongoDb, mongo);
-        var refused = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{FreePort()}/?serverSelectionTimeoutMS=2000");
+        var refused = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/?serverSelectionTimeoutMS=2000");
 
         Assert.That(ok.Success, Is.True, ok.Message);
         Assert.That(refused.Success, Is.False);
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static void Run(string file, params string[] arguments)

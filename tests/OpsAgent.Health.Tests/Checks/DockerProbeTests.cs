@@ -23,22 +23,12 @@ public sealed class DockerProbeTests
     private CapturingLoggerProvider _logs = null!;
     private ILoggerFactory _loggers = null!;
 
-    private static string Require(string variable)
-    {
-        var value = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrEmpty(value))
-        {
-            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts Docker and imports the test images");
-        }
-
-        return value!;
-    }
 
     [SetUp]
     public void SetUp()
     {
-        _endpoint = Require("OPSAGENT_TEST_DOCKER");
-        _image = Require("OPSAGENT_TEST_IMAGE");
+        _endpoint = TestEnvironment.Require("OPSAGENT_TEST_DOCKER");
+        _image = TestEnvironment.Require("OPSAGENT_TEST_IMAGE");
         _docker = new DockerClientConfiguration(new Uri(_endpoint)).CreateClient();
         _provider = new DockerClientProvider(() => _endpoint);
         _dir = Directory.CreateTempSubdirectory("opsagent-dockerprobe-").FullName;
@@ -49,6 +39,12 @@ public sealed class DockerProbeTests
     [TearDown]
     public async Task TearDown()
     {
+        // SetUp skips the test before anything exists when the harness's Docker is not there.
+        if (_docker is null)
+        {
+            return;
+        }
+
         foreach (var container in _containers)
         {
             await _docker.Containers.RemoveContainerAsync(container, new ContainerRemoveParameters { Force = true });
@@ -128,19 +124,22 @@ public sealed class DockerProbeTests
         },
     };
 
-    private (ProbeRunner Runner, ProbeSupervisor Supervisor, ProbeStateStore Store, PauseStore Pauses) Agent()
+    /// <summary>The agent's probe pieces, wired to the real engine; a new one per test (fresh state).</summary>
+    private sealed record Rig(ProbeRunner Runner, ProbeSupervisor Supervisor, PauseStore Pauses);
+
+    private Rig Agent()
     {
         var store = new ProbeStateStore(TimeProvider.System);
         var pauses = new PauseStore(TimeProvider.System);
         var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetFactory(new Systemctl(ToolRunner.HostOnly), _provider), SecretRedactor.Shared, TimeProvider.System,
             _loggers.CreateLogger<ProbeSupervisor>());
-        return (new ProbeRunner([new DockerProbe(_provider)]), supervisor, store, pauses);
+        return new Rig(new ProbeRunner([new DockerProbe(_provider)]), supervisor, pauses);
     }
 
     /// <summary>Runs the probe every 300 ms (the scheduler's job, compressed) until <paramref name="done"/> or 60 s.</summary>
-    private async Task<ProbeState> DriveAsync(string probe, ProbeOptions options, Func<ProbeState, bool> done)
+    private async Task<ProbeState> DriveAsync(Rig rig, string probe, ProbeOptions options, Func<ProbeState, bool> done)
     {
-        var (runner, supervisor, _, _) = _agent;
+        var (runner, supervisor, _) = rig;
         var all = new ProbesOptions { Probes = { [probe] = options } };
         var clock = Stopwatch.StartNew();
         while (true)
@@ -156,16 +155,14 @@ public sealed class DockerProbeTests
         }
     }
 
-    private (ProbeRunner, ProbeSupervisor, ProbeStateStore, PauseStore) _agent;
-
     [Test]
     public async Task Probe_HealthyContainer_Succeeds()
     {
         var name = await StartContainerAsync(recreateOnStart: true);
-        _agent = Agent();
+        var rig = Agent();
 
-        var result = await _agent.Item1.RunAsync("worker", Probe(name), CancellationToken.None);
-        var missing = await _agent.Item1.RunAsync("worker", Probe("opsagent-no-such-container"), CancellationToken.None);
+        var result = await rig.Runner.RunAsync("worker", Probe(name), CancellationToken.None);
+        var missing = await rig.Runner.RunAsync("worker", Probe("opsagent-no-such-container"), CancellationToken.None);
 
         Assert.That(result.Success, Is.True, result.Message);
         Assert.That(missing.Reason, Is.EqualTo("container_missing"));
@@ -176,12 +173,12 @@ public sealed class DockerProbeTests
     {
         var name = await StartContainerAsync(recreateOnStart: true);
         var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
-        _agent = Agent();
+        var rig = Agent();
         var options = Probe(name);
-        await DriveAsync("worker", options, s => s.Last?.Success == true);
+        await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
 
         await ExecAsync(name, "rm", "/tmp/ok");
-        var state = await DriveAsync("worker", options, s => s.Recovered > 0 || s.NotRecovered > 0);
+        var state = await DriveAsync(rig, "worker", options, s => s.Recovered > 0 || s.NotRecovered > 0);
 
         var inspect = await _docker.Containers.InspectContainerAsync(name);
         Assert.Multiple(() =>
@@ -199,11 +196,11 @@ public sealed class DockerProbeTests
     public async Task Degrade_StaysBroken_MaxRestartsThenSuppressedWithIncident()
     {
         var name = await StartContainerAsync(recreateOnStart: false);
-        _agent = Agent();
+        var rig = Agent();
         var options = Probe(name, maxRestarts: 2);
 
         await ExecAsync(name, "rm", "/tmp/ok");
-        var state = await DriveAsync("worker", options, s => s.Suppressed);
+        var state = await DriveAsync(rig, "worker", options, s => s.Suppressed);
 
         var incidents = Directory.GetFiles(Path.Combine(_dir, "incidents"));
         Assert.Multiple(() =>
@@ -222,12 +219,12 @@ public sealed class DockerProbeTests
     {
         var name = await StartContainerAsync(recreateOnStart: true);
         var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
-        _agent = Agent();
-        _agent.Item4.Pause(_dir, "worker", DateTimeOffset.UtcNow.AddMinutes(10));
+        var rig = Agent();
+        rig.Pauses.Pause(_dir, "worker", DateTimeOffset.UtcNow.AddMinutes(10));
         var options = Probe(name);
 
         await ExecAsync(name, "rm", "/tmp/ok");
-        var state = await DriveAsync("worker", options, s => !s.Healthy && s.ConsecutiveFailures >= 8);
+        var state = await DriveAsync(rig, "worker", options, s => !s.Healthy && s.ConsecutiveFailures >= 8);
 
         Assert.Multiple(() =>
         {

@@ -158,10 +158,7 @@ public sealed class HttpProbeTests
     [Test]
     public async Task Check_NothingListening_ConnectionRefused()
     {
-        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
+        var port = LoopbackPort.Unused();
 
         var result = await RunAsync(o => o.Url = $"http://127.0.0.1:{port}/health");
 

@@ -1,3 +1,4 @@
+using OpsAgent.Testing;
 using System.Globalization;
 using Npgsql;
 using OpsAgent.Tests.Support;
@@ -10,19 +11,7 @@ public sealed class BackupAgentTests
 {
     private const string Password = "opsagent-test-Pw-7731";
 
-    private static string Pg
-    {
-        get
-        {
-            var value = Environment.GetEnvironmentVariable("OPSAGENT_TEST_PG");
-            if (string.IsNullOrEmpty(value))
-            {
-                Assert.Ignore("OPSAGENT_TEST_PG is not set: run tests/run.sh, which starts PostgreSQL and sets it");
-            }
-
-            return value!;
-        }
-    }
+    private static string Pg => TestEnvironment.Require("OPSAGENT_TEST_PG");
 
     private static async Task ExecAsync(string database, string sql)
     {

@@ -1,3 +1,4 @@
+using OpsAgent.Testing;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Npgsql;
@@ -7,21 +8,11 @@ namespace OpsAgent.Tests.Harness;
 /// <summary>Proves each real part tests/run.sh starts is reachable, so capability tests can rely on it.</summary>
 public sealed class ServicesSmokeTests
 {
-    private static string Require(string variable)
-    {
-        var value = Environment.GetEnvironmentVariable(variable);
-        if (string.IsNullOrEmpty(value))
-        {
-            Assert.Ignore($"{variable} is not set: run tests/run.sh, which starts the service and sets it");
-        }
-
-        return value!;
-    }
 
     [Test]
     public async Task PostgreSql_TestServer_AnswersWithPasswordAuth()
     {
-        await using var connection = new NpgsqlConnection(Require("OPSAGENT_TEST_PG"));
+        await using var connection = new NpgsqlConnection(TestEnvironment.Require("OPSAGENT_TEST_PG"));
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("select current_setting('server_version_num')::int", connection);
         var version = (int)(await command.ExecuteScalarAsync())!;
@@ -31,7 +22,7 @@ public sealed class ServicesSmokeTests
     /// <summary>Runs <paramref name="command"/> in a throw-away container and returns its exit code and demultiplexed output.</summary>
     private static async Task<(long Exit, string Stdout, string Stderr)> RunContainerAsync(string image, params string[] command)
     {
-        using var client = new DockerClientConfiguration(new Uri(Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
+        using var client = new DockerClientConfiguration(new Uri(TestEnvironment.Require("OPSAGENT_TEST_DOCKER"))).CreateClient();
         await client.System.PingAsync();
         var created = await client.Containers.CreateContainerAsync(new CreateContainerParameters
         {
@@ -57,7 +48,7 @@ public sealed class ServicesSmokeTests
     [Test]
     public async Task Docker_TestEngine_RunsContainerFromImportedImage()
     {
-        var (exit, stdout, stderr) = await RunContainerAsync(Require("OPSAGENT_TEST_IMAGE"), "sh", "-c", "echo out-line; echo err-line >&2");
+        var (exit, stdout, stderr) = await RunContainerAsync(TestEnvironment.Require("OPSAGENT_TEST_IMAGE"), "sh", "-c", "echo out-line; echo err-line >&2");
 
         Assert.That(exit, Is.EqualTo(0));
         Assert.That(stdout, Is.EqualTo("out-line\n"));
@@ -67,7 +58,7 @@ public sealed class ServicesSmokeTests
     [Test]
     public async Task Docker_DebianImage_HasSystemdAndPostgreSql()
     {
-        var (exit, stdout, _) = await RunContainerAsync(Require("OPSAGENT_TEST_DEBIAN_IMAGE"), "sh", "-c", "test -x /lib/systemd/systemd && ls /usr/lib/postgresql");
+        var (exit, stdout, _) = await RunContainerAsync(TestEnvironment.Require("OPSAGENT_TEST_DEBIAN_IMAGE"), "sh", "-c", "test -x /lib/systemd/systemd && ls /usr/lib/postgresql");
 
         Assert.That(exit, Is.EqualTo(0));
         Assert.That(stdout.Trim(), Does.Match(@"^\d+$"), "one PostgreSQL major version installed");

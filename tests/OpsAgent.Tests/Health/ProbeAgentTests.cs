@@ -95,12 +95,8 @@ public sealed class ProbeAgentTests
     [Test]
     public async Task Pause_FromTheCliWhileTheDaemonRuns_RestartSkippedUntilResumed()
     {
-        var endpoint = Environment.GetEnvironmentVariable("OPSAGENT_TEST_DOCKER");
-        var image = Environment.GetEnvironmentVariable("OPSAGENT_TEST_IMAGE");
-        if (string.IsNullOrEmpty(endpoint) || string.IsNullOrEmpty(image))
-        {
-            Assert.Ignore("OPSAGENT_TEST_DOCKER / OPSAGENT_TEST_IMAGE are not set: run tests/run.sh");
-        }
+        var endpoint = TestEnvironment.Require("OPSAGENT_TEST_DOCKER");
+        var image = TestEnvironment.Require("OPSAGENT_TEST_IMAGE");
 
         using var docker = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
         var container = $"opsagent-pause-{Guid.NewGuid():N}"[..26];
