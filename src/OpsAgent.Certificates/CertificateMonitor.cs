@@ -61,23 +61,35 @@ public sealed class CertificateMonitor(CertificateChecker checker, CertificateRe
             }
         }
 
-        return Summarize(options);
+        return Summarize();
     }
 
-    /// <summary>Entries with <c>OnCritical</c> that have a critical certificate.</summary>
-    internal IEnumerable<(string Entry, OnCriticalOptions OnCritical)> RenewalsDue(CertificatesOptions options, IReadOnlyList<CertificateCheck> checks)
+    /// <summary>Entries with <c>OnCritical</c> that have a certificate recorded as critical.</summary>
+    internal List<(string Entry, OnCriticalOptions OnCritical)> RenewalsDue(CertificatesOptions options, IReadOnlyList<CertificateCheck> checks)
     {
-        var now = time.GetUtcNow();
-        foreach (var entry in checks.Where(c => c.Certificates.Any(i => CertificateLevels.Evaluate(i, now, options.WarningDays, options.CriticalDays).Level == CertificateLevel.Critical))
-                     .Select(c => c.Entry).Distinct(StringComparer.OrdinalIgnoreCase))
+        List<string> critical;
+        lock (_lock)
+        {
+            critical = [.. checks.Where(c => c.Certificates.Any(i => RecordedLevel(c, i) == CertificateLevel.Critical))
+                .Select(c => c.Entry).Distinct(StringComparer.OrdinalIgnoreCase)];
+        }
+
+        var due = new List<(string, OnCriticalOptions)>();
+        foreach (var entry in critical)
         {
             var onCritical = options.Endpoints.TryGetValue(entry, out var e) ? e.OnCritical : options.Files.TryGetValue(entry, out var f) ? f.OnCritical : null;
             if (onCritical is not null)
             {
-                yield return (entry, onCritical);
+                due.Add((entry, onCritical));
             }
         }
+
+        return due;
     }
+
+    /// <summary>The level <see cref="Record"/> evaluated for <paramref name="certificate"/> (call under the lock).</summary>
+    private CertificateLevel RecordedLevel(CertificateCheck check, CertificateInfo certificate)
+        => _levels.TryGetValue(check.SeriesLabel(certificate), out var recorded) ? recorded.Level : CertificateLevel.Ok;
 
     /// <summary>Stores <paramref name="checks"/> and logs what changed.</summary>
     internal void Record(CertificatesOptions options, IReadOnlyList<CertificateCheck> checks, bool replaceAll)
@@ -201,13 +213,14 @@ public sealed class CertificateMonitor(CertificateChecker checker, CertificateRe
         _levels[label] = (level, reason, now);
     }
 
-    private CertificateRunSummary Summarize(CertificatesOptions options)
+    private CertificateRunSummary Summarize()
     {
-        var now = time.GetUtcNow();
-        var latest = Latest;
-        var levels = latest.SelectMany(c => c.Certificates).Select(c => CertificateLevels.Evaluate(c, now, options.WarningDays, options.CriticalDays).Level).ToList();
-        return new CertificateRunSummary(levels.Count(l => l == CertificateLevel.Ok), levels.Count(l => l == CertificateLevel.Warning),
-            levels.Count(l => l == CertificateLevel.Critical), latest.Count(c => !c.Success), latest.Count(c => c.VerifyReason is not null));
+        lock (_lock)
+        {
+            var levels = _latest.SelectMany(c => c.Certificates.Select(i => RecordedLevel(c, i))).ToList();
+            return new CertificateRunSummary(levels.Count(l => l == CertificateLevel.Ok), levels.Count(l => l == CertificateLevel.Warning),
+                levels.Count(l => l == CertificateLevel.Critical), _latest.Count(c => !c.Success), _latest.Count(c => c.VerifyReason is not null));
+        }
     }
 
     /// <inheritdoc />

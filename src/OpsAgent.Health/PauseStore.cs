@@ -36,13 +36,6 @@ public sealed class PauseStore(TimeProvider time)
         return until;
     }
 
-    /// <summary>Every pause still in force.</summary>
-    public IReadOnlyDictionary<string, DateTimeOffset> Active(string stateDirectory)
-    {
-        var now = time.GetUtcNow();
-        return Read(stateDirectory).Where(p => p.Value > now).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
-    }
-
     /// <summary>Pauses <paramref name="probe"/> (or <c>all</c>) until <paramref name="until"/>.</summary>
     public void Pause(string stateDirectory, string probe, DateTimeOffset until)
         => Update(stateDirectory, pauses => pauses[probe] = until);

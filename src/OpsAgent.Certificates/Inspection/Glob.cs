@@ -87,7 +87,7 @@ public static class Glob
             {
                 Walk(path, segments, index + 1, matches, unreadable, visited);
             }
-            else if (Exists(directory) && !CanList(directory))
+            else if (Directory.Exists(directory) && !CanList(directory))
             {
                 unreadable.Add(directory);
             }
@@ -154,8 +154,6 @@ public static class Glob
             return [];
         }
     }
-
-    private static bool Exists(string directory) => Directory.Exists(directory);
 
     private static bool CanList(string directory)
     {

@@ -7,13 +7,9 @@ using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Restore;
 using OpsAgent.Backups.Retention;
 using OpsAgent.Backups.Verification;
-using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Processes;
 using OpsAgent.Core.Secrets;
-using OpsAgent.Hosting;
-using Serilog;
-using Serilog.Core;
 using Spectre.Console;
 
 namespace OpsAgent.Cli;
