@@ -9,7 +9,7 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
 E2E_MACHINE=install
 trap e2e_finish EXIT
-metric() { curl -fsS http://127.0.0.1:9464/metrics | grep -qF "$1"; }
+metric() { curl -fsS http://127.0.0.1:9464/metrics | has -F "$1"; }
 backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
 agent_active() { [ "$(in_host systemctl is-active opsagent)" = active ]; }
 verify_clean() { local out; out=$(in_host systemd-analyze verify opsagent.service 2>&1); [ -z "$out" ] || { echo "$out"; return 1; }; }
@@ -35,7 +35,7 @@ check "apt install ./$(basename "$deb")" in_host sh -c "cd /root && apt-get inst
 wait_for 30 "systemctl is-active opsagent" agent_active
 show=$(in_host systemctl show opsagent -p Type,WatchdogUSec,StatusText,MainPID)
 echo "$show" | sed 's/^/# /'
-echo "$show" | grep -q '^Type=notify$' && echo "$show" | grep -q '^WatchdogUSec=30s$' && echo "$show" | grep -qE '^StatusText=.+' \
+echo "$show" | has '^Type=notify$' && echo "$show" | has '^WatchdogUSec=30s$' && echo "$show" | has -E '^StatusText=.+' \
     && ok "systemctl show: Type=notify, the watchdog, a status line" || not_ok "systemctl show: Type=notify, the watchdog, a status line"
 check "systemd-analyze verify opsagent.service is clean" verify_clean
 exposure=$(in_host systemd-analyze security opsagent.service --no-pager 2>/dev/null | tail -1)
@@ -100,7 +100,7 @@ scrape_configs:
 YAML
 in_host systemd-run --unit prometheus-e2e /usr/local/bin/prometheus --config.file=/etc/prometheus-e2e/prometheus.yml \
     --storage.tsdb.path=/var/lib/prometheus-e2e --web.listen-address=127.0.0.1:19090 >/dev/null 2>&1
-prom_query() { curl -fsS "http://127.0.0.1:19090/api/v1/query" --data-urlencode "query=$1" | grep -q "$2"; }
+prom_query() { curl -fsS "http://127.0.0.1:19090/api/v1/query" --data-urlencode "query=$1" | has "$2"; }
 wait_for 60 "Prometheus query API returns opsagent_probe_healthy" prom_query 'opsagent_probe_healthy{probe="backend"}' '"probe":"backend"'
 
 stage "degrade the backend: restarted and recovered"
@@ -113,7 +113,7 @@ echo '{"status":"down"}' >"$root/srv/backend/health"
 wait_for 60 "restart_suppressed" journal_has restart_suppressed OPSAGENT_PROBE=backend
 incident=$(ls -t "$root"/var/lib/opsagent/incidents/backend_*.log 2>/dev/null | head -1)
 [ -n "$incident" ] && grep -q "cannot connect to database" "$incident" && ok "incident file holds backend.service's journal lines" || not_ok "incident file holds backend.service's journal lines"
-prom_alert() { curl -fsS http://127.0.0.1:19090/api/v1/alerts | grep -q '"alertname":"OpsAgentRestartSuppressed".*"state":"firing"\|"state":"firing".*"alertname":"OpsAgentRestartSuppressed"'; }
+prom_alert() { curl -fsS http://127.0.0.1:19090/api/v1/alerts | has '"alertname":"OpsAgentRestartSuppressed".*"state":"firing"\|"state":"firing".*"alertname":"OpsAgentRestartSuppressed"'; }
 wait_for 60 "Prometheus fires OpsAgentRestartSuppressed" prom_alert
 
 stage "backup schedule changed to the next minute, systemctl reload"
@@ -143,7 +143,7 @@ pid=$(in_host systemctl show opsagent -p MainPID --value)
 in_host sh -c "kill -STOP $pid"
 agent_restarted() { local now; now=$(e2e_exec install systemctl show opsagent -p MainPID --value); [ -n "$now" ] && [ "$now" != 0 ] && [ "$now" != "$pid" ] && [ "$(e2e_exec install systemctl is-active opsagent)" = active ]; }
 wait_for 90 "a new agent process after the watchdog timeout" agent_restarted
-in_host journalctl -u opsagent --since "$since" --no-pager | grep -qi "watchdog timeout" && ok "systemd logged the watchdog timeout" || not_ok "systemd logged the watchdog timeout"
+in_host journalctl -u opsagent --since "$since" --no-pager | has -i "watchdog timeout" && ok "systemd logged the watchdog timeout" || not_ok "systemd logged the watchdog timeout"
 
 stage "purge keeps backups"
 check "apt-get purge opsagent" in_host apt-get purge -y -q opsagent

@@ -91,13 +91,17 @@ wait_for() {
     not_ok "$what (waited ${seconds}s)"; return 1
 }
 in_host() { e2e_exec "$E2E_MACHINE" "$@"; }
+# has [GREP-OPTIONS] PATTERN: grep -q over standard input that reads all of it first. Under pipefail a plain
+# "cmd | grep -q" fails when grep exits at the first match while cmd is still writing (cmd dies of SIGPIPE,
+# curl exits 23), so a check that matched could be reported failed, depending on timing.
+has() { local input; input=$(cat); grep -q "$@" <<<"$input"; }
 # stage TITLE: prints it; journal entries from before it no longer count for journal_has/journal_time.
 since="2000-01-01 00:00:00"
 stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
 # journal_has EVENT [FIELD=VALUE...]: an agent entry with that event exists since the stage began.
-journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | grep -q .; }
+journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | has .; }
 # journal_time EVENT: the first such entry's time (seconds since the epoch).
 journal_time() {
-    in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$1" --since "$since" -o json --no-pager | head -1 |
-        python3 -c 'import json,sys; print("%.3f" % (int(json.load(sys.stdin)["__REALTIME_TIMESTAMP"]) / 1e6))'
+    in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$1" --since "$since" -o json --no-pager |
+        python3 -c 'import json,sys; print("%.3f" % (int(json.loads(sys.stdin.read().splitlines()[0])["__REALTIME_TIMESTAMP"]) / 1e6))'
 }

@@ -10,7 +10,7 @@ E2E_MACHINE=probes
 trap e2e_finish EXIT
 opsagent_cli() { in_host env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 /usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll "$@" --config /etc/opsagent/appsettings.json; }
 backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
-agent_metric() { curl -fsS http://127.0.0.1:19464/metrics | grep -qF "$1"; }
+agent_metric() { curl -fsS http://127.0.0.1:19464/metrics | has -F "$1"; }
 
 build=$repo/src/OpsAgent/bin/Release/net10.0
 [ -f "$build/opsagent.dll" ] || { not_ok "Release build of the agent exists ($build)"; exit 1; }
@@ -81,7 +81,7 @@ in_host systemctl stop backend.service
 wait_for 20 "restart_skipped operator_stopped" journal_has restart_skipped OPSAGENT_PROBE=backend OPSAGENT_REASON=operator_stopped
 sleep 3
 [ "$(in_host systemctl is-active backend.service)" = "inactive" ] && ok "stopped unit left stopped" || not_ok "stopped unit left stopped"
-curl -fsS http://127.0.0.1:19464/status | grep -q '"reason": "unit_stopped"' && ok "systemd probe reports unit_stopped" || not_ok "systemd probe reports unit_stopped"
+curl -fsS http://127.0.0.1:19464/status | has '"reason": "unit_stopped"' && ok "systemd probe reports unit_stopped" || not_ok "systemd probe reports unit_stopped"
 in_host systemctl start backend.service
 wait_for 20 "healthy again after the operator starts it" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
 
@@ -89,7 +89,7 @@ stage "3. start limit: while paused the unit fails until systemd refuses to star
 opsagent_cli pause backend --for 10m >/dev/null && ok "opsagent pause backend" || not_ok "opsagent pause backend"
 touch "$root/srv/backend/broken"
 for _ in 1 2 3 4; do in_host systemctl restart backend.service >/dev/null 2>&1; done
-in_host journalctl -u backend --since "$since" --no-pager | grep -q "Start request repeated too quickly" && ok "backend.service hit its start limit" \
+in_host journalctl -u backend --since "$since" --no-pager | has "Start request repeated too quickly" && ok "backend.service hit its start limit" \
     || { not_ok "backend.service hit its start limit"; in_host systemctl show backend -p Result,ActiveState,SubState | sed 's/^/# /'; in_host journalctl -u backend --no-pager | tail -8 | sed 's/^/# /'; }
 rm -f "$root/srv/backend/broken"
 opsagent_cli resume backend >/dev/null
@@ -104,7 +104,7 @@ echo '{"status":"unhealthy"}' >"$root/srv/backend/health"
 wait_for 90 "restart_suppressed after MaxRestarts" journal_has restart_suppressed OPSAGENT_PROBE=backend
 incident=$(ls -t "$root"/var/lib/opsagent/incidents/backend_*.log 2>/dev/null | head -1)
 [ -n "$incident" ] && grep -q "cannot connect to database db.internal:5432" "$incident" && ok "incident file holds the unit's journal lines ($(basename "$incident"))" || not_ok "incident file with the unit's journal lines"
-in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_not_recovered --since "$since" -o verbose --all --no-pager | grep -q "cannot connect to database" \
+in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_not_recovered --since "$since" -o verbose --all --no-pager | has "cannot connect to database" \
     && ok "restart_not_recovered entry carries the log lines" || not_ok "restart_not_recovered entry carries the log lines"
 agent_metric 'opsagent_restart_suppressed{probe="backend"} 1' && ok "opsagent_restart_suppressed 1" \
     || { not_ok "opsagent_restart_suppressed 1"; curl -fsS http://127.0.0.1:19464/metrics | grep -E '^opsagent_(restart|probe_healthy)' | sed 's/^/# /'; }
