@@ -148,16 +148,21 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             stderr = toolStderr;
 
             string? globalsName = null;
-            DumpWriteResult? globals = null;
+            VerifyResult? globalsVerify = null;
             if (plan.Globals is not null)
             {
                 globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
                 var globalsPartial = Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix);
                 partials.Add(globalsPartial);
-                (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, o, null, ct).ConfigureAwait(false);
+                var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, o, null, ct).ConfigureAwait(false);
+                globalsVerify = await BackupVerifier.VerifyWrittenAsync(globalsPartial, BackupVerifier.GlobalsFormat, globals.Sha256, null, null, ct).ConfigureAwait(false);
+                if (!globalsVerify.Ok)
+                {
+                    throw new BackupFailedException(globalsVerify.Reason!, globalsVerify.Message);
+                }
             }
 
-            var verify = await BackupVerifier.VerifyAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
             if (!verify.Ok)
             {
                 throw new BackupFailedException(verify.Reason!, verify.Message);
@@ -181,15 +186,15 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 DurationSeconds = Math.Round((finished - started).TotalSeconds, 3),
                 SizeBytes = written.FileBytes,
                 UncompressedBytes = written.UncompressedBytes,
-                Sha256 = written.Sha256,
+                Sha256 = verify.Sha256!,
                 Verified = true,
                 VerifiedBy = verify.Checks,
                 GlobalsFile = globalsName,
                 AgentVersion = AgentMetrics.Version,
             };
 
-            var checksums = BackupVerifier.ChecksumLine(written.Sha256, fileName)
-                + (globals is null ? string.Empty : BackupVerifier.ChecksumLine(globals.Sha256, globalsName!));
+            var checksums = BackupVerifier.ChecksumLine(verify.Sha256!, fileName)
+                + (globalsVerify is null ? string.Empty : BackupVerifier.ChecksumLine(globalsVerify.Sha256!, globalsName!));
             var jsonPartial = final + ".json" + BackupFileNames.PartialSuffix;
             var shaPartial = final + ".sha256" + BackupFileNames.PartialSuffix;
             partials.Add(jsonPartial);

@@ -22,10 +22,13 @@ public static class Compression
     /// Multi-threaded like <c>zstd -T</c>: single-threaded, the managed compressor was the bottleneck of a dump
     /// (tests/bench/backup.sh: 1.7 x the <c>pg_dump -Z0 | zstd -T2 -3</c> pipeline). Workers compress independent jobs
     /// of the stream, so the output stays one ordinary frame that <c>zstd -d</c> reads.
+    /// The frame carries a checksum of its content, as the <c>zstd</c> command writes by default: verification relies on
+    /// it (see <see cref="DumpWriter"/>), and <c>zstd -t</c> can check a copy by hand.
     /// </remarks>
     private static CompressionStream Zstd(Stream output, int level)
     {
         var stream = new CompressionStream(output, level, leaveOpen: true);
+        stream.SetParameter(ZSTD_cParameter.ZSTD_c_checksumFlag, 1);
         if (ZstdWorkers > 1)
         {
             stream.SetParameter(ZSTD_cParameter.ZSTD_c_nbWorkers, ZstdWorkers);

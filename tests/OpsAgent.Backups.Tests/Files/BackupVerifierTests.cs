@@ -19,7 +19,8 @@ public sealed class BackupVerifierTests
         var path = Path.Combine(_dir, name);
         using var source = new MemoryStream(content);
         var written = await DumpWriter.WriteAsync(source, path, compression, null, null, CancellationToken.None);
-        await File.WriteAllTextAsync(path + ".sha256", BackupVerifier.ChecksumLine(written.Sha256, name));
+        var check = await BackupVerifier.VerifyWrittenAsync(path, BackupVerifier.FormatOf(path), written.Sha256, null, null, CancellationToken.None);
+        await File.WriteAllTextAsync(path + ".sha256", BackupVerifier.ChecksumLine(check.Sha256!, name));
         return (path, written);
     }
 
@@ -40,9 +41,33 @@ public sealed class BackupVerifierTests
 
         var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
 
+        var onDisk = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
         Assert.That(result.Ok, Is.True, result.Message);
         Assert.That(result.UncompressedBytes, Is.EqualTo(3 << 20));
-        Assert.That(written.Sha256, Is.EqualTo(Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)))));
+        Assert.That(result.Sha256, Is.EqualTo(onDisk));
+        Assert.That(written.Sha256, compression == BackupCompression.None ? Is.EqualTo(onDisk) : Is.Null, "only uncompressed output is hashed while it is written");
+    }
+
+    [TestCase(BackupCompression.Zstd, "db_20261123T020000Z.dump.zst")]
+    [TestCase(BackupCompression.Gzip, "db_20261123T020000Z.dump.gz")]
+    public async Task VerifyWritten_CompressedFileChangedOnDisk_FailsAsCorrupt(BackupCompression compression, string name)
+    {
+        // Random bytes do not compress, so both formats store them as they are: a changed byte still decodes, and only
+        // the checksum the compressor put in the frame (zstd XXH64, gzip CRC-32) can tell.
+        var path = Path.Combine(_dir, name);
+        using (var source = new MemoryStream(CustomDump(1 << 20)))
+        {
+            await DumpWriter.WriteAsync(source, path, compression, null, null, CancellationToken.None);
+        }
+
+        var bytes = await File.ReadAllBytesAsync(path);
+        bytes[bytes.Length / 2] ^= 0x01;
+        await File.WriteAllBytesAsync(path, bytes);
+
+        var result = await BackupVerifier.VerifyWrittenAsync(path, "custom", null, null, null, CancellationToken.None);
+
+        Assert.That(result.Ok, Is.False);
+        Assert.That(result.Reason, Is.EqualTo("corrupt"), result.Message);
     }
 
     [Test]
