@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Files;
@@ -70,15 +69,9 @@ public static class BackupVerifier
     public static async Task<string> HashFileAsync(string path, CancellationToken cancellationToken)
     {
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 0, FileOptions.Asynchronous | FileOptions.SequentialScan);
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var buffer = new byte[1 << 20];
-        int read;
-        while ((read = await file.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
-        {
-            hash.AppendData(buffer, 0, read);
-        }
-
-        return Convert.ToHexStringLower(hash.GetHashAndReset());
+        using var hashing = new HashingStream(file, leaveOpen: true);
+        await hashing.CopyToAsync(Stream.Null, 1 << 20, cancellationToken).ConfigureAwait(false);
+        return hashing.HashHex();
     }
 
     /// <remarks>
