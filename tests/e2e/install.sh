@@ -9,9 +9,7 @@ repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
 E2E_MACHINE=install
 trap e2e_finish EXIT
-metric() { curl -fsS http://127.0.0.1:9464/metrics | has -F "$1"; }
-backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
-agent_active() { [ "$(in_host systemctl is-active opsagent)" = active ]; }
+E2E_METRICS_URL=http://127.0.0.1:9464/metrics
 verify_clean() { local out; out=$(in_host systemd-analyze verify opsagent.service 2>&1); [ -z "$out" ] || { echo "$out"; return 1; }; }
 orders_in() { [ "$(in_host su postgres -s /bin/sh -c "psql -qAt -d $1 -c 'select count(*) from orders'")" = 5000 ]; }
 
@@ -32,7 +30,7 @@ cp "$deb" "$root/root/"
 
 stage "install"
 check "apt install ./$(basename "$deb")" in_host sh -c "cd /root && apt-get install -y -q ./$(basename "$deb")"
-wait_for 30 "systemctl is-active opsagent" agent_active
+wait_for 30 "systemctl is-active opsagent" unit_active opsagent
 show=$(in_host systemctl show opsagent -p Type,WatchdogUSec,StatusText,MainPID)
 echo "$show" | sed 's/^/# /'
 echo "$show" | has '^Type=notify$' && echo "$show" | has '^WatchdogUSec=30s$' && echo "$show" | has -E '^StatusText=.+' \

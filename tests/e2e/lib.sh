@@ -98,6 +98,10 @@ has() { local input; input=$(cat); grep -q "$@" <<<"$input"; }
 # stage TITLE: prints it; journal entries from before it no longer count for journal_has/journal_time.
 since="2000-01-01 00:00:00"
 stage() { echo "# $*"; since=$(in_host date '+%Y-%m-%d %H:%M:%S'); sleep 1; }
+# unit_active UNIT: the unit is active in the host.
+unit_active() { [ "$(in_host systemctl is-active "$1")" = active ]; }
+# metric TEXT: the agent's /metrics, at $E2E_METRICS_URL (set by the script), has a line containing TEXT.
+metric() { curl -fsS "$E2E_METRICS_URL" | has -F "$1"; }
 # journal_has EVENT [FIELD=VALUE...]: an agent entry with that event exists since the stage began.
 journal_has() { local event=$1; shift; in_host journalctl -q -t opsagent "OPSAGENT_EVENT=$event" "$@" --since "$since" -o cat --no-pager | has .; }
 # journal_time EVENT: the first such entry's time (seconds since the epoch).

@@ -9,8 +9,7 @@ source "$here/lib.sh"
 E2E_MACHINE=probes
 trap e2e_finish EXIT
 opsagent_cli() { in_host env DOTNET_SYSTEM_GLOBALIZATION_INVARIANT=1 /usr/share/dotnet/dotnet /opt/opsagent/opsagent.dll "$@" --config /etc/opsagent/appsettings.json; }
-backend_active() { [ "$(in_host systemctl is-active backend.service)" = active ]; }
-agent_metric() { curl -fsS http://127.0.0.1:19464/metrics | has -F "$1"; }
+E2E_METRICS_URL=http://127.0.0.1:19464/metrics
 
 build=$repo/src/OpsAgent/bin/Release/net10.0
 [ -f "$build/opsagent.dll" ] || { not_ok "Release build of the agent exists ($build)"; exit 1; }
@@ -63,8 +62,8 @@ echo '{"status":"healthy"}' >"$root/srv/backend/health.good"
 in_host systemctl daemon-reload
 in_host systemctl start backend.service && ok "backend.service started" || not_ok "backend.service started"
 in_host systemctl start opsagent-e2e.service && ok "agent started (Type=notify: READY=1 received)" || { not_ok "agent started"; in_host journalctl -u opsagent-e2e --no-pager | tail -20; exit 1; }
-wait_for 30 "agent sees the backend healthy" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
-wait_for 10 "systemd probe sees the unit active" agent_metric 'opsagent_probe_success{probe="backend-unit"} 1'
+wait_for 30 "agent sees the backend healthy" metric 'opsagent_probe_healthy{probe="backend"} 1'
+wait_for 10 "systemd probe sees the unit active" metric 'opsagent_probe_success{probe="backend-unit"} 1'
 
 stage "1. degrade: the agent restarts the unit and the restart heals it"
 degraded=$(date +%s.%N)
@@ -83,7 +82,7 @@ sleep 3
 [ "$(in_host systemctl is-active backend.service)" = "inactive" ] && ok "stopped unit left stopped" || not_ok "stopped unit left stopped"
 curl -fsS http://127.0.0.1:19464/status | has '"reason": "unit_stopped"' && ok "systemd probe reports unit_stopped" || not_ok "systemd probe reports unit_stopped"
 in_host systemctl start backend.service
-wait_for 20 "healthy again after the operator starts it" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
+wait_for 20 "healthy again after the operator starts it" metric 'opsagent_probe_healthy{probe="backend"} 1'
 
 stage "3. start limit: while paused the unit fails until systemd refuses to start it; fixed and resumed, the agent resets and restarts it"
 opsagent_cli pause backend --for 10m >/dev/null && ok "opsagent pause backend" || not_ok "opsagent pause backend"
@@ -94,11 +93,11 @@ in_host journalctl -u backend --since "$since" --no-pager | has "Start request r
 rm -f "$root/srv/backend/broken"
 opsagent_cli resume backend >/dev/null
 wait_for 30 "reset-failed logged before the restart" journal_has restart_prepared OPSAGENT_PROBE=backend
-wait_for 30 "backend active again after reset-failed and restart" backend_active
+wait_for 30 "backend active again after reset-failed and restart" unit_active backend.service
 
 stage "4. permanently broken: capped restarts, then suppressed; the incident file holds the unit's journal lines"
 in_host systemctl restart opsagent-e2e.service   # a fresh restart budget
-wait_for 30 "agent restarted and the backend healthy" agent_metric 'opsagent_probe_healthy{probe="backend"} 1'
+wait_for 30 "agent restarted and the backend healthy" metric 'opsagent_probe_healthy{probe="backend"} 1'
 touch "$root/srv/backend/broken"
 echo '{"status":"unhealthy"}' >"$root/srv/backend/health"
 wait_for 90 "restart_suppressed after MaxRestarts" journal_has restart_suppressed OPSAGENT_PROBE=backend
@@ -106,7 +105,7 @@ incident=$(ls -t "$root"/var/lib/opsagent/incidents/backend_*.log 2>/dev/null | 
 [ -n "$incident" ] && grep -q "cannot connect to database db.internal:5432" "$incident" && ok "incident file holds the unit's journal lines ($(basename "$incident"))" || not_ok "incident file with the unit's journal lines"
 in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_not_recovered --since "$since" -o verbose --all --no-pager | has "cannot connect to database" \
     && ok "restart_not_recovered entry carries the log lines" || not_ok "restart_not_recovered entry carries the log lines"
-agent_metric 'opsagent_restart_suppressed{probe="backend"} 1' && ok "opsagent_restart_suppressed 1" \
+metric 'opsagent_restart_suppressed{probe="backend"} 1' && ok "opsagent_restart_suppressed 1" \
     || { not_ok "opsagent_restart_suppressed 1"; curl -fsS http://127.0.0.1:19464/metrics | grep -E '^opsagent_(restart|probe_healthy)' | sed 's/^/# /'; }
 echo "# restart_started entries in total: $(in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_started -o cat --no-pager | wc -l)"
 
