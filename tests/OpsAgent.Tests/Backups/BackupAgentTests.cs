@@ -63,7 +63,7 @@ public sealed class BackupAgentTests
         Assert.That(metrics, Does.Contain($"opsagent_backup_last_success_timestamp_seconds{{job=\"db\"}} {expected}"));
         Assert.That(metrics, Does.Contain("opsagent_backup_files{job=\"db\"} 2"));
         Assert.That(metrics, Does.Contain("opsagent_backup_runs_total{job=\"db\",result=\"failure\"} 0"));
-        Assert.That(agent.Journal.Entries.Any(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_partial_removed" && e.GetValueOrDefault("OPSAGENT_JOB") == "db"), Is.True);
+        await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_partial_removed" && e.GetValueOrDefault("OPSAGENT_JOB") == "db", "backup_partial_removed");
         backups.Delete(recursive: true);
     }
 
@@ -82,7 +82,7 @@ public sealed class BackupAgentTests
 
             await using var agent = await TestAgent.StartAsync(Job("nightly", backups.FullName, connection, catchUp: true));
 
-            await TestAgent.WaitForAsync(() => Task.FromResult(agent.Journal.Entries.Any(e => e.GetValueOrDefault("OPSAGENT_EVENT") is "backup_succeeded" or "backup_failed")), "the catch-up run", TimeSpan.FromSeconds(60));
+            await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") is "backup_succeeded" or "backup_failed", "the catch-up run", TimeSpan.FromSeconds(60));
             var succeeded = agent.Journal.Entries.Single(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_succeeded");
             Assert.That(succeeded["OPSAGENT_JOB"], Is.EqualTo("nightly"));
             Assert.That(agent.Journal.Entries.Count(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_catch_up"), Is.EqualTo(1));

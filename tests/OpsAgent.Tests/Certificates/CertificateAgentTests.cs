@@ -78,7 +78,8 @@ public sealed class CertificateAgentTests
             Assert.That(metrics, Does.Contain("opsagent_certificate_check_success{certificate=\"gone\"} 0"));
         });
 
-        await TestAgent.WaitForAsync(() => Task.FromResult(agent.Journal.Entries.Any(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "certificate_check_failed")), "journal entries");
+        await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "certificate_check_failed", "certificate_check_failed");
+        await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "certificate_critical", "certificate_critical");
         var critical = agent.Journal.Entries.Single(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "certificate_critical");
         var failed = agent.Journal.Entries.Single(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "certificate_check_failed");
         Assert.Multiple(() =>

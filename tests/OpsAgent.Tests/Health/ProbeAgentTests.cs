@@ -26,8 +26,8 @@ public sealed class ProbeAgentTests
         }
         """;
 
-    private static Dictionary<string, string>? Entry(TestAgent agent, string @event, string probe)
-        => agent.Journal.Entries.FirstOrDefault(e => e.GetValueOrDefault("OPSAGENT_EVENT") == @event && e.GetValueOrDefault("OPSAGENT_PROBE") == probe);
+    private static Task<Dictionary<string, string>> EntryAsync(TestAgent agent, string @event, string probe, string what)
+        => agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == @event && e.GetValueOrDefault("OPSAGENT_PROBE") == probe, what);
 
     [Test]
     public async Task Degrade_Seed004Backend_FailingInJournalMetricsAndStatusThenRecovered()
@@ -37,9 +37,7 @@ public sealed class ProbeAgentTests
         await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_probe_healthy{probe=\"tracehub-api\"} 1", StringComparison.Ordinal), "the first probe run");
 
         _server.Respond(200, """{"status":"healthy","database":"disconnected"}""");
-        await TestAgent.WaitForAsync(() => Task.FromResult(Entry(agent, "probe_failing", "tracehub-api") is not null), "probe_failing in the journal");
-
-        var failing = Entry(agent, "probe_failing", "tracehub-api")!;
+        var failing = await EntryAsync(agent, "probe_failing", "tracehub-api", "probe_failing in the journal");
         var metrics = await agent.MetricsAsync();
         var status = await agent.StatusAsync();
         Assert.Multiple(() =>
@@ -59,7 +57,7 @@ public sealed class ProbeAgentTests
         Assert.That(list.Out, Does.Contain("tracehub-api\tfailing\tjson_mismatch:database\t"));
 
         _server.Respond(200, """{"status":"healthy","database":"connected"}""");
-        await TestAgent.WaitForAsync(() => Task.FromResult(Entry(agent, "probe_recovered", "tracehub-api") is not null), "probe_recovered");
+        await EntryAsync(agent, "probe_recovered", "tracehub-api", "probe_recovered");
         Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_probe_healthy{probe=\"tracehub-api\"} 1"));
     }
 
@@ -122,13 +120,13 @@ public sealed class ProbeAgentTests
             Assert.That(pause.Out, Does.Contain("paused-api paused until"));
 
             _server.Respond(500, "oops");
-            await TestAgent.WaitForAsync(() => Task.FromResult(Entry(agent, "restart_skipped", "paused-api") is not null), "restart_skipped while paused");
-            Assert.That(Entry(agent, "restart_skipped", "paused-api")!["OPSAGENT_REASON"], Does.StartWith("paused_until:"));
+            var skipped = await EntryAsync(agent, "restart_skipped", "paused-api", "restart_skipped while paused");
+            Assert.That(skipped["OPSAGENT_REASON"], Does.StartWith("paused_until:"));
             Assert.That((await docker.Containers.InspectContainerAsync(container)).State.StartedAt, Is.EqualTo(started), "not restarted while paused");
 
             var resume = await AgentProcess.RunAsync("resume", "paused-api", "--config", agent.ConfigPath);
             Assert.That(resume.Out, Does.Contain("resumed: paused-api"));
-            await TestAgent.WaitForAsync(() => Task.FromResult(Entry(agent, "restart_started", "paused-api") is not null), "the restart after resume");
+            await EntryAsync(agent, "restart_started", "paused-api", "the restart after resume");
             await TestAgent.WaitForAsync(async () => (await docker.Containers.InspectContainerAsync(container)).State.StartedAt != started, "the container restarted");
             Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_restart_suppressed{probe=\"paused-api\"} 0"));
         }

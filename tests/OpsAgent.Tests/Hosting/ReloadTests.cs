@@ -41,10 +41,9 @@ public sealed class ReloadTests
         Assert.That(status.Configuration.LastReloadErrors, Has.Some.StartsWith("OpsAgent:Test:Jobs:nightly:Schedule: '0 2 * *' is not a cron expression"));
         Assert.That(status.Configuration.LastReloadErrors, Has.Some.StartsWith("OpsAgent:Test:Jobs:Weekly Job:"));
 
-        var journal = agent.Journal.Entries.ToList();
-        Assert.That(journal.Any(e => e["MESSAGE"].StartsWith("OpsAgent:Test:Jobs:nightly:Schedule: '0 2 * *' is not a cron expression", StringComparison.Ordinal) && e["PRIORITY"] == "3"),
-            "every error is logged with its path");
-        Assert.That(journal.Any(e => e["MESSAGE"].Contains("rejected with 2 errors", StringComparison.Ordinal)));
+        await agent.Journal.WaitForAsync(e => e["MESSAGE"].StartsWith("OpsAgent:Test:Jobs:nightly:Schedule: '0 2 * *' is not a cron expression", StringComparison.Ordinal) && e["PRIORITY"] == "3",
+            "every error logged with its path");
+        await agent.Journal.WaitForAsync(e => e["MESSAGE"].Contains("rejected with 2 errors", StringComparison.Ordinal), "the rejection summary");
     }
 
     [Test]
@@ -60,7 +59,7 @@ public sealed class ReloadTests
 
         await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "15 1 * * *", "SIGHUP to reload");
         Assert.That(Job(await agent.StatusAsync(), "weekly"), Is.Null);
-        Assert.That(agent.Journal.Entries.Any(e => e["MESSAGE"].StartsWith("Configuration reloaded (SIGHUP)", StringComparison.Ordinal)));
+        await agent.Journal.WaitForAsync(e => e["MESSAGE"].StartsWith("Configuration reloaded (SIGHUP)", StringComparison.Ordinal), "the reload logged as SIGHUP");
     }
 
     [Test]

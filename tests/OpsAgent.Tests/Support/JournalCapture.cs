@@ -25,6 +25,17 @@ public sealed class JournalCapture : IDisposable
 
     public string AllText => string.Join("\n", Entries.SelectMany(e => e.Select(kv => $"{kv.Key}={kv.Value}")));
 
+    /// <summary>
+    /// The first entry that matches, once it has arrived: the sink sends in the background, so an entry can arrive after
+    /// the metric or status that reports the same event. Fails the test when none arrives in time.
+    /// </summary>
+    public async Task<Dictionary<string, string>> WaitForAsync(Func<Dictionary<string, string>, bool> match, string what, TimeSpan? timeout = null)
+    {
+        Dictionary<string, string>? found = null;
+        await TestAgent.WaitForAsync(() => Task.FromResult((found = Entries.FirstOrDefault(match)) is not null), what, timeout);
+        return found!;
+    }
+
     private async Task ReadAsync()
     {
         var buffer = new byte[1024 * 1024];
