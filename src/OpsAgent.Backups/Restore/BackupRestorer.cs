@@ -39,6 +39,7 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             var command = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, cancellationToken).ConfigureAwait(false);
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);
             var drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
+            var exited = ToolInput.ExitAfterAsync(tool, drain, cancellationToken);
             try
             {
                 await using (var input = tool.StandardInput!)
@@ -47,20 +48,20 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
                     await using var plain = Compression.Decompress(source, BackupFileNames.CompressionOf(file));
                     var buffer = new byte[1 << 17];
                     int read;
-                    while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
+                    // A tool that stops reading has failed: its exit code and stderr say why.
+                    while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0
+                        && await ToolInput.WriteAsync(input, buffer.AsMemory(0, read), exited, cancellationToken).ConfigureAwait(false))
                     {
-                        await input.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
                         progress?.Add(read);
                     }
                 }
             }
             catch (IOException)
             {
-                // The tool stopped reading (it failed); its exit code and stderr say why.
+                // Closing the input of a tool that has already exited; its exit code decides.
             }
 
-            var exit = await tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await drain.ConfigureAwait(false);
+            var exit = await exited.ConfigureAwait(false);
             return exit.ExitCode == 0
                 ? new RestoreResult(true, null, $"restored {Path.GetFileName(file)} with {Path.GetFileName(command.FileName)}")
                 : new RestoreResult(false, "restore_failed", $"{Path.GetFileName(command.FileName)} exited with code {exit.ExitCode}: {exit.StandardError.Trim()}");

@@ -120,6 +120,7 @@ public static class BackupVerifier
         RunningTool? tool = null;
         Stream? sink = null;
         Task? drain = null;
+        Task<ToolExit>? exited = null;
         if (checker is not null && tools is not null)
         {
             try
@@ -127,6 +128,7 @@ public static class BackupVerifier
                 tool = await tools.StartAsync(checker with { RedirectStandardInput = true }, cancellationToken).ConfigureAwait(false);
                 sink = tool.StandardInput;
                 drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
+                exited = ToolInput.ExitAfterAsync(tool, drain, cancellationToken);
                 checks.Add(string.Join(' ', [Path.GetFileName(checker.FileName), .. checker.Arguments.Where(a => a.StartsWith('-') && a != "-f")]));
             }
             catch (ToolStartException)
@@ -144,17 +146,10 @@ public static class BackupVerifier
             {
                 total += read;
                 inspector.Add(buffer.AsSpan(0, read));
-                if (sink is not null)
+                if (sink is not null && !await ToolInput.WriteAsync(sink, buffer.AsMemory(0, read), exited!, cancellationToken).ConfigureAwait(false))
                 {
-                    try
-                    {
-                        await sink.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
-                    }
-                    catch (IOException)
-                    {
-                        // The checker stopped reading (pg_restore --list only needs the table of contents); its exit code decides.
-                        sink = null;
-                    }
+                    // The checker is done (pg_restore --list only needs the table of contents); its exit code decides.
+                    sink = null;
                 }
             }
         }
@@ -188,8 +183,7 @@ public static class BackupVerifier
                 await sink.DisposeAsync().ConfigureAwait(false);
             }
 
-            var exit = await tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
-            await (drain ?? Task.CompletedTask).ConfigureAwait(false);
+            var exit = await exited!.ConfigureAwait(false);
             await tool.DisposeAsync().ConfigureAwait(false);
             if (exit.ExitCode != 0)
             {

@@ -32,15 +32,19 @@ internal static class CliServices
         services.AddCertificateServices();
         services.AddProbeServices();
         var provider = services.BuildServiceProvider();
-        var (loaded, errors, _) = provider.GetRequiredService<AgentConfigurationManager>().TryLoad();
-        if (loaded is null)
+        try
         {
-            CheckConfigCommand.WriteErrors(files, errors, output);
+            // Published like the daemon's first load: services that follow the configuration in force (the Docker
+            // endpoint, the state directory) read it from the manager, not from the verb.
+            configuration = provider.GetRequiredService<AgentConfigurationManager>().LoadInitial();
+        }
+        catch (ConfigurationInvalidException ex)
+        {
+            CheckConfigCommand.WriteErrors(files, ex.Errors, output);
             provider.Dispose();
             return null;
         }
 
-        configuration = loaded;
         return provider;
     }
 }

@@ -107,6 +107,40 @@ public sealed class ContainerBackupTests
         Assert.That(await FingerprintAsync("shop"), Does.StartWith("5000:"));
     }
 
+    /// <remarks>
+    /// At field sizes the exec's stdin outlives <c>pg_restore --list</c>, which reads only the table of contents: the
+    /// engine stops reading what is still written to it, so a verification that keeps writing waits for the Timeout.
+    /// </remarks>
+    [Test]
+    [CancelAfter(600_000)]
+    public async Task Run_InContainerWithLargeDatabase_VerifiesAndPublishesWithinTheTimeout(CancellationToken cancellationToken)
+    {
+        var (created, error) = await PsqlAsync("postgres", "create database big");
+        Assert.That(created, Is.Zero, error);
+        // About 105 MB of random hex text (zstd keeps about half): the dump is far past any pipe or socket buffer.
+        var payload = string.Join(" || ", Enumerable.Repeat("md5(random()::text)", 16));
+        var (seeded, seedError) = await PsqlAsync("big", $"""
+            create table events (id int primary key, payload text);
+            insert into events select g, {payload} from generate_series(1, 200000) g;
+            """);
+        Assert.That(seeded, Is.Zero, seedError);
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = _container,
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=big" },
+            Timeout = TimeSpan.FromMinutes(4),
+        };
+
+        var result = await _kit.Runner.RunAsync(_kit.Request("big", job), null, cancellationToken);
+
+        Assert.That(result.Success, Is.True, $"{result.Reason}: {result.Message}");
+        var metadata = BackupMetadata.TryRead(result.File!.MetadataPath)!;
+        TestContext.Out.WriteLine($"dump {metadata.UncompressedBytes} bytes, {metadata.SizeBytes} compressed, {metadata.DurationSeconds} s");
+        Assert.That(metadata.UncompressedBytes, Is.GreaterThan(100L << 20), "the dump is past every buffer");
+        Assert.That(metadata.VerifiedBy, Does.Contain("pg_restore --list"));
+    }
+
     [Test]
     public async Task Run_InMissingContainer_FailsNamingTheContainer()
     {
