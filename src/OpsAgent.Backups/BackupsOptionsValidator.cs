@@ -75,6 +75,11 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
             {
                 errors.Add(e);
             }
+
+            if (o.Engine == BackupEngine.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
+            {
+                errors.Add($"{path}:Connection", problem);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(o.Directory))

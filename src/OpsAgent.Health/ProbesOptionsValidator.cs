@@ -122,6 +122,11 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
                     {
                         errors.Add(e);
                     }
+
+                    if (o.Type == ProbeType.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
+                    {
+                        errors.Add($"{path}:Connection", problem);
+                    }
                 }
 
                 break;

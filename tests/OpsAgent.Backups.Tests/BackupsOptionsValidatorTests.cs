@@ -53,4 +53,19 @@ public sealed class BackupsOptionsValidatorTests
         Assert.That(errors, Is.Empty, string.Join("\n", errors));
         Assert.That(options.Jobs["db"].Directory, Is.EqualTo("/var/backups/sims"));
     }
+
+    [Test]
+    public void Load_MalformedInlineConnection_NamesTheFieldWithoutItsValue()
+    {
+        var json = """
+            { "OpsAgent": { "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Directory": "/var/backups/db",
+              "Connection": "Host=127.0.0.1;Password=Leak;Me123;Database=small" } } } }
+            """;
+        var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var errors = new List<ConfigError>();
+        new AgentSection<BackupsOptions>(BackupsOptions.SectionName, [new BackupsOptionsValidator()]).Load(root, errors);
+
+        Assert.That(errors.Select(e => e.ToString()), Has.One.StartsWith("OpsAgent:Backups:db:Connection: ").And.Contains("Password"));
+        Assert.That(string.Join("\n", errors), Does.Not.Contain("leak").IgnoreCase.And.Not.Contain("me123").IgnoreCase);
+    }
 }
