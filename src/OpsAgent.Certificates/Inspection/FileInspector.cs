@@ -17,7 +17,12 @@ public static class FileInspector
             return [ReadWithin(entry, entry, pattern, limits)];
         }
 
-        var (matches, unreadable) = Glob.Expand(pattern);
+        var (matches, unreadable, tooLarge) = Glob.Expand(pattern, limits.MaxGlobEntries);
+        if (tooLarge)
+        {
+            return [CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, "glob_too_large", $"the pattern walks more than {limits.MaxGlobEntries} directory entries")];
+        }
+
         var checks = new List<CertificateCheck>();
         var baseDirectory = Glob.BaseDirectory(pattern);
         foreach (var path in matches)

@@ -231,4 +231,44 @@ public sealed class FileInspectorTests
         mkfifo.WaitForExit();
         Assert.That(mkfifo.ExitCode, Is.Zero);
     }
+
+    [Test]
+    public void Inspect_SymlinkLoopThroughTwoDirectories_ChecksTheFileOnce()
+    {
+        using var leaf = TestCertificates.CreateLeaf("loop.test", Now.AddDays(-1), Now.AddDays(30), null);
+        Write("a/x/c.pem", TestCertificates.Pem(leaf));
+        Directory.CreateDirectory(Path.Combine(_dir, "a/y"));
+        // Relative links through other links: resolving only the last component never sees the same directory twice.
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "a/x/loop"), "../y");
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "a/y/loop"), "../x");
+
+        var checks = Inspect(Path.Combine(_dir, "**/*.pem"));
+
+        Assert.That(checks.Select(c => c.Label), Is.EqualTo(new[] { "site:a/x/c.pem" }));
+    }
+
+    [Test]
+    public void Expand_WildcardOverTheRoot_NeverDescendsIntoProcSysOrDev()
+    {
+        var (matches, _, _) = Glob.Expand("/*/self/status");
+        var (devices, _, _) = Glob.Expand("/*/null");
+
+        Assert.That(matches, Is.Empty, "/proc/self/status must not be reached");
+        Assert.That(devices, Is.Empty, "/dev/null must not be reached");
+    }
+
+    [Test]
+    public void Inspect_PatternWalkingMoreEntriesThanTheCap_FailsGlobTooLarge()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            Write($"d{i}/x.txt", "x");
+        }
+
+        var (_, _, tooLarge) = Glob.Expand(Path.Combine(_dir, "**/*.pem"), maxEntries: 20);
+        var check = FileInspector.Inspect("site", new CertificateFileOptions { Path = Path.Combine(_dir, "**/*.pem") }, new FileLimits(1 << 20, 100, TimeSpan.FromSeconds(10), MaxGlobEntries: 20)).Single();
+
+        Assert.That(tooLarge, Is.True);
+        Assert.That(check.FailureReason, Is.EqualTo("glob_too_large"));
+    }
 }
