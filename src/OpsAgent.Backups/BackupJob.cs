@@ -72,6 +72,7 @@ public sealed partial class BackupStartup(
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {
             runner.RemoveStalePartials(job, o.Directory!);
+            runner.ReportIgnored(job, o.Directory!);
             // Seed from the files on disk here rather than during the first scrape.
             state.Get(job, o.Directory);
         }
@@ -97,7 +98,7 @@ public sealed partial class BackupStartup(
                     continue;
                 }
 
-                var newest = BackupFileNames.Scan(o.Directory!, job) is [var first, ..] ? first.FileName : "none";
+                var newest = BackupFileNames.Scan(o.Directory!, job, now) is [var first, ..] ? first.FileName : "none";
                 using (EventScope.Begin(logger, "backup_catch_up"))
                 {
                     BackupLog.CatchingUp(logger, job, newest, previous);
@@ -120,7 +121,7 @@ public sealed partial class BackupStartup(
             return null;
         }
 
-        var backups = BackupFileNames.Scan(o.Directory!, job);
+        var backups = BackupFileNames.Scan(o.Directory!, job, now);
         return backups.Count == 0 || backups[0].Time < previous ? previous : null;
     }
 }

@@ -34,4 +34,13 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2009, Level = LogLevel.Warning, Message = "Backup {Job}: waiting for a free slot ({Held} of {Max} dumps running)")]
     public static partial void WaitingForSlot(ILogger logger, string job, int held, int max);
+
+    [LoggerMessage(EventId = 2010, Level = LogLevel.Warning, Message = "Backup {Job}: {File} is not counted as a backup ({Reason}); it is left in place")]
+    public static partial void Ignored(ILogger logger, string job, string file, string reason);
+
+    [LoggerMessage(EventId = 2011, Level = LogLevel.Warning, Message = "Backup {Job}: retention skipped {File}: not a regular file")]
+    public static partial void DeleteSkipped(ILogger logger, string job, string file);
+
+    [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Backup {Job}: retention could not delete {File}: {Error}")]
+    public static partial void DeleteFailed(ILogger logger, string job, string file, string error);
 }

@@ -35,10 +35,16 @@ public sealed class BackupJobState
 }
 
 /// <summary>Per-job backup state, seeded from the files on disk so <c>last_success</c> survives agent restarts.</summary>
-public sealed class BackupStateStore
+public sealed class BackupStateStore(TimeProvider time)
 {
     private readonly ConcurrentDictionary<string, BackupJobState> _jobs = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
+
+    /// <summary>A store that judges file dates against the system clock.</summary>
+    public BackupStateStore()
+        : this(TimeProvider.System)
+    {
+    }
 
     /// <summary>The state of <paramref name="job"/>, created (and seeded from <paramref name="directory"/>) on first use.</summary>
     public BackupJobState Get(string job, string? directory)
@@ -47,7 +53,7 @@ public sealed class BackupStateStore
             var state = new BackupJobState();
             if (directory is not null)
             {
-                Seed(state, BackupFileNames.Scan(directory, name));
+                Seed(state, BackupFileNames.Scan(directory, name, time.GetUtcNow()));
             }
 
             return state;
@@ -80,7 +86,7 @@ public sealed class BackupStateStore
         {
             state.LastRun = finished;
             state.Failures++;
-            state.Files = BackupFileNames.Scan(directory, job).Count;
+            state.Files = BackupFileNames.Scan(directory, job, time.GetUtcNow()).Count;
         }
     }
 

@@ -25,6 +25,22 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
         return errors.ToResult();
     }
 
+    /// <summary>Directories a backup directory can never be: the root and system trees.</summary>
+    private static readonly string[] SystemRoots = ["/", "/etc", "/usr", "/boot", "/bin", "/lib", "/sbin", "/lib64"];
+
+    /// <summary>Trees no backup directory may be in: kernel pseudo-file systems and Docker's own store.</summary>
+    private static readonly string[] SystemTrees = ["/proc", "/sys", "/dev", "/var/lib/docker"];
+
+    private static string Normalise(string directory)
+    {
+        var full = Path.GetFullPath(directory);
+        return full.Length > 1 ? Path.TrimEndingDirectorySeparator(full) : full;
+    }
+
+    private static bool IsSystemDirectory(string normalised)
+        => SystemRoots.Contains(normalised, StringComparer.Ordinal)
+            || SystemTrees.Any(t => normalised == t || normalised.StartsWith(t + "/", StringComparison.Ordinal));
+
     private static void ValidateJob(string path, string job, BackupJobOptions o, ValidationCollector errors)
     {
         if (!NameRules.IsValid(job))
@@ -59,6 +75,11 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
             {
                 errors.Add(e);
             }
+
+            if (o.Engine == BackupEngine.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
+            {
+                errors.Add($"{path}:Connection", problem);
+            }
         }
 
         if (string.IsNullOrWhiteSpace(o.Directory))
@@ -68,6 +89,21 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
         else if (!Path.IsPathFullyQualified(o.Directory))
         {
             errors.Add($"{path}:Directory", $"'{o.Directory}' must be an absolute path");
+        }
+        else if (o.Directory.Split('/', '\\').Contains(".."))
+        {
+            errors.Add($"{path}:Directory", $"'{o.Directory}' must not contain '..' segments: write the directory it means");
+        }
+        else
+        {
+            var normalised = Normalise(o.Directory);
+            if (IsSystemDirectory(normalised))
+            {
+                errors.Add($"{path}:Directory", $"'{o.Directory}' is a system directory: retention deletes files there; use a directory of its own such as /var/backups/{job}");
+            }
+
+            // Normalised once here, the step every load goes through, so file paths, logs and metrics spell it one way.
+            o.Directory = normalised;
         }
 
         if (o.CompressionLevel is { } level)

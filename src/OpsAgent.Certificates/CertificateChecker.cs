@@ -16,7 +16,7 @@ public sealed class CertificateChecker(EndpointInspector endpoints)
             .ToList();
         var files = await Task.Run(() => options.Files
             .Where(f => only is null || string.Equals(f.Key, only, StringComparison.OrdinalIgnoreCase))
-            .SelectMany(f => FileInspector.Inspect(f.Key, f.Value))
+            .SelectMany(f => FileInspector.Inspect(f.Key, f.Value, FileLimits.From(options)))
             .ToList(), cancellationToken).ConfigureAwait(false);
         var results = new List<CertificateCheck>(await Task.WhenAll(endpointTasks).ConfigureAwait(false));
         results.AddRange(files);

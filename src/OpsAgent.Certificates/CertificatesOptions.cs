@@ -19,6 +19,24 @@ public sealed class CertificatesOptions
     /// <summary>Below this many days left a certificate is <c>critical</c>.</summary>
     public double CriticalDays { get; set; } = 7;
 
+    /// <summary>The default <see cref="MaxFileBytes"/>: 1 MiB, far above any real chain.</summary>
+    public const long DefaultMaxFileBytes = 1 << 20;
+
+    /// <summary>The default <see cref="MaxCertificatesPerFile"/>.</summary>
+    public const int DefaultMaxCertificatesPerFile = 100;
+
+    /// <summary>The default <see cref="FileTimeout"/>.</summary>
+    public static readonly TimeSpan DefaultFileTimeout = TimeSpan.FromSeconds(10);
+
+    /// <summary>A certificate file larger than this fails with <c>too_large</c>.</summary>
+    public long MaxFileBytes { get; set; } = DefaultMaxFileBytes;
+
+    /// <summary>A file with more certificates fails with <c>too_many_certificates</c> (each one is a metric series).</summary>
+    public int MaxCertificatesPerFile { get; set; } = DefaultMaxCertificatesPerFile;
+
+    /// <summary>Reading one file for longer fails it with <c>timeout</c> (a hung network file system).</summary>
+    public TimeSpan FileTimeout { get; set; } = DefaultFileTimeout;
+
     /// <summary>TLS endpoints by name: <c>"host:port"</c> or an object.</summary>
     public Dictionary<string, CertificateEndpointOptions> Endpoints { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 

@@ -65,6 +65,21 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
             CheckOnCritical($"{path}:OnCritical", o.OnCritical, errors);
         }
 
+        if (options.MaxFileBytes is < 1024 or > MaxFileBytesCeiling)
+        {
+            errors.Add($"{Section}:MaxFileBytes", $"must be 1024-{MaxFileBytesCeiling} bytes");
+        }
+
+        if (options.MaxCertificatesPerFile is < 1 or > 10_000)
+        {
+            errors.Add($"{Section}:MaxCertificatesPerFile", "must be 1-10000");
+        }
+
+        if (options.FileTimeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{Section}:FileTimeout", "must be positive");
+        }
+
         foreach (var (entry, o) in options.Files)
         {
             var path = $"{Section}:Files:{entry}";
@@ -83,6 +98,9 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
 
         return errors.ToResult();
     }
+
+    /// <summary>64 MiB: a certificate file is read whole into memory.</summary>
+    private const long MaxFileBytesCeiling = 64L << 20;
 
     private static void CheckName(string path, string entry, ValidationCollector errors)
     {

@@ -66,6 +66,9 @@ public sealed class ProbeOptions
     /// <summary>http: verify the server's certificate.</summary>
     public bool VerifyTls { get; set; } = true;
 
+    /// <summary>The largest <see cref="MaxBodyBytes"/> the configuration accepts.</summary>
+    public const long MaxBodyBytesCeiling = 16L * 1024 * 1024;
+
     /// <summary>http: larger bodies fail the probe (<c>body_too_large</c>); they are never read whole.</summary>
     public long MaxBodyBytes { get; set; } = 1024 * 1024;
 

@@ -93,9 +93,9 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
                     errors.Add($"{path}:ExpectStatus", $"{status} is not an HTTP status code");
                 }
 
-                if (o.MaxBodyBytes < 1)
+                if (o.MaxBodyBytes is < 1 or > ProbeOptions.MaxBodyBytesCeiling)
                 {
-                    errors.Add($"{path}:MaxBodyBytes", "must be positive");
+                    errors.Add($"{path}:MaxBodyBytes", $"must be 1-{ProbeOptions.MaxBodyBytesCeiling} (16 MiB): the body is held in memory");
                 }
 
                 break;
@@ -121,6 +121,11 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
                     foreach (var e in o.Connection.Validate($"{path}:Connection"))
                     {
                         errors.Add(e);
+                    }
+
+                    if (o.Type == ProbeType.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
+                    {
+                        errors.Add($"{path}:Connection", problem);
                     }
                 }
 

@@ -58,4 +58,16 @@ public sealed class ProbesOptionsValidatorTests
             "OpsAgent:Probes:db:Connection", "OpsAgent:Probes:port:Port", "OpsAgent:Probes:Bad:Type", "OpsAgent:Probes:Bad",
         }), string.Join("\n", errors));
     }
+
+    [TestCase(16 * 1024 * 1024, false)]
+    [TestCase(16 * 1024 * 1024 + 1, true)]
+    [TestCase(100 * 1024 * 1024, true)]
+    public void Load_MaxBodyBytes_CeilingIs16MiB(long maxBodyBytes, bool refused)
+    {
+        var (_, errors) = Load($$"""
+            { "OpsAgent": { "Probes": { "web": { "Type": "http", "Url": "http://127.0.0.1/health", "MaxBodyBytes": {{maxBodyBytes}} } } } }
+            """);
+
+        Assert.That(errors.Any(e => e.Path == "OpsAgent:Probes:web:MaxBodyBytes" && e.Message.Contains("16777216", StringComparison.Ordinal)), Is.EqualTo(refused), string.Join("\n", errors));
+    }
 }

@@ -30,6 +30,9 @@ public static partial class BackupFileNames
     /// <summary>The UTC time format in file names.</summary>
     public const string TimeFormat = "yyyyMMdd'T'HHmmss'Z'";
 
+    /// <summary>How far in the future a backup's name may be dated and still count (clocks of hosts sharing a directory differ a little).</summary>
+    public static readonly TimeSpan MaxClockSkew = TimeSpan.FromMinutes(5);
+
     /// <summary>The suffix of a file being written.</summary>
     public const string PartialSuffix = ".partial";
 
@@ -81,19 +84,30 @@ public static partial class BackupFileNames
         return true;
     }
 
+    /// <summary>The backups of <paramref name="job"/> in <paramref name="directory"/>, newest first, judged against the system clock (CLI).</summary>
+    public static IReadOnlyList<BackupFile> Scan(string directory, string job) => Inspect(directory, job, DateTimeOffset.UtcNow).Backups;
+
     /// <summary>The backups of <paramref name="job"/> in <paramref name="directory"/>, newest first.</summary>
+    public static IReadOnlyList<BackupFile> Scan(string directory, string job, DateTimeOffset now) => Inspect(directory, job, now).Backups;
+
+    /// <summary>The backups of <paramref name="job"/> in <paramref name="directory"/> (newest first) and the job-named files that are not.</summary>
     /// <remarks>
-    /// Only regular files whose name is this job's pattern and that have their <c>.sha256</c> count: a file without its
-    /// checksum was never finished, and a symbolic link may point anywhere, so neither is ever listed (nor deleted).
+    /// Only regular files whose name is this job's pattern and that have their <c>.sha256</c> are looked at: a file without its
+    /// checksum was never finished, and a symbolic link may point anywhere, so neither is ever listed (nor deleted). Of
+    /// those, only files whose <c>.json</c> says verified and whose name is dated no later than now plus
+    /// <see cref="MaxClockSkew"/> count: anyone who can write to the directory could otherwise plant a file dated 2099 that
+    /// fakes the last-success metric, stops catch-up and holds a retention slot forever. The others are returned in
+    /// <see cref="BackupScan.Ignored"/> to be reported, and are never deleted.
     /// </remarks>
-    public static IReadOnlyList<BackupFile> Scan(string directory, string job)
+    public static BackupScan Inspect(string directory, string job, DateTimeOffset now)
     {
         if (!System.IO.Directory.Exists(directory))
         {
-            return [];
+            return new BackupScan([], []);
         }
 
-        var result = new List<BackupFile>();
+        var backups = new List<BackupFile>();
+        var ignored = new List<IgnoredBackup>();
         foreach (var info in new DirectoryInfo(directory).EnumerateFiles(job + "_*"))
         {
             if (info.LinkTarget is not null || !TryParse(info.Name, out var owner, out var time) || owner != job)
@@ -107,10 +121,22 @@ public static partial class BackupFileNames
                 continue;
             }
 
-            result.Add(new BackupFile(info.FullName, job, time, info.Length, BackupMetadata.TryRead(info.FullName + ".json")));
+            var backup = new BackupFile(info.FullName, job, time, info.Length, BackupMetadata.TryRead(info.FullName + ".json"));
+            if (!backup.Verified)
+            {
+                ignored.Add(new IgnoredBackup(backup.Path, IgnoredBackupReasons.Unverified));
+            }
+            else if (time > now + MaxClockSkew)
+            {
+                ignored.Add(new IgnoredBackup(backup.Path, IgnoredBackupReasons.FutureDated));
+            }
+            else
+            {
+                backups.Add(backup);
+            }
         }
 
-        return [.. result.OrderByDescending(b => b.Time).ThenByDescending(b => b.FileName, StringComparer.Ordinal)];
+        return new BackupScan([.. backups.OrderByDescending(b => b.Time).ThenByDescending(b => b.FileName, StringComparer.Ordinal)], [.. ignored.OrderBy(i => i.Path, StringComparer.Ordinal)]);
     }
 
     /// <summary>Partial files of <paramref name="job"/> left by an interrupted run.</summary>

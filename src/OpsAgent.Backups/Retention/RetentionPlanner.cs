@@ -76,7 +76,7 @@ public static class RetentionPlanner
     }
 
     /// <summary>
-    /// Decides the fate of a job's backup files (newest first, as <see cref="Files.BackupFileNames.Scan"/> lists them); on top
+    /// Decides the fate of a job's backup files (newest first, as <see cref="Files.BackupFileNames.Inspect"/> lists them); on top
     /// of the rules, the newest verified backup is always kept (rule <c>newest-verified</c>).
     /// </summary>
     public static IReadOnlyList<(Files.BackupFile File, RetentionDecision Decision)> Plan(IReadOnlyList<Files.BackupFile> backups, RetentionOptions policy, TimeZoneInfo zone)

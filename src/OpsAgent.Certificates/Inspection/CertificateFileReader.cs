@@ -9,8 +9,8 @@ public static class CertificateFileReader
 {
     private const string BeginCertificate = "-----BEGIN CERTIFICATE-----";
 
-    /// <summary>Parses <paramref name="data"/>; on failure returns a reason (<c>no_certificate</c>, <c>bad_pem</c>) and a message.</summary>
-    public static (IReadOnlyList<CertificateInfo> Certificates, string? Reason, string? Message) Read(ReadOnlySpan<byte> data)
+    /// <summary>Parses <paramref name="data"/>; on failure returns a reason (<c>no_certificate</c>, <c>bad_pem</c>, <c>too_many_certificates</c>) and a message.</summary>
+    public static (IReadOnlyList<CertificateInfo> Certificates, string? Reason, string? Message) Read(ReadOnlySpan<byte> data, int maxCertificates = CertificatesOptions.DefaultMaxCertificatesPerFile)
     {
         if (data.IsEmpty)
         {
@@ -39,6 +39,11 @@ public static class CertificateFileReader
             var label = remaining[fields.Label].ToString();
             if (label is "CERTIFICATE" or "X509 CERTIFICATE")
             {
+                if (certificates.Count == maxCertificates)
+                {
+                    return ([], "too_many_certificates", $"more than {maxCertificates} certificates (MaxCertificatesPerFile)");
+                }
+
                 var der = new byte[fields.DecodedDataLength];
                 if (!Convert.TryFromBase64Chars(remaining[fields.Base64Data], der, out var written))
                 {

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.RegularExpressions;
+using Mono.Unix.Native;
 
 namespace OpsAgent.Certificates.Inspection;
 
@@ -7,7 +8,11 @@ namespace OpsAgent.Certificates.Inspection;
 /// <remarks>
 /// Microsoft.Extensions.FileSystemGlobbing has no <c>?</c> and reports nothing about directories it could not read; here an
 /// unreadable directory is a result (<c>permission_denied</c>) rather than a silently smaller match. Directory symlinks are
-/// followed (certbot's <c>live/</c> layout) with a guard against loops. As in a shell, a wildcard does not match a leading dot.
+/// followed (certbot's <c>live/</c> layout); a directory is entered once per <c>**</c> by its (device, inode), so no chain of
+/// relative links can loop, and a file reached through several links is one match (the shortest path). Kernel pseudo
+/// file systems (<c>/proc</c>, <c>/sys</c>, <c>/dev</c>) are never entered: their link graphs are huge and their files are not
+/// certificates. A pattern that lists more than its cap of entries stops and reports it. As in a shell, a wildcard does not
+/// match a leading dot.
 /// </remarks>
 public static class Glob
 {
@@ -28,17 +33,82 @@ public static class Glob
         return Path.Combine([root, .. literal]);
     }
 
-    /// <summary>The matching paths in ordinal order, and the directories that could not be read.</summary>
-    public static (IReadOnlyList<string> Matches, IReadOnlyList<string> Unreadable) Expand(string pattern)
+    /// <summary>The default cap on entries one pattern lists.</summary>
+    public const int DefaultMaxEntries = 100_000;
+
+    /// <summary>The matching paths in ordinal order, the directories that could not be read, and whether the walk hit <paramref name="maxEntries"/>.</summary>
+    public static (IReadOnlyList<string> Matches, IReadOnlyList<string> Unreadable, bool TooLarge) Expand(string pattern, int maxEntries = DefaultMaxEntries)
     {
         ArgumentNullException.ThrowIfNull(pattern);
         var (root, segments) = Split(pattern);
-        var matches = new SortedSet<string>(StringComparer.Ordinal);
-        var unreadable = new List<string>();
-        var visited = new HashSet<string>(StringComparer.Ordinal);
-        Walk(root, segments, 0, matches, unreadable, visited);
-        return ([.. matches], unreadable);
+        var walk = new WalkState(maxEntries);
+        Walk(root, segments, 0, walk);
+        return (Deduplicate(walk.Matches), walk.Unreadable, walk.TooLarge);
     }
+
+    /// <summary>State of one expansion.</summary>
+    private sealed class WalkState(int maxEntries)
+    {
+        public SortedSet<string> Matches { get; } = new(StringComparer.Ordinal);
+
+        public List<string> Unreadable { get; } = [];
+
+        /// <summary>Directories entered per <c>**</c> segment, by (device, inode) or, without stat, by full path.</summary>
+        public HashSet<(int Segment, string Identity)> Visited { get; } = [];
+
+        public int Entries { get; set; }
+
+        public bool TooLarge => Entries > maxEntries;
+    }
+
+    /// <summary>Mount points whose trees are never walked.</summary>
+    private static readonly string[] PseudoFileSystems = ["/proc", "/sys", "/dev"];
+
+    private static readonly Lazy<HashSet<ulong>> PseudoDevices = new(() =>
+    {
+        var devices = new HashSet<ulong>();
+        if (!OperatingSystem.IsWindows())
+        {
+            foreach (var root in PseudoFileSystems)
+            {
+                if (Syscall.stat(root, out var st) == 0)
+                {
+                    devices.Add(st.st_dev);
+                }
+            }
+        }
+
+        return devices;
+    });
+
+    private static bool IsPseudo(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return false;
+        }
+
+        var full = Path.GetFullPath(directory);
+        if (PseudoFileSystems.Any(p => full == p || full.StartsWith(p + "/", StringComparison.Ordinal)))
+        {
+            return true;
+        }
+
+        // Reached through a link from elsewhere: the device tells.
+        return Syscall.stat(directory, out var st) == 0 && PseudoDevices.Value.Contains(st.st_dev);
+    }
+
+    /// <summary>(device, inode) of what <paramref name="path"/> finally points to, or its full path when stat fails or is unavailable.</summary>
+    private static string Identity(string path)
+        => !OperatingSystem.IsWindows() && Syscall.stat(path, out var st) == 0
+            ? $"{st.st_dev}:{st.st_ino}"
+            : Path.GetFullPath(path);
+
+    /// <summary>One path per file: the shortest (then ordinal first) of those reaching the same (device, inode).</summary>
+    private static string[] Deduplicate(SortedSet<string> matches)
+        => [.. matches.GroupBy(Identity, StringComparer.Ordinal)
+            .Select(g => g.OrderBy(p => p.Length).ThenBy(p => p, StringComparer.Ordinal).First())
+            .Order(StringComparer.Ordinal)];
 
     private static (string Root, List<string> Segments) Split(string pattern)
     {
@@ -47,27 +117,30 @@ public static class Glob
         return (root, segments);
     }
 
-    private static void Walk(string directory, List<string> segments, int index, SortedSet<string> matches, List<string> unreadable, HashSet<string> visited)
+    private static void Walk(string directory, List<string> segments, int index, WalkState walk)
     {
-        if (index == segments.Count)
+        if (index == segments.Count || walk.TooLarge || IsPseudo(directory))
         {
             return;
         }
+
+        var matches = walk.Matches;
+        var unreadable = walk.Unreadable;
 
         var segment = segments[index];
         var last = index == segments.Count - 1;
         if (segment == "**")
         {
             // Zero directories, then one more level with the same "**" still to match.
-            Walk(directory, segments, index + 1, matches, unreadable, visited);
-            if (!Enter(directory, visited))
+            Walk(directory, segments, index + 1, walk);
+            if (!walk.Visited.Add((index, Identity(directory))))
             {
                 return;
             }
 
-            foreach (var child in List(directory, unreadable).Where(c => !Path.GetFileName(c).StartsWith('.') && Directory.Exists(c)))
+            foreach (var child in List(directory, walk).Where(c => !Path.GetFileName(c).StartsWith('.') && Directory.Exists(c)))
             {
-                Walk(child, segments, index, matches, unreadable, visited);
+                Walk(child, segments, index, walk);
             }
 
             return;
@@ -85,7 +158,7 @@ public static class Glob
             }
             else if (Directory.Exists(path))
             {
-                Walk(path, segments, index + 1, matches, unreadable, visited);
+                Walk(path, segments, index + 1, walk);
             }
             else if (Directory.Exists(directory) && !CanList(directory))
             {
@@ -96,7 +169,7 @@ public static class Glob
         }
 
         var regex = ToRegex(segment);
-        foreach (var child in List(directory, unreadable))
+        foreach (var child in List(directory, walk))
         {
             var name = Path.GetFileName(child);
             if ((name.StartsWith('.') && !segment.StartsWith('.')) || !regex.IsMatch(name))
@@ -114,34 +187,24 @@ public static class Glob
             }
             else if (Directory.Exists(child))
             {
-                Walk(child, segments, index + 1, matches, unreadable, visited);
+                Walk(child, segments, index + 1, walk);
             }
         }
     }
 
-    private static bool Enter(string directory, HashSet<string> visited)
+    private static string[] List(string directory, WalkState walk)
     {
-        try
-        {
-            var target = new DirectoryInfo(directory).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(directory);
-            return visited.Add(target);
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
-    private static string[] List(string directory, List<string> unreadable)
-    {
-        if (!Directory.Exists(directory))
+        var unreadable = walk.Unreadable;
+        if (!Directory.Exists(directory) || walk.TooLarge)
         {
             return [];
         }
 
         try
         {
-            return Directory.GetFileSystemEntries(directory);
+            var entries = Directory.GetFileSystemEntries(directory);
+            walk.Entries += entries.Length;
+            return walk.TooLarge ? [] : entries;
         }
         catch (UnauthorizedAccessException)
         {

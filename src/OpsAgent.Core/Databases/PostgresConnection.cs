@@ -65,6 +65,21 @@ public sealed class PostgresConnection
         return new PostgresConnection(env);
     }
 
+    /// <summary>What is wrong with a connection written inline in the configuration (for check-config), or null.</summary>
+    /// <remarks>The message names the field, never its value.</remarks>
+    public static string? Problem(string text)
+    {
+        try
+        {
+            Parse(text, null);
+            return null;
+        }
+        catch (FormatException ex)
+        {
+            return ex.Message;
+        }
+    }
+
     /// <summary>A copy connecting to another database (restores, <c>createdb</c>).</summary>
     public PostgresConnection WithDatabase(string database)
         => new(new Dictionary<string, string>(Environment, StringComparer.Ordinal) { ["PGDATABASE"] = database });
@@ -163,6 +178,57 @@ public sealed class PostgresConnection
         }
     }
 
+    /// <summary>Names the first field Npgsql cannot take, by position and known keyword, never by its value.</summary>
+    /// <remarks>
+    /// Hand-written because Npgsql reports only its own message. Fields are split on ';' without honouring quotes: this
+    /// runs only once parsing has failed, and every message it builds holds nothing but known keywords and positions,
+    /// except an unknown key that does not follow a password (whose unquoted ';' could have cut it in two).
+    /// </remarks>
+    private static string DescribeMalformed(string text)
+    {
+        var probe = new NpgsqlConnectionStringBuilder();
+        var fields = text.Split(';');
+        string? previous = null;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            var field = fields[i];
+            if (field.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            var eq = field.IndexOf('=', StringComparison.Ordinal);
+            var key = eq <= 0 ? null : field[..eq].Trim();
+            if (key is not null && probe.ContainsKey(key))
+            {
+                try
+                {
+                    probe[key] = field[(eq + 1)..].Trim();
+                }
+                catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
+                {
+                    return $"{key} (field {i + 1}) has an invalid value";
+                }
+
+                previous = key;
+                continue;
+            }
+
+            // A field without '=' is a piece of the previous value; so may be an unknown key after a password.
+            if (previous is not null && (key is null || IsSecretKeyword(previous)))
+            {
+                return $"field {i + 1}, after {previous}, is not a known KEY=VALUE pair; a value with ';' in it must be quoted ({previous}=\"...\")";
+            }
+
+            return key is null ? $"field {i + 1} is not a KEY=VALUE pair" : $"unknown keyword '{key}' (field {i + 1})";
+        }
+
+        return "it cannot be parsed; a value with ';' or '\"' in it must be quoted";
+    }
+
+    private static bool IsSecretKeyword(string key)
+        => key.Contains("pass", StringComparison.OrdinalIgnoreCase) || key.Equals("pwd", StringComparison.OrdinalIgnoreCase) || key.Equals("psw", StringComparison.OrdinalIgnoreCase);
+
     private static void ParseKeywords(string text, Dictionary<string, string> env)
     {
         NpgsqlConnectionStringBuilder builder;
@@ -170,10 +236,11 @@ public sealed class PostgresConnection
         {
             builder = new NpgsqlConnectionStringBuilder(text);
         }
-        catch (ArgumentException ex)
+        catch (Exception ex) when (ex is ArgumentException or FormatException or InvalidCastException or OverflowException)
         {
-            // Npgsql's message names the keyword, never the value.
-            throw new FormatException($"not a valid connection string: {ex.Message.Split('\n')[0]}", ex);
+            // Npgsql's message quotes what it took for a key, and with an unquoted ';' in a password that "key" is a piece
+            // of the password: neither the message nor the exception (which status output may unwrap) travels on.
+            throw new FormatException($"not a valid connection string: {DescribeMalformed(text)}");
         }
 
         if (!string.IsNullOrEmpty(builder.Host))

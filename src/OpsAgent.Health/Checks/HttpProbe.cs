@@ -39,20 +39,21 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
             using var response = await Client(options).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             var statusOk = options.ExpectStatus.Count == 0 ? status is >= 200 and < 300 : options.ExpectStatus.Contains(status);
-            var (body, tooLarge) = await ReadBodyAsync(response, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
-            if (tooLarge)
+            using var received = await ReadBodyAsync(response, options.MaxBodyBytes, cancellationToken).ConfigureAwait(false);
+            if (received is null)
             {
                 return ProbeResult.Fail("body_too_large", $"HTTP {status}: the body exceeds {options.MaxBodyBytes} bytes", clock.Elapsed);
             }
 
+            var body = received.Memory;
             if (!statusOk)
             {
-                return ProbeResult.Fail($"status_{status}", $"HTTP {status} {response.ReasonPhrase}: {Snippet(body)}", clock.Elapsed);
+                return ProbeResult.Fail($"status_{status}", $"HTTP {status} {response.ReasonPhrase}: {Snippet(body.Span)}", clock.Elapsed);
             }
 
-            if (options.ExpectBodyContains is { Length: > 0 } text && !body.Contains(text, StringComparison.Ordinal))
+            if (options.ExpectBodyContains is { Length: > 0 } text && body.Span.IndexOf(Encoding.UTF8.GetBytes(text)) < 0)
             {
-                return ProbeResult.Fail("body_mismatch", $"the body does not contain '{text}': {Snippet(body)}", clock.Elapsed);
+                return ProbeResult.Fail("body_mismatch", $"the body does not contain '{text}': {Snippet(body.Span)}", clock.Elapsed);
             }
 
             if (options.ExpectJson.Count > 0 && MatchJson(body, options.ExpectJson) is { } mismatch)
@@ -77,7 +78,7 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
     }
 
     /// <summary>Compares the JSON body with the expectations; null when everything matches.</summary>
-    internal static (string Reason, string Message)? MatchJson(string body, IReadOnlyDictionary<string, List<string>> expected)
+    internal static (string Reason, string Message)? MatchJson(ReadOnlyMemory<byte> body, IReadOnlyDictionary<string, List<string>> expected)
     {
         JsonDocument document;
         try
@@ -86,7 +87,7 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
         }
         catch (JsonException ex)
         {
-            return ("json_invalid", $"the body is not JSON ({ex.Message}): {Snippet(body)}");
+            return ("json_invalid", $"the body is not JSON ({ex.Message}): {Snippet(body.Span)}");
         }
 
         using (document)
@@ -139,30 +140,75 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
 
     private static string Describe(List<string> accepted) => accepted.Count == 1 ? $"\"{accepted[0]}\"" : $"one of {string.Join(", ", accepted.Select(a => $"\"{a}\""))}";
 
-    private static async Task<(string Body, bool TooLarge)> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
+    /// <summary>The body in one pooled buffer (sized from Content-Length when given), or null past <paramref name="limit"/>.</summary>
+    /// <remarks>Parsed and searched as bytes: no growing stream, no string of the whole body, and the buffer goes back to the pool.</remarks>
+    private static async Task<PooledBody?> ReadBodyAsync(HttpResponseMessage response, long limit, CancellationToken cancellationToken)
     {
-        if (response.Content.Headers.ContentLength is { } length && length > limit)
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > limit)
         {
-            return ("", true);
+            return null;
         }
 
-        var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (stream.ConfigureAwait(false))
+        var body = new PooledBody((int)Math.Min(declared ?? 16 * 1024, limit) + 1);
+        try
         {
-            var buffer = new MemoryStream();
-            var chunk = new byte[16 * 1024];
-            int read;
-            while ((read = await stream.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
             {
-                if (buffer.Length + read > limit)
+                int read;
+                while ((read = await stream.ReadAsync(body.FreeSpace(), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    return ("", true);
+                    body.Advance(read);
+                    if (body.Length > limit)
+                    {
+                        body.Dispose();
+                        return null;
+                    }
                 }
-
-                buffer.Write(chunk, 0, read);
             }
 
-            return (Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length), false);
+            return body;
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>A body read into a rented array.</summary>
+    private sealed class PooledBody(int initialSize) : IDisposable
+    {
+        private byte[]? _buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(initialSize);
+
+        public int Length { get; private set; }
+
+        public ReadOnlyMemory<byte> Memory => _buffer.AsMemory(0, Length);
+
+        /// <summary>Room for the next read; doubles the buffer when full (only when Content-Length was absent or wrong).</summary>
+        public Memory<byte> FreeSpace()
+        {
+            if (Length == _buffer!.Length)
+            {
+                var larger = System.Buffers.ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                _buffer.AsSpan(0, Length).CopyTo(larger);
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            return _buffer.AsMemory(Length);
+        }
+
+        public void Advance(int count) => Length += count;
+
+        public void Dispose()
+        {
+            if (_buffer is not null)
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = null;
+            }
         }
     }
 
@@ -221,7 +267,8 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
         }
     }
 
-    private static string Snippet(string body) => Truncate(body.ReplaceLineEndings(" "));
+    /// <summary>The start of the body as text; only the first bytes are decoded.</summary>
+    private static string Snippet(ReadOnlySpan<byte> body) => Truncate(Encoding.UTF8.GetString(body[..Math.Min(body.Length, 800)]).ReplaceLineEndings(" "));
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..197] + "...";
 

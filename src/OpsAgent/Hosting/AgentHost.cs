@@ -53,6 +53,9 @@ public static class AgentHost
             }))
             .CreateLogger();
 
+    /// <summary>The largest request body Kestrel accepts; no endpoint reads one.</summary>
+    internal const long MaxRequestBodyBytes = 4096;
+
     /// <summary>Builds the host; throws <see cref="ConfigurationInvalidException"/> when the configuration is invalid.</summary>
     /// <param name="configPath">The <c>--config</c> value, or null for the default.</param>
     /// <param name="configureServices">Extra registrations (tests add job sources here).</param>
@@ -75,6 +78,8 @@ public static class AgentHost
         builder.Services.AddSerilog(CreateLogger(bootstrap, levelSwitch), dispose: true);
         builder.Services.AddSingleton(levelSwitch);
         builder.WebHost.UseUrls(bootstrap.Http.Listen);
+        // No endpoint takes a body: a client that sends one must not make the agent read megabytes.
+        builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         builder.Services.AddAgentConfiguration(files);
         AddCapabilities(builder.Services);
@@ -102,7 +107,8 @@ public static class AgentHost
             }
         };
 
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        // The exporter answers any method; only GET and HEAD are scrapes, others get 405 from routing.
+        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapGet("/healthz", (AgentScheduler scheduler) => scheduler.IsRunning
             ? Results.Text("ok\n", "text/plain")
             : Results.Text($"scheduler {scheduler.Condition}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));

@@ -15,15 +15,7 @@ public sealed class RetentionOnDiskTests
     [TearDown]
     public void TearDown() => _kit.Dispose();
 
-    private string Backup(string job, string utc, bool verified = true, string extension = ".dump.zst")
-    {
-        var time = DateTimeOffset.Parse(utc, CultureInfo.InvariantCulture);
-        var path = Path.Combine(_kit.Directory, BackupFileNames.For(job, time, extension));
-        File.WriteAllText(path, "dump");
-        File.WriteAllText(path + ".sha256", $"00  {Path.GetFileName(path)}\n");
-        File.WriteAllText(path + ".json", $$"""{"job":"{{job}}","engine":"postgres","tool":"pg_dump","format":"custom","compression":"zstd","sha256":"00","verified":{{(verified ? "true" : "false")}}}""");
-        return Path.GetFileName(path);
-    }
+    private string Backup(string job, string utc, bool verified = true, string extension = ".dump.zst") => _kit.WriteBackup(job, utc, verified, extension);
 
     [Test]
     public void ApplyRetention_KeepLast2_DeletesOlderBackupsWithTheirSidecarsOnly()
@@ -99,5 +91,98 @@ public sealed class RetentionOnDiskTests
 
         Assert.That(backups.Select(x => x.FileName), Is.EqualTo(new[] { b, a }));
         Assert.That(BackupFileNames.StalePartials(_kit.Directory, "db").Select(Path.GetFileName), Is.EqualTo(new[] { "db_20261124T020000Z.dump.zst.partial" }));
+    }
+
+    [Test]
+    public void ApplyRetention_ForgedFutureAndUnverifiedFiles_AreNeverDeletedNorHoldAKeepLastSlotAndAreReportedOnce()
+    {
+        var forged = Backup("db", "2099-01-01T00:00:00Z");
+        var unverified = Backup("db", "2026-11-24T02:00:00Z", verified: false);
+        var newest = Backup("db", "2026-11-23T02:00:00Z");
+        var old = Backup("db", "2026-11-22T02:00:00Z");
+        var request = _kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } });
+
+        var (deleted, remaining) = _kit.Runner.ApplyRetention(request);
+        _kit.Runner.ApplyRetention(request);
+
+        Assert.That((deleted, remaining), Is.EqualTo((1, 1)), "the forged and unverified files are not backups: KeepLast 1 keeps the newest real one");
+        Assert.That(_kit.FilesInDirectory(), Does.Contain(forged).And.Contain(forged + ".sha256").And.Contain(unverified).And.Contain(newest).And.Not.Contain(old));
+        var warnings = _kit.Logs.WithEvent("backup_ignored");
+        Assert.That(warnings.Select(w => (Path.GetFileName(w.Properties["File"]?.ToString()), w.Properties["Reason"]?.ToString())),
+            Is.EquivalentTo(new[] { (forged, "future_dated"), (unverified, "unverified") }), "each file is reported once, not at every run");
+        Assert.That(warnings.Select(w => w.Level), Has.All.EqualTo(Microsoft.Extensions.Logging.LogLevel.Warning));
+    }
+
+    [Test]
+    public void BackupStateStore_ForgedFutureBackup_DoesNotSetLastSuccess()
+    {
+        Backup("db", "2099-01-01T00:00:00Z");
+        Backup("db", "2026-11-23T02:00:00Z");
+
+        var state = new BackupStateStore().Get("db", _kit.Directory);
+
+        Assert.That(state.LastSuccess, Is.LessThan(DateTimeOffset.Parse("2027-01-01T00:00:00Z", CultureInfo.InvariantCulture)));
+        Assert.That(state.Files, Is.EqualTo(1));
+    }
+
+    [Test]
+    public void NeedsCatchUp_OnlyAForgedFutureBackup_CatchesUp()
+    {
+        Backup("db", "2099-01-01T00:00:00Z");
+        var options = new BackupJobOptions { Directory = _kit.Directory, Schedule = "0 2 * * *" };
+        var now = DateTimeOffset.Parse("2026-11-23T12:00:00Z", CultureInfo.InvariantCulture);
+
+        Assert.That(BackupStartup.NeedsCatchUp("db", options, now, TimeZoneInfo.Utc), Is.EqualTo(DateTimeOffset.Parse("2026-11-23T02:00:00Z", CultureInfo.InvariantCulture)));
+    }
+
+    [Test]
+    public void Scan_BackupDatedWithinTheClockSkew_Counts()
+    {
+        var now = DateTimeOffset.Parse("2026-11-23T02:00:00Z", CultureInfo.InvariantCulture);
+        var justAhead = Backup("db", "2026-11-23T02:04:00Z");
+        var tooFar = Backup("db", "2026-11-23T02:06:00Z");
+
+        var scan = BackupFileNames.Inspect(_kit.Directory, "db", now);
+
+        Assert.That(scan.Backups.Select(b => b.FileName), Is.EqualTo(new[] { justAhead }));
+        Assert.That(scan.Ignored.Select(i => Path.GetFileName(i.Path)), Is.EqualTo(new[] { tooFar }));
+    }
+
+    [Test]
+    public void ApplyRetention_DirectoryNamedLikeASidecar_IsSkippedWithAWarningAndTheOtherDeletionsGoOn()
+    {
+        Backup("db", "2026-11-23T02:00:00Z");
+        var blocked = Backup("db", "2026-11-22T02:00:00Z");
+        var older = Backup("db", "2026-11-21T02:00:00Z");
+        Directory.CreateDirectory(Path.Combine(_kit.Directory, blocked + ".globals.sql"));
+        File.WriteAllText(Path.Combine(_kit.Directory, blocked + ".globals.sql", "inside"), "x");
+
+        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } }));
+
+        var files = _kit.FilesInDirectory();
+        Assert.That(deleted, Is.EqualTo(2));
+        Assert.That(files, Does.Not.Contain(blocked).And.Not.Contain(blocked + ".sha256").And.Not.Contain(older).And.Not.Contain(older + ".json"));
+        Assert.That(files, Does.Contain(blocked + ".globals.sql"), "a directory is never deleted by retention");
+        Assert.That(_kit.Logs.WithEvent("backup_delete_skipped").Select(e => Path.GetFileName(e.Properties["File"]?.ToString())), Is.EqualTo(new[] { blocked + ".globals.sql" }));
+    }
+
+    [Test]
+    public async Task RunAsync_RetentionMeetsADirectoryNamedLikeASidecar_RecordsThePublishedSuccess()
+    {
+        Backup("db", "2026-01-02T02:00:00Z");
+        var blocked = Backup("db", "2026-01-01T02:00:00Z");
+        Directory.CreateDirectory(Path.Combine(_kit.Directory, blocked + ".globals.sql"));
+        var request = _kit.Request("db", new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Connection = new Core.Secrets.SecretReference { Value = TestPostgres.For("postgres") },
+            Retention = new RetentionOptions { KeepLast = 1 },
+        });
+
+        var result = await _kit.Runner.RunAsync(request, null, CancellationToken.None);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        Assert.That(_kit.State.Get("db", _kit.Directory).Successes, Is.EqualTo(1));
+        Assert.That(_kit.FilesInDirectory(), Does.Not.Contain(blocked));
     }
 }

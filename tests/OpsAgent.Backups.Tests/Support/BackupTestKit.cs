@@ -46,6 +46,17 @@ public sealed class BackupTestKit : IDisposable
         return new BackupRequest(job, options, 1, zone ?? TimeZoneInfo.Utc, Path.Combine(Directory, ".state"));
     }
 
+    /// <summary>Writes a synthetic backup (data, <c>.sha256</c>, <c>.json</c>) of <paramref name="job"/> named for <paramref name="utc"/>; returns its file name.</summary>
+    public string WriteBackup(string job, string utc, bool verified = true, string extension = ".dump.zst")
+    {
+        var time = DateTimeOffset.Parse(utc, System.Globalization.CultureInfo.InvariantCulture);
+        var path = Path.Combine(Directory, OpsAgent.Backups.Files.BackupFileNames.For(job, time, extension));
+        File.WriteAllText(path, "dump");
+        File.WriteAllText(path + ".sha256", $"00  {Path.GetFileName(path)}\n");
+        File.WriteAllText(path + ".json", $$"""{"job":"{{job}}","engine":"postgres","tool":"pg_dump","format":"custom","compression":"zstd","sha256":"00","verified":{{(verified ? "true" : "false")}}}""");
+        return Path.GetFileName(path);
+    }
+
     public string[] FilesInDirectory(string? directory = null)
         => [.. System.IO.Directory.EnumerateFileSystemEntries(directory ?? Directory).Select(Path.GetFileName).Where(n => n != ".state").Order(StringComparer.Ordinal)!];
 

@@ -169,4 +169,106 @@ public sealed class FileInspectorTests
         Assert.That(checks.Select(c => c.Label), Does.Contain("site:d/cert.pem"));
         Assert.That(checks, Has.Count.LessThan(5));
     }
+
+    [Test]
+    public void Inspect_FifoMatchedByAGlob_FailsNotRegularFileWithoutHangingAndTheOtherFilesAreRead()
+    {
+        using var leaf = TestCertificates.CreateLeaf("example.test", Now.AddDays(-1), Now.AddDays(60), null);
+        Write("a/cert.pem", TestCertificates.Pem(leaf));
+        Directory.CreateDirectory(Path.Combine(_dir, "b"));
+        MakeFifo(Path.Combine(_dir, "b/cert.pem"));
+
+        // Before the fix this read blocked in open() forever: the guard turns a hang into a failed test.
+        var read = Task.Run(() => Inspect(Path.Combine(_dir, "*/cert.pem")));
+        Assert.That(read.Wait(TimeSpan.FromSeconds(30)), Is.True, "reading a FIFO must not block");
+
+        var checks = read.Result.ToDictionary(c => c.Label);
+        Assert.That(checks["site:a/cert.pem"].Success, Is.True, checks["site:a/cert.pem"].FailureMessage);
+        Assert.That(checks["site:b/cert.pem"].FailureReason, Is.EqualTo("not_regular_file"));
+    }
+
+    [Test]
+    public void Inspect_PemSymlinkToDevZero_FailsNotRegularFile()
+    {
+        var link = Path.Combine(_dir, "zero.pem");
+        File.CreateSymbolicLink(link, "/dev/zero");
+
+        var check = Inspect(link).Single();
+
+        Assert.That(check.FailureReason, Is.EqualTo("not_regular_file"));
+        Assert.That(check.FailureMessage, Does.Contain("character device"));
+    }
+
+    [Test]
+    public void Inspect_FileOverTheSizeCap_FailsTooLarge()
+    {
+        using var leaf = TestCertificates.CreateLeaf("example.test", Now.AddDays(-1), Now.AddDays(60), null);
+        var pem = TestCertificates.Pem(leaf);
+        var path = Write("big.pem", string.Concat(Enumerable.Repeat(pem, (2 << 20) / pem.Length + 1)));
+
+        var check = Inspect(path).Single();
+
+        Assert.That(check.FailureReason, Is.EqualTo("too_large"));
+        Assert.That(check.FailureMessage, Does.Contain("1048576"));
+    }
+
+    [Test]
+    public void Inspect_MoreCertificatesThanTheCap_FailsTooManyCertificates()
+    {
+        using var leaf = TestCertificates.CreateLeaf("example.test", Now.AddDays(-1), Now.AddDays(60), null);
+        var path = Write("many.pem", string.Concat(Enumerable.Repeat(TestCertificates.Pem(leaf), 11)));
+
+        var capped = FileInspector.Inspect("site", new CertificateFileOptions { Path = path }, new FileLimits(1 << 20, 10, TimeSpan.FromSeconds(10))).Single();
+        var allowed = FileInspector.Inspect("site", new CertificateFileOptions { Path = path }, new FileLimits(1 << 20, 11, TimeSpan.FromSeconds(10))).Single();
+
+        Assert.That(capped.FailureReason, Is.EqualTo("too_many_certificates"));
+        Assert.That(allowed.Certificates, Has.Count.EqualTo(11));
+    }
+
+    private static void MakeFifo(string path)
+    {
+        using var mkfifo = System.Diagnostics.Process.Start("mkfifo", [path]);
+        mkfifo.WaitForExit();
+        Assert.That(mkfifo.ExitCode, Is.Zero);
+    }
+
+    [Test]
+    public void Inspect_SymlinkLoopThroughTwoDirectories_ChecksTheFileOnce()
+    {
+        using var leaf = TestCertificates.CreateLeaf("loop.test", Now.AddDays(-1), Now.AddDays(30), null);
+        Write("a/x/c.pem", TestCertificates.Pem(leaf));
+        Directory.CreateDirectory(Path.Combine(_dir, "a/y"));
+        // Relative links through other links: resolving only the last component never sees the same directory twice.
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "a/x/loop"), "../y");
+        Directory.CreateSymbolicLink(Path.Combine(_dir, "a/y/loop"), "../x");
+
+        var checks = Inspect(Path.Combine(_dir, "**/*.pem"));
+
+        Assert.That(checks.Select(c => c.Label), Is.EqualTo(new[] { "site:a/x/c.pem" }));
+    }
+
+    [Test]
+    public void Expand_WildcardOverTheRoot_NeverDescendsIntoProcSysOrDev()
+    {
+        var (matches, _, _) = Glob.Expand("/*/self/status");
+        var (devices, _, _) = Glob.Expand("/*/null");
+
+        Assert.That(matches, Is.Empty, "/proc/self/status must not be reached");
+        Assert.That(devices, Is.Empty, "/dev/null must not be reached");
+    }
+
+    [Test]
+    public void Inspect_PatternWalkingMoreEntriesThanTheCap_FailsGlobTooLarge()
+    {
+        for (var i = 0; i < 30; i++)
+        {
+            Write($"d{i}/x.txt", "x");
+        }
+
+        var (_, _, tooLarge) = Glob.Expand(Path.Combine(_dir, "**/*.pem"), maxEntries: 20);
+        var check = FileInspector.Inspect("site", new CertificateFileOptions { Path = Path.Combine(_dir, "**/*.pem") }, new FileLimits(1 << 20, 100, TimeSpan.FromSeconds(10), MaxGlobEntries: 20)).Single();
+
+        Assert.That(tooLarge, Is.True);
+        Assert.That(check.FailureReason, Is.EqualTo("glob_too_large"));
+    }
 }

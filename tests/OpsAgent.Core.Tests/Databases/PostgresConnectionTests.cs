@@ -47,4 +47,22 @@ public sealed class PostgresConnectionTests
 
         Assert.That(ex!.Message, Does.Contain("pasword").IgnoreCase.And.Not.Contain("topsecret"));
     }
+
+    [Test]
+    public void Parse_UnquotedSemicolonInPassword_FailsNamingTheFieldWithoutAnyPartOfThePassword()
+    {
+        var ex = Assert.Throws<FormatException>(() => PostgresConnection.Parse("Host=127.0.0.1;Password=Leak;Me123;Database=small", null));
+
+        Assert.That(ex!.Message, Does.Not.Contain("leak").IgnoreCase.And.Not.Contain("me123").IgnoreCase.And.Not.Contain("123"));
+        Assert.That(ex.Message, Does.Contain("Password").And.Contain("quoted"));
+        Assert.That(ex.InnerException, Is.Null, "the library's exception text quotes the fragment: it must not travel along");
+    }
+
+    [Test]
+    public void Parse_InvalidValueOfAKnownKeyword_NamesTheKeywordNotTheValue()
+    {
+        var ex = Assert.Throws<FormatException>(() => PostgresConnection.Parse("Host=x;Port=6x4s3cr3t", null));
+
+        Assert.That(ex!.Message, Does.Contain("Port").And.Not.Contain("6x4s3cr3t"));
+    }
 }

@@ -54,4 +54,27 @@ public sealed class HttpEndpointTests
         var minutely = status.Jobs.Single(j => j.Name == "minutely");
         Assert.That(minutely.LastEnd, Is.Not.Null);
     }
+
+    [Test]
+    public async Task Metrics_PostWithALargeBody_IsRefusedWith405AndGetAndHeadStillWork()
+    {
+        await using var agent = await TestAgent.StartAsync();
+
+        // A raw socket: the answer is read after the first megabyte of a declared 100 MB body, as a hostile client would.
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(agent.Http.BaseAddress!.Host, agent.Http.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: {100 << 20}\r\n\r\n"));
+        await stream.WriteAsync(new byte[1 << 20]);
+        using var reader = new StreamReader(stream);
+        var statusLine = await reader.ReadLineAsync();
+        using var put = await agent.Http.PutAsync(new Uri("metrics", UriKind.Relative), new StringContent("x"));
+        using var head = await agent.Http.SendAsync(new HttpRequestMessage(HttpMethod.Head, new Uri("metrics", UriKind.Relative)));
+        var get = await agent.MetricsAsync();
+
+        Assert.That(statusLine, Does.StartWith("HTTP/1.1 405"));
+        Assert.That(put.StatusCode, Is.EqualTo(HttpStatusCode.MethodNotAllowed));
+        Assert.That(head.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(get, Does.Contain("opsagent_build_info"));
+    }
 }
