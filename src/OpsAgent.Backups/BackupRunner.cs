@@ -214,7 +214,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             partials.Clear();
             DurableFiles.SyncDirectory(directory);
 
-            if (!string.IsNullOrWhiteSpace(stderr))
+            if (!string.IsNullOrWhiteSpace(stderr) && !plan.StderrIsProgress)
             {
                 BackupLog.ToolStderr(logger, job, Path.GetFileName(plan.ToolPath), stderr.Trim());
             }
