@@ -162,7 +162,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 }
             }
 
-            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, o.Verify, ct).ConfigureAwait(false);
             if (!verify.Ok)
             {
                 throw new BackupFailedException(verify.Reason!, verify.Message);
