@@ -164,7 +164,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 }
             }
 
-            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, o.Verify, ct).ConfigureAwait(false);
             if (!verify.Ok)
             {
                 throw new BackupFailedException(verify.Reason!, verify.Message);
@@ -216,7 +216,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             partials.Clear();
             DurableFiles.SyncDirectory(directory);
 
-            if (!string.IsNullOrWhiteSpace(stderr))
+            if (!string.IsNullOrWhiteSpace(stderr) && !plan.StderrIsProgress)
             {
                 BackupLog.ToolStderr(logger, job, Path.GetFileName(plan.ToolPath), stderr.Trim());
             }

@@ -49,6 +49,9 @@ public sealed record DumpPlan(ToolCommand Dump, string ToolPath, string? ToolVer
     /// <summary>Text sent to the dump tool's stdin before its output is read (mongodump's config with the URI).</summary>
     public string? StandardInput { get; init; }
 
+    /// <summary>The tool reports progress on stderr, so stderr after a success is not a warning (mongodump's "done dumping ...").</summary>
+    public bool StderrIsProgress { get; init; }
+
     /// <summary>Files to delete after the run.</summary>
     public IReadOnlyList<string> TemporaryFiles { get; init; } = [];
 }
@@ -59,7 +62,25 @@ public sealed record DumpPlan(ToolCommand Dump, string ToolPath, string? ToolVer
 /// <param name="Connection">The resolved connection text (a secret), or null.</param>
 /// <param name="Tools">Starts tools on the host or in containers.</param>
 /// <param name="TemporaryDirectory">A private directory for short-lived files.</param>
-public sealed record EngineContext(string Job, BackupJobOptions Options, string? Connection, ToolRunner Tools, string TemporaryDirectory);
+public sealed record EngineContext(string Job, BackupJobOptions Options, string? Connection, ToolRunner Tools, string TemporaryDirectory)
+{
+    /// <summary>For a restore: the database the backup was taken from, as its <c>.json</c> records it (null when unknown).</summary>
+    public string? SourceDatabase { get; init; }
+}
+
+/// <summary>What a restore will execute.</summary>
+/// <param name="Command">The restore tool; its stdin takes the decompressed dump.</param>
+public sealed record RestorePlan(ToolCommand Command)
+{
+    /// <summary>Text written to the tool's stdin before the dump (the tool's configuration, when it runs in a container).</summary>
+    public string? StandardInputPrefix { get; init; }
+
+    /// <summary>A plan that only runs <paramref name="command"/>.</summary>
+    public static RestorePlan FromToolCommand(ToolCommand command) => new(command);
+
+    /// <summary>A plan that only runs <paramref name="command"/>.</summary>
+    public static implicit operator RestorePlan(ToolCommand command) => new(command);
+}
 
 /// <summary>A dump engine (PostgreSQL, MongoDB).</summary>
 public interface IDumpEngine
@@ -68,7 +89,13 @@ public interface IDumpEngine
     Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken);
 
     /// <summary>Builds the restore command (its stdin takes the decompressed dump) into <paramref name="targetDatabase"/>.</summary>
-    Task<ToolCommand> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, CancellationToken cancellationToken);
+    /// <param name="context">The job, its connection and a private temporary directory the caller deletes afterwards.</param>
+    /// <param name="format">The dump's format.</param>
+    /// <param name="targetDatabase">The database to restore into, or null for the original.</param>
+    /// <param name="intoOriginal">True when restoring over the database the backup was taken from.</param>
+    /// <param name="clean">Drop the objects the dump contains before restoring them (<c>backup restore --clean</c>); without it a non-empty target is refused.</param>
+    /// <param name="cancellationToken">Stops the planning.</param>
+    Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken);
 }
 
 /// <summary>Shared helpers for engines.</summary>

@@ -1,18 +1,40 @@
 using System.Text;
+using MongoDB.Driver;
 using OpsAgent.Core.Processes;
 
 namespace OpsAgent.Backups.Engines;
 
-/// <summary><c>mongodump --archive</c> on the host or in a container.</summary>
+/// <summary><c>mongodump --archive</c> and <c>mongorestore --archive</c> on the host or in a container.</summary>
 /// <remarks>
-/// The URI carries the password, so it goes to mongodump through <c>--config</c> (a YAML file readable by the agent only)
-/// instead of <c>--uri</c> on the command line. In a container the file is written by a small shell wrapper from stdin, so
-/// it never touches the host's disk or the exec's argument list.
+/// The URI carries the password, so it reaches the tools through <c>--config</c> (YAML) instead of <c>--uri</c> on the
+/// command line. On the host that is a file readable by the agent only, deleted when the run ends. In a container nothing
+/// is left on the container's disk even when the run is killed: the dump reads its configuration from stdin, and the
+/// restore's wrapper unlinks the file before the tool starts, which reads it through an inherited descriptor.
+/// <para>
+/// The tools are never given <c>--db</c> next to a URI: the URI names the database (the job's <c>Database</c> replacing the
+/// URI's), and carries an explicit <c>authSource</c> so that changing the database does not change where the user logs in.
+/// <c>--quiet</c> is not used: it hides mongodump's <c>Failed: ...</c> line, the only explanation of a failure.
+/// </para>
 /// </remarks>
 public sealed class MongoEngine : IDumpEngine
 {
-    private const string ContainerWrapper =
-        "umask 077; f=$(mktemp); cat > \"$f\"; \"$0\" --config=\"$f\" \"$@\"; rc=$?; rm -f \"$f\"; exit $rc";
+    /// <summary>The reason for a restore refused because the target database already holds collections.</summary>
+    public const string TargetNotEmpty = "target_not_empty";
+
+    /// <summary>The reason for a restore whose source database cannot be told.</summary>
+    public const string NoDatabase = "no_database";
+
+    /// <summary>The reason for a restore the server refused to let the user do.</summary>
+    public const string NotAuthorized = "not_authorized";
+
+    /// <summary>
+    /// Runs the restore in a container: stdin brings one configuration line, then the archive. <c>read</c> takes the line
+    /// byte by byte, so the archive stays on stdin for the tool.
+    /// </summary>
+    internal const string ContainerRestoreWrapper =
+        "umask 077; f=$(mktemp) || exit 1; trap 'rm -f \"$f\"' EXIT; IFS= read -r c; printf '%s\\n' \"$c\" >\"$f\"; exec 3<\"$f\"; rm -f \"$f\"; exec \"$0\" --config=/dev/fd/3 \"$@\"";
+
+    private static readonly string[] SystemDatabases = ["admin", "local", "config"];
 
     /// <inheritdoc />
     public async Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)
@@ -24,73 +46,172 @@ public sealed class MongoEngine : IDumpEngine
             ?? throw new BackupFailedException("tool_missing", o.Container is null
                 ? $"{tool} cannot be run on this host"
                 : $"mongodump cannot be run in container '{o.Container}': use a container that has the MongoDB Database Tools, or set MongodumpPath");
-        var arguments = new List<string> { "--archive", "--quiet" };
-        if (!string.IsNullOrEmpty(o.Database))
+        var uri = ParseUri(context);
+        var database = o.Database ?? uri?.DatabaseName;
+        var arguments = new List<string> { "--archive" };
+        if (uri is null && database is not null)
         {
-            arguments.Add($"--db={o.Database}");
+            arguments.Add($"--db={database}");
         }
 
-        var (command, stdin, temporary) = WithConfig(context, tool, arguments);
-        return new DumpPlan(command, tool, version, "archive")
+        DumpPlan Plan(ToolCommand command) => new(command, tool, version, "archive")
         {
-            Database = o.Database,
+            Database = database,
             Host = HostOf(context.Connection),
-            StandardInput = stdin,
-            TemporaryFiles = temporary,
+            StderrIsProgress = true,
         };
+
+        if (uri is null)
+        {
+            return Plan(new ToolCommand(tool, arguments) { Container = o.Container });
+        }
+
+        var yaml = ConfigYaml(context.Connection!, uri, database);
+        if (o.Container is not null)
+        {
+            return Plan(new ToolCommand(tool, ["--config=/dev/stdin", .. arguments]) { Container = o.Container }) with { StandardInput = yaml };
+        }
+
+        var file = WriteConfig(context, yaml);
+        return Plan(new ToolCommand(tool, [$"--config={file}", .. arguments])) with { TemporaryFiles = [file] };
     }
 
     /// <inheritdoc />
-    public Task<ToolCommand> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, CancellationToken cancellationToken)
+    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
         var tool = ResolveTool(context, o.MongodumpPath is null ? null : EngineTools.Sibling(o.MongodumpPath, "mongorestore"), "mongorestore");
-        var arguments = new List<string> { "--archive", "--quiet" };
-        if (targetDatabase is not null && o.Database is not null && !intoOriginal)
+        var uri = ParseUri(context);
+        var source = context.SourceDatabase ?? o.Database ?? uri?.DatabaseName;
+        var arguments = RestoreArguments(source, intoOriginal ? null : targetDatabase, clean);
+        if (!clean)
         {
-            arguments.Add($"--nsFrom={o.Database}.*");
-            arguments.Add($"--nsTo={targetDatabase}.*");
+            await RefuseNonEmptyAsync(uri, intoOriginal ? source : targetDatabase ?? source, o.Container, cancellationToken).ConfigureAwait(false);
         }
-        else if (intoOriginal)
+
+        if (uri is null)
+        {
+            return new ToolCommand(tool, arguments) { Container = o.Container, RedirectStandardInput = true };
+        }
+
+        // The URI names no database: a database there would make mongorestore filter the archive by it.
+        var yaml = ConfigYaml(context.Connection!, uri, null);
+        if (o.Container is not null)
+        {
+            return new RestorePlan(new ToolCommand("sh", ["-c", ContainerRestoreWrapper, tool, .. arguments]) { Container = o.Container, RedirectStandardInput = true })
+            {
+                StandardInputPrefix = yaml,
+            };
+        }
+
+        var file = WriteConfig(context, yaml);
+        return new ToolCommand(tool, [$"--config={file}", .. arguments]) { RedirectStandardInput = true };
+    }
+
+    /// <summary>mongorestore's arguments (without <c>--config</c>) restoring the dump of <paramref name="source"/> into <paramref name="target"/>.</summary>
+    /// <param name="source">The database the archive holds, or null when the dump was of the whole server.</param>
+    /// <param name="target">Another database to restore into, or null for <paramref name="source"/> itself.</param>
+    /// <param name="clean">Drop each collection before restoring it.</param>
+    internal static List<string> RestoreArguments(string? source, string? target, bool clean)
+    {
+        // Without --stopOnError mongorestore skips documents it cannot insert (duplicate keys, validation) and exits 0.
+        var arguments = new List<string> { "--archive", "--stopOnError" };
+        if (clean)
         {
             arguments.Add("--drop");
         }
 
-        var (command, stdin, _) = WithConfig(context, tool, arguments);
-        if (stdin is not null)
+        if (source is null)
         {
-            throw new BackupFailedException("unsupported", "restoring MongoDB inside a container needs the archive on stdin; run mongorestore there by hand with the file from 'backup list'");
+            return target is null ? arguments : throw new BackupFailedException(NoDatabase,
+                $"cannot restore into '{target}': the backup's .json names no database and neither the job's Database nor its connection's URI does, so the databases in the archive cannot be renamed; restore into the original (without --to-database)");
         }
 
-        return Task.FromResult(command with { RedirectStandardInput = true });
+        arguments.Add($"--nsInclude={source}.*");
+        if (target is not null && !string.Equals(target, source, StringComparison.Ordinal))
+        {
+            arguments.Add($"--nsFrom={source}.*");
+            arguments.Add($"--nsTo={target}.*");
+        }
+
+        return arguments;
     }
 
-    private static string ResolveTool(EngineContext context, string? explicitPath, string name)
+    /// <summary>The YAML given to <c>--config</c>: the URI naming <paramref name="database"/>, authenticating where the original URI would.</summary>
+    /// <remarks>
+    /// The URI is edited as text rather than rebuilt by the driver's <c>MongoUrlBuilder</c>, which drops default ports and
+    /// rewrites or rejects options it does not know but the Go tools do: everything but the database and authSource stays as written.
+    /// </remarks>
+    internal static string ConfigYaml(string uri, MongoUrl parsed, string? database)
     {
-        if (explicitPath is not null || context.Options.Container is not null)
+        var authority = uri.IndexOfAny(['/', '?'], uri.IndexOf("://", StringComparison.Ordinal) + 3);
+        var queryStart = authority < 0 ? -1 : uri.IndexOf('?', authority);
+        var query = queryStart < 0 ? string.Empty : uri[(queryStart + 1)..];
+        if (parsed.Username is not null && parsed.AuthenticationSource is null)
         {
-            return explicitPath ?? name;
+            // The driver's rule: the URI's database, else admin. Without it mongo-tools would log in to the database dumped.
+            query = (query.Length == 0 ? string.Empty : query + "&") + "authSource=" + Uri.EscapeDataString(parsed.DatabaseName ?? "admin");
         }
 
-        return EngineTools.FindOnPath(name) ?? throw new BackupFailedException("tool_missing",
-            $"{name} is not installed on this host: install the MongoDB Database Tools (package mongodb-database-tools), or set Container to run {name} inside the MongoDB container");
+        var rebuilt = (authority < 0 ? uri : uri[..authority]) + "/" + (database is null ? string.Empty : Uri.EscapeDataString(database)) + (query.Length == 0 ? string.Empty : "?" + query);
+        return $"uri: \"{EscapeYaml(rebuilt)}\"\n";
     }
 
-    private static (ToolCommand Command, string? Stdin, IReadOnlyList<string> Temporary) WithConfig(EngineContext context, string tool, List<string> arguments)
+    private static MongoUrl? ParseUri(EngineContext context)
     {
-        var o = context.Options;
-        var yaml = context.Connection is null ? null : $"uri: \"{EscapeYaml(context.Connection)}\"\n";
-        if (yaml is null)
+        if (context.Connection is null)
         {
-            return (new ToolCommand(tool, arguments) { Container = o.Container }, null, []);
+            return null;
         }
 
-        if (o.Container is not null)
+        try
         {
-            return (new ToolCommand("sh", ["-c", ContainerWrapper, tool, .. arguments]) { Container = o.Container, RedirectStandardInput = true }, yaml, []);
+            return MongoUrl.Create(context.Connection);
         }
+        catch (Exception ex) when (ex is MongoConfigurationException or FormatException or ArgumentException)
+        {
+            throw new BackupFailedException("bad_connection", $"OpsAgent:Backups:{context.Job}:Connection: not a valid mongodb:// URI", ex);
+        }
+    }
 
+    /// <summary>Refuses a target that already holds collections: mongorestore would add the dump's documents to them.</summary>
+    private static async Task RefuseNonEmptyAsync(MongoUrl? uri, string? database, string? container, CancellationToken cancellationToken)
+    {
+        var settings = MongoClientSettings.FromUrl(new MongoUrlBuilder(uri?.ToString() ?? "mongodb://localhost") { DatabaseName = null }.ToMongoUrl());
+        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
+        settings.ApplicationName = "opsagent-restore";
+        using var client = new MongoClient(settings);
+        try
+        {
+            var databases = database is not null ? [database]
+                : (await (await client.ListDatabaseNamesAsync(cancellationToken).ConfigureAwait(false)).ToListAsync(cancellationToken).ConfigureAwait(false))
+                    .Where(d => !SystemDatabases.Contains(d, StringComparer.Ordinal)).ToList();
+            foreach (var name in databases)
+            {
+                var collections = await (await client.GetDatabase(name).ListCollectionNamesAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                    .ToListAsync(cancellationToken).ConfigureAwait(false);
+                var user = collections.Where(c => !c.StartsWith("system.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+                if (user.Count > 0)
+                {
+                    throw new BackupFailedException(TargetNotEmpty,
+                        $"database '{name}' already holds {user.Count} collection{(user.Count == 1 ? "" : "s")} ({string.Join(", ", user.Take(5))}{(user.Count > 5 ? ", ..." : "")}): restoring would mix its documents with the backup's; pass --clean to drop the restored collections first, or --to-database a new database");
+                }
+            }
+        }
+        catch (MongoCommandException ex) when (ex.Code == 13)
+        {
+            throw new BackupFailedException(NotAuthorized, $"the connection's user may not read database '{database}' ({ex.ErrorMessage}): a user with rights on one database only (dbOwner) cannot restore into another", ex);
+        }
+        catch (Exception ex) when (ex is MongoException or TimeoutException)
+        {
+            var hint = container is null ? string.Empty : $" (the check runs from the host, not in container '{container}'; pass --clean to skip it and drop the restored collections instead)";
+            throw new BackupFailedException("database_unreachable", $"cannot check that the target database is empty: {ex.Message.Split('\n')[0]}{hint}", ex);
+        }
+    }
+
+    private static string WriteConfig(EngineContext context, string yaml)
+    {
         Directory.CreateDirectory(context.TemporaryDirectory);
         var file = Path.Combine(context.TemporaryDirectory, $"{context.Job}-{Guid.NewGuid():N}.yaml");
         var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
@@ -104,10 +225,24 @@ public sealed class MongoEngine : IDumpEngine
             stream.Write(Encoding.UTF8.GetBytes(yaml));
         }
 
-        return (new ToolCommand(tool, [$"--config={file}", .. arguments]), null, [file]);
+        return file;
     }
 
-    private static string EscapeYaml(string value) => value.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal);
+    private static string ResolveTool(EngineContext context, string? explicitPath, string name)
+    {
+        if (explicitPath is not null || context.Options.Container is not null)
+        {
+            return explicitPath ?? name;
+        }
+
+        return EngineTools.FindOnPath(name) ?? throw new BackupFailedException("tool_missing",
+            $"{name} is not installed on this host: install the MongoDB Database Tools (package mongodb-database-tools), or set Container to run {name} inside the MongoDB container");
+    }
+
+    // One line, whatever the URI holds: the container wrapper reads the configuration as a single line.
+    private static string EscapeYaml(string value) => value
+        .Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("\n", "\\n", StringComparison.Ordinal).Replace("\r", "\\r", StringComparison.Ordinal);
 
     private static string? HostOf(string? uri)
     {

@@ -75,7 +75,7 @@ public sealed partial class PostgresEngine : IDumpEngine
     }
 
     /// <inheritdoc />
-    public async Task<ToolCommand> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, CancellationToken cancellationToken)
+    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;

@@ -16,8 +16,20 @@ public sealed record RestoreResult(bool Success, string? Reason, string Message)
 /// <remarks>The checksum is verified before anything is sent to the server: restoring a corrupt file over a database is worse than not restoring.</remarks>
 public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
 {
+    /// <summary>Restores <paramref name="file"/> into <paramref name="toDatabase"/> (created if missing), or into the original database when null, without <c>--clean</c>.</summary>
+    public Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+        => RestoreAsync(job, options, file, toDatabase, clean: false, stateDirectory, progress, cancellationToken);
+
     /// <summary>Restores <paramref name="file"/> into <paramref name="toDatabase"/> (created if missing), or into the original database when null.</summary>
-    public async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+    /// <param name="job">The job the backup belongs to.</param>
+    /// <param name="options">The job's settings.</param>
+    /// <param name="file">The backup file.</param>
+    /// <param name="toDatabase">Another database to restore into, or null for the original.</param>
+    /// <param name="clean">Drop the objects the dump contains first; without it a non-empty target is refused (MongoDB).</param>
+    /// <param name="stateDirectory">The agent's state directory (private temporary files).</param>
+    /// <param name="progress">Receives the bytes sent.</param>
+    /// <param name="cancellationToken">Stops the restore.</param>
+    public async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, bool clean, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var check = await BackupVerifier.VerifyAsync(file, null, null, null, null, cancellationToken).ConfigureAwait(false);
@@ -26,6 +38,8 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             return new RestoreResult(false, check.Reason, $"refusing to restore {file}: {check.Message}");
         }
 
+        // The tool's configuration (with the password) goes in here; the whole directory goes when the restore ends.
+        var temporary = Path.Combine(stateDirectory, "tmp", $"restore-{Guid.NewGuid():N}");
         try
         {
             string? connection = null;
@@ -35,8 +49,9 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             }
 
             var format = BackupVerifier.FormatOf(file);
-            var context = new EngineContext(job, options, connection, tools, Path.Combine(stateDirectory, "tmp"));
-            var command = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, cancellationToken).ConfigureAwait(false);
+            var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = BackupMetadata.TryRead(file + ".json")?.Database };
+            var plan = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, clean, cancellationToken).ConfigureAwait(false);
+            var command = plan.Command;
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);
             var drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
             var exited = ToolInput.ExitAfterAsync(tool, drain, cancellationToken);
@@ -44,6 +59,11 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             {
                 await using (var input = tool.StandardInput!)
                 {
+                    if (plan.StandardInputPrefix is not null)
+                    {
+                        await input.WriteAsync(System.Text.Encoding.UTF8.GetBytes(plan.StandardInputPrefix), cancellationToken).ConfigureAwait(false);
+                    }
+
                     await using var source = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
                     await using var plain = Compression.Decompress(source, BackupFileNames.CompressionOf(file));
                     var buffer = new byte[1 << 17];
@@ -73,6 +93,22 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
         catch (Exception ex) when (ex is ToolStartException or SecretResolutionException)
         {
             return new RestoreResult(false, "tool_missing", ex.Message);
+        }
+        finally
+        {
+            DeleteDirectory(temporary);
+        }
+    }
+
+    private static void DeleteDirectory(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // Nothing was written.
         }
     }
 }

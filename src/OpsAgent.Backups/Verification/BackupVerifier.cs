@@ -23,7 +23,6 @@ public static class BackupVerifier
     private const string PlainTrailer = "-- PostgreSQL database dump complete";
     private const string ClusterTrailer = "-- PostgreSQL database cluster dump complete";
     private static readonly byte[] CustomMagic = "PGDMP"u8.ToArray();
-    private static readonly byte[] ArchiveMagic = [0x6d, 0xe2, 0x99, 0x81];
 
     /// <summary>Verifies <paramref name="path"/> against <paramref name="expectedSha256"/> (null: read it from the <c>.sha256</c> sidecar).</summary>
     /// <param name="path">The file.</param>
@@ -41,7 +40,7 @@ public static class BackupVerifier
             return new VerifyResult(false, "no_checksum", $"{path}.sha256 is missing or has no line for {Path.GetFileName(path)}", string.Empty, 0);
         }
 
-        return await CheckAsync(path, format, expectedSha256, checker, tools, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(path, format, expectedSha256, checker, tools, VerifyMode.Full, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Verifies a file <see cref="DumpWriter"/> has just written, before it has a sidecar; the result carries the file's SHA-256.</summary>
@@ -55,6 +54,17 @@ public static class BackupVerifier
     /// <param name="tools">Starts the checker.</param>
     /// <param name="cancellationToken">Stops the verification.</param>
     public static Task<VerifyResult> VerifyWrittenAsync(string path, string format, string? writtenSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
+        => VerifyWrittenAsync(path, format, writtenSha256, checker, tools, VerifyMode.Full, cancellationToken);
+
+    /// <summary>Verifies a file <see cref="DumpWriter"/> has just written, as deeply as <paramref name="depth"/> asks.</summary>
+    /// <param name="path">The file.</param>
+    /// <param name="format"><c>custom</c>, <c>plain</c>, <c>archive</c> or <see cref="GlobalsFormat"/>.</param>
+    /// <param name="writtenSha256">The writer's SHA-256 (null for compressed output).</param>
+    /// <param name="checker">A tool that reads the dump on stdin and exits non-zero when it is broken, or null.</param>
+    /// <param name="tools">Starts the checker.</param>
+    /// <param name="depth">For a mongodump archive: <see cref="VerifyMode.Basic"/> walks its structure, <see cref="VerifyMode.Full"/> also checks each collection's CRC-64.</param>
+    /// <param name="cancellationToken">Stops the verification.</param>
+    public static Task<VerifyResult> VerifyWrittenAsync(string path, string format, string? writtenSha256, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (writtenSha256 is null && BackupFileNames.CompressionOf(path) == BackupCompression.None)
@@ -62,7 +72,7 @@ public static class BackupVerifier
             throw new ArgumentException($"{path} is not compressed: nothing but the writer's SHA-256 can vouch for its content", nameof(writtenSha256));
         }
 
-        return CheckAsync(path, format, writtenSha256, checker, tools, cancellationToken);
+        return CheckAsync(path, format, writtenSha256, checker, tools, depth, cancellationToken);
     }
 
     /// <summary>The hex SHA-256 of a file.</summary>
@@ -79,14 +89,14 @@ public static class BackupVerifier
     /// file side by side, the second read coming from the page cache, instead of one after the other. A SHA-256 that differs
     /// from the recorded one wins over any other reason: the file changed after it was written.
     /// </remarks>
-    private static async Task<VerifyResult> CheckAsync(string path, string? format, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
+    private static async Task<VerifyResult> CheckAsync(string path, string? format, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
     {
         using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hashing = Task.Run(() => HashFileAsync(path, stopHashing.Token), stopHashing.Token);
         VerifyResult content;
         try
         {
-            content = await ReadContentAsync(path, format ?? FormatOf(path), checker, tools, cancellationToken).ConfigureAwait(false);
+            content = await ReadContentAsync(path, format ?? FormatOf(path), checker, tools, depth, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -105,7 +115,7 @@ public static class BackupVerifier
     }
 
     /// <summary>Decompresses the file fully, checks the dump format and feeds the dump to the checker.</summary>
-    private static async Task<VerifyResult> ReadContentAsync(string path, string format, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
+    private static async Task<VerifyResult> ReadContentAsync(string path, string format, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
     {
         var checks = new List<string> { "sha256" };
         var compression = BackupFileNames.CompressionOf(path);
@@ -117,6 +127,7 @@ public static class BackupVerifier
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using var plain = Compression.Decompress(file, compression);
         var inspector = new HeadTail();
+        var archive = format == "archive" ? new MongoArchiveReader(checkCrc: depth == VerifyMode.Full) : null;
         RunningTool? tool = null;
         Stream? sink = null;
         Task? drain = null;
@@ -146,6 +157,7 @@ public static class BackupVerifier
             {
                 total += read;
                 inspector.Add(buffer.AsSpan(0, read));
+                archive?.Add(buffer.AsSpan(0, read));
                 if (sink is not null && !await ToolInput.WriteAsync(sink, buffer.AsMemory(0, read), exited!, cancellationToken).ConfigureAwait(false))
                 {
                     // The checker is done (pg_restore --list only needs the table of contents); its exit code decides.
@@ -164,16 +176,20 @@ public static class BackupVerifier
             throw;
         }
 
-        var problem = total == 0 ? "the dump is empty"
-            : format == "custom" && !inspector.StartsWith(CustomMagic) ? "not a pg_dump custom-format archive (no PGDMP header)"
-            : format == "plain" && !inspector.TailContains(PlainTrailer) ? $"the SQL dump is truncated (no '{PlainTrailer}' line)"
-            : format == GlobalsFormat && !inspector.TailContains(ClusterTrailer) ? $"the roles dump is truncated (no '{ClusterTrailer}' line)"
-            : format == "archive" && !inspector.StartsWith(ArchiveMagic) ? "not a mongodump archive (bad magic number)"
-            : null;
+        var (reason, problem) = total == 0 ? ("empty", "the dump is empty")
+            : format == "custom" && !inspector.StartsWith(CustomMagic) ? ("truncated", "not a pg_dump custom-format archive (no PGDMP header)")
+            : format == "plain" && !inspector.TailContains(PlainTrailer) ? ("truncated", $"the SQL dump is truncated (no '{PlainTrailer}' line)")
+            : format == GlobalsFormat && !inspector.TailContains(ClusterTrailer) ? ("truncated", $"the roles dump is truncated (no '{ClusterTrailer}' line)")
+            : archive?.Finish() ?? (null, null);
+        if (archive is not null)
+        {
+            checks.Add(archive.Checks);
+        }
+
         if (problem is not null)
         {
             await KillAsync(tool).ConfigureAwait(false);
-            return new VerifyResult(false, total == 0 ? "empty" : "truncated", problem, string.Join(", ", checks), total);
+            return new VerifyResult(false, reason, problem, string.Join(", ", checks), total);
         }
 
         if (tool is not null)

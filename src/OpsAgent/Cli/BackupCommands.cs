@@ -45,8 +45,9 @@ internal static class BackupCommands
         var file = new Option<string?>("--file") { Description = "The backup file (default: the newest verified backup of the job)" };
         var toDatabase = new Option<string?>("--to-database") { Description = "Restore into this database (created if missing) instead of the original" };
         var yes = new Option<bool>("--yes") { Description = "Restore over the original database without asking (required without a terminal)" };
-        var restore = new Command("restore", "Restore a backup into a new database, or over the original after confirmation") { restoreJob, file, toDatabase, yes };
-        restore.SetAction((parse, ct) => RestoreAsync(parse.GetValue(config), parse.GetValue(restoreJob)!, parse.GetValue(file), parse.GetValue(toDatabase), parse.GetValue(yes), Console.Out, ct));
+        var clean = new Option<bool>("--clean") { Description = "Drop the restored objects first; a restore into an existing non-empty database is refused without it" };
+        var restore = new Command("restore", "Restore a backup into a new database, or over the original after confirmation") { restoreJob, file, toDatabase, yes, clean };
+        restore.SetAction((parse, ct) => RestoreAsync(parse.GetValue(config), parse.GetValue(restoreJob)!, parse.GetValue(file), parse.GetValue(toDatabase), parse.GetValue(yes), parse.GetValue(clean), Console.Out, ct));
         backup.Subcommands.Add(restore);
         return backup;
     }
@@ -177,7 +178,7 @@ internal static class BackupCommands
         return result.Ok ? 0 : 1;
     }
 
-    internal static async Task<int> RestoreAsync(string? configPath, string job, string? file, string? toDatabase, bool yes, TextWriter output, CancellationToken cancellationToken)
+    internal static async Task<int> RestoreAsync(string? configPath, string job, string? file, string? toDatabase, bool yes, bool clean, TextWriter output, CancellationToken cancellationToken)
     {
         using var provider = Load(configPath, output, out var configuration);
         if (provider is null || FindJob(configuration, job, output) is not { } options)
@@ -200,9 +201,11 @@ internal static class BackupCommands
             return 1;
         }
 
-        if (toDatabase is null && !yes)
+        // --to-database naming the database the backup was taken from is a restore over the original: it asks too.
+        var source = BackupMetadata.TryRead(path + ".json")?.Database;
+        if ((toDatabase is null || string.Equals(toDatabase, source, StringComparison.Ordinal)) && !yes)
         {
-            var target = options.Database ?? "the database in the connection";
+            var target = toDatabase ?? source ?? options.Database ?? "the database in the connection";
             if (!IsInteractive(output) || Console.IsInputRedirected)
             {
                 output.WriteLine($"refusing to restore over {target} without --yes (no terminal to confirm); use --to-database NAME to restore into a new database");
@@ -218,7 +221,7 @@ internal static class BackupCommands
 
         var restorer = provider.GetRequiredService<BackupRestorer>();
         var progress = new DumpProgress();
-        var task = restorer.RestoreAsync(job, options, path, toDatabase, configuration.Agent.StateDirectory, progress, cancellationToken);
+        var task = restorer.RestoreAsync(job, options, path, toDatabase, clean, configuration.Agent.StateDirectory, progress, cancellationToken);
         if (IsInteractive(output))
         {
             await ShowProgressAsync($"restore {job}", progress, task).ConfigureAwait(false);
@@ -226,7 +229,7 @@ internal static class BackupCommands
 
         var result = await task.ConfigureAwait(false);
         output.WriteLine(result.Success
-            ? $"{result.Message} into {toDatabase ?? options.Database ?? "the original database"}"
+            ? $"{result.Message} into {toDatabase ?? source ?? options.Database ?? "the original database"}"
             : $"restore failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}");
         return result.Success ? 0 : 1;
     }

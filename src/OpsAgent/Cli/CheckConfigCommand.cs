@@ -18,6 +18,32 @@ internal static class CheckConfigCommand
         }
     }
 
+    /// <summary>
+    /// Tools a job runs on this host that are not here: the daemon would load the configuration and fail every run with
+    /// <c>tool_missing</c>, so check-config says it first. (PostgreSQL's client is chosen per server version at run time.)
+    /// </summary>
+    internal static List<ConfigError> HostToolErrors(AgentConfiguration configuration)
+    {
+        var errors = new List<ConfigError>();
+        foreach (var (name, job) in configuration.Get<Backups.BackupsOptions>().Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
+        {
+            if (job.Engine != Backups.BackupEngine.MongoDb || job.Container is not null)
+            {
+                continue;
+            }
+
+            var path = $"{Backups.BackupsOptions.SectionName}:{name}:MongodumpPath";
+            if (job.MongodumpPath is { } explicitPath ? !File.Exists(explicitPath) : Backups.Engines.EngineTools.FindOnPath("mongodump") is null)
+            {
+                errors.Add(new ConfigError(path, job.MongodumpPath is null
+                    ? "mongodump is not on this host's PATH and the job has no Container: install the MongoDB Database Tools (package mongodb-database-tools), set MongodumpPath, or set Container to run it in the MongoDB container"
+                    : $"{job.MongodumpPath} does not exist on this host"));
+            }
+        }
+
+        return errors;
+    }
+
     /// <summary>Prints every error and returns 1, or a summary with each job's next three fire times and returns 0.</summary>
     public static int Run(string? configPath, TextWriter output, Action<IServiceCollection>? configureServices = null)
     {
@@ -33,6 +59,12 @@ internal static class CheckConfigCommand
         if (configuration is null)
         {
             WriteErrors(files, errors, output);
+            return 1;
+        }
+
+        if (HostToolErrors(configuration) is { Count: > 0 } missing)
+        {
+            WriteErrors(files, missing, output);
             return 1;
         }
 

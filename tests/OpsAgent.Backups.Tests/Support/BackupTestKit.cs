@@ -9,9 +9,9 @@ namespace OpsAgent.Backups.Tests.Support;
 /// <summary>Builds runners wired to the real tools, and captures what they log.</summary>
 public sealed class BackupTestKit : IDisposable
 {
-    public BackupTestKit(TimeProvider? time = null)
+    public BackupTestKit(TimeProvider? time = null, string? dockerEndpoint = null)
     {
-        Docker = new DockerClientProvider(() => Environment.GetEnvironmentVariable("OPSAGENT_TEST_DOCKER") ?? "unix:///var/run/docker.sock");
+        Docker = new DockerClientProvider(() => dockerEndpoint ?? Environment.GetEnvironmentVariable("OPSAGENT_TEST_DOCKER") ?? "unix:///var/run/docker.sock");
         Tools = new ToolRunner(Docker);
         Logs = new CapturingLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));

@@ -71,10 +71,29 @@ public sealed class DatabaseProbeTests
         var mongo = TestEnvironment.Require("OPSAGENT_TEST_MONGO");
 
         var ok = await RunAsync(ProbeType.MongoDb, mongo);
-        var refused = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/?serverSelectionTimeoutMS=2000");
+        var misspelt = await RunAsync(ProbeType.MongoDb, new MongoDB.Driver.MongoUrlBuilder(mongo) { DatabaseName = "opsagent_no_such_db", AuthenticationSource = new MongoDB.Driver.MongoUrl(mongo) is { Username: not null } url ? url.AuthenticationSource ?? "admin" : null }.ToString());
 
         Assert.That(ok.Success, Is.True, ok.Message);
-        Assert.That(refused.Success, Is.False);
+        Assert.That(misspelt.Reason, Is.EqualTo("database_missing"), misspelt.Message);
+    }
+
+    [Test]
+    public async Task MongoDb_ClosedPort_ConnectionRefusedNotTimeout()
+    {
+        // No server needed: the driver's heartbeat meets a closed port, and the probe must say so before its own deadline.
+        var result = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/");
+
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Reason, Is.EqualTo("connection_refused"), result.Message);
+    }
+
+    [Test]
+    public async Task MongoDb_UriServerSelectionTimeoutShorterThanTheProbe_Honoured()
+    {
+        var result = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/?serverSelectionTimeoutMS=300");
+
+        Assert.That(result.Reason, Is.EqualTo("connection_refused"), result.Message);
+        Assert.That(result.Message, Does.Contain("server selection gave up after 00:00:00.3"));
     }
 
     private static void Run(string file, params string[] arguments)

@@ -69,4 +69,21 @@ public sealed class CheckConfigTests
         Assert.That(output.ToString(), Does.Contain("http://127.0.0.1:9464"));
         Assert.That(output.ToString(), Does.Contain("No jobs configured."));
     }
+
+    [Test]
+    public void CheckConfig_MongoJobOnTheHostWithoutMongodump_ErrorNamingTheJob()
+    {
+        var path = Write("""
+            { "OpsAgent": { "Backups": {
+                "innova-mongo": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "MongodumpPath": "/nonexistent/bin/mongodump" },
+                "in-container": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "Container": "mongo" }
+            } } }
+            """);
+        var output = new StringWriter();
+
+        var exit = CheckConfigCommand.Run(path, output);
+
+        Assert.That(exit, Is.EqualTo(1), output.ToString());
+        Assert.That(output.ToString(), Does.Contain(": 1 error").And.Contain("OpsAgent:Backups:innova-mongo:MongodumpPath: /nonexistent/bin/mongodump does not exist on this host"));
+    }
 }

@@ -1,0 +1,115 @@
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Tests.Support;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Tests.Engines;
+
+/// <summary>
+/// What mongodump and mongorestore are given, for every combination of the URI's database, the job's <c>Database</c>,
+/// the backup's recorded database and <c>--to-database</c>. Planning runs no tool: <c>/bin/true</c> only answers <c>--version</c>.
+/// </summary>
+public sealed class MongoEngineTests
+{
+    private BackupTestKit _kit = null!;
+
+    [SetUp]
+    public void CreateKit() => _kit = new BackupTestKit();
+
+    [TearDown]
+    public void DisposeKit() => _kit.Dispose();
+
+    private EngineContext Context(string? uri, string? database, string? container = null, string? recorded = null) => new(
+        "innova",
+        new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = database, Container = container, MongodumpPath = "/bin/true" },
+        uri,
+        _kit.Tools,
+        Path.Combine(_kit.Directory, "tmp")) { SourceDatabase = recorded };
+
+    private static (string[] Arguments, string Uri) Split(ToolCommand command)
+    {
+        var config = command.Arguments[0];
+        Assert.That(config, Does.StartWith("--config="), command.Display);
+        var yaml = File.ReadAllText(config["--config=".Length..]);
+        Assert.That(yaml, Does.StartWith("uri: \"").And.EndWith("\"\n"));
+        return ([.. command.Arguments.Skip(1)], yaml["uri: \"".Length..^2]);
+    }
+
+    [TestCase("mongodb://appuser:pw@mongo:27017/innova_db", null, "mongodb://appuser:pw@mongo:27017/innova_db?authSource=innova_db", TestName = "Dump_UriNamesDatabase_NoDbArgumentAndTheUriKeepsIt")]
+    [TestCase("mongodb://appuser:pw@mongo:27017/innova_db", "innova_db", "mongodb://appuser:pw@mongo:27017/innova_db?authSource=innova_db", TestName = "Dump_SameDatabaseInUriAndJob_NoDbArgument")]
+    [TestCase("mongodb://appuser:pw@mongo:27017/innova_db", "archive_db", "mongodb://appuser:pw@mongo:27017/archive_db?authSource=innova_db", TestName = "Dump_JobDatabaseDiffersFromUri_JobDatabaseWinsAndLoginStaysInTheUrisDatabase")]
+    [TestCase("mongodb://root:pw@mongo:27017/?replicaSet=rs0", "innova_db", "mongodb://root:pw@mongo:27017/innova_db?replicaSet=rs0&authSource=admin", TestName = "Dump_RootUserAndNoDatabaseInUri_AuthenticatesAgainstAdmin")]
+    [TestCase("mongodb://root:pw@mongo:27017/?authSource=users&tls=true", "innova_db", "mongodb://root:pw@mongo:27017/innova_db?authSource=users&tls=true", TestName = "Dump_UriGivesAuthSource_Kept")]
+    [TestCase("mongodb://mongo:27017", "innova_db", "mongodb://mongo:27017/innova_db", TestName = "Dump_NoCredentials_NoAuthSource")]
+    [TestCase("mongodb://root:pw@mongo:27017", null, "mongodb://root:pw@mongo:27017/?authSource=admin", TestName = "Dump_NoDatabaseAnywhere_WholeServer")]
+    public async Task Dump_Arguments(string uri, string? database, string expectedUri)
+    {
+        var plan = await new MongoEngine().PlanDumpAsync(Context(uri, database), CancellationToken.None);
+
+        var (arguments, configured) = Split(plan.Dump);
+        Assert.Multiple(() =>
+        {
+            Assert.That(arguments, Is.EqualTo(new[] { "--archive" }), "no --db beside a URI, no --quiet");
+            Assert.That(configured, Is.EqualTo(expectedUri));
+            Assert.That(plan.Database, Is.EqualTo(database ?? new MongoDB.Driver.MongoUrl(uri).DatabaseName));
+            Assert.That(plan.TemporaryFiles, Is.EqualTo(new[] { plan.Dump.Arguments[0]["--config=".Length..] }));
+        });
+    }
+
+    [Test]
+    public async Task Dump_NoConnection_DbArgument()
+    {
+        var plan = await new MongoEngine().PlanDumpAsync(Context(null, "innova_db"), CancellationToken.None);
+
+        Assert.That(plan.Dump.Arguments, Is.EqualTo(new[] { "--archive", "--db=innova_db" }));
+    }
+
+    // uri database | job Database | database recorded in the backup's .json | --to-database => mongorestore's arguments after --config
+    [TestCase("innova_db", null, "innova_db", "innova_copy", new[] { "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }, TestName = "Restore_UriDatabaseToAnotherDatabase_Renamed")]
+    [TestCase(null, "innova_db", "innova_db", "innova_copy", new[] { "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }, TestName = "Restore_JobDatabaseToAnotherDatabase_Renamed")]
+    [TestCase("innova_db", "innova_db", "innova_db", "innova_copy", new[] { "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }, TestName = "Restore_BothToAnotherDatabase_Renamed")]
+    [TestCase("innova_db", null, null, "innova_copy", new[] { "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }, TestName = "Restore_BackupWithoutRecordedDatabase_UriDatabaseIsTheSource")]
+    [TestCase("innova_db", "other_db", "innova_db", "innova_copy", new[] { "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }, TestName = "Restore_JobDatabaseChangedSinceTheBackup_RecordedDatabaseIsTheSource")]
+    [TestCase("innova_db", null, "innova_db", null, new[] { "--nsInclude=innova_db.*" }, TestName = "Restore_UriDatabaseIntoTheOriginal_NoRename")]
+    [TestCase(null, "innova_db", "innova_db", null, new[] { "--nsInclude=innova_db.*" }, TestName = "Restore_JobDatabaseIntoTheOriginal_NoRename")]
+    [TestCase(null, "innova_db", "innova_db", "innova_db", new[] { "--nsInclude=innova_db.*" }, TestName = "Restore_ToDatabaseNamingTheSource_NoRename")]
+    [TestCase(null, null, null, null, new string[0], TestName = "Restore_WholeServerIntoTheOriginal_Everything")]
+    public async Task Restore_Arguments(string? uriDatabase, string? jobDatabase, string? recorded, string? toDatabase, string[] expected)
+    {
+        var uri = "mongodb://appuser:pw@mongo:27017/" + uriDatabase;
+
+        var plan = await new MongoEngine().PlanRestoreAsync(Context(uri, jobDatabase, recorded: recorded), "archive", toDatabase, toDatabase is null, clean: true, CancellationToken.None);
+
+        var (arguments, configured) = Split(plan.Command);
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Command.FileName, Is.EqualTo("/bin/mongorestore"));
+            Assert.That(arguments, Is.EqualTo(new[] { "--archive", "--stopOnError", "--drop" }.Concat(expected)));
+            // A database in mongorestore's URI would filter the archive by it: the URI names none, the login stays where it was.
+            Assert.That(configured, Is.EqualTo($"mongodb://appuser:pw@mongo:27017/?authSource={uriDatabase ?? "admin"}"));
+        });
+    }
+
+    [Test]
+    public void Restore_SourceDatabaseUnknownIntoAnotherDatabase_Refused()
+    {
+        var ex = Assert.ThrowsAsync<BackupFailedException>(() => new MongoEngine().PlanRestoreAsync(
+            Context("mongodb://root:pw@mongo:27017", null), "archive", "innova_copy", false, clean: true, CancellationToken.None));
+
+        Assert.That(ex!.Reason, Is.EqualTo("no_database"));
+        Assert.That(ex.Message, Does.Contain("cannot restore into 'innova_copy'"));
+    }
+
+    [Test]
+    public async Task Restore_InContainer_ConfigurationLineBeforeTheArchive()
+    {
+        var plan = await new MongoEngine().PlanRestoreAsync(Context("mongodb://root:pw@127.0.0.1:27017", "innova_db", container: "mongo"), "archive", "innova_copy", false, clean: true, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plan.Command.FileName, Is.EqualTo("sh"));
+            Assert.That(plan.Command.Arguments.Skip(2), Is.EqualTo(new[] { "/bin/mongorestore", "--archive", "--stopOnError", "--drop", "--nsInclude=innova_db.*", "--nsFrom=innova_db.*", "--nsTo=innova_copy.*" }));
+            Assert.That(plan.StandardInputPrefix, Is.EqualTo("uri: \"mongodb://root:pw@127.0.0.1:27017/?authSource=admin\"\n"));
+            Assert.That(Directory.Exists(Path.Combine(_kit.Directory, "tmp")), Is.False, "nothing written on the host");
+        });
+    }
+}
