@@ -204,11 +204,17 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
             ProbeLog.RestartStarted(logger, probe, target.Description, reason, state.Restarts.Count, restart.MaxRestarts, restart.Window);
         }
 
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            limit.CancelAfter(restart.VerifyTimeout);
+            // A main process that ignores SIGTERM (a shell-form command) holds the call for the whole stop timeout.
+            limit.CancelAfter(target.StopAllowance + restart.VerifyTimeout);
             await target.RestartAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            // The engine or systemd may still complete it: the probe judges, as after any restart.
+            ProbeLog.RestartCallTimedOut(logger, probe, target.Description, target.StopAllowance + restart.VerifyTimeout);
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
@@ -225,8 +231,10 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
 
         state.ConsecutiveSuccesses = 0;
         state.RestartedAt = now;
-        state.VerifyUntil = now + restart.VerifyTimeout;
+        state.VerifyUntil = Max(now, time.GetUtcNow()) + restart.VerifyTimeout;
     }
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset b) => a > b ? a : b;
 
     private void Skip(string probe, IRestartTarget target, ProbeState state, string reason)
     {

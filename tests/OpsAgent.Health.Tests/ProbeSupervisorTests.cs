@@ -327,6 +327,8 @@ public sealed class ProbeSupervisorTests
 
         public string Description => "unit backend.service";
 
+        public TimeSpan StopAllowance => TimeSpan.Zero;
+
         public IRestartTarget Create(RestartOptions options) => this;
 
         public Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken) => Task.FromResult(Guard);

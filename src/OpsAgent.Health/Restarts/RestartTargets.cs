@@ -15,6 +15,9 @@ public interface IRestartTarget
     /// <summary>A reason not to restart now (a deploy is running, an operator stopped it), or null. May prepare the target (reset-failed).</summary>
     Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken);
 
+    /// <summary>How long a restart may take to stop the target before starting it (a container's stop timeout): the call gets this on top of the verification time.</summary>
+    TimeSpan StopAllowance { get; }
+
     /// <summary>Restarts it.</summary>
     Task RestartAsync(CancellationToken cancellationToken);
 
@@ -27,6 +30,9 @@ public sealed class UnitTarget(string unit, Systemctl systemctl) : IRestartTarge
 {
     /// <inheritdoc />
     public string Description => $"unit {unit}";
+
+    /// <inheritdoc />
+    public TimeSpan StopAllowance => TimeSpan.Zero;
 
     /// <inheritdoc />
     public async Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken)
@@ -81,18 +87,63 @@ public sealed class ContainerTarget(string container, int stopTimeoutSeconds, Do
     public string Description => $"container {container}";
 
     /// <inheritdoc />
+    public TimeSpan StopAllowance => TimeSpan.FromSeconds(stopTimeoutSeconds);
+
+    /// <inheritdoc />
     public async Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken)
     {
         try
         {
-            var inspect = await docker.Get().Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
+            var client = docker.Get();
+            var inspect = await client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
+            var state = inspect.State;
             // docker pause is always a person's doing; a restart would undo it.
-            return inspect.State.Paused ? "operator_paused" : inspect.State.Restarting ? "container_restarting" : null;
+            return state.Paused ? "operator_paused"
+                : state.Restarting ? "container_restarting"
+                : !state.Running && !state.OOMKilled && await StoppedThroughTheApiAsync(client, inspect.ID, state.StartedAt, cancellationToken).ConfigureAwait(false) ? "operator_stopped"
+                : null;
         }
         catch (DockerContainerNotFoundException)
         {
             return "container_missing";
         }
+    }
+
+    /// <summary>
+    /// True when the engine's events since the container last started hold a <c>stop</c> or <c>kill</c> (docker stop,
+    /// docker kill, compose down) and no <c>restart</c>: a crash or an OOM kill records only <c>die</c>.
+    /// </summary>
+    /// <remarks>The engine keeps its recent events in memory only: after a dockerd restart nothing says who stopped it, and the container is restarted.</remarks>
+    private static async Task<bool> StoppedThroughTheApiAsync(DockerClient client, string id, string? startedAt, CancellationToken cancellationToken)
+    {
+        var since = DateTimeOffset.TryParse(startedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var started) && started.Year > 1
+            ? started.ToUnixTimeSeconds()
+            : 0;
+        var actions = new List<string>();
+        await client.System.MonitorEventsAsync(new ContainerEventsParameters
+        {
+            Since = since.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // With fractions: a whole-second "until" would miss a stop in the current second (a probe notices within one).
+            Until = UnixTime(DateTimeOffset.UtcNow),
+            Filters = new Dictionary<string, IDictionary<string, bool>>
+            {
+                ["type"] = new Dictionary<string, bool> { ["container"] = true },
+                ["container"] = new Dictionary<string, bool> { [id] = true },
+            },
+        }, new Collect(actions), cancellationToken).ConfigureAwait(false);
+        return actions.Any(a => a is "stop" or "kill") && !actions.Contains("restart");
+    }
+
+    private static string UnixTime(DateTimeOffset time)
+    {
+        var ticks = time.UtcTicks - DateTimeOffset.UnixEpoch.UtcTicks;
+        return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{ticks / TimeSpan.TicksPerSecond}.{ticks % TimeSpan.TicksPerSecond * 100:D9}");
+    }
+
+    /// <summary>Collects synchronously (<see cref="Progress{T}"/> would post to the thread pool and lose the race with the return).</summary>
+    private sealed class Collect(List<string> actions) : IProgress<Message>
+    {
+        public void Report(Message value) => actions.Add(value.Action ?? value.Status ?? string.Empty);
     }
 
     /// <inheritdoc />
@@ -116,6 +167,9 @@ public sealed class WindowsServiceTarget(string service, TimeSpan timeout) : IRe
 {
     /// <inheritdoc />
     public string Description => $"service {service}";
+
+    /// <inheritdoc />
+    public TimeSpan StopAllowance => timeout;
 
     /// <inheritdoc />
     public Task<string?> ReasonToSkipAsync(Action<string> prepared, CancellationToken cancellationToken)

@@ -60,10 +60,12 @@ public sealed class DockerProbeTests
     }
 
     /// <summary>Starts a container that is healthy while /tmp/ok exists; <paramref name="recreateOnStart"/> makes a restart heal it.</summary>
-    private async Task<string> StartContainerAsync(bool recreateOnStart)
+    /// <param name="ignoreSigterm">A shell-form main process without a trap, as most field containers have: PID 1 ignores SIGTERM, so a stop waits for its timeout.</param>
+    private async Task<string> StartContainerAsync(bool recreateOnStart, bool ignoreSigterm = false)
     {
         var name = $"opsagent-probe-{Guid.NewGuid():N}"[..28];
-        var script = $"trap 'exit 0' TERM; echo worker starting; {(recreateOnStart ? "touch /tmp/ok; " : "")}while :; do sleep 1; done";
+        // /tmp/crash makes the main process exit 3 on its own: a crash, not a stop.
+        var script = $"{(ignoreSigterm ? "" : "trap 'exit 0' TERM; ")}echo worker starting; rm -f /tmp/crash; {(recreateOnStart ? "touch /tmp/ok; " : "")}while :; do [ -f /tmp/crash ] && exit 3; sleep 1; done";
         var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
         {
             Image = _image,
@@ -233,5 +235,66 @@ public sealed class DockerProbeTests
             Assert.That(state.Healthy, Is.False);
         });
         Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.StartedAt, Is.EqualTo(startedBefore));
+    }
+
+    [Test]
+    public async Task Degrade_MainProcessIgnoresSigterm_RestartWaitsForTheStopTimeoutAndRecovers()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true, ignoreSigterm: true);
+        var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
+        var rig = Agent();
+        var options = Probe(name);
+        options.Restart!.StopTimeoutSeconds = 10;
+        options.Restart.VerifyTimeout = TimeSpan.FromSeconds(6);
+        await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
+
+        await ExecAsync(name, "rm", "/tmp/ok");
+        var state = await DriveAsync(rig, "worker", options, s => s.Recovered > 0 || s.NotRecovered > 0 || s.Errors > 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Errors, Is.Zero, _logs.AllText);
+            Assert.That(state.Recovered, Is.EqualTo(1), _logs.AllText);
+            Assert.That(_logs.WithEvent("restart_not_recovered"), Is.Empty);
+        });
+        Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.StartedAt, Is.Not.EqualTo(startedBefore));
+    }
+
+    [Test]
+    public async Task Degrade_OperatorStoppedTheContainer_NotRestarted()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var rig = Agent();
+        var options = Probe(name);
+        await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
+
+        await _docker.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
+        var state = await DriveAsync(rig, "worker", options, s => !s.Healthy && s.ConsecutiveFailures >= 6);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(_logs.WithEvent("restart_started"), Is.Empty, _logs.AllText);
+            Assert.That(_logs.WithEvent("restart_skipped").Single().Properties["Reason"], Is.EqualTo("operator_stopped"));
+            Assert.That(state.Healthy, Is.False);
+        });
+        Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.Running, Is.False, "still stopped");
+    }
+
+    [Test]
+    public async Task Degrade_ContainerCrashed_RestartedAndRecovers()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var rig = Agent();
+        var options = Probe(name);
+        await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
+
+        await ExecAsync(name, "touch", "/tmp/crash");
+        var state = await DriveAsync(rig, "worker", options, s => s.Recovered > 0 || s.NotRecovered > 0 || s.Errors > 0);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Recovered, Is.EqualTo(1), _logs.AllText);
+            Assert.That(_logs.WithEvent("restart_skipped"), Is.Empty);
+        });
     }
 }
