@@ -270,7 +270,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
         OperationCanceledException when timeout.IsCancellationRequested => new Failure("timeout", "the run exceeded its Timeout; the tool was killed and the partial file removed"),
         BackupFailedException b => new Failure(b.Reason, b.Message),
         ToolFailedException t => new Failure("tool_failed", t.Message, t.Exit.StandardError),
-        ToolStartException s => new Failure("tool_missing", s.Message),
+        ToolStartException s => new Failure(s.Reason, s.Message),
         SecretResolutionException s => new Failure("secret", s.Message),
         IOException io when IsNoSpace(io) => new Failure("no_space", $"no space left on the backup file system: {io.Message}"),
         IOException io => new Failure("write_failed", io.Message),

@@ -141,8 +141,9 @@ internal static class EngineTools
             var (exit, output) = await tools.RunAsync(new ToolCommand(tool, ["--version"]) { Container = container }, cancellationToken).ConfigureAwait(false);
             return exit.ExitCode == 0 ? output.Split('\n')[0].Trim() : null;
         }
-        catch (ToolStartException)
+        catch (ToolStartException ex) when (ex.Reason == ToolStartReasons.ToolMissing)
         {
+            // Anything else (the container is gone or stopped, the engine does not answer) is not about the tool: it propagates.
             return null;
         }
     }

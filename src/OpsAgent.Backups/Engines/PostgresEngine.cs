@@ -47,6 +47,12 @@ public sealed partial class PostgresEngine : IDumpEngine
             ?? throw new BackupFailedException("tool_missing", o.Container is null
                 ? $"{tool} cannot be run on this host"
                 : $"{tool} cannot be run in container '{o.Container}' (is it a PostgreSQL container? set PgDumpPath if pg_dump is elsewhere)");
+        if (o.Container is not null)
+        {
+            serverVersion = await ServerVersionInContainerAsync(context, tool, connection, cancellationToken).ConfigureAwait(false);
+            CheckClientNotOlder(tool, toolVersion, serverVersion, o.Container);
+        }
+
         var sibling = EngineTools.Sibling(tool, "pg_restore");
         var dumpall = EngineTools.Sibling(tool, "pg_dumpall");
         ToolCommand? verify = null;
@@ -158,6 +164,40 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
     }
 
+    /// <summary>
+    /// The server's version as <c>psql</c> in the container reads it (the server is usually reachable only from there, by
+    /// its socket); null when no psql there can tell, and pg_dump's own refusal then says it.
+    /// </summary>
+    private static async Task<string?> ServerVersionInContainerAsync(EngineContext context, string tool, PostgresConnection connection, CancellationToken cancellationToken)
+    {
+        foreach (var psql in new[] { EngineTools.Sibling(tool, "psql"), "psql" }.Distinct(StringComparer.Ordinal))
+        {
+            var command = new ToolCommand(psql, ["--no-password", "-X", "-t", "-A", "-c", "show server_version"]) { Environment = connection.Environment, Container = context.Options.Container };
+            var (exit, output) = await context.Tools.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            if (exit.ExitCode == 0 && output.Trim() is { Length: > 0 } version)
+            {
+                return version;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>pg_dump refuses a server newer than itself: say so before the run, naming both versions.</summary>
+    private static void CheckClientNotOlder(string tool, string clientVersion, string? serverVersion, string container)
+    {
+        if (serverVersion is null || MajorOf(" " + serverVersion) is not { } serverMajor || MajorOf(clientVersion) is not { } clientMajor || clientMajor >= serverMajor)
+        {
+            return;
+        }
+
+        throw new BackupFailedException("version_mismatch",
+            $"{tool} in container '{container}' is version {clientMajor} ({clientVersion}), older than the server's {serverMajor} ({serverVersion}), and pg_dump refuses newer servers: set PgDumpPath to a pg_dump {serverMajor} in that container, or run the job in the database's own container");
+    }
+
+    private static int? MajorOf(string version)
+        => MajorPattern().Match(version) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : null;
+
     private static async Task<string> ResolveHostToolAsync(EngineContext context, string name, string? explicitPath, int serverMajor, CancellationToken cancellationToken)
     {
         if (explicitPath is not null)
@@ -179,7 +219,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
 
         var version = await EngineTools.VersionAsync(context.Tools, onPath, null, cancellationToken).ConfigureAwait(false);
-        var clientMajor = version is not null && MajorPattern().Match(version) is { Success: true } m ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture) : 0;
+        var clientMajor = version is null ? 0 : MajorOf(version) ?? 0;
         if (clientMajor < serverMajor)
         {
             throw new BackupFailedException("version_mismatch", $"{onPath} is version {clientMajor}, older than the server's {serverMajor}, and pg_dump refuses newer servers: {fix}");

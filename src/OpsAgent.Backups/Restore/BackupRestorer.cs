@@ -90,9 +90,13 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
         {
             return new RestoreResult(false, ex.Reason, ex.Message);
         }
-        catch (Exception ex) when (ex is ToolStartException or SecretResolutionException)
+        catch (ToolStartException ex)
         {
-            return new RestoreResult(false, "tool_missing", ex.Message);
+            return new RestoreResult(false, ex.Reason, ex.Message);
+        }
+        catch (SecretResolutionException ex)
+        {
+            return new RestoreResult(false, "secret", ex.Message);
         }
         finally
         {

@@ -20,10 +20,9 @@ public static class DockerExecRunner
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(command);
         var container = command.Container ?? throw new ArgumentException("no container", nameof(command));
-        ContainerExecCreateResponse exec;
         try
         {
-            exec = await client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
+            var exec = await client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
             {
                 AttachStdout = true,
                 AttachStderr = true,
@@ -32,22 +31,26 @@ public static class DockerExecRunner
                 Cmd = [command.FileName, .. command.Arguments],
                 Env = [.. command.Environment.Select(e => $"{e.Key}={e.Value}")],
             }, cancellationToken).ConfigureAwait(false);
+            var stream = await client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken).ConfigureAwait(false);
+            return new ExecTool(client, exec.ID, stream, command);
         }
         catch (DockerContainerNotFoundException ex)
         {
-            throw new ToolStartException($"container '{container}' does not exist", ex);
+            throw new ToolStartException(ToolStartReasons.ContainerMissing, $"container '{container}' does not exist (docker ps -a lists the names)", ex);
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.Conflict)
+        {
+            // 409: "Container <id> is not running" or "... is paused".
+            throw new ToolStartException(ToolStartReasons.ContainerNotRunning, $"cannot exec in container '{container}': {FirstLine(ex.ResponseBody)}", ex);
         }
         catch (DockerApiException ex)
         {
-            throw new ToolStartException($"cannot exec in container '{container}': {FirstLine(ex.ResponseBody)}", ex);
+            throw new ToolStartException(ToolStartReasons.DockerUnreachable, $"cannot exec in container '{container}': {FirstLine(ex.ResponseBody)}", ex);
         }
-        catch (HttpRequestException ex)
+        catch (Exception ex) when (ex is HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
         {
-            throw new ToolStartException($"cannot reach the Docker engine: {ex.Message}", ex);
+            throw new ToolStartException(ToolStartReasons.DockerUnreachable, $"cannot reach the Docker engine at {client.Configuration.EndpointBaseUri}: {ex.Message}", ex);
         }
-
-        var stream = await client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken).ConfigureAwait(false);
-        return new ExecTool(client, exec.ID, stream, command);
     }
 
     private static string FirstLine(string? text) => (text ?? string.Empty).Split('\n')[0].Trim();

@@ -63,8 +63,14 @@ public sealed class ToolStartException : Exception
     /// <summary>Creates the exception.</summary>
     public ToolStartException(string message, Exception inner) : base(message, inner) { }
 
+    /// <summary>Creates the exception with a reason from <see cref="ToolStartReasons"/>.</summary>
+    public ToolStartException(string reason, string message, Exception? inner) : base(message, inner) => Reason = reason;
+
     /// <summary>Creates the exception.</summary>
     public ToolStartException() { }
+
+    /// <summary>Why (<see cref="ToolStartReasons"/>).</summary>
+    public string Reason { get; } = ToolStartReasons.ToolMissing;
 }
 
 /// <summary>Keeps the last <c>capacity</c> characters a tool wrote to stderr.</summary>

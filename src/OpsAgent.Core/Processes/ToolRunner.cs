@@ -16,7 +16,7 @@ public sealed class ToolRunner(DockerClientProvider? docker)
         return command.Container is null
             ? HostToolRunner.Start(command)
             : await DockerExecRunner.StartAsync(
-                (docker ?? throw new ToolStartException($"cannot run {command.FileName} in container {command.Container}: no Docker endpoint configured")).Get(),
+                (docker ?? throw new ToolStartException(ToolStartReasons.DockerUnreachable, $"cannot run {command.FileName} in container {command.Container}: no Docker endpoint configured", null)).Get(),
                 command,
                 cancellationToken).ConfigureAwait(false);
     }

@@ -154,8 +154,84 @@ public sealed class ContainerBackupTests
         var result = await _kit.Runner.RunAsync(_kit.Request("gone", job), null, CancellationToken.None);
 
         Assert.That(result.Success, Is.False);
+        Assert.That(result.Reason, Is.EqualTo("container_missing"), result.Message);
         Assert.That(result.Message, Does.Contain("opsagent-no-such-container"));
         Assert.That(_kit.FilesInDirectory().Where(f => f.StartsWith("gone_", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Run_InStoppedContainer_FailsContainerNotRunningWithTheEnginesWords()
+    {
+        var stopped = "opsagent-stopped-" + Guid.NewGuid().ToString("N")[..8];
+        await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = TestEnvironment.Require("OPSAGENT_TEST_DEBIAN_IMAGE"),
+            Name = stopped,
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            HostConfig = new HostConfig { NetworkMode = "none" },
+            Cmd = ["true"],
+        });
+        try
+        {
+            var job = new BackupJobOptions
+            {
+                Engine = BackupEngine.Postgres,
+                Container = stopped,
+                Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
+            };
+
+            var result = await _kit.Runner.RunAsync(_kit.Request("stopped", job), null, CancellationToken.None);
+
+            Assert.That(result.Reason, Is.EqualTo("container_not_running"), result.Message);
+            Assert.That(result.Message, Does.Contain("is not running"), "the engine's words");
+        }
+        finally
+        {
+            await _docker.Containers.RemoveContainerAsync(stopped, new ContainerRemoveParameters { Force = true });
+        }
+    }
+
+    [Test]
+    public async Task Run_DockerEndpointNotAnswering_FailsDockerUnreachable()
+    {
+        using var kit = new BackupTestKit(dockerEndpoint: "unix:///tmp/opsagent-no-such-docker.sock");
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = _container,
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
+        };
+
+        var result = await kit.Runner.RunAsync(kit.Request("nodocker", job), null, CancellationToken.None);
+
+        Assert.That(result.Reason, Is.EqualTo("docker_unreachable"), result.Message);
+        Assert.That(result.Message, Does.Contain("/tmp/opsagent-no-such-docker.sock"));
+    }
+
+    [Test]
+    public async Task Run_ContainerClientOlderThanTheServer_FailsVersionMismatch()
+    {
+        // A pg_dump that reports an older major than the container's server, as an old client image beside a new database would.
+        var (exit, error) = await ExecAsync("sh", "-c", "mkdir -p /opt/old && printf '#!/bin/sh\\necho \"pg_dump (PostgreSQL) 9.6.24\"\\n' > /opt/old/pg_dump && chmod +x /opt/old/pg_dump");
+        Assert.That(exit, Is.Zero, error);
+        var job = new BackupJobOptions
+        {
+            Engine = BackupEngine.Postgres,
+            Container = _container,
+            PgDumpPath = "/opt/old/pg_dump",
+            Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
+        };
+
+        var result = await _kit.Runner.RunAsync(_kit.Request("oldclient", job), null, CancellationToken.None);
+
+        Assert.That(result.Reason, Is.EqualTo("version_mismatch"), result.Message);
+        Assert.That(result.Message, Does.Contain("9").And.Contain("15"));
+    }
+
+    private async Task<(long Exit, string Error)> ExecAsync(params string[] command)
+    {
+        var (exit, _) = await _kit.Tools.RunAsync(new ToolCommand(command[0], command[1..]) { Container = _container }, CancellationToken.None);
+        return (exit.ExitCode, exit.StandardError);
     }
 
     [Test]
