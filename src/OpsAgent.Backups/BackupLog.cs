@@ -43,4 +43,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Backup {Job}: retention could not delete {File}: {Error}")]
     public static partial void DeleteFailed(ILogger logger, string job, string file, string error);
+
+    [LoggerMessage(EventId = 2030, Level = LogLevel.Debug, Message = "Backup {Job}: connection URL parameters {Parameters} are for the application's ORM; the dump tools do not get them")]
+    public static partial void OrmParametersIgnored(ILogger logger, string job, IReadOnlyList<string> parameters);
 }

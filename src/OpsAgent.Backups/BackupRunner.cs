@@ -129,6 +129,11 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             var engine = EngineFor(o);
             var context = new EngineContext(job, o, connection, tools, Path.Combine(request.StateDirectory, "tmp"));
             plan = await engine.PlanDumpAsync(context, ct).ConfigureAwait(false);
+            if (plan.IgnoredConnectionParameters.Count > 0)
+            {
+                BackupLog.OrmParametersIgnored(logger, job, plan.IgnoredConnectionParameters);
+            }
+
             using (EventScope.Begin(logger, "backup_started", ("Container", o.Container)))
             {
                 var engineName = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant();
@@ -192,6 +197,9 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 Verified = true,
                 VerifiedBy = verify.Checks,
                 GlobalsFile = globalsName,
+                GlobalsWithoutRolePasswords = plan.GlobalsWithoutRolePasswords,
+                Schema = plan.Schema,
+                Clean = plan.Clean,
                 AgentVersion = AgentMetrics.Version,
             };
 

@@ -52,6 +52,18 @@ public sealed record DumpPlan(ToolCommand Dump, string ToolPath, string? ToolVer
     /// <summary>The tool reports progress on stderr, so stderr after a success is not a warning (mongodump's "done dumping ...").</summary>
     public bool StderrIsProgress { get; init; }
 
+    /// <summary>True when the roles are dumped without their passwords (the role cannot read <c>pg_authid</c>).</summary>
+    public bool? GlobalsWithoutRolePasswords { get; init; }
+
+    /// <summary>The connection URL's <c>schema</c> (Prisma), recorded beside the backup.</summary>
+    public string? Schema { get; init; }
+
+    /// <summary>Connection URL parameters left out because only an ORM reads them.</summary>
+    public IReadOnlyList<string> IgnoredConnectionParameters { get; init; } = [];
+
+    /// <summary>True when the dump drops what it creates before creating it (plain format with <c>--clean</c>).</summary>
+    public bool? Clean { get; init; }
+
     /// <summary>Files to delete after the run.</summary>
     public IReadOnlyList<string> TemporaryFiles { get; init; } = [];
 }
@@ -66,6 +78,9 @@ public sealed record EngineContext(string Job, BackupJobOptions Options, string?
 {
     /// <summary>For a restore: the database the backup was taken from, as its <c>.json</c> records it (null when unknown).</summary>
     public string? SourceDatabase { get; init; }
+
+    /// <summary>For a restore: the backup's <c>.json</c> says the dump drops what it creates first (plain dumps with <c>--clean</c>).</summary>
+    public bool? SourceCleans { get; init; }
 }
 
 /// <summary>What a restore will execute.</summary>

@@ -24,6 +24,12 @@ public sealed partial class PostgresEngine : IDumpEngine
         var connection = Parse(context);
         var format = o.Format == DumpFormat.Plain ? "plain" : "custom";
         var arguments = new List<string> { "--no-password", $"--format={format}" };
+        if (o.Format == DumpFormat.Plain)
+        {
+            // A plain dump then drops what it creates first, so psql can restore it over the original in one transaction.
+            arguments.AddRange(["--clean", "--if-exists"]);
+        }
+
         if (o.Format == DumpFormat.Custom && o.Compression != BackupCompression.None)
         {
             // The agent compresses; pg_dump compressing too would do the work twice for nothing.
@@ -49,10 +55,15 @@ public sealed partial class PostgresEngine : IDumpEngine
                 : $"{tool} cannot be run in container '{o.Container}' (is it a PostgreSQL container? set PgDumpPath if pg_dump is elsewhere)");
         if (o.Container is not null)
         {
-            serverVersion = await ServerVersionInContainerAsync(context, tool, connection, cancellationToken).ConfigureAwait(false);
+            // Read by psql in the container (the server is usually reachable only there); without one, pg_dump's own refusal says it.
+            serverVersion = await QueryAsync(context, tool, connection, "show server_version", cancellationToken).ConfigureAwait(false);
             CheckClientNotOlder(tool, toolVersion, serverVersion, o.Container);
         }
 
+        // pg_dumpall reads role passwords from pg_authid, which only a superuser may read; the application's own role
+        // gets the roles without their passwords rather than no backup at all.
+        var noRolePasswords = o.Globals
+            && await QueryAsync(context, tool, connection, "select has_table_privilege('pg_catalog.pg_authid', 'SELECT')", cancellationToken).ConfigureAwait(false) == "f";
         var sibling = EngineTools.Sibling(tool, "pg_restore");
         var dumpall = EngineTools.Sibling(tool, "pg_dumpall");
         ToolCommand? verify = null;
@@ -75,7 +86,13 @@ public sealed partial class PostgresEngine : IDumpEngine
             ServerVersion = serverVersion,
             Database = connection.Database,
             Host = o.Container is null ? connection.Host ?? "local socket" : connection.Host ?? $"container {o.Container}",
-            Globals = o.Globals ? new ToolCommand(dumpall, ["--no-password", "--globals-only"]) { Environment = connection.Environment, Container = o.Container } : null,
+            Globals = o.Globals
+                ? new ToolCommand(dumpall, noRolePasswords ? ["--no-password", "--globals-only", "--no-role-passwords"] : ["--no-password", "--globals-only"]) { Environment = connection.Environment, Container = o.Container }
+                : null,
+            GlobalsWithoutRolePasswords = o.Globals ? noRolePasswords : null,
+            Schema = connection.Schema,
+            IgnoredConnectionParameters = connection.IgnoredParameters,
+            Clean = o.Format == DumpFormat.Plain ? true : null,
             Verify = verify,
         };
     }
@@ -101,17 +118,91 @@ public sealed partial class PostgresEngine : IDumpEngine
             tool = explicitPath ?? name;
         }
 
-        if (!intoOriginal)
+        var exists = await QueryAsync(context, tool, connection.WithDatabase("postgres"), $"select count(*) from pg_database where datname = {Literal(database)}", cancellationToken).ConfigureAwait(false);
+        if (exists == "0")
         {
+            if (intoOriginal)
+            {
+                throw new BackupFailedException("no_database", $"database '{database}' does not exist; restore into it with --to-database {database}");
+            }
+
+            // Only when missing: a role without CREATEDB gets "permission denied", not "already exists", for one that exists.
             await CreateDatabaseAsync(context, connection, tool, database, cancellationToken).ConfigureAwait(false);
         }
+        else
+        {
+            var objects = await QueryAsync(context, tool, target, CountObjects, cancellationToken).ConfigureAwait(false);
+            var empty = objects == "0";
+            if (!empty && !intoOriginal && !clean)
+            {
+                throw new BackupFailedException("target_not_empty", $"database '{database}' is not empty ({objects ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
+            }
 
+            if (!empty && format == "plain" && context.SourceCleans != true)
+            {
+                throw new BackupFailedException("target_not_empty",
+                    $"database '{database}' is not empty and this plain dump does not drop what it creates (written before plain dumps carried --clean): restore it into a new --to-database");
+            }
+        }
+
+        // One transaction either way: a restore that fails half-way leaves the database as it was.
         List<string> args = format == "plain"
-            ? ["--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-f", "-"]
-            : intoOriginal
+            ? ["--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"]
+            : intoOriginal || clean
                 ? ["--no-password", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", $"--dbname={database}"]
                 : ["--no-password", "--single-transaction", "--exit-on-error", $"--dbname={database}"];
         return new ToolCommand(tool, args) { Environment = target.Environment, Container = o.Container, RedirectStandardInput = true };
+    }
+
+    /// <summary>Tables, views, sequences and functions outside the system schemas: a database with any is not a fresh target.</summary>
+    private const string CountObjects = """
+        select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
+                where c.relkind in ('r', 'v', 'm', 'S', 'p', 'f') and n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_%')
+             + (select count(*) from pg_proc p join pg_namespace n on n.oid = p.pronamespace
+                where n.nspname not in ('pg_catalog', 'information_schema') and n.nspname not like 'pg\_%')
+        """;
+
+    private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
+
+    /// <summary>
+    /// Runs one query and returns the first column of its first row: through Npgsql on the host, through <c>psql</c>
+    /// in the container (where the server is usually reachable only by its socket); null when it cannot be asked.
+    /// </summary>
+    private static async Task<string?> QueryAsync(EngineContext context, string tool, PostgresConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        if (context.Options.Container is null)
+        {
+            try
+            {
+                await using var db = new NpgsqlConnection(connection.ToNpgsql());
+                await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+                await using var command = new NpgsqlCommand(sql, db);
+                var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
+                return value switch
+                {
+                    null or DBNull => null,
+                    bool b => b ? "t" : "f",
+                    IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+                    _ => value.ToString(),
+                };
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
+            {
+                return null;
+            }
+        }
+
+        foreach (var psql in new[] { EngineTools.Sibling(tool, "psql"), "psql" }.Distinct(StringComparer.Ordinal))
+        {
+            var command = new ToolCommand(psql, ["--no-password", "-X", "-t", "-A", "-c", sql]) { Environment = connection.Environment, Container = context.Options.Container };
+            var (exit, output) = await context.Tools.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            if (exit.ExitCode == 0 && output.Split('\n')[0].Trim() is { Length: > 0 } first)
+            {
+                return first;
+            }
+        }
+
+        return null;
     }
 
     private static async Task CreateDatabaseAsync(EngineContext context, PostgresConnection connection, string tool, string database, CancellationToken cancellationToken)
@@ -162,25 +253,6 @@ public sealed partial class PostgresEngine : IDumpEngine
         {
             throw new BackupFailedException("database_unreachable", $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}", ex);
         }
-    }
-
-    /// <summary>
-    /// The server's version as <c>psql</c> in the container reads it (the server is usually reachable only from there, by
-    /// its socket); null when no psql there can tell, and pg_dump's own refusal then says it.
-    /// </summary>
-    private static async Task<string?> ServerVersionInContainerAsync(EngineContext context, string tool, PostgresConnection connection, CancellationToken cancellationToken)
-    {
-        foreach (var psql in new[] { EngineTools.Sibling(tool, "psql"), "psql" }.Distinct(StringComparer.Ordinal))
-        {
-            var command = new ToolCommand(psql, ["--no-password", "-X", "-t", "-A", "-c", "show server_version"]) { Environment = connection.Environment, Container = context.Options.Container };
-            var (exit, output) = await context.Tools.RunAsync(command, cancellationToken).ConfigureAwait(false);
-            if (exit.ExitCode == 0 && output.Trim() is { Length: > 0 } version)
-            {
-                return version;
-            }
-        }
-
-        return null;
     }
 
     /// <summary>pg_dump refuses a server newer than itself: say so before the run, naming both versions.</summary>

@@ -63,6 +63,18 @@ public sealed record BackupMetadata
     /// <summary>The globals file (roles), when dumped.</summary>
     public string? GlobalsFile { get; init; }
 
+    /// <summary>
+    /// True when the roles were dumped with <c>--no-role-passwords</c> because the job's role cannot read
+    /// <c>pg_authid</c> (not a superuser): restored roles then need their passwords set again.
+    /// </summary>
+    public bool? GlobalsWithoutRolePasswords { get; init; }
+
+    /// <summary>True when a plain dump drops what it creates first (<c>--clean --if-exists</c>): it can be restored over a non-empty database.</summary>
+    public bool? Clean { get; init; }
+
+    /// <summary>The <c>schema</c> of the connection URL (Prisma), when it has one: the whole database is dumped.</summary>
+    public string? Schema { get; init; }
+
     /// <summary>The agent's version.</summary>
     public string? AgentVersion { get; init; }
 

@@ -49,7 +49,8 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             }
 
             var format = BackupVerifier.FormatOf(file);
-            var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = BackupMetadata.TryRead(file + ".json")?.Database };
+            var recorded = BackupMetadata.TryRead(file + ".json");
+            var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceCleans = recorded?.Clean };
             var plan = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, clean, cancellationToken).ConfigureAwait(false);
             var command = plan.Command;
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);

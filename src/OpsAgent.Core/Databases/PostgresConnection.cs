@@ -28,7 +28,28 @@ public sealed class PostgresConnection
         ["passfile"] = "PGPASSFILE",
     };
 
-    private PostgresConnection(Dictionary<string, string> environment) => Environment = environment;
+    /// <summary>
+    /// Parameters ORMs put in the same URL (Prisma's <c>schema</c>, <c>connection_limit</c>, <c>pool_timeout</c>,
+    /// <c>pgbouncer</c>, ...) that libpq does not know: the tools would refuse them, so they are left out.
+    /// </summary>
+    private static readonly HashSet<string> OrmParameters = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "schema", "connection_limit", "pool_timeout", "pgbouncer", "statement_cache_size", "socket_timeout",
+        "sslaccept", "sslidentity", "sslpassword", "max_idle_connection_lifetime", "pool_max_conns", "pool_min_conns",
+    };
+
+    private PostgresConnection(Dictionary<string, string> environment, string? schema = null, IReadOnlyList<string>? ignored = null)
+    {
+        Environment = environment;
+        Schema = schema;
+        IgnoredParameters = ignored ?? [];
+    }
+
+    /// <summary>The URL's <c>schema</c> (Prisma): the probe's search path, recorded beside a backup.</summary>
+    public string? Schema { get; }
+
+    /// <summary>URL parameters left out because only an ORM reads them (for a debug line).</summary>
+    public IReadOnlyList<string> IgnoredParameters { get; }
 
     /// <summary>The libpq variables (<c>PGHOST</c>, <c>PGPORT</c>, <c>PGUSER</c>, <c>PGPASSWORD</c>, <c>PGDATABASE</c>, ...).</summary>
     public IReadOnlyDictionary<string, string> Environment { get; }
@@ -44,12 +65,14 @@ public sealed class PostgresConnection
     public static PostgresConnection Parse(string? text, string? database)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        var ignored = new List<string>();
+        string? schema = null;
         if (!string.IsNullOrWhiteSpace(text))
         {
             var trimmed = text.Trim();
             if (trimmed.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase) || trimmed.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase))
             {
-                ParseUrl(trimmed, env);
+                schema = ParseUrl(trimmed, env, ignored);
             }
             else
             {
@@ -62,7 +85,7 @@ public sealed class PostgresConnection
             env["PGDATABASE"] = database;
         }
 
-        return new PostgresConnection(env);
+        return new PostgresConnection(env, schema, ignored);
     }
 
     /// <summary>What is wrong with a connection written inline in the configuration (for check-config), or null.</summary>
@@ -82,7 +105,7 @@ public sealed class PostgresConnection
 
     /// <summary>A copy connecting to another database (restores, <c>createdb</c>).</summary>
     public PostgresConnection WithDatabase(string database)
-        => new(new Dictionary<string, string>(Environment, StringComparer.Ordinal) { ["PGDATABASE"] = database });
+        => new(new Dictionary<string, string>(Environment, StringComparer.Ordinal) { ["PGDATABASE"] = database }, Schema, IgnoredParameters);
 
     /// <summary>An Npgsql connection string for the same server (version checks, database creation).</summary>
     public string ToNpgsql()
@@ -123,11 +146,17 @@ public sealed class PostgresConnection
             builder.Passfile = passfile;
         }
 
+        if (Schema is not null)
+        {
+            builder.SearchPath = Schema;
+        }
+
         return builder.ConnectionString;
     }
 
-    private static void ParseUrl(string text, Dictionary<string, string> env)
+    private static string? ParseUrl(string text, Dictionary<string, string> env, List<string> ignored)
     {
+        string? schema = null;
         if (!Uri.TryCreate(text, UriKind.Absolute, out var uri))
         {
             throw new FormatException("not a valid postgresql:// URL");
@@ -169,6 +198,17 @@ public sealed class PostgresConnection
             var eq = pair.IndexOf('=', StringComparison.Ordinal);
             var key = Uri.UnescapeDataString(eq < 0 ? pair : pair[..eq]);
             var value = eq < 0 ? string.Empty : Uri.UnescapeDataString(pair[(eq + 1)..].Replace('+', ' '));
+            if (OrmParameters.Contains(key))
+            {
+                ignored.Add(key);
+                if (string.Equals(key, "schema", StringComparison.OrdinalIgnoreCase) && value.Length > 0)
+                {
+                    schema = value;
+                }
+
+                continue;
+            }
+
             if (!UrlParameters.TryGetValue(key, out var variable))
             {
                 throw new FormatException($"unsupported URL parameter '{key}' (supported: {string.Join(", ", UrlParameters.Keys.Order(StringComparer.Ordinal))})");
@@ -176,6 +216,8 @@ public sealed class PostgresConnection
 
             env[variable] = value;
         }
+
+        return schema;
     }
 
     /// <summary>Names the first field Npgsql cannot take, by position and known keyword, never by its value.</summary>

@@ -17,7 +17,7 @@ public sealed class BackupTestKit : IDisposable
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         State = new BackupStateStore();
         Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), State, new BackupSlots(), time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
-        Restorer = new Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared));
+        Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared));
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -34,7 +34,7 @@ public sealed class BackupTestKit : IDisposable
 
     public BackupRunner Runner { get; }
 
-    public Restore.BackupRestorer Restorer { get; }
+    public OpsAgent.Backups.Restore.BackupRestorer Restorer { get; }
 
     /// <summary>A fresh directory for this test's backups.</summary>
     public string Directory { get; }

@@ -41,6 +41,22 @@ public sealed class PostgresConnectionTests
     }
 
     [Test]
+    public void Parse_PrismaUrl_AcceptsOrmParametersAndKeepsTheSchema()
+    {
+        var c = PostgresConnection.Parse("postgresql://app:pw@db.internal:5432/sofinance?schema=public&sslmode=require&connection_limit=5&pool_timeout=10&pgbouncer=true", null);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(c.Database, Is.EqualTo("sofinance"));
+            Assert.That(c.Environment["PGSSLMODE"], Is.EqualTo("require"));
+            Assert.That(c.Schema, Is.EqualTo("public"));
+            Assert.That(c.IgnoredParameters, Is.EquivalentTo(new[] { "schema", "connection_limit", "pool_timeout", "pgbouncer" }));
+            Assert.That(c.Environment.Keys, Has.None.Contains("SCHEMA").And.None.Contains("LIMIT"), "nothing libpq does not know reaches the tools");
+            Assert.That(c.ToNpgsql(), Does.Contain("Search Path=public"), "the probe's search path");
+        });
+    }
+
+    [Test]
     public void Parse_UnknownKeyword_FailsNamingTheKeyword()
     {
         var ex = Assert.Throws<FormatException>(() => PostgresConnection.Parse("Host=x;Pasword=topsecret", null));
