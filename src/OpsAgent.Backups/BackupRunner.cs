@@ -266,7 +266,8 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
 
     private static Failure? Classify(Exception ex, CancellationTokenSource timeout, CancellationToken cancellationToken) => ex switch
     {
-        OperationCanceledException when cancellationToken.IsCancellationRequested => new Failure("cancelled", "the agent is stopping; the partial file was removed"),
+        // Whatever the tool or the pipe said after a stop (a killed pg_dump fails, a closed pipe throws), the run was cancelled.
+        _ when cancellationToken.IsCancellationRequested => new Failure(BackupReasons.Cancelled, "stopped by a signal; the tool was killed and the partial file removed"),
         OperationCanceledException when timeout.IsCancellationRequested => new Failure("timeout", "the run exceeded its Timeout; the tool was killed and the partial file removed"),
         BackupFailedException b => new Failure(b.Reason, b.Message),
         ToolFailedException t => new Failure("tool_failed", t.Message, t.Exit.StandardError),

@@ -52,8 +52,11 @@ public static class DumpWriter
         }
         catch
         {
-            // Surface the writer's error (for example "No space left on device") rather than the reader's reaction to it.
-            if (writing.IsFaulted)
+            // The writer stops at its next block once the reader failed; wait for it, so the file is closed before the
+            // caller deletes it and no compression outlives the run. Then surface the writer's error (for example "No
+            // space left on device") rather than the reader's reaction to it.
+            await Task.WhenAny(writing).ConfigureAwait(false);
+            if (writing.IsFaulted && writing.Exception.InnerException is not OperationCanceledException)
             {
                 await writing.ConfigureAwait(false);
             }
@@ -111,10 +114,18 @@ public static class DumpWriter
             }
             else
             {
-                await using (var compressor = Compression.Compress(file, compression, level))
+                var compressor = Compression.Compress(file, compression, level);
+                try
                 {
                     await reader.CopyToAsync(compressor, cancellationToken).ConfigureAwait(false);
                 }
+                catch
+                {
+                    await Compression.AbandonAsync(compressor).ConfigureAwait(false);
+                    throw;
+                }
+
+                await Compression.FinishAsync(compressor, cancellationToken).ConfigureAwait(false);
 
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
