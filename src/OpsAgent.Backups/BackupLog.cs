@@ -43,4 +43,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Backup {Job}: retention could not delete {File}: {Error}")]
     public static partial void DeleteFailed(ILogger logger, string job, string file, string error);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Backup {Job}: a run is in progress (its lock is held), so its partial files are not stale and are left alone")]
+    public static partial void PartialsInUse(ILogger logger, string job);
 }

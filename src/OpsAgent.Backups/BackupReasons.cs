@@ -8,4 +8,7 @@ public static class BackupReasons
 
     /// <summary>Another process (the daemon or a CLI) holds the job's lock: a run of the job is in progress.</summary>
     public const string AlreadyRunning = "already_running";
+
+    /// <summary>The job's lock file cannot be created in the state directory (read-only, missing permissions).</summary>
+    public const string StateUnwritable = "state_unwritable";
 }

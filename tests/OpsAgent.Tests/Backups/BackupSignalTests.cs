@@ -7,7 +7,7 @@ using OpsAgent.Tests.Support;
 namespace OpsAgent.Tests.Backups;
 
 /// <summary>
-/// Stop signals and concurrent runs against the real executable, with a dump large enough (about 100 MB of random hex
+/// Stop signals and concurrent runs of one job against the real executable, with a dump large enough (about 100 MB of random hex
 /// text, compressed at level 19) to be mid-way when the signal or the second run arrives.
 /// </summary>
 [NonParallelizable]
@@ -88,6 +88,48 @@ public sealed class BackupSignalTests
         Assert.That((await output).Out, Does.Contain("backup signal failed (cancelled)"));
     }
 
+    [Test]
+    public async Task BackupRun_TwoProcessesOnOneJobAtOnce_OneSucceedsTheOtherSaysAlreadyRunning()
+    {
+        var config = await WriteConfigAsync(Path.Combine(_dir.FullName, "no-journal.sock"), compressionLevel: 3);
+
+        var runs = await Task.WhenAll(
+            AgentProcess.RunAsync("backup", "run", "signal", "--config", config),
+            AgentProcess.RunAsync("backup", "run", "signal", "--config", config));
+
+        Assert.That(runs.Count(r => r.Exit == 0), Is.EqualTo(1), string.Join("\n", runs.Select(r => r.All)));
+        var loser = runs.Single(r => r.Exit != 0);
+        Assert.That(loser.Out, Does.Contain("backup signal failed (already_running)"));
+        var published = Directory.GetFiles(Backups, "*.dump.zst");
+        Assert.That(published, Has.Length.EqualTo(1));
+        Assert.That(Directory.GetFiles(Backups, "*.partial"), Is.Empty);
+        var verify = await AgentProcess.RunAsync("backup", "verify", published[0]);
+        Assert.That(verify.Exit, Is.Zero, verify.All);
+    }
+
+    [Test]
+    public async Task Daemon_StartedWhileBackupRunDumps_LeavesTheLivePartial()
+    {
+        using var journal = new JournalCapture(Path.Combine(_dir.FullName, "journal.sock"));
+        var config = await WriteConfigAsync(journal.Path, catchUp: false);
+        using var cli = AgentProcess.Start("backup", "run", "signal", "--config", config);
+        var cliOutput = Drain(cli);
+        var tools = await WaitForDumpUnderWayAsync(cli);
+        var partial = Directory.GetFiles(Backups, "*.partial").Single();
+
+        using var daemon = AgentProcess.Start("run", "--config", config);
+        var daemonOutput = Drain(daemon);
+        await journal.WaitForAsync(e => e.GetValueOrDefault("MESSAGE", "").Contains("started; listening on", StringComparison.Ordinal), "the daemon's start", TimeSpan.FromSeconds(60));
+
+        Assert.That(File.Exists(partial), Is.True, "the daemon left the CLI's live partial alone");
+        Assert.That(cli.HasExited, Is.False, "the CLI still dumps");
+        Terminate(daemon);
+        await WaitForExitAsync(daemon, daemonOutput);
+        Terminate(cli);
+        await WaitForExitAsync(cli, cliOutput);
+        AssertNothingLeft(tools);
+    }
+
     private static async Task SqlAsync(string database, string sql)
     {
         await using var connection = new Npgsql.NpgsqlConnection(new Npgsql.NpgsqlConnectionStringBuilder(Pg) { Database = database }.ConnectionString);
@@ -96,7 +138,7 @@ public sealed class BackupSignalTests
         await command.ExecuteNonQueryAsync();
     }
 
-    private async Task<string> WriteConfigAsync(string journalSocket)
+    private async Task<string> WriteConfigAsync(string journalSocket, int compressionLevel = 19, bool catchUp = true)
     {
         var password = new Npgsql.NpgsqlConnectionStringBuilder(Pg).Password;
         var config = Path.Combine(_dir.FullName, "appsettings.json");
@@ -107,8 +149,8 @@ public sealed class BackupSignalTests
                 "Schedule": "0 2 * * *",
                 "Connection": "Host=127.0.0.1;Port={{_port}};Username=postgres;Password={{password}};Database={{_database}}",
                 "Directory": "{{Backups}}",
-                "CompressionLevel": 19,
-                "CatchUp": true,
+                "CompressionLevel": {{compressionLevel}},
+                "CatchUp": {{(catchUp ? "true" : "false")}},
                 "Retention": { "KeepLast": 5 }
               }
             }
