@@ -71,7 +71,7 @@ public sealed partial class BackupStartup(
         var current = configuration.Current;
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {
-            runner.RemoveStalePartials(job, o.Directory!);
+            runner.RemoveStalePartials(job, o.Directory!, current.Agent.StateDirectory);
             runner.ReportIgnored(job, o.Directory!);
             // Seed from the files on disk here rather than during the first scrape.
             state.Get(job, o.Directory);

@@ -46,4 +46,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2030, Level = LogLevel.Debug, Message = "Backup {Job}: connection URL parameters {Parameters} are for the application's ORM; the dump tools do not get them")]
     public static partial void OrmParametersIgnored(ILogger logger, string job, IReadOnlyList<string> parameters);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Backup {Job}: a run is in progress (its lock is held), so its partial files are not stale and are left alone")]
+    public static partial void PartialsInUse(ILogger logger, string job);
 }

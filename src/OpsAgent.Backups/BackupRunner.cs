@@ -55,6 +55,23 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
         ArgumentNullException.ThrowIfNull(request);
         var o = request.Options;
         var directory = o.Directory!;
+        BackupJobLock? held;
+        try
+        {
+            held = BackupJobLock.TryAcquire(request.StateDirectory, request.Job);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return Refused(request.Job, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}");
+        }
+
+        if (held is null)
+        {
+            return Refused(request.Job, BackupReasons.AlreadyRunning,
+                $"another run of the job holds {BackupJobLock.PathFor(request.StateDirectory, request.Job)} (the daemon or a backup run); this run did nothing");
+        }
+
+        using var jobLock = held;
         for (var attempt = 1; ; attempt++)
         {
             var started = time.GetUtcNow();
@@ -79,9 +96,40 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
         }
     }
 
-    /// <summary>Removes <c>.partial</c> files a killed run left behind; call only when no run of the job is in progress.</summary>
-    public int RemoveStalePartials(string job, string directory)
+    /// <summary>A run that did not start; nothing is recorded as the job's result (the run holding the lock records its own).</summary>
+    private BackupRunResult Refused(string job, string reason, string message)
     {
+        using (EventScope.Begin(logger, "backup_failed"))
+        {
+            BackupLog.Failed(logger, job, reason, message, 0);
+        }
+
+        return new BackupRunResult(false, reason, message, null, 0);
+    }
+
+    /// <summary>Removes <c>.partial</c> files a killed run left behind, under the job's lock: a live run's partial is never touched.</summary>
+    /// <returns>How many were removed, or null when a run of the job is in progress (in any process), so none is stale.</returns>
+    public int? RemoveStalePartials(string job, string directory, string stateDirectory)
+    {
+        BackupJobLock? held;
+        try
+        {
+            held = BackupJobLock.TryAcquire(stateDirectory, job);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Without the lock a partial cannot be told from a live run's: leave them all.
+            BackupLog.DeleteFailed(logger, job, BackupJobLock.PathFor(stateDirectory, job), ex.Message);
+            return null;
+        }
+
+        using var jobLock = held;
+        if (held is null)
+        {
+            BackupLog.PartialsInUse(logger, job);
+            return null;
+        }
+
         var removed = 0;
         foreach (var partial in BackupFileNames.StalePartials(directory, job).ToList())
         {
@@ -150,8 +198,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             }
 
             var partial = final + BackupFileNames.PartialSuffix;
-            partials.Add(partial);
-            var (written, toolStderr) = await DumpAsync(plan.Dump, plan.StandardInput, partial, o, progress, ct).ConfigureAwait(false);
+            var (written, toolStderr) = await DumpAsync(plan.Dump, plan.StandardInput, partial, partials, o, progress, ct).ConfigureAwait(false);
             stderr = toolStderr;
 
             string? globalsName = null;
@@ -160,8 +207,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             {
                 globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
                 var globalsPartial = Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix);
-                partials.Add(globalsPartial);
-                var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, o, null, ct).ConfigureAwait(false);
+                var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, partials, o, null, ct).ConfigureAwait(false);
                 globalsVerify = await BackupVerifier.VerifyWrittenAsync(globalsPartial, BackupVerifier.GlobalsFormat, globals.Sha256, null, null, ct).ConfigureAwait(false);
                 if (!globalsVerify.Ok)
                 {
@@ -207,10 +253,8 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 + (globalsVerify is null ? string.Empty : BackupVerifier.ChecksumLine(globalsVerify.Sha256!, globalsName!));
             var jsonPartial = final + ".json" + BackupFileNames.PartialSuffix;
             var shaPartial = final + ".sha256" + BackupFileNames.PartialSuffix;
-            partials.Add(jsonPartial);
-            partials.Add(shaPartial);
-            await DurableFiles.WriteAllAsync(jsonPartial, JsonSerializer.SerializeToUtf8Bytes(metadata, BackupJsonContext.Default.BackupMetadata), ct).ConfigureAwait(false);
-            await DurableFiles.WriteAllAsync(shaPartial, Encoding.UTF8.GetBytes(checksums), ct).ConfigureAwait(false);
+            await WritePartialAsync(jsonPartial, JsonSerializer.SerializeToUtf8Bytes(metadata, BackupJsonContext.Default.BackupMetadata), partials, ct).ConfigureAwait(false);
+            await WritePartialAsync(shaPartial, Encoding.UTF8.GetBytes(checksums), partials, ct).ConfigureAwait(false);
 
             // The .sha256 goes last: until it exists, the file is not a backup.
             File.Move(partial, final);
@@ -274,7 +318,8 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
 
     private static Failure? Classify(Exception ex, CancellationTokenSource timeout, CancellationToken cancellationToken) => ex switch
     {
-        OperationCanceledException when cancellationToken.IsCancellationRequested => new Failure("cancelled", "the agent is stopping; the partial file was removed"),
+        // Whatever the tool or the pipe said after a stop (a killed pg_dump fails, a closed pipe throws), the run was cancelled.
+        _ when cancellationToken.IsCancellationRequested => new Failure(BackupReasons.Cancelled, "stopped by a signal; the tool was killed and the partial file removed"),
         OperationCanceledException when timeout.IsCancellationRequested => new Failure("timeout", "the run exceeded its Timeout; the tool was killed and the partial file removed"),
         BackupFailedException b => new Failure(b.Reason, b.Message),
         ToolFailedException t => new Failure("tool_failed", t.Message, t.Exit.StandardError),
@@ -289,9 +334,30 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
     private static bool IsNoSpace(IOException ex) => (ex.HResult & 0xFFFF) == 28 || ex.HResult == unchecked((int)0x80070070) || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
         || (ex.InnerException is IOException inner && IsNoSpace(inner));
 
-    /// <summary>Runs one dump command into <paramref name="partial"/>; a non-zero exit fails even after bytes were written.</summary>
-    private async Task<(DumpWriteResult Written, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    /// <summary>
+    /// Creates <paramref name="path"/> (it must not exist) and adds it to <paramref name="owned"/>, the files this run
+    /// removes when it fails: only once the creation succeeded, so a failed run never deletes another's file.
+    /// </summary>
+    private static FileStream CreatePartial(string path, List<string> owned)
     {
+        var file = DurableFiles.CreatePrivate(path);
+        owned.Add(path);
+        return file;
+    }
+
+    private static async Task WritePartialAsync(string path, byte[] content, List<string> owned, CancellationToken ct)
+    {
+        await using var file = CreatePartial(path, owned);
+        await file.WriteAsync(content, ct).ConfigureAwait(false);
+        file.Flush(flushToDisk: true);
+    }
+
+    /// <summary>Runs one dump command into <paramref name="partial"/>; a non-zero exit fails even after bytes were written.</summary>
+    private async Task<(DumpWriteResult Written, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, List<string> owned, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    {
+        // Claimed before the tool starts: a partial that already exists fails the run here, and is left alone.
+        var file = CreatePartial(partial, owned);
+        await using var output = file;
         await using var tool = await tools.StartAsync(command with { RedirectStandardInput = stdin is not null }, ct).ConfigureAwait(false);
         if (stdin is not null && tool.StandardInput is { } input)
         {
@@ -302,7 +368,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
         DumpWriteResult written;
         try
         {
-            written = await DumpWriter.WriteAsync(tool.StandardOutput, partial, o.Compression, o.CompressionLevel, progress, ct).ConfigureAwait(false);
+            written = await DumpWriter.WriteAsync(tool.StandardOutput, output, o.Compression, o.CompressionLevel, progress, ct).ConfigureAwait(false);
         }
         catch
         {

@@ -10,12 +10,18 @@ namespace OpsAgent;
 /// <summary>The <c>opsagent</c> command line.</summary>
 public static class Program
 {
+    /// <summary>How long a CLI verb has to clean up after SIGTERM or SIGINT before the process exits regardless.</summary>
+    internal static readonly TimeSpan CliTerminationTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Entry point.</summary>
     public static async Task<int> Main(string[] args)
     {
-        var root = BuildCommandLine();
-        // The host handles SIGTERM/SIGINT itself (graceful stop of running jobs); System.CommandLine must not race it.
-        return await root.Parse(args).InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = null }).ConfigureAwait(false);
+        var parse = BuildCommandLine().Parse(args);
+        // The daemon's host handles SIGTERM/SIGINT itself (it cancels running jobs and waits for them): System.CommandLine
+        // must not race it. The other verbs get their token cancelled by the signal, and time to clean up (a backup run
+        // kills its tool and removes its partial file) before the process is ended anyway.
+        var daemon = parse.CommandResult.Command is RootCommand || (parse.CommandResult.Command.Name == "run" && parse.CommandResult.Parent?.Parent is null);
+        return await parse.InvokeAsync(new InvocationConfiguration { ProcessTerminationTimeout = daemon ? null : CliTerminationTimeout }).ConfigureAwait(false);
     }
 
     internal static RootCommand BuildCommandLine()

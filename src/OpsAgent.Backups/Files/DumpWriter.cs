@@ -40,10 +40,18 @@ public static class DumpWriter
     /// <summary>Writes <paramref name="source"/> into <paramref name="path"/> (created 0600, must not exist) and fsyncs it.</summary>
     public static async Task<DumpWriteResult> WriteAsync(Stream source, string path, BackupCompression compression, int? level, DumpProgress? progress, CancellationToken cancellationToken)
     {
+        await using var file = DurableFiles.CreatePrivate(path);
+        return await WriteAsync(source, file, compression, level, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Writes <paramref name="source"/> into <paramref name="file"/> (new and empty, left open) and fsyncs it.</summary>
+    public static async Task<DumpWriteResult> WriteAsync(Stream source, FileStream file, BackupCompression compression, int? level, DumpProgress? progress, CancellationToken cancellationToken)
+    {
         ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(file);
         var pipe = new Pipe(new PipeOptions(pauseWriterThreshold: 8 << 20, resumeWriterThreshold: 4 << 20, useSynchronizationContext: false));
         var reading = Task.Run(() => ReadAsync(source, pipe.Writer, progress, cancellationToken), cancellationToken);
-        var writing = Task.Run(() => CompressAsync(pipe.Reader, path, compression, level, cancellationToken), cancellationToken);
+        var writing = Task.Run(() => CompressAsync(pipe.Reader, file, compression, level, cancellationToken), cancellationToken);
         try
         {
             var uncompressed = await reading.ConfigureAwait(false);
@@ -52,8 +60,11 @@ public static class DumpWriter
         }
         catch
         {
-            // Surface the writer's error (for example "No space left on device") rather than the reader's reaction to it.
-            if (writing.IsFaulted)
+            // The writer stops at its next block once the reader failed; wait for it, so the file is closed before the
+            // caller deletes it and no compression outlives the run. Then surface the writer's error (for example "No
+            // space left on device") rather than the reader's reaction to it.
+            await Task.WhenAny(writing).ConfigureAwait(false);
+            if (writing.IsFaulted && writing.Exception.InnerException is not OperationCanceledException)
             {
                 await writing.ConfigureAwait(false);
             }
@@ -96,11 +107,10 @@ public static class DumpWriter
         }
     }
 
-    private static async Task<(long Size, string? Sha)> CompressAsync(PipeReader reader, string path, BackupCompression compression, int? level, CancellationToken cancellationToken)
+    private static async Task<(long Size, string? Sha)> CompressAsync(PipeReader reader, FileStream file, BackupCompression compression, int? level, CancellationToken cancellationToken)
     {
         try
         {
-            await using var file = DurableFiles.CreatePrivate(path);
             string? sha = null;
             if (compression == BackupCompression.None)
             {
@@ -111,10 +121,18 @@ public static class DumpWriter
             }
             else
             {
-                await using (var compressor = Compression.Compress(file, compression, level))
+                var compressor = Compression.Compress(file, compression, level);
+                try
                 {
                     await reader.CopyToAsync(compressor, cancellationToken).ConfigureAwait(false);
                 }
+                catch
+                {
+                    await Compression.AbandonAsync(compressor).ConfigureAwait(false);
+                    throw;
+                }
+
+                await Compression.FinishAsync(compressor, cancellationToken).ConfigureAwait(false);
 
                 await file.FlushAsync(cancellationToken).ConfigureAwait(false);
             }

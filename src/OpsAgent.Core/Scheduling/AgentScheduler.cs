@@ -9,7 +9,7 @@ namespace OpsAgent.Core.Scheduling;
 /// <summary>Owns the Quartz scheduler: starts it, keeps its jobs in line with the configuration, and reports readiness to systemd.</summary>
 /// <remarks>
 /// Reconciliation only touches what changed: a job whose schedule changed gets a new trigger, a removed job is deleted
-/// (a run in progress finishes undisturbed; Quartz never interrupts it), an added job is scheduled. Nothing is rebuilt
+/// (a run in progress finishes undisturbed), an added job is scheduled. Only stopping the agent cancels running jobs. Nothing is rebuilt
 /// wholesale, so unchanged jobs keep their fire times and history.
 /// </remarks>
 public sealed partial class AgentScheduler : IHostedService, IDisposable
@@ -95,7 +95,29 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
         _notifier.Stopping();
         if (_scheduler is not null)
         {
-            // Jobs receive cancellation and are awaited; the host's shutdown timeout bounds the wait.
+            // Standby first, so no trigger fires between the interrupts and the shutdown; then cancel each running job's
+            // token (Quartz's shutdown waits for jobs but does not cancel them: a dump would run to its end and publish),
+            // and wait for them to clean up; the host's shutdown timeout bounds the wait.
+            await _scheduler.Standby(cancellationToken).ConfigureAwait(false);
+            await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+            List<JobKey> keys;
+            try
+            {
+                keys = [.. _applied.Keys];
+            }
+            finally
+            {
+                _gate.Release();
+            }
+
+            foreach (var key in keys)
+            {
+                if (await _scheduler.Interrupt(key, cancellationToken).ConfigureAwait(false))
+                {
+                    LogInterrupted(_logger, key.Group, key.Name);
+                }
+            }
+
             await _scheduler.Shutdown(waitForJobsToComplete: true, cancellationToken).ConfigureAwait(false);
         }
     }
@@ -218,6 +240,9 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Replaced {Kind} job {Job}: {Schedule}")]
     private static partial void LogJobReplaced(ILogger logger, string kind, string job, string schedule);
+
+    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Stopping: cancelled the running {Kind} job {Job}")]
+    private static partial void LogInterrupted(ILogger logger, string kind, string job);
 
     [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Applying the new configuration to the scheduler failed")]
     private static partial void LogReconcileFailed(ILogger logger, Exception exception);

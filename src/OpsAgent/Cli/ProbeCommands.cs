@@ -85,7 +85,12 @@ internal static class ProbeCommands
         }
 
         var until = provider.GetRequiredService<TimeProvider>().GetUtcNow() + span;
-        provider.GetRequiredService<PauseStore>().Pause(configuration.Agent.StateDirectory, probe.ToLowerInvariant(), until);
+        var stateDirectory = configuration.Agent.StateDirectory;
+        if (!TryUpdate(stateDirectory, output, () => provider.GetRequiredService<PauseStore>().Pause(stateDirectory, probe.ToLowerInvariant(), until)))
+        {
+            return 1;
+        }
+
         output.WriteLine($"{probe} paused until {until.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)} UTC: probed, never restarted (opsagent resume {probe} ends it)");
         return 0;
     }
@@ -98,9 +103,30 @@ internal static class ProbeCommands
             return 1;
         }
 
-        var removed = provider.GetRequiredService<PauseStore>().Resume(configuration.Agent.StateDirectory, probe);
+        IReadOnlyList<string> removed = [];
+        var stateDirectory = configuration.Agent.StateDirectory;
+        if (!TryUpdate(stateDirectory, output, () => removed = provider.GetRequiredService<PauseStore>().Resume(stateDirectory, probe)))
+        {
+            return 1;
+        }
+
         output.WriteLine(removed.Count == 0 ? $"nothing was paused{(probe is null ? "" : $" for {probe}")}" : $"resumed: {string.Join(", ", removed)}");
         return 0;
+    }
+
+    /// <summary>Runs a change of the pause file; false, with the reason printed, when the state directory refuses it.</summary>
+    private static bool TryUpdate(string stateDirectory, TextWriter output, Action update)
+    {
+        try
+        {
+            update();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            output.WriteLine($"cannot write the pause file in the state directory {stateDirectory} (OpsAgent:StateDirectory): {ex.Message}; nothing was changed");
+            return false;
+        }
     }
 
     private static ProbeOptions? Find(AgentConfiguration configuration, string probe, TextWriter output)

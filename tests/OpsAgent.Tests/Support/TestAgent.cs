@@ -29,13 +29,13 @@ public sealed class TestAgent : IAsyncDisposable
     public string BaseUrl => Http.BaseAddress!.ToString();
 
     /// <summary>The standard test configuration: loopback port 0, captured journal, and the given extra <c>OpsAgent</c> members.</summary>
-    public static string Config(string journalSocket, string extra = "", bool watchFiles = true)
+    public static string Config(string journalSocket, string extra = "", bool watchFiles = true, string stateDirectory = "/tmp/opsagent-test-state")
         => $$"""
            {
              "OpsAgent": {
                "TimeZone": "UTC",
                "Http": { "Listen": "http://127.0.0.1:0" },
-               "StateDirectory": "/tmp/opsagent-test-state",
+               "StateDirectory": "{{stateDirectory}}",
                "Logging": { "Level": "Debug", "Journald": { "SocketPath": "{{journalSocket}}" } },
                "Reload": { "WatchFiles": {{(watchFiles ? "true" : "false")}} }{{(extra.Length > 0 ? "," : "")}}
                {{extra}}
