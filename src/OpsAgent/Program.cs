@@ -1,5 +1,6 @@
 using System.CommandLine;
 using OpsAgent.Cli;
+using OpsAgent.Control;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Secrets;
@@ -50,6 +51,10 @@ public static class Program
         status.SetAction((parse, ct) => StatusCommand.RunAsync(parse.GetValue(config), parse.GetValue(url), parse.GetValue(json), Console.Out, Console.Error, ct));
         root.Subcommands.Add(status);
 
+        var reload = new Command("reload", "Ask the running daemon to reload its configuration now (the unit's ExecReload=): print every error with its path, exit 1 when it was rejected");
+        reload.SetAction((parse, ct) => ReloadAsync(parse.GetValue(config), ct));
+        root.Subcommands.Add(reload);
+
         root.Subcommands.Add(BackupCommands.Build(config));
         root.Subcommands.Add(CertificateCommands.Build(config));
         foreach (var command in ProbeCommands.Build(config))
@@ -65,6 +70,19 @@ public static class Program
         });
         root.Subcommands.Add(version);
         return root;
+    }
+
+    private static async Task<int> ReloadAsync(string? configPath, CancellationToken cancellationToken)
+    {
+        var socket = ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
+        if (await ControlClient.TryAskAsync(socket, new ControlRequest(ControlVerbs.Reload), Console.Out, cancellationToken).ConfigureAwait(false) is { } exit)
+        {
+            return exit;
+        }
+
+        // Nothing to reload without a daemon; check-config says whether the files would load.
+        await Console.Error.WriteLineAsync($"no daemon answers on {(socket.Length == 0 ? "the control socket (disabled)" : socket)}; 'opsagent check-config' checks the files").ConfigureAwait(false);
+        return 1;
     }
 
     private static async Task<int> RunAsync(string? configPath, CancellationToken cancellationToken)

@@ -30,6 +30,9 @@ public sealed class OpsAgentOptions
     /// <summary>How configuration changes are picked up.</summary>
     public ReloadOptions Reload { get; set; } = new();
 
+    /// <summary>The local control socket the CLI reaches the running daemon through.</summary>
+    public ControlOptions Control { get; set; } = new();
+
     /// <summary>Resolves <see cref="TimeZone"/>; call only on validated options.</summary>
     public TimeZoneInfo ResolveTimeZone() => TimeZoneResolver.Resolve(TimeZone);
 }
@@ -73,4 +76,14 @@ public sealed class ReloadOptions
     /// for sites where configuration management writes several files and signals once when done.
     /// </summary>
     public bool WatchFiles { get; set; } = true;
+}
+
+/// <summary>The daemon's local control socket.</summary>
+public sealed class ControlOptions
+{
+    /// <summary>
+    /// A Unix socket (mode 0600) on which <c>opsagent backup run</c>, <c>probe run</c>, <c>cert check</c>, <c>pause</c>,
+    /// <c>resume</c> and <c>reload</c> ask the running daemon to do the work; empty disables it. Never the HTTP listener.
+    /// </summary>
+    public string Socket { get; set; } = OperatingSystem.IsWindows() ? string.Empty : "/run/opsagent/control.sock";
 }

@@ -30,6 +30,11 @@ public sealed class OpsAgentOptionsValidator : IValidateOptions<OpsAgentOptions>
             errors.Add($"{root}:StateDirectory", $"'{options.StateDirectory}' must be an absolute path");
         }
 
+        if (options.Control.Socket.Length > 0 && !Path.IsPathFullyQualified(options.Control.Socket))
+        {
+            errors.Add($"{root}:Control:Socket", $"'{options.Control.Socket}' must be an absolute path (or empty to disable the control socket)");
+        }
+
         if (!Uri.TryCreate(options.Docker.Endpoint, UriKind.Absolute, out var docker) || docker.Scheme is not ("unix" or "npipe" or "tcp" or "http" or "https"))
         {
             errors.Add($"{root}:Docker:Endpoint", $"'{options.Docker.Endpoint}' is not a Docker endpoint such as unix:///var/run/docker.sock");

@@ -5,7 +5,8 @@ namespace OpsAgent.Core.Scheduling;
 /// <summary>Builds the one-line <c>STATUS=</c> summary shown by <c>systemctl status</c>.</summary>
 /// <param name="store">Job states.</param>
 /// <param name="scheduler">Next fire times.</param>
-public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler)
+/// <param name="configuration">Whether the last reload was rejected.</param>
+public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler, Configuration.AgentConfigurationManager configuration)
 {
     /// <summary>For example <c>3 probes healthy, 2 jobs (1 failing), next backup sims-db 02:00</c>.</summary>
     public async Task<string> BuildAsync(CancellationToken cancellationToken)
@@ -17,16 +18,23 @@ public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler)
         var parts = new List<string>();
         if (probes.Count > 0)
         {
-            var healthy = probes.Count(p => p.LastResult != "failure");
-            parts.Add(healthy == probes.Count
+            var failing = probes.Where(p => p.LastResult == "failure").Select(p => p.Definition.Name).Order(StringComparer.Ordinal).ToList();
+            parts.Add(failing.Count == 0
                 ? string.Create(CultureInfo.InvariantCulture, $"{probes.Count} probes healthy")
-                : string.Create(CultureInfo.InvariantCulture, $"{healthy} of {probes.Count} probes healthy"));
+                : string.Create(CultureInfo.InvariantCulture, $"{probes.Count - failing.Count} of {probes.Count} probes healthy (failing: {string.Join(", ", failing)})"));
         }
 
         if (others.Count > 0 || probes.Count == 0)
         {
             var failing = others.Count(j => j.LastResult == "failure");
             parts.Add(string.Create(CultureInfo.InvariantCulture, $"{others.Count} jobs") + (failing > 0 ? string.Create(CultureInfo.InvariantCulture, $" ({failing} failing)") : ""));
+        }
+
+        // Until a good configuration loads, the operator who ran systemctl reload sees that the old one still runs.
+        var rejected = configuration.LastErrors;
+        if (rejected.Count > 0)
+        {
+            parts.Insert(0, string.Create(CultureInfo.InvariantCulture, $"configuration rejected ({rejected.Count} errors), running generation {configuration.Current.Generation}"));
         }
 
         var text = string.Join(", ", parts);

@@ -7,6 +7,7 @@ using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Restore;
 using OpsAgent.Backups.Retention;
 using OpsAgent.Backups.Verification;
+using OpsAgent.Control;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Processes;
 using OpsAgent.Core.Secrets;
@@ -68,17 +69,24 @@ internal static class BackupCommands
         return null;
     }
 
-    internal static async Task<int> RunAsync(string? configPath, string job, TextWriter output, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(string? configPath, string job, TextWriter output, CancellationToken cancellationToken)
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.BackupRun, job), output, Console.Error, async () =>
+        {
+            using var provider = Load(configPath, output, out var configuration);
+            return provider is null ? 1 : await RunAsync(provider, configuration, job, output, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    /// <summary>Runs the job with <paramref name="services"/>: the CLI's own, or the daemon's when the CLI asked it over the control socket.</summary>
+    internal static async Task<int> RunAsync(IServiceProvider services, AgentConfiguration configuration, string job, TextWriter output, CancellationToken cancellationToken)
     {
-        using var provider = Load(configPath, output, out var configuration);
-        if (provider is null || FindJob(configuration, job, output) is not { } options)
+        if (FindJob(configuration, job, output) is not { } options)
         {
             return 1;
         }
 
         var all = configuration.Get<BackupsOptions>();
         var request = new BackupRequest(job, options, all.MaxConcurrentBackups, configuration.TimeZone, configuration.Agent.StateDirectory);
-        var runner = provider.GetRequiredService<BackupRunner>();
+        var runner = services.GetRequiredService<BackupRunner>();
         var progress = new DumpProgress();
         var task = runner.RunAsync(request, progress, cancellationToken);
         if (IsInteractive(output))

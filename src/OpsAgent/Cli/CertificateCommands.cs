@@ -1,9 +1,11 @@
 using System.CommandLine;
+using OpsAgent.Control;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using OpsAgent.Certificates;
 using OpsAgent.Certificates.Inspection;
+using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Secrets;
 using Spectre.Console;
 
@@ -43,14 +45,15 @@ internal static class CertificateCommands
         return cert;
     }
 
-    internal static async Task<int> CheckAsync(string? configPath, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
-    {
-        using var provider = CliServices.Load(configPath, output, out var configuration);
-        if (provider is null)
+    internal static Task<int> CheckAsync(string? configPath, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.CertCheck, name, Json: json), output, Console.Error, async () =>
         {
-            return 1;
-        }
+            using var provider = CliServices.Load(configPath, output, out var configuration);
+            return provider is null ? 1 : await CheckAsync(provider, configuration, name, json, output, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
 
+    internal static async Task<int> CheckAsync(IServiceProvider services, AgentConfiguration configuration, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
+    {
         var options = configuration.Get<CertificatesOptions>();
         if (name is not null && !options.Endpoints.ContainsKey(name) && !options.Files.ContainsKey(name))
         {
@@ -65,8 +68,8 @@ internal static class CertificateCommands
             return 0;
         }
 
-        var checks = await provider.GetRequiredService<CertificateChecker>().CheckAsync(options, name, cancellationToken).ConfigureAwait(false);
-        var rows = Rows(checks, options, provider.GetRequiredService<TimeProvider>().GetUtcNow());
+        var checks = await services.GetRequiredService<CertificateChecker>().CheckAsync(options, name, cancellationToken).ConfigureAwait(false);
+        var rows = Rows(checks, options, services.GetRequiredService<TimeProvider>().GetUtcNow());
         if (json)
         {
             await output.WriteLineAsync(JsonSerializer.Serialize(rows, CertificateJsonContext.Default.ListCertificateRow)).ConfigureAwait(false);

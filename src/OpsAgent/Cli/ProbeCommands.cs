@@ -1,4 +1,5 @@
 using System.CommandLine;
+using OpsAgent.Control;
 using System.Globalization;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Secrets;
@@ -27,24 +28,30 @@ internal static class ProbeCommands
         var target = new Argument<string>("PROBE") { Description = "A probe name, or all" };
         var duration = new Option<string>("--for") { Description = "How long (30m, 2h, 1d, 01:30:00)", Required = true };
         var pause = new Command("pause", "Stop restarts by a probe (or all) for a while, e.g. during maintenance; probing goes on") { target, duration };
-        pause.SetAction(parse => Pause(parse.GetValue(config), parse.GetValue(target)!, parse.GetValue(duration)!, Console.Out));
+        pause.SetAction((parse, ct) => PauseAsync(parse.GetValue(config), parse.GetValue(target)!, parse.GetValue(duration)!, Console.Out, ct));
         yield return pause;
 
         var optionalTarget = new Argument<string?>("PROBE") { Description = "The probe to resume (default: every pause)", Arity = ArgumentArity.ZeroOrOne };
         var resume = new Command("resume", "End a pause now") { optionalTarget };
-        resume.SetAction(parse => Resume(parse.GetValue(config), parse.GetValue(optionalTarget), Console.Out));
+        resume.SetAction((parse, ct) => ResumeAsync(parse.GetValue(config), parse.GetValue(optionalTarget), Console.Out, ct));
         yield return resume;
     }
 
-    internal static async Task<int> RunAsync(string? configPath, string probe, TextWriter output, CancellationToken cancellationToken)
+    internal static Task<int> RunAsync(string? configPath, string probe, TextWriter output, CancellationToken cancellationToken)
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.ProbeRun, probe), output, Console.Error, async () =>
+        {
+            using var provider = CliServices.Load(configPath, output, out var configuration);
+            return provider is null ? 1 : await RunAsync(provider, configuration, probe, output, cancellationToken).ConfigureAwait(false);
+        }, cancellationToken);
+
+    internal static async Task<int> RunAsync(IServiceProvider services, AgentConfiguration configuration, string probe, TextWriter output, CancellationToken cancellationToken)
     {
-        using var provider = CliServices.Load(configPath, output, out var configuration);
-        if (provider is null || Find(configuration, probe, output) is not { } options)
+        if (Find(configuration, probe, output) is not { } options)
         {
             return 1;
         }
 
-        var result = await provider.GetRequiredService<ProbeRunner>().RunAsync(probe, options, cancellationToken).ConfigureAwait(false);
+        var result = await services.GetRequiredService<ProbeRunner>().RunAsync(probe, options, cancellationToken).ConfigureAwait(false);
         var latency = result.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
         var message = SecretRedactor.Shared.Redact(result.Message ?? "");
         output.WriteLine(result.Success ? $"{probe}: ok in {latency} ms: {message}" : $"{probe}: failed ({result.Reason}) in {latency} ms: {message}");
@@ -70,7 +77,14 @@ internal static class ProbeCommands
         return probes.All(p => p.State is "healthy" or "unknown") ? 0 : 1;
     }
 
-    internal static int Pause(string? configPath, string probe, string duration, TextWriter output)
+    internal static Task<int> PauseAsync(string? configPath, string probe, string duration, TextWriter output, CancellationToken cancellationToken)
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Pause, probe, duration), output, Console.Error, () =>
+        {
+            using var provider = CliServices.Load(configPath, output, out var configuration);
+            return Task.FromResult(provider is null ? 1 : Pause(provider, configuration, probe, duration, output));
+        }, cancellationToken);
+
+    internal static int Pause(IServiceProvider services, AgentConfiguration configuration, string probe, string duration, TextWriter output)
     {
         if (!Duration.TryParse(duration, out var span) || span <= TimeSpan.Zero)
         {
@@ -78,15 +92,14 @@ internal static class ProbeCommands
             return 1;
         }
 
-        using var provider = CliServices.Load(configPath, output, out var configuration);
-        if (provider is null || (!string.Equals(probe, PauseStore.All, StringComparison.OrdinalIgnoreCase) && Find(configuration, probe, output) is null))
+        if (!string.Equals(probe, PauseStore.All, StringComparison.OrdinalIgnoreCase) && Find(configuration, probe, output) is null)
         {
             return 1;
         }
 
-        var until = provider.GetRequiredService<TimeProvider>().GetUtcNow() + span;
+        var until = services.GetRequiredService<TimeProvider>().GetUtcNow() + span;
         var stateDirectory = configuration.Agent.StateDirectory;
-        if (!TryUpdate(stateDirectory, output, () => provider.GetRequiredService<PauseStore>().Pause(stateDirectory, probe.ToLowerInvariant(), until)))
+        if (!TryUpdate(stateDirectory, output, () => services.GetRequiredService<PauseStore>().Pause(stateDirectory, probe.ToLowerInvariant(), until)))
         {
             return 1;
         }
@@ -95,17 +108,18 @@ internal static class ProbeCommands
         return 0;
     }
 
-    internal static int Resume(string? configPath, string? probe, TextWriter output)
-    {
-        using var provider = CliServices.Load(configPath, output, out var configuration);
-        if (provider is null)
+    internal static Task<int> ResumeAsync(string? configPath, string? probe, TextWriter output, CancellationToken cancellationToken)
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Resume, probe), output, Console.Error, () =>
         {
-            return 1;
-        }
+            using var provider = CliServices.Load(configPath, output, out var configuration);
+            return Task.FromResult(provider is null ? 1 : Resume(provider, configuration, probe, output));
+        }, cancellationToken);
 
+    internal static int Resume(IServiceProvider services, AgentConfiguration configuration, string? probe, TextWriter output)
+    {
         IReadOnlyList<string> removed = [];
         var stateDirectory = configuration.Agent.StateDirectory;
-        if (!TryUpdate(stateDirectory, output, () => removed = provider.GetRequiredService<PauseStore>().Resume(stateDirectory, probe)))
+        if (!TryUpdate(stateDirectory, output, () => removed = services.GetRequiredService<PauseStore>().Resume(stateDirectory, probe)))
         {
             return 1;
         }

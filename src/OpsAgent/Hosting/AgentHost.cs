@@ -85,6 +85,8 @@ public static class AgentHost
         AddCapabilities(builder.Services);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddAgentRuntime();
+        builder.Services.AddSingleton<Control.ControlVerbRunner>();
+        builder.Services.AddHostedService<Control.ControlServer>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
             .AddPrometheusExporter(o =>

@@ -37,7 +37,8 @@ public sealed class TestAgent : IAsyncDisposable
                "Http": { "Listen": "http://127.0.0.1:0" },
                "StateDirectory": "{{stateDirectory}}",
                "Logging": { "Level": "Debug", "Journald": { "SocketPath": "{{journalSocket}}" } },
-               "Reload": { "WatchFiles": {{(watchFiles ? "true" : "false")}} }{{(extra.Length > 0 ? "," : "")}}
+               "Reload": { "WatchFiles": {{(watchFiles ? "true" : "false")}} },
+               "Control": { "Socket": "{{Path.Combine(Path.GetDirectoryName(journalSocket) ?? "/tmp", "control.sock")}}" }{{(extra.Length > 0 ? "," : "")}}
                {{extra}}
              }
            }

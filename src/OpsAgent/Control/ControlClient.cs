@@ -1,0 +1,65 @@
+using System.Net.Sockets;
+using System.Text.Json;
+using OpsAgent.Core.Configuration;
+
+namespace OpsAgent.Control;
+
+/// <summary>The CLI's side: hands a verb to the running daemon, or says there is none and lets the verb run here.</summary>
+internal static class ControlClient
+{
+    /// <summary>Runs <paramref name="request"/> in the daemon when one answers on the configured socket, else <paramref name="inProcess"/>.</summary>
+    public static async Task<int> RunAsync(string? configPath, ControlRequest request, TextWriter output, TextWriter notes, Func<Task<int>> inProcess, CancellationToken cancellationToken)
+    {
+        var path = ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
+        if (await TryAskAsync(path, request, output, cancellationToken).ConfigureAwait(false) is { } exit)
+        {
+            return exit;
+        }
+
+        await notes.WriteLineAsync(path.Length == 0
+            ? "(the control socket is disabled: running in this process, outside the daemon's sandbox, metrics and journal)"
+            : $"(no daemon answers on {path}: running in this process)").ConfigureAwait(false);
+        return await inProcess().ConfigureAwait(false);
+    }
+
+    /// <summary>The verb's exit code from the daemon, or null when no daemon answers.</summary>
+    public static async Task<int?> TryAskAsync(string path, ControlRequest request, TextWriter output, CancellationToken cancellationToken)
+    {
+        if (path.Length == 0 || !Socket.OSSupportsUnixDomainSockets || !File.Exists(path))
+        {
+            return null;
+        }
+
+        using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        try
+        {
+            await socket.ConnectAsync(new UnixDomainSocketEndPoint(path), cancellationToken).ConfigureAwait(false);
+        }
+        catch (SocketException)
+        {
+            return null;
+        }
+
+        await using var stream = new NetworkStream(socket, ownsSocket: false);
+        var line = JsonSerializer.SerializeToUtf8Bytes(request, ControlJsonContext.Default.ControlRequest);
+        await stream.WriteAsync(line, cancellationToken).ConfigureAwait(false);
+        stream.WriteByte((byte)'\n');
+        using var reader = new StreamReader(stream);
+        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } received)
+        {
+            var message = JsonSerializer.Deserialize(received, ControlJsonContext.Default.ControlMessage);
+            if (message?.Exit is { } exit)
+            {
+                return exit;
+            }
+
+            if (message?.Out is { } text)
+            {
+                await output.WriteLineAsync(text).ConfigureAwait(false);
+            }
+        }
+
+        await output.WriteLineAsync("the daemon closed the control connection before the verb finished (was it stopped?)").ConfigureAwait(false);
+        return 1;
+    }
+}

@@ -1,0 +1,111 @@
+using Npgsql;
+using OpsAgent.Core.Scheduling;
+using OpsAgent.Testing;
+using OpsAgent.Tests.Support;
+
+namespace OpsAgent.Tests.Control;
+
+/// <summary>The CLI's verbs go through the running daemon's control socket: the work happens in the daemon, with its metrics and journal.</summary>
+[NonParallelizable]
+public sealed class ControlSocketTests
+{
+    private static string Pg => TestEnvironment.Require("OPSAGENT_TEST_PG");
+
+    private static string BackupJob(string directory) => $$"""
+        "Backups": {
+          "db": {
+            "Engine": "postgres",
+            "Schedule": "0 2 * * *",
+            "Connection": "{{new NpgsqlConnectionStringBuilder(Pg) { Database = "postgres" }.ConnectionString}}",
+            "Directory": "{{directory}}",
+            "CatchUp": false
+          }
+        }
+        """;
+
+    [Test]
+    public async Task BackupRun_DaemonRunning_RunsInTheDaemonAndItsMetricsCountIt()
+    {
+        var backups = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            await using var agent = await TestAgent.StartAsync(BackupJob(backups.FullName));
+            Assert.That(File.Exists(Path.Combine(agent.Directory.FullName, "control.sock")), Is.True, "the daemon listens on its control socket");
+
+            var run = await AgentProcess.RunAsync("backup", "run", "db", "--config", agent.ConfigPath);
+
+            Assert.That(run.Exit, Is.Zero, run.All);
+            Assert.That(run.Out, Does.Contain("backup db ok:"));
+            Assert.That(run.Err, Does.Not.Contain("running in this process"));
+            Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_backup_runs_total{job=\"db\",result=\"success\"} 1"), "the daemon ran it");
+            await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_succeeded", "backup_succeeded in the daemon's journal");
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task BackupRun_NoDaemon_RunsInProcessAndSaysSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "journal.sock"), BackupJob(Path.Combine(dir.FullName, "backups"))));
+
+            var run = await AgentProcess.RunAsync("backup", "run", "db", "--config", config);
+
+            Assert.That(run.Exit, Is.Zero, run.All);
+            Assert.That(run.Err, Does.Contain("no daemon answers on").And.Contain("running in this process"));
+            Assert.That(run.Out, Does.Contain("backup db ok:"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Reload_RejectedConfiguration_ExitsOneWithEveryErrorAndStatusSaysSo()
+    {
+        await using var agent = await TestAgent.StartAsync(watchFiles: false);
+        await agent.WriteConfigAsync("""
+            "Probes": { "api": { "Type": "http", "Url": "not a url", "Every": "banana" } }
+            """, watchFiles: false);
+
+        var rejected = await AgentProcess.RunAsync("reload", "--config", agent.ConfigPath);
+
+        Assert.That(rejected.Exit, Is.EqualTo(1), rejected.All);
+        Assert.That(rejected.Out, Does.Contain("configuration rejected").And.Contain("OpsAgent:Probes:api:Url").And.Contain("OpsAgent:Probes:api:Every"));
+        Assert.That(await agent.Service<StatusLine>().BuildAsync(CancellationToken.None), Does.StartWith("configuration rejected (").And.Contain("running generation 1"));
+
+        await agent.WriteConfigAsync(string.Empty, watchFiles: false);
+        var accepted = await AgentProcess.RunAsync("reload", "--config", agent.ConfigPath);
+
+        Assert.That(accepted.Exit, Is.Zero, accepted.All);
+        Assert.That(accepted.Out, Does.Contain("configuration reloaded: generation 2"));
+        Assert.That(await agent.Service<StatusLine>().BuildAsync(CancellationToken.None), Does.Not.Contain("rejected"));
+    }
+
+    [Test]
+    public async Task Reload_NoDaemon_FailsSayingSo()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "journal.sock")));
+
+            var reload = await AgentProcess.RunAsync("reload", "--config", config);
+
+            Assert.That(reload.Exit, Is.EqualTo(1));
+            Assert.That(reload.Err, Does.Contain("no daemon answers on"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+}
