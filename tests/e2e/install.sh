@@ -125,6 +125,24 @@ backup=$(ls "$root"/var/backups/shop/shop-db_*.dump.zst 2>/dev/null | head -1)
 check "opsagent backup restore --to-database shop_restored" in_host opsagent backup restore shop-db --to-database shop_restored
 check "restored database has the 5000 orders" orders_in shop_restored
 
+stage "the CLI goes through the daemon"
+cli=$(in_host opsagent backup run shop-db 2>&1)
+echo "$cli" | has "backup shop-db ok" && ! echo "$cli" | has "running in this process" \
+    && ok "opsagent backup run from a shell runs in the daemon (under its sandbox)" || { not_ok "opsagent backup run from a shell runs in the daemon"; echo "$cli" | sed 's/^/# /'; }
+wait_for 10 "the daemon's metrics count the CLI's run" metric 'opsagent_backup_runs_total{job="shop-db",result="success"} 2'
+in_host stat -c '%a %U' /run/opsagent/control.sock | has '^600 root$' && ok "control socket is 0600 root" || not_ok "control socket is 0600 root"
+
+stage "a rejected reload fails systemctl reload and shows in the status"
+cat >"$root/etc/opsagent/conf.d/typo.json" <<'JSON'
+{ "OpsAgent": { "Probes": { "typo": { "Type": "http", "Url": "http://127.0.0.1:1/", "Every": "banana" } } } }
+JSON
+if in_host systemctl reload opsagent >/dev/null 2>&1; then not_ok "systemctl reload fails on a rejected configuration"; else ok "systemctl reload fails on a rejected configuration"; fi
+in_host journalctl -u opsagent --no-pager -n 50 | has "OpsAgent:Probes:typo:Every" && ok "the reload's error names OpsAgent:Probes:typo:Every" || not_ok "the reload's error names the path"
+status_rejected() { in_host systemctl status opsagent --no-pager | has "configuration rejected"; }
+wait_for 20 "systemctl status says configuration rejected" status_rejected
+rm -f "$root/etc/opsagent/conf.d/typo.json"
+check "systemctl reload succeeds again" in_host systemctl reload opsagent
+
 stage "journal"
 json=$(in_host journalctl -u opsagent -o json --no-pager)
 for event in probe_failing restart_started restart_recovered restart_suppressed backup_succeeded; do
