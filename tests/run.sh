@@ -59,7 +59,13 @@ for project in tests/OpsAgent*.Tests/*.csproj; do
     grep -E "^\s+(Failed|Skipped) " -A4 "$out" | grep -vE "^\s+at |^--$" | head -60
 done
 
-for script in tests/e2e/smoke.sh tests/e2e/probes.sh tests/e2e/install.sh; do
+# The package is built once for the scripts that install it.
+log "building the .deb for the e2e scripts"
+OPSAGENT_DEB=$(bash packaging/deb/build.sh 0.0.0~e2e amd64 2>"$HARNESS_LOG/deb-build.log" | tail -1)
+[ -f "$OPSAGENT_DEB" ] || { log "the .deb did not build (each script will try again); last lines:"; tail -20 "$HARNESS_LOG/deb-build.log" >&2; OPSAGENT_DEB=; }
+export OPSAGENT_DEB
+
+for script in tests/e2e/smoke.sh tests/e2e/probes.sh tests/e2e/install.sh tests/e2e/seeds.sh; do
     log "running $script"
     out=$HARNESS_LOG/$(basename "$script").log
     timeout 900 bash "$script" >"$out" 2>&1

@@ -1,5 +1,5 @@
 # Boot the cached Debian root file system with systemd-nspawn and run commands inside it: sourced, not run.
-#   e2e_boot NAME          extract $OPSAGENT_TEST_DEBIAN_ROOTFS into a fresh directory and boot it
+#   e2e_boot NAME [ARG...] extract $OPSAGENT_TEST_DEBIAN_ROOTFS into a fresh directory and boot it (ARGs to nspawn)
 #   e2e_exec NAME CMD...   run CMD inside (all namespaces of its init, via nsenter)
 #   e2e_wait NAME          wait until systemd inside has finished starting up
 #   e2e_stop NAME          power it off (and kill it if it will not go)
@@ -10,12 +10,13 @@ E2E_WORK=${OPSAGENT_TEST_WORK:-/tmp/opsagent-test}/e2e
 declare -gA E2E_NSPAWN_PID=()
 
 e2e_boot() {
-    local name=$1 root=$E2E_WORK/$1
+    local name=$1 root=$E2E_WORK/$1; shift
+    # Further arguments go to systemd-nspawn (--bind=... to hand the machine the harness's Docker socket).
     [ -s "${OPSAGENT_TEST_DEBIAN_ROOTFS:-}" ] || { echo "e2e_boot: OPSAGENT_TEST_DEBIAN_ROOTFS not set (source tests/lib/harness.sh and run harness_start)" >&2; return 1; }
     rm -rf "$root"; mkdir -p "$root"
     tar -C "$root" -xf "$OPSAGENT_TEST_DEBIAN_ROOTFS"
     # Nothing inside may bind the harness's ports: its own PostgreSQL listens on the image's default 5432 only.
-    systemd-nspawn --boot --register=no --keep-unit --quiet -D "$root" -M "$name" \
+    systemd-nspawn --boot --register=no --keep-unit --quiet -D "$root" -M "$name" "$@" \
         >"$E2E_WORK/$name.console" 2>&1 </dev/null &
     E2E_NSPAWN_PID[$name]=$!
     local i

@@ -1,0 +1,175 @@
+#!/usr/bin/env bash
+# The seeds' own set-ups, as their sysadmins would run them, with the shipped package and examples at field sizes:
+# the .deb installed in a Debian host booted with systemd-nspawn, each example copied to conf.d with only host names,
+# ports, paths (and, to see a scheduled run, one schedule) substituted, the substitution table printed.
+#   002 UJMP: PostgreSQL in the host, a 100 MB+ database owned by the non-superuser ujmp_user (no CREATEDB), plain
+#       dumps with globals, ujmp.service / ujmp-celery.service units.
+#   001 SIMS: PostgreSQL in the fmu_db container (a 100 MB+ database owned by the non-superuser fmu_platform), the
+#       sims_backend container whose shell-form main process ignores SIGTERM.
+# Each drives every verb on every job through the installed unit (backup run/list/verify/restore, probe run, cert
+# check, reload), a scheduled run, a degrade -> restart -> recovered, an operator stop respected, and a restore of the
+# newest backup into a scratch database and over the original with equal row counts.
+# Needs tests/run.sh's environment (OPSAGENT_TEST_DOCKER, the images); builds the .deb unless OPSAGENT_DEB is set.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+source "$here/lib.sh"
+E2E_MACHINE=seeds
+trap 'cleanup_containers; e2e_finish' EXIT
+E2E_METRICS_URL=http://127.0.0.1:9464/metrics
+docker_sock=${OPSAGENT_TEST_DOCKER#unix://}
+cleanup_containers() { docker rm -f fmu_db sims_backend >/dev/null 2>&1 || true; }
+
+deb=${OPSAGENT_DEB:-}
+if [ -z "$deb" ]; then
+    deb=$(bash "$repo/packaging/deb/build.sh" 0.0.0~e2e amd64 2>"$E2E_WORK/deb-build.log" | tail -1)
+fi
+[ -f "$deb" ] || { not_ok "package built"; tail -20 "$E2E_WORK/deb-build.log"; exit 1; }
+[ -S "$docker_sock" ] || { not_ok "the harness's Docker engine ($OPSAGENT_TEST_DOCKER)"; exit 1; }
+
+# The harness's engine is the host's Docker: its socket is bound where the package's default endpoint looks.
+if ! e2e_boot seeds --bind="$docker_sock:/var/run/docker.sock"; then not_ok "boot"; exit 1; fi
+e2e_wait seeds >/dev/null || { not_ok "systemd start-up"; exit 1; }
+root=$E2E_WORK/seeds
+cp "$deb" "$root/root/"
+check "apt install ./$(basename "$deb")" in_host sh -c "cd /root && apt-get install -y -q ./$(basename "$deb")"
+wait_for 30 "systemctl is-active opsagent" unit_active opsagent
+
+# substitute SEED EXAMPLE OLD NEW [OLD NEW...]: the example with each OLD (which must occur) replaced, into conf.d.
+substitute() {
+    local seed=$1 example=$2; shift 2
+    python3 - "$repo/packaging/examples/$example" "$root/etc/opsagent/conf.d/$example" "$seed" "$@" <<'PY'
+import sys
+src, dst, seed, pairs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+text = open(src).read()
+print(f"# substitution table for {seed} (packaging/examples/{src.rsplit('/', 1)[1]}):")
+for old, new in zip(pairs[::2], pairs[1::2]):
+    if old not in text:
+        print(f"# MISSING in the example: {old}")
+        sys.exit(1)
+    text = text.replace(old, new)
+    print(f"#   {old}  ->  {new}")
+open(dst, "w").write(text)
+PY
+}
+pg_host() { in_host su postgres -s /bin/sh -c "psql -qAt $*"; }
+count_host() { pg_host "-d $1 -c 'select count(*) from $2'"; }
+count_fmu() { docker exec fmu_db psql -qAt -h /var/run/postgresql -U postgres -d "$1" -c "select count(*) from $2"; }
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+# The data: 200,000 rows of random hex text (about 105 MB, half of it survives zstd), past every pipe and exec buffer.
+SEED_SQL="create table articles (id int primary key, body text); insert into articles select g, $(printf 'md5(random()::text)||%.0s' $(seq 1 15))md5(random()::text) from generate_series(1, 200000) g; create table users (id int primary key, name text); insert into users select g, 'user ' || g from generate_series(1, 3000) g;"
+# A TLS endpoint and certificate files for the certificate checks (the seeds' public names are not reachable here).
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 60 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+    -keyout "$root/root/tls.key" -out "$root/root/tls.crt" >/dev/null 2>&1
+in_host systemd-run --unit tls-e2e openssl s_server -quiet -accept 18443 -cert /root/tls.crt -key /root/tls.key -www >/dev/null 2>&1
+
+stage "002 UJMP: PostgreSQL in the host, the application's own role"
+wait_for 60 "PostgreSQL in the host accepts connections" pg_host "-c 'select 1'"
+pg_host "-c \"create role ujmp_user login password 'ujmp-Pw-2231' nosuperuser nocreatedb\" -c 'create database ujmp_production owner ujmp_user' -c 'create database ujmp_drill owner ujmp_user'" >/dev/null
+in_host env PGPASSWORD=ujmp-Pw-2231 psql -qAt -h 127.0.0.1 -U ujmp_user -d ujmp_production -c "$SEED_SQL" >/dev/null
+size=$(pg_host "-c \"select pg_database_size('ujmp_production')\"")
+[ "${size:-0}" -gt 100000000 ] && ok "ujmp_production is $((size / 1048576)) MB, owned by ujmp_user (no superuser, no CREATEDB)" || not_ok "ujmp_production over 100 MB (got ${size:-?})"
+mkdir -p "$root/etc/ujmp" "$root/srv/ujmp/health" "$root/etc/letsencrypt/live/api.ujmp.example.com"
+echo "DATABASE_URL=postgresql://ujmp_user:ujmp-Pw-2231@127.0.0.1:5432/ujmp_production" >"$root/etc/ujmp/ujmp.env"
+cp "$root/root/tls.crt" "$root/etc/letsencrypt/live/api.ujmp.example.com/fullchain.pem"
+echo '{"status":"healthy"}' >"$root/srv/ujmp/good.json"
+for unit in ujmp ujmp-celery ujmp-celery-beat; do
+    if [ "$unit" = ujmp ]; then
+        start="ExecStartPre=/bin/cp /srv/ujmp/good.json /srv/ujmp/health/index.html
+ExecStart=/bin/busybox httpd -f -p 127.0.0.1:8000 -h /srv/ujmp"
+    else
+        start="ExecStart=/bin/sleep infinity"
+    fi
+    printf '[Unit]\nDescription=%s (seed 002)\n[Service]\n%s\n' "$unit" "$start" >"$root/etc/systemd/system/$unit.service"
+done
+in_host systemctl daemon-reload
+check "ujmp.service, ujmp-celery.service, ujmp-celery-beat.service started" in_host systemctl start ujmp.service ujmp-celery.service ujmp-celery-beat.service
+# The next minute at least 15 s away: the scheduled run happens while 001 is set up, before any verb could meet its lock.
+next=$(in_host sh -c 'if [ "$(date -u +%S)" -gt 45 ]; then date -u -d "+2 minutes" "+%M %H"; else date -u -d "+1 minute" "+%M %H"; fi')
+scheduled_since=$(in_host date '+%Y-%m-%d %H:%M:%S')
+substitute "seed 002" ujmp.json \
+    '"Schedule": "30 1 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
+    'api.ujmp.example.com:443' 'localhost:18443'
+check "opsagent check-config accepts ujmp.json" in_host opsagent check-config
+check "systemctl reload opsagent (ujmp.json)" in_host systemctl reload opsagent
+
+# 001 SIMS is configured now too, so its probes' start periods run out while 002 is exercised.
+stage "001 SIMS: PostgreSQL in the fmu_db container, sims_backend ignoring SIGTERM"
+cleanup_containers
+docker run -d --name fmu_db --label opsagent-test=1 --network none "$OPSAGENT_TEST_DEBIAN_IMAGE" \
+    sh -c "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster \$(ls /usr/lib/postgresql) main start && sleep infinity" >/dev/null
+fmu_ready() { docker exec fmu_db psql -qAt -h /var/run/postgresql -U postgres -c 'select 1' >/dev/null 2>&1; }
+wait_for 60 "PostgreSQL in fmu_db accepts connections" fmu_ready
+docker exec fmu_db psql -q -h /var/run/postgresql -U postgres -c "create role fmu_platform login nosuperuser nocreatedb" -c "create database fmu_platform owner fmu_platform" -c "create database fmu_drill owner fmu_platform" >/dev/null
+docker exec fmu_db psql -q -h /var/run/postgresql -U fmu_platform -d fmu_platform -c "$SEED_SQL" >/dev/null
+size=$(docker exec fmu_db psql -qAt -h /var/run/postgresql -U postgres -c "select pg_database_size('fmu_platform')")
+[ "${size:-0}" -gt 100000000 ] && ok "fmu_platform is $((size / 1048576)) MB, owned by fmu_platform (no superuser, no CREATEDB)" || not_ok "fmu_platform over 100 MB (got ${size:-?})"
+# Shell form, as most images' CMD: sh is PID 1 and ignores SIGTERM, so a stop waits for its timeout.
+docker run -d --name sims_backend --label opsagent-test=1 --network host "$OPSAGENT_TEST_IMAGE" \
+    sh -c 'mkdir -p /www/api/health && echo "{\"status\":\"ok\",\"checks\":{\"db\":{\"status\":\"ok\"},\"migrations\":{\"status\":\"ok\"}}}" > /www/api/health/index.html && httpd -f -p 127.0.0.1:8010 -h /www' >/dev/null
+mkdir -p "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk"
+cp "$root/root/tls.crt" "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk/sims.alshifalab.pk.crt"
+substitute "seed 001" sims.json \
+    '"Connection": "Username=fmu;Database=fmu_platform"' '"Connection": "Host=/var/run/postgresql;Username=fmu_platform;Database=fmu_platform"' \
+    'https://sims.alshifalab.pk/api/health/' 'http://127.0.0.1:8010/api/health/' \
+    'sims.alshifalab.pk:443' 'localhost:18443'
+check "opsagent check-config accepts sims.json" in_host opsagent check-config
+check "systemctl reload opsagent (sims.json)" in_host systemctl reload opsagent
+
+scheduled() { in_host journalctl -q -t opsagent OPSAGENT_EVENT=backup_succeeded OPSAGENT_JOB=ujmp-db --since "$scheduled_since" -o cat --no-pager | has .; }
+wait_for 150 "002: the scheduled run (substituted schedule) succeeded" scheduled
+
+stage "002 UJMP: every verb through the installed unit"
+out=$(in_host opsagent backup run ujmp-db 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "backup ujmp-db ok" && ! echo "$out" | has "running in this process" && ok "backup run ujmp-db (in the daemon; plain + globals as ujmp_user)" || not_ok "backup run ujmp-db"
+file=$(ls -t "$root"/var/backups/ujmp/ujmp-db_*.sql.zst 2>/dev/null | grep -v '\.globals\.' | head -1)
+grep -q '"globalsWithoutRolePasswords": *true' "$file.json" 2>/dev/null && ok "the .json says the roles were dumped without passwords" || not_ok "globalsWithoutRolePasswords in the .json"
+in_host opsagent backup list ujmp-db | has "$(basename "$file")" && ok "backup list ujmp-db shows it" || not_ok "backup list ujmp-db"
+check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/backups/ujmp/$(basename "$file")"
+check "backup restore ujmp-db --to-database ujmp_drill (exists, role without CREATEDB)" in_host opsagent backup restore ujmp-db --to-database ujmp_drill
+same "$(count_host ujmp_drill articles)" "$(count_host ujmp_production articles)" && ok "ujmp_drill has the same row count as ujmp_production" || not_ok "row counts after the scratch restore"
+in_host env PGPASSWORD=ujmp-Pw-2231 psql -qAt -h 127.0.0.1 -U ujmp_user -d ujmp_production -c "delete from articles where id > 150000" >/dev/null
+check "backup restore ujmp-db --yes (over the original, plain format)" in_host opsagent backup restore ujmp-db --yes
+same "$(count_host ujmp_production articles)" 200000 && ok "ujmp_production is back to 200000 articles" || not_ok "row count after the restore over the original"
+check "probe run ujmp" in_host opsagent probe run ujmp
+check "probe run ujmp-db" in_host opsagent probe run ujmp-db
+check "probe run ujmp-celery" in_host opsagent probe run ujmp-celery
+# cert check exits 1 here (the test certificate is self-signed): what counts is that it read every entry.
+certs=$(in_host opsagent cert check 2>&1)
+echo "$certs" | has "letsencrypt" && echo "$certs" | has "ujmp-api" && ok "cert check lists the letsencrypt file and the ujmp-api endpoint" || { not_ok "cert check lists ujmp.json's certificates"; echo "$certs" | sed 's/^/#   /'; }
+check "opsagent reload" in_host opsagent reload
+
+stage "001 SIMS: every verb through the installed unit"
+out=$(in_host opsagent backup run sims-db 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "backup sims-db ok" && ok "backup run sims-db (pg_dump in fmu_db, verified in the container)" || not_ok "backup run sims-db"
+file=$(ls -t "$root"/var/backups/sims/sims-db_*.dump.zst 2>/dev/null | head -1)
+in_host opsagent backup list sims-db | has "$(basename "$file")" && ok "backup list sims-db shows it" || not_ok "backup list sims-db"
+check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/backups/sims/$(basename "$file")"
+check "backup restore sims-db --to-database fmu_drill (in the container)" in_host opsagent backup restore sims-db --to-database fmu_drill
+same "$(count_fmu fmu_drill articles)" "$(count_fmu fmu_platform articles)" && ok "fmu_drill has the same row count as fmu_platform" || not_ok "row counts after the scratch restore in the container"
+docker exec fmu_db psql -q -h /var/run/postgresql -U fmu_platform -d fmu_platform -c "delete from articles where id > 150000" >/dev/null
+check "backup restore sims-db --yes (over the original, in the container)" in_host opsagent backup restore sims-db --yes
+same "$(count_fmu fmu_platform articles)" 200000 && ok "fmu_platform is back to 200000 articles" || not_ok "row count after the restore over the original in the container"
+check "probe run sims-db (docker probe)" in_host opsagent probe run sims-db
+check "probe run sims-backend" in_host opsagent probe run sims-backend
+certs=$(in_host opsagent cert check 2>&1)
+echo "$certs" | has "caddy" && echo "$certs" | has "sims-public" && ok "cert check lists the caddy certificates and the sims-public endpoint" || { not_ok "cert check lists sims.json's certificates"; echo "$certs" | sed 's/^/#   /'; }
+
+stage "degrade -> restart -> recovered (unit and container)"
+echo '{"status":"unhealthy"}' >"$root/srv/ujmp/health/index.html"
+docker exec sims_backend sh -c 'echo "{\"checks\":{\"db\":{\"status\":\"down\"}}}" > /www/api/health/index.html'
+wait_for 240 "ujmp.service restarted and recovered" journal_has restart_recovered OPSAGENT_PROBE=ujmp
+wait_for 240 "sims_backend restarted (stop timeout 30 s, SIGTERM ignored) and recovered" journal_has restart_recovered OPSAGENT_PROBE=sims-backend
+journal_has restart_not_recovered OPSAGENT_PROBE=sims-backend && not_ok "the container restart was not counted as an error" || ok "the container restart was not counted as an error"
+
+stage "operator stops are respected (unit and container)"
+in_host systemctl stop ujmp-celery.service
+docker stop -t 2 sims_backend >/dev/null
+wait_for 240 "ujmp-celery: restart_skipped operator_stopped" journal_has restart_skipped OPSAGENT_PROBE=ujmp-celery OPSAGENT_REASON=operator_stopped
+wait_for 240 "sims-backend: restart_skipped operator_stopped" journal_has restart_skipped OPSAGENT_PROBE=sims-backend OPSAGENT_REASON=operator_stopped
+[ "$(in_host systemctl is-active ujmp-celery.service)" != active ] && ok "ujmp-celery.service stays stopped" || not_ok "ujmp-celery.service stays stopped"
+[ "$(docker inspect -f '{{.State.Running}}' sims_backend)" = false ] && ok "sims_backend stays stopped" || not_ok "sims_backend stays stopped"
+
+in_host systemctl stop tls-e2e >/dev/null 2>&1
+e2e_stop seeds
+e2e_status
