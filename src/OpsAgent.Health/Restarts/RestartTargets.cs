@@ -111,18 +111,19 @@ public sealed class ContainerTarget(string container, int stopTimeoutSeconds, Do
 
     /// <summary>
     /// True when the engine's events since the container last started hold a <c>stop</c> or <c>kill</c> (docker stop,
-    /// docker kill, compose down) and no <c>restart</c>: a crash or an OOM kill records only <c>die</c>.
+    /// docker kill, compose down) after any <c>restart</c>: a crash or an OOM kill records only <c>die</c>.
     /// </summary>
     /// <remarks>The engine keeps its recent events in memory only: after a dockerd restart nothing says who stopped it, and the container is restarted.</remarks>
     private static async Task<bool> StoppedThroughTheApiAsync(DockerClient client, string id, string? startedAt, CancellationToken cancellationToken)
     {
+        // With fractions: the stop of a restart (the agent's own) falls in the same second as the start that follows it.
         var since = DateTimeOffset.TryParse(startedAt, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var started) && started.Year > 1
-            ? started.ToUnixTimeSeconds()
-            : 0;
+            ? UnixTime(started)
+            : "0";
         var actions = new List<string>();
         await client.System.MonitorEventsAsync(new ContainerEventsParameters
         {
-            Since = since.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            Since = since,
             // With fractions: a whole-second "until" would miss a stop in the current second (a probe notices within one).
             Until = UnixTime(DateTimeOffset.UtcNow),
             Filters = new Dictionary<string, IDictionary<string, bool>>
@@ -131,7 +132,9 @@ public sealed class ContainerTarget(string container, int stopTimeoutSeconds, Do
                 ["container"] = new Dictionary<string, bool> { [id] = true },
             },
         }, new Collect(actions), cancellationToken).ConfigureAwait(false);
-        return actions.Any(a => a is "stop" or "kill") && !actions.Contains("restart");
+        // Only what follows the last restart counts: a restart (the agent's own, or docker restart) ends in a start.
+        var last = actions.LastIndexOf("restart");
+        return actions.Skip(last + 1).Any(a => a is "stop" or "kill");
     }
 
     private static string UnixTime(DateTimeOffset time)

@@ -297,4 +297,26 @@ public sealed class DockerProbeTests
             Assert.That(_logs.WithEvent("restart_skipped"), Is.Empty);
         });
     }
+
+    [Test]
+    public async Task Degrade_RestartedByTheAgentThenStoppedByAnOperator_NotRestartedAgain()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var rig = Agent();
+        var options = Probe(name);
+        await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
+        await ExecAsync(name, "rm", "/tmp/ok");
+        await DriveAsync(rig, "worker", options, s => s.Recovered > 0 || s.NotRecovered > 0);
+        var restartedAt = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
+
+        await _docker.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
+        var state = await DriveAsync(rig, "worker", options, s => s.LastSkipReason is not null || s.Restarts.Count > 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.LastSkipReason, Is.EqualTo("operator_stopped"), _logs.AllText);
+            Assert.That(_logs.WithEvent("restart_started"), Has.Count.EqualTo(1), "only the agent's own restart");
+        });
+        Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.StartedAt, Is.EqualTo(restartedAt));
+    }
 }
