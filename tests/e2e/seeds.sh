@@ -6,6 +6,10 @@
 #       dumps with globals, ujmp.service / ujmp-celery.service units.
 #   001 SIMS: PostgreSQL in the fmu_db container (a 100 MB+ database owned by the non-superuser fmu_platform), the
 #       sims_backend container whose shell-form main process ignores SIGTERM.
+#   003 SoFinance: the Prisma DATABASE_URL from the application's .env, full verification, a backend container.
+#   004 TraceHub: production and staging databases in containers, plain gzip dumps under /opt (which needs the
+#       README's ReadWritePaths drop-in: without it the daemon's run fails write_failed, as it would at 2 AM).
+# (000 INNOVAPLUS is MongoDB only, which cannot run here.)
 # Each drives every verb on every job through the installed unit (backup run/list/verify/restore, probe run, cert
 # check, reload), a scheduled run, a degrade -> restart -> recovered, an operator stop respected, and a restore of the
 # newest backup into a scratch database and over the original with equal row counts.
@@ -18,7 +22,7 @@ E2E_MACHINE=seeds
 trap 'cleanup_containers; e2e_finish' EXIT
 E2E_METRICS_URL=http://127.0.0.1:9464/metrics
 docker_sock=${OPSAGENT_TEST_DOCKER#unix://}
-cleanup_containers() { docker rm -f fmu_db sims_backend >/dev/null 2>&1 || true; }
+cleanup_containers() { docker rm -f fmu_db sims_backend sofinance-backend tracehub-db-prod tracehub-db-staging tracehub-backend-prod >/dev/null 2>&1 || true; }
 
 deb=${OPSAGENT_DEB:-}
 if [ -z "$deb" ]; then
@@ -169,6 +173,75 @@ wait_for 240 "ujmp-celery: restart_skipped operator_stopped" journal_has restart
 wait_for 240 "sims-backend: restart_skipped operator_stopped" journal_has restart_skipped OPSAGENT_PROBE=sims-backend OPSAGENT_REASON=operator_stopped
 [ "$(in_host systemctl is-active ujmp-celery.service)" != active ] && ok "ujmp-celery.service stays stopped" || not_ok "ujmp-celery.service stays stopped"
 [ "$(docker inspect -f '{{.State.Running}}' sims_backend)" = false ] && ok "sims_backend stays stopped" || not_ok "sims_backend stays stopped"
+
+stage "003 SoFinance: a Prisma DATABASE_URL, full verification, a backend container"
+pg_host "-c \"create role sofinance_app login password 'sofi-Pw-8812' nosuperuser nocreatedb\" -c 'create database sofinance owner sofinance_app' -c 'create database sofinance_drill owner sofinance_app'" >/dev/null
+in_host env PGPASSWORD=sofi-Pw-8812 psql -qAt -h 127.0.0.1 -U sofinance_app -d sofinance -c "$SEED_SQL" >/dev/null
+mkdir -p "$root/srv/sofinance"
+# The form seed 003 keeps for Prisma: libpq does not know schema or connection_limit.
+echo 'DATABASE_URL="postgresql://sofinance_app:sofi-Pw-8812@127.0.0.1:5432/sofinance?schema=public&sslmode=disable&connection_limit=5"' >"$root/srv/sofinance/.env"
+docker run -d --name sofinance-backend --label opsagent-test=1 --network host "$OPSAGENT_TEST_IMAGE" \
+    sh -c 'mkdir -p /www && echo ok > /www/health && httpd -f -p 127.0.0.1:8020 -h /www' >/dev/null
+substitute "seed 003" sofinance.json \
+    'http://127.0.0.1:8000/health' 'http://127.0.0.1:8020/health'
+check "opsagent check-config accepts sofinance.json" in_host opsagent check-config
+check "systemctl reload opsagent (sofinance.json)" in_host systemctl reload opsagent
+out=$(in_host opsagent backup run sofinance-db 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "backup sofinance-db ok" && echo "$out" | has "pg_restore -f" && ok "backup run sofinance-db from the Prisma URL, verified in full" || not_ok "backup run sofinance-db"
+file=$(ls -t "$root"/var/backups/sofinance/sofinance-db_*.dump.zst 2>/dev/null | head -1)
+grep -q '"schema": *"public"' "$file.json" 2>/dev/null && ok "the .json records the URL's schema" || not_ok "schema in the .json"
+in_host opsagent backup list sofinance-db | has "$(basename "$file")" && ok "backup list sofinance-db shows it" || not_ok "backup list sofinance-db"
+check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/backups/sofinance/$(basename "$file")"
+check "backup restore sofinance-db --to-database sofinance_drill" in_host opsagent backup restore sofinance-db --to-database sofinance_drill
+same "$(count_host sofinance_drill articles)" "$(count_host sofinance articles)" && ok "sofinance_drill has the same row count as sofinance" || not_ok "row counts after the sofinance restore"
+check "probe run sofinance-db (Prisma URL)" in_host opsagent probe run sofinance-db
+check "probe run sofinance-api" in_host opsagent probe run sofinance-api
+
+stage "004 TraceHub: production and staging databases in containers, plain gzip dumps"
+for env in prod staging; do
+    docker run -d --name "tracehub-db-$env" --label opsagent-test=1 --network none "$OPSAGENT_TEST_DEBIAN_IMAGE" \
+        sh -c "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster \$(ls /usr/lib/postgresql) main start && sleep infinity" >/dev/null
+done
+th_ready() { docker exec "tracehub-db-$1" psql -qAt -h /var/run/postgresql -U postgres -c 'select 1' >/dev/null 2>&1; }
+wait_for 60 "PostgreSQL in tracehub-db-prod" th_ready prod
+wait_for 60 "PostgreSQL in tracehub-db-staging" th_ready staging
+for env in prod staging; do
+    docker exec "tracehub-db-$env" psql -q -h /var/run/postgresql -U postgres -c "create role tracehub login nosuperuser nocreatedb" -c "create database tracehub owner tracehub" -c "create database tracehub_drill owner tracehub" >/dev/null
+done
+docker exec tracehub-db-prod psql -q -h /var/run/postgresql -U tracehub -d tracehub -c "$SEED_SQL" >/dev/null
+docker exec tracehub-db-staging psql -q -h /var/run/postgresql -U tracehub -d tracehub -c "create table users (id int primary key); insert into users select generate_series(1, 500)" >/dev/null
+count_th() { docker exec "tracehub-db-$1" psql -qAt -h /var/run/postgresql -U postgres -d "$2" -c "select count(*) from $3"; }
+docker run -d --name tracehub-backend-prod --label opsagent-test=1 --network host "$OPSAGENT_TEST_IMAGE" \
+    sh -c 'mkdir -p /www && echo "{\"status\":\"healthy\",\"database\":\"connected\"}" > /www/health && httpd -f -p 127.0.0.1:8030 -h /www' >/dev/null
+mkdir -p "$root/opt/tracehub/production/backups" "$root/opt/tracehub/staging/backups"
+substitute "seed 004" tracehub.json \
+    'http://127.0.0.1:8000/health' 'http://127.0.0.1:8030/health' \
+    'http://127.0.0.1:8100/health' 'http://127.0.0.1:8040/health' \
+    'tracehub.vibotaj.com:443' 'localhost:18443' \
+    '"letsencrypt": "/etc/letsencrypt/live/*/fullchain.pem"' '"letsencrypt-tracehub": "/etc/letsencrypt/live/*/fullchain.pem"'
+check "systemctl reload opsagent (tracehub.json)" in_host systemctl reload opsagent
+# /opt is read-only under the unit's ProtectSystem=strict: the daemon's run says so, as it would at 2 AM.
+out=$(in_host opsagent backup run tracehub-production 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "write_failed\|Read-only file system" && ok "backup run to /opt without the drop-in fails write_failed under the unit's sandbox" || not_ok "backup run to /opt fails under the sandbox"
+mkdir -p "$root/etc/systemd/system/opsagent.service.d"
+printf '[Service]\nReadWritePaths=/opt/tracehub/production/backups /opt/tracehub/staging/backups\n' >"$root/etc/systemd/system/opsagent.service.d/tracehub.conf"
+in_host systemctl daemon-reload
+check "systemctl restart opsagent with the README's ReadWritePaths drop-in" in_host systemctl restart opsagent
+wait_for 30 "systemctl is-active opsagent" unit_active opsagent
+for job in tracehub-production tracehub-staging; do
+    out=$(in_host opsagent backup run "$job" 2>&1); echo "$out" | sed 's/^/#   /'
+    echo "$out" | has "backup $job ok" && ok "backup run $job (plain gzip in its container)" || not_ok "backup run $job"
+done
+file=$(ls -t "$root"/opt/tracehub/production/backups/tracehub-production_*.sql.gz 2>/dev/null | head -1)
+in_host opsagent backup list tracehub-production | has "$(basename "$file")" && ok "backup list tracehub-production shows it" || not_ok "backup list tracehub-production"
+check "backup verify $(basename "$file")" in_host opsagent backup verify "/opt/tracehub/production/backups/$(basename "$file")"
+check "backup restore tracehub-production --to-database tracehub_drill" in_host opsagent backup restore tracehub-production --to-database tracehub_drill
+same "$(count_th prod tracehub_drill articles)" "$(count_th prod tracehub articles)" && ok "tracehub_drill has the same row count as production" || not_ok "row counts after the tracehub restore"
+docker exec tracehub-db-prod psql -q -h /var/run/postgresql -U tracehub -d tracehub -c "delete from articles where id > 150000" >/dev/null
+check "backup restore tracehub-production --yes (over the original, plain, in the container)" in_host opsagent backup restore tracehub-production --yes
+same "$(count_th prod tracehub articles)" 200000 && ok "production is back to 200000 articles" || not_ok "row count after the tracehub restore over the original"
+check "probe run tracehub-db-prod" in_host opsagent probe run tracehub-db-prod
+check "probe run tracehub-production" in_host opsagent probe run tracehub-production
 
 in_host systemctl stop tls-e2e >/dev/null 2>&1
 e2e_stop seeds
