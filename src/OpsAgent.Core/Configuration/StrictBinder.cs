@@ -204,7 +204,7 @@ public static class StrictBinder
                 return true;
             }
 
-            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not a duration (use 00:00:30 or 30s, 5m, 1h, 2d)"));
+            errors.Add(new ConfigError(section.Path, Duration.Problem(Truncate(text))));
             return false;
         }
 
