@@ -43,4 +43,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2012, Level = LogLevel.Warning, Message = "Backup {Job}: retention could not delete {File}: {Error}")]
     public static partial void DeleteFailed(ILogger logger, string job, string file, string error);
+
+    [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Backup {Job}: got a dump slot after waiting {WaitedSeconds:0.0}s")]
+    public static partial void SlotAcquired(ILogger logger, string job, double waitedSeconds);
 }

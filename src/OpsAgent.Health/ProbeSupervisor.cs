@@ -100,9 +100,19 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         if (state.Healthy && state.ConsecutiveFailures >= options.FailureThreshold)
         {
             state.Healthy = false;
-            using (EventScope.Begin(logger, "probe_failing"))
+            if (ProbeReasons.IsOperatorStop(result.Reason))
             {
-                ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
+                using (EventScope.Begin(logger, "probe_stopped", (EventScope.Priority, EventScope.Notice)))
+                {
+                    ProbeLog.Stopped(logger, probe, result.Reason!, state.Last.Message ?? "");
+                }
+            }
+            else
+            {
+                using (EventScope.Begin(logger, "probe_failing"))
+                {
+                    ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
+                }
             }
         }
         else if (!state.Healthy && state.ConsecutiveSuccesses >= options.SuccessThreshold)
@@ -237,6 +247,12 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         }
 
         state.LastSkipReason = reason;
+        if (ProbeReasons.IsOperatorStop(state.Last?.Reason))
+        {
+            // Already said at notice by probe_stopped; not restarting a stopped target is the intended outcome.
+            return;
+        }
+
         using (EventScope.Begin(logger, "restart_skipped", ("Target", target.Description)))
         {
             ProbeLog.RestartSkipped(logger, probe, target.Description, reason);

@@ -87,7 +87,8 @@ public sealed class ContainerTarget(string container, int stopTimeoutSeconds, Do
         {
             var inspect = await docker.Get().Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
             // docker pause is always a person's doing; a restart would undo it.
-            return inspect.State.Paused ? "operator_paused" : inspect.State.Restarting ? "container_restarting" : null;
+            return inspect.State.Paused ? "operator_paused" : inspect.State.Restarting ? "container_restarting"
+                : inspect.State is { Running: false, Status: "exited", ExitCode: 0 } ? "operator_stopped" : null;
         }
         catch (DockerContainerNotFoundException)
         {
