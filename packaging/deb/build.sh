@@ -55,6 +55,9 @@ install -m 0644 "$repo/src/OpsAgent/appsettings.json" "$root/etc/opsagent/appset
 install -m 0644 "$repo/systemd/opsagent.service" "$root/lib/systemd/system/opsagent.service"
 install -m 0644 "$repo/README.md" "$root/usr/share/doc/opsagent/README.md"
 install -m 0644 "$repo"/packaging/examples/*.json "$root/usr/share/doc/opsagent/examples/"
+# The schema at a fixed path, for "$schema" in /etc/opsagent files; the reference beside the README.
+install -D -m 0644 "$repo/docs/appsettings.schema.json" "$root/usr/share/opsagent/appsettings.schema.json"
+install -m 0644 "$repo"/docs/*.md "$root/usr/share/doc/opsagent/"
 install -m 0644 "$repo/packaging/prometheus/opsagent.rules.yml" "$repo/packaging/grafana/opsagent.json" "$repo/packaging/polkit/50-opsagent.rules" "$root/usr/share/doc/opsagent/"
 gzip -9n -c >"$root/usr/share/doc/opsagent/changelog.gz" <<CHANGELOG
 opsagent ($version) stable; urgency=medium

@@ -38,7 +38,7 @@ public sealed class RestartTargetFactory(Systemctl systemctl, DockerClientProvid
     }
 }
 
-/// <summary>Turns probe results into states, restarts, verification and storm control (DESIGN §4).</summary>
+/// <summary>Turns probe results into states, restarts, verification and storm control.</summary>
 /// <remarks>
 /// Verification is not a blocking loop: after a restart the probe's own next runs are the polls, so the state machine
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.

@@ -92,7 +92,7 @@ public static class AgentHost
             .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
             .AddPrometheusExporter(o =>
             {
-                // DESIGN §6 names are the contract: no otel_scope_* labels, no target_info series.
+                // The names in docs/metrics.md are the contract: no otel_scope_* labels, no target_info series.
                 o.ScopeInfoEnabled = false;
                 o.TargetInfoEnabled = false;
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
