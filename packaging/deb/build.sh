@@ -90,6 +90,7 @@ Architecture: $arch
 Maintainer: OpsAgent maintainers <maintainers@opsagent.dev>
 Installed-Size: $size
 Depends: libc6, libgcc-s1, libstdc++6, zlib1g, libssl3 | libssl1.1, ca-certificates, systemd
+Recommends: zstd
 Suggests: libicu72, postgresql-client, docker.io, prometheus
 Section: admin
 Priority: optional
@@ -100,6 +101,12 @@ Description: host agent for database backups, health probes and certificate chec
  databases, Docker, systemd) that restart what degrades without restart
  storms, and certificate expiry checks, reporting through a Prometheus
  /metrics endpoint and structured journald entries.
+ .
+ Backups compress with zstd by default (recommended: restoring by hand needs
+ the zstd command). Jobs that dump on the host need the dump tools there:
+ postgresql-client (pg_dump of the server's major version) for PostgreSQL,
+ the MongoDB Database Tools (mongodump, from MongoDB's repository) for
+ MongoDB; jobs with Container run them inside the database container.
 CONTROL
 
 cat >"$root/DEBIAN/postinst" <<'POSTINST'
