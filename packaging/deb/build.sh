@@ -54,7 +54,7 @@ fi
 install -m 0644 "$repo/src/OpsAgent/appsettings.json" "$root/etc/opsagent/appsettings.json"
 install -m 0644 "$repo/systemd/opsagent.service" "$root/lib/systemd/system/opsagent.service"
 install -m 0644 "$repo/README.md" "$root/usr/share/doc/opsagent/README.md"
-install -m 0644 "$repo"/packaging/examples/*.json "$root/usr/share/doc/opsagent/examples/"
+install -m 0644 "$repo"/packaging/examples/*.json "$repo/packaging/examples/README.md" "$root/usr/share/doc/opsagent/examples/"
 # The schema at a fixed path, for "$schema" in /etc/opsagent files; the reference beside the README.
 install -D -m 0644 "$repo/docs/appsettings.schema.json" "$root/usr/share/opsagent/appsettings.schema.json"
 install -m 0644 "$repo"/docs/*.md "$root/usr/share/doc/opsagent/"

@@ -71,6 +71,21 @@ public sealed partial class PackagingTests
     public void Examples_OnePerSeedRunbook() =>
         Assert.That(Examples().Order(StringComparer.Ordinal), Is.EqualTo(new[] { "innovaplus.json", "sims.json", "sofinance.json", "tracehub.json", "ujmp.json" }));
 
+    [GeneratedRegex(@"""(Connection|Url|HostHeader|Container|Unit|Directory|Database|Path|Command|Host|ServerName)""\s*:|""[a-z0-9-]+"":\s*""[^""]*(:\d+|/[^""]*)""")]
+    private static partial Regex SiteSpecificSetting();
+
+    /// <summary>An operator copies an example and must know, at each line naming their site, what to put there.</summary>
+    [TestCaseSource(nameof(Examples))]
+    public void Example_EverySiteSpecificLine_SaysWhatToPutThere(string example)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Repo, "packaging", "examples", example));
+        var bare = lines.Select((line, i) => (Line: line, Number: i + 1))
+            .Where(l => SiteSpecificSetting().IsMatch(l.Line.Split("//")[0]) && !l.Line.Contains("//", StringComparison.Ordinal))
+            .Select(l => $"{example}:{l.Number}: {l.Line.Trim()}");
+
+        Assert.That(bare, Is.Empty, "lines naming a site-specific value without a // comment saying what to put there");
+    }
+
     [Test]
     public void DebianControl_RecommendsZstdAndNamesTheDumpTools()
     {
