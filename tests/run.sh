@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# THE test command (DESIGN §9). As root on a fresh Debian machine: installs what is missing, starts a private
+# THE test command. As root on a fresh Debian machine: installs what is missing, starts a private
 # PostgreSQL and Docker engine, imports the test images, builds once, runs every suite, stops everything it started
 # (also on failure), and ends with the line "N passed, N failed, N skipped".
 set -uo pipefail

@@ -54,7 +54,10 @@ fi
 install -m 0644 "$repo/src/OpsAgent/appsettings.json" "$root/etc/opsagent/appsettings.json"
 install -m 0644 "$repo/systemd/opsagent.service" "$root/lib/systemd/system/opsagent.service"
 install -m 0644 "$repo/README.md" "$root/usr/share/doc/opsagent/README.md"
-install -m 0644 "$repo"/packaging/examples/*.json "$root/usr/share/doc/opsagent/examples/"
+install -m 0644 "$repo"/packaging/examples/*.json "$repo/packaging/examples/README.md" "$root/usr/share/doc/opsagent/examples/"
+# The schema at a fixed path, for "$schema" in /etc/opsagent files; the reference beside the README.
+install -D -m 0644 "$repo/docs/appsettings.schema.json" "$root/usr/share/opsagent/appsettings.schema.json"
+install -m 0644 "$repo"/docs/*.md "$root/usr/share/doc/opsagent/"
 install -m 0644 "$repo/packaging/prometheus/opsagent.rules.yml" "$repo/packaging/grafana/opsagent.json" "$repo/packaging/polkit/50-opsagent.rules" "$root/usr/share/doc/opsagent/"
 gzip -9n -c >"$root/usr/share/doc/opsagent/changelog.gz" <<CHANGELOG
 opsagent ($version) stable; urgency=medium
@@ -87,6 +90,7 @@ Architecture: $arch
 Maintainer: OpsAgent maintainers <maintainers@opsagent.dev>
 Installed-Size: $size
 Depends: libc6, libgcc-s1, libstdc++6, zlib1g, libssl3 | libssl1.1, ca-certificates, systemd
+Recommends: zstd
 Suggests: libicu72, postgresql-client, docker.io, prometheus
 Section: admin
 Priority: optional
@@ -97,6 +101,12 @@ Description: host agent for database backups, health probes and certificate chec
  databases, Docker, systemd) that restart what degrades without restart
  storms, and certificate expiry checks, reporting through a Prometheus
  /metrics endpoint and structured journald entries.
+ .
+ Backups compress with zstd by default (recommended: restoring by hand needs
+ the zstd command). Jobs that dump on the host need the dump tools there:
+ postgresql-client (pg_dump of the server's major version) for PostgreSQL,
+ the MongoDB Database Tools (mongodump, from MongoDB's repository) for
+ MongoDB; jobs with Container run them inside the database container.
 CONTROL
 
 cat >"$root/DEBIAN/postinst" <<'POSTINST'

@@ -49,4 +49,7 @@ internal static partial class BackupLog
 
     [LoggerMessage(EventId = 2013, Level = LogLevel.Information, Message = "Backup {Job}: a run is in progress (its lock is held), so its partial files are not stale and are left alone")]
     public static partial void PartialsInUse(ILogger logger, string job);
+
+    [LoggerMessage(EventId = 2014, Level = LogLevel.Information, Message = "Backup {Job}: got a dump slot after waiting {WaitedSeconds:0.0}s")]
+    public static partial void SlotAcquired(ILogger logger, string job, double waitedSeconds);
 }

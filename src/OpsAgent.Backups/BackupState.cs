@@ -12,6 +12,9 @@ public sealed class BackupJobState
     /// <summary>The newest backup's time (from the files on disk, then from runs).</summary>
     public DateTimeOffset? LastSuccess { get; internal set; }
 
+    /// <summary>The newest backup file found on disk when the state was created.</summary>
+    public string? NewestOnDisk { get; internal set; }
+
     /// <summary>When the last run finished (either result).</summary>
     public DateTimeOffset? LastRun { get; internal set; }
 
@@ -97,13 +100,14 @@ public sealed class BackupStateStore(TimeProvider time)
         {
             var newest = files[0];
             state.LastSuccess = newest.Metadata?.Finished ?? newest.Time;
+            state.NewestOnDisk = newest.FileName;
             state.LastSizeBytes = newest.Size;
             state.LastDurationSeconds = newest.Metadata?.DurationSeconds;
         }
     }
 }
 
-/// <summary>The DESIGN §6 backup series, read from <see cref="BackupStateStore"/> for the jobs currently configured.</summary>
+/// <summary>The backup series, read from <see cref="BackupStateStore"/> for the jobs currently configured.</summary>
 public sealed class BackupMetrics
 {
     /// <summary>Registers the instruments on the agent's meter.</summary>

@@ -15,7 +15,7 @@ public enum CertificateLevel
     Critical,
 }
 
-/// <summary>The level rules of DESIGN §5.</summary>
+/// <summary>The certificate level rules (README "Certificates"): critical under CriticalDays, warning under WarningDays and a third of the lifetime.</summary>
 /// <remarks>
 /// The third-of-lifetime rule is why a 45-day Let's Encrypt certificate, renewed by certbot at 15 days left, does not sit
 /// in <c>warning</c> for most of its life under a 30-day threshold, while a 90-day one that is 29 days from expiry does warn.

@@ -5,7 +5,7 @@ using OpsAgent.Core.Metrics;
 
 namespace OpsAgent.Certificates;
 
-/// <summary>The DESIGN §6 certificate series, read from the latest results of the entries currently configured.</summary>
+/// <summary>The certificate series (docs/metrics.md), read from the latest results of the entries currently configured.</summary>
 public sealed class CertificateMetrics
 {
     /// <summary>Registers the instruments on the agent's meter.</summary>

@@ -56,7 +56,7 @@ public sealed class ProbeJobSource : IJobSource
     }
 }
 
-/// <summary>The DESIGN §6 probe and restart series, and <c>/status</c> items, for the probes currently configured.</summary>
+/// <summary>The probe and restart series (docs/metrics.md), and <c>/status</c> items, for the probes currently configured.</summary>
 public sealed class ProbeMetrics : IStatusItemSource
 {
     private readonly ProbeStateStore _store;

@@ -32,6 +32,9 @@ internal static partial class ProbeLog
     [LoggerMessage(EventId = 4008, Level = LogLevel.Warning, Message = "Probe {Probe}: {Action} before the restart")]
     public static partial void Prepared(ILogger logger, string probe, string action);
 
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Probe {Probe}: the target was stopped on purpose ({Reason}), so it is not restarted: {Problem}")]
+    public static partial void Stopped(ILogger logger, string probe, string reason, string problem);
+
     [LoggerMessage(EventId = 4009, Level = LogLevel.Debug, Message = "Probe {Probe}: {Result} ({Reason}) in {Milliseconds:0} ms")]
     public static partial void Result(ILogger logger, string probe, string result, string reason, double milliseconds);
 

@@ -60,7 +60,8 @@ public sealed class ProbeState
     public bool Verifying => VerifyUntil is not null;
 
     /// <summary>The state name for <c>/status</c>.</summary>
-    public string Name => Suppressed ? "suppressed" : Verifying ? "restarting" : Healthy ? (Last is null ? "unknown" : Last.Success ? "healthy" : "degraded") : "failing";
+    public string Name => Suppressed ? "suppressed" : Verifying ? "restarting" : Healthy ? (Last is null ? "unknown" : Last.Success ? "healthy" : "degraded")
+        : ProbeReasons.IsOperatorStop(Last?.Reason) ? "stopped" : "failing";
 }
 
 /// <summary>Every probe's <see cref="ProbeState"/>, by name; created when first asked for.</summary>

@@ -38,7 +38,7 @@ public sealed class RestartTargetFactory(Systemctl systemctl, DockerClientProvid
     }
 }
 
-/// <summary>Turns probe results into states, restarts, verification and storm control (DESIGN §4).</summary>
+/// <summary>Turns probe results into states, restarts, verification and storm control.</summary>
 /// <remarks>
 /// Verification is not a blocking loop: after a restart the probe's own next runs are the polls, so the state machine
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
@@ -100,9 +100,19 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         if (state.Healthy && state.ConsecutiveFailures >= options.FailureThreshold)
         {
             state.Healthy = false;
-            using (EventScope.Begin(logger, "probe_failing"))
+            if (ProbeReasons.IsOperatorStop(result.Reason))
             {
-                ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
+                using (EventScope.Begin(logger, "probe_stopped", (EventScope.Priority, EventScope.Notice)))
+                {
+                    ProbeLog.Stopped(logger, probe, result.Reason!, state.Last.Message ?? "");
+                }
+            }
+            else
+            {
+                using (EventScope.Begin(logger, "probe_failing"))
+                {
+                    ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
+                }
             }
         }
         else if (!state.Healthy && state.ConsecutiveSuccesses >= options.SuccessThreshold)
@@ -245,6 +255,12 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         }
 
         state.LastSkipReason = reason;
+        if (ProbeReasons.IsOperatorStop(state.Last?.Reason))
+        {
+            // Already said at notice by probe_stopped; not restarting a stopped target is the intended outcome.
+            return;
+        }
+
         using (EventScope.Begin(logger, "restart_skipped", ("Target", target.Description)))
         {
             ProbeLog.RestartSkipped(logger, probe, target.Description, reason);

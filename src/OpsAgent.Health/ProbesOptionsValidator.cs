@@ -68,7 +68,55 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
             }
         }
 
+        ReportCycles(options, errors);
         return errors.ToResult();
+    }
+
+    /// <summary>
+    /// A probe in a <c>DependsOn</c> cycle is never restarted (each waits for the other to be healthy), so a cycle is an
+    /// error, reported once at the path of its alphabetically first member.
+    /// </summary>
+    private static void ReportCycles(ProbesOptions options, ValidationCollector errors)
+    {
+        var done = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var reported = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var stack = new List<string>();
+
+        void Visit(string probe)
+        {
+            var onStack = stack.FindIndex(p => string.Equals(p, probe, StringComparison.OrdinalIgnoreCase));
+            if (onStack >= 0)
+            {
+                var cycle = stack[onStack..];
+                var first = cycle.IndexOf(cycle.Min(StringComparer.Ordinal)!);
+                var ordered = cycle[first..].Concat(cycle[..first]).ToList();
+                if (reported.Add(string.Join('\0', ordered)))
+                {
+                    errors.Add($"{ProbesOptions.SectionName}:{ordered[0]}:DependsOn", $"cycle {string.Join(" -> ", ordered.Append(ordered[0]))}");
+                }
+
+                return;
+            }
+
+            if (!done.Add(probe))
+            {
+                return;
+            }
+
+            stack.Add(probe);
+            // Self-dependencies and unknown names are reported per entry above.
+            foreach (var dependency in options.Probes[probe].DependsOn.Where(d => options.Probes.ContainsKey(d) && !string.Equals(d, probe, StringComparison.OrdinalIgnoreCase)))
+            {
+                Visit(options.Probes.Keys.First(k => string.Equals(k, dependency, StringComparison.OrdinalIgnoreCase)));
+            }
+
+            stack.RemoveAt(stack.Count - 1);
+        }
+
+        foreach (var probe in options.Probes.Keys.Order(StringComparer.Ordinal))
+        {
+            Visit(probe);
+        }
     }
 
     private static void ValidateTarget(string path, ProbeOptions o, ValidationCollector errors)

@@ -32,7 +32,7 @@ public sealed class ConsoleFallbackSink(TextWriter? writer = null, Func<string, 
         }
 
         text = _redact(text);
-        var priority = JournaldSink.Priority(logEvent.Level);
+        var priority = JournaldSink.Priority(logEvent);
         var lines = text.ReplaceLineEndings("\n").Split('\n');
         lock (_gate)
         {

@@ -59,7 +59,22 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
         Interlocked.Increment(ref _droppedUnreported);
     }
 
-    /// <summary>Maps Serilog levels to syslog priorities as DESIGN §7 specifies.</summary>
+    /// <summary>
+    /// A property that sets PRIORITY (0-7) instead of the level's, for notice (5), which has no .NET level; the agent's
+    /// <c>EventScope.Priority</c> has the same name. It is not repeated as a field.
+    /// </summary>
+    public const string PriorityProperty = "SyslogPriority";
+
+    /// <summary>The entry's syslog priority: <see cref="PriorityProperty"/> when set, else the level's.</summary>
+    public static int Priority(LogEvent logEvent)
+    {
+        ArgumentNullException.ThrowIfNull(logEvent);
+        return logEvent.Properties.TryGetValue(PriorityProperty, out var value) && value is ScalarValue { Value: int priority and >= 0 and <= 7 }
+            ? priority
+            : Priority(logEvent.Level);
+    }
+
+    /// <summary>Maps Serilog levels to syslog priorities: Verbose/Debug 7, Information 6, Warning 4, Error 3, Fatal 2.</summary>
     public static int Priority(LogEventLevel level) => level switch
     {
         LogEventLevel.Verbose or LogEventLevel.Debug => 7,
@@ -93,7 +108,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
         void Add(string name, string value) => fields.Add(new(name, Encoding.UTF8.GetBytes(_options.Redact(value))));
 
         Add("MESSAGE", MessageRenderer.Render(logEvent));
-        fields.Add(new("PRIORITY", [(byte)('0' + Priority(logEvent.Level))]));
+        fields.Add(new("PRIORITY", [(byte)('0' + Priority(logEvent))]));
         fields.Add(new("SYSLOG_IDENTIFIER", _identifier));
         Add("MESSAGE_TEMPLATE", logEvent.MessageTemplate.Text);
         if (logEvent.Exception is { } exception)
@@ -107,7 +122,7 @@ public sealed class JournaldSink : ILogEventSink, IDisposable
             Add(_options.PropertyPrefix + "DROPPED_ENTRIES", dropped.ToString(CultureInfo.InvariantCulture));
         }
 
-        foreach (var (key, value) in logEvent.Properties)
+        foreach (var (key, value) in logEvent.Properties.Where(p => p.Key != PriorityProperty))
         {
             AddProperty(fields, key, value, Add);
         }

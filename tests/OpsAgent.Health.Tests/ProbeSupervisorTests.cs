@@ -313,6 +313,32 @@ public sealed class ProbeSupervisorTests
         });
     }
 
+    [TestCase("unit_stopped")]
+    [TestCase("container_stopped")]
+    public async Task Step_OperatorStoppedTarget_NoticeNotFailureAndStateStopped(string reason)
+    {
+        var options = Backend();
+        _target.Guard = "operator_stopped";
+        var stopped = ProbeResult.Fail(reason, "backend.service was stopped", TimeSpan.FromMilliseconds(5));
+        ProbeState state = null!;
+        for (var i = 0; i < 3; i++)
+        {
+            state = await StepAsync(options, stopped);
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Name, Is.EqualTo("stopped"));
+            Assert.That(state.Healthy, Is.False, "still unhealthy in metrics");
+            Assert.That(_logs.WithEvent("probe_failing"), Is.Empty);
+            var notice = _logs.WithEvent("probe_stopped").Single();
+            Assert.That(notice.Level, Is.EqualTo(LogLevel.Information));
+            Assert.That(notice.Properties[OpsAgent.Core.Logging.EventScope.Priority], Is.EqualTo(5), "PRIORITY 5 (notice) in the journal");
+            Assert.That(_logs.Entries.Where(e => e.Level >= LogLevel.Warning), Is.Empty, string.Join("\n", _logs.Entries));
+            Assert.That(_target.Restarts, Is.Zero);
+        });
+    }
+
     private sealed class FakeTarget : IRestartTarget, IRestartTargetFactory
     {
         public int Restarts { get; private set; }

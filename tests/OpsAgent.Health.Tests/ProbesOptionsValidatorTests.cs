@@ -70,4 +70,56 @@ public sealed class ProbesOptionsValidatorTests
 
         Assert.That(errors.Any(e => e.Path == "OpsAgent:Probes:web:MaxBodyBytes" && e.Message.Contains("16777216", StringComparison.Ordinal)), Is.EqualTo(refused), string.Join("\n", errors));
     }
+
+    [Test]
+    public void Load_DependsOnCycle_RefusedNamingTheCycle()
+    {
+        var (_, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "a": { "Type": "tcp", "Host": "127.0.0.1", "Port": 1, "DependsOn": ["b"] },
+              "b": { "Type": "tcp", "Host": "127.0.0.1", "Port": 2, "DependsOn": ["a"] },
+              "c": { "Type": "tcp", "Host": "127.0.0.1", "Port": 3, "DependsOn": ["a"] } } } }
+            """);
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Probes:a:DependsOn: cycle a -> b -> a" }), string.Join("\n", errors));
+    }
+
+    [Test]
+    public void Load_LongerDependsOnCycle_ReportedOnce()
+    {
+        var (_, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "x": { "Type": "tcp", "Host": "127.0.0.1", "Port": 1, "DependsOn": ["y"] },
+              "y": { "Type": "tcp", "Host": "127.0.0.1", "Port": 2, "DependsOn": ["z"] },
+              "z": { "Type": "tcp", "Host": "127.0.0.1", "Port": 3, "DependsOn": ["x"] } } } }
+            """);
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Probes:x:DependsOn: cycle x -> y -> z -> x" }), string.Join("\n", errors));
+    }
+
+    [Test]
+    public void Load_DependsOnItselfOrUnknown_RefusedWithThePath()
+    {
+        var (_, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "a": { "Type": "tcp", "Host": "127.0.0.1", "Port": 1, "DependsOn": ["a", "ghost"] } } } }
+            """);
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
+        {
+            "OpsAgent:Probes:a:DependsOn:0: a probe cannot depend on itself",
+            "OpsAgent:Probes:a:DependsOn:1: no probe named 'ghost' (configured: a)",
+        }), string.Join("\n", errors));
+    }
+
+    [Test]
+    public void Load_UnknownType_OneMessage()
+    {
+        var (_, errors) = Load("""{ "OpsAgent": { "Probes": { "disk": { "Type": "disk" } } } }""");
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
+        {
+            "OpsAgent:Probes:disk:Type: 'disk' is not one of http, tcp, postgres, mongodb, docker, systemd",
+        }), string.Join("\n", errors));
+    }
 }

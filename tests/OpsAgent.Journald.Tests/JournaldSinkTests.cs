@@ -73,6 +73,21 @@ public sealed class JournaldSinkTests
     }
 
     [Test]
+    public void Emit_SyslogPriorityProperty_OverridesTheLevelsPriority()
+    {
+        using (var logger = new LoggerConfiguration().MinimumLevel.Verbose()
+                   .WriteTo.Sink(new JournaldSink(new JournaldSinkOptions { SocketPath = _socketPath })).CreateLogger())
+        {
+            logger.ForContext(JournaldSink.PriorityProperty, 5).Information("Probe {Probe}: unit stopped by an operator", "web");
+        }
+
+        var entry = Receive();
+
+        Assert.That(entry["PRIORITY"], Is.EqualTo("5"), "notice");
+        Assert.That(entry.Keys, Has.None.Contains("SYSLOG_PRIORITY"), "the override is not repeated as a field");
+    }
+
+    [Test]
     public void Emit_MultiLineValueOddNamesAndException_LengthPrefixedSanitisedAndIncluded()
     {
         var log = "Nov 23 02:00:01 backend[1]: Traceback\nNov 23 02:00:01 backend[1]: KeyError: 'mongo'\n";

@@ -24,7 +24,7 @@ public sealed record BackupFile(string Path, string Job, DateTimeOffset Time, lo
     public bool Verified => Metadata?.Verified == true;
 }
 
-/// <summary>File naming rules (DESIGN §3) and the scan of a job's directory.</summary>
+/// <summary>File naming rules (<c>job_yyyyMMddTHHmmssZ.ext</c>) and the scan of a job's directory.</summary>
 public static partial class BackupFileNames
 {
     /// <summary>The UTC time format in file names.</summary>

@@ -53,7 +53,8 @@ public sealed partial class AgentConfigurationManager : IDisposable
     public (AgentConfiguration? Configuration, IReadOnlyList<ConfigError> Errors, string Fingerprint) TryLoad(string? unlessFingerprint = null)
     {
         var errors = new List<ConfigError>();
-        var (root, files, fingerprint) = ConfigurationLoader.Build(_files, errors, unlessFingerprint: unlessFingerprint);
+        var (root, files, fingerprint) = ConfigurationLoader.Build(_files, errors, unlessFingerprint: unlessFingerprint,
+            sections: _sections.ToDictionary(s => s.Path, s => s.OptionsType, StringComparer.OrdinalIgnoreCase));
         if (root is null)
         {
             return (null, Redact(errors), fingerprint);

@@ -33,15 +33,20 @@ public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOpt
     /// <inheritdoc />
     public object Load(IConfiguration root, ICollection<ConfigError> errors)
     {
-        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), errors);
+        var bindErrors = new List<ConfigError>();
+        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), bindErrors);
+        bindErrors.ForEach(errors.Add);
+        // A value the binder refused was left at its default, so a validator's opinion of that path ("required", ...)
+        // would contradict the binder's precise message: one message per path.
+        var refused = bindErrors.Select(e => e.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var validator in validators)
         {
             var result = validator.Validate(Options.DefaultName, options);
             if (result.Failed)
             {
-                foreach (var failure in result.Failures ?? [])
+                foreach (var error in (result.Failures ?? []).Select(ParseFailure).Where(e => !refused.Contains(e.Path)))
                 {
-                    errors.Add(ParseFailure(failure));
+                    errors.Add(error);
                 }
             }
         }

@@ -7,6 +7,11 @@ namespace OpsAgent.Core.Configuration;
 
 /// <summary>Builds a fresh merged configuration: main file, <c>conf.d/*.json</c> in name order, then <c>OPSAGENT__</c> environment variables.</summary>
 /// <remarks>
+/// <para>
+/// A <c>conf.d</c> file may override the main file, but two <c>conf.d</c> files may not define the same setting or entry:
+/// .NET configuration would merge them key by key into a hybrid neither file wrote. A later file that means to replace
+/// an earlier one's entry says so with a top-level <c>"$override": true</c>; the entry is then replaced whole.
+/// </para>
 /// The whole stack is rebuilt on every load instead of relying on the JSON provider's own reload, because files added to
 /// <c>conf.d/</c> after start-up must be merged too, and a half-written file must fail the load rather than leave a
 /// half-updated configuration in place.
@@ -16,6 +21,9 @@ public static class ConfigurationLoader
     /// <summary>The environment prefix.</summary>
     public const string EnvironmentPrefix = "OPSAGENT__";
 
+    /// <summary>The top-level key a <c>conf.d</c> file sets to <c>true</c> to replace what earlier files define.</summary>
+    public const string OverrideKey = "$override";
+
     /// <summary>Reads and merges the files; syntax errors and missing files are returned as errors naming the file.</summary>
     /// <param name="source">The main file and its conf.d.</param>
     /// <param name="errors">Receives read and syntax errors.</param>
@@ -24,8 +32,9 @@ public static class ConfigurationLoader
     /// When the files and overrides still have this fingerprint, nothing is parsed and the root is null with no error:
     /// the cheap path for the periodic change check.
     /// </param>
+    /// <param name="sections">Section path → options type, to find settings and entries two <c>conf.d</c> files both define (none: not checked).</param>
     public static (IConfigurationRoot? Root, IReadOnlyList<string> Files, string Fingerprint) Build(ConfigurationFiles source, ICollection<ConfigError> errors,
-        IDictionary? environment = null, string? unlessFingerprint = null)
+        IDictionary? environment = null, string? unlessFingerprint = null, IReadOnlyDictionary<string, Type>? sections = null)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(errors);
@@ -70,25 +79,62 @@ public static class ConfigurationLoader
             return (null, files, fingerprint);
         }
 
-        var builder = new ConfigurationBuilder();
+        var layers = new List<Dictionary<string, string?>>(contents.Count);
+        var owners = new List<(string Unit, string File)>();
         foreach (var (file, bytes) in contents)
         {
+            IConfigurationRoot parsed;
             try
             {
-                // Each file is parsed into its own root, so that a syntax error names its file and line, and the
-                // parsed root is then chained in rather than parsed a second time.
-                builder.AddConfiguration(new ConfigurationBuilder().AddJsonStream(new MemoryStream(bytes)).Build());
+                // Each file is parsed into its own root, so that a syntax error names its file and line.
+                parsed = new ConfigurationBuilder().AddJsonStream(new MemoryStream(bytes)).Build();
             }
             catch (Exception ex) when (ex is FormatException or InvalidDataException or System.Text.Json.JsonException)
             {
                 errors.Add(new ConfigError(file, $"not valid JSON: {(ex.InnerException ?? ex).Message}"));
                 ok = false;
+                continue;
             }
+
+            var isOverride = string.Equals(parsed[OverrideKey], "true", StringComparison.OrdinalIgnoreCase);
+            // The main file (the first layer) is the base that conf.d files may override: only conf.d files own units.
+            if (sections is not null && layers.Count > 0)
+            {
+                foreach (var unit in ConfigurationUnits.Of(parsed, sections))
+                {
+                    if (isOverride)
+                    {
+                        layers.ForEach(l => l.Keys.Where(k => IsUnder(k, unit)).ToList().ForEach(k => l.Remove(k)));
+                        owners.RemoveAll(o => Overlaps(o.Unit, unit));
+                    }
+
+                    foreach (var (_, owner) in owners.Where(o => Overlaps(o.Unit, unit)))
+                    {
+                        errors.Add(new ConfigError(unit, $"defined in both {owner} and {file}: they would be merged key by key; define it in one file, or start {Path.GetFileName(file)} with \"{OverrideKey}\": true to replace it on purpose"));
+                        ok = false;
+                    }
+
+                    owners.Add((unit, file));
+                }
+            }
+
+            layers.Add(parsed.AsEnumerable().Where(kv => !IsUnder(kv.Key, OverrideKey)).ToDictionary(StringComparer.OrdinalIgnoreCase));
+        }
+
+        var builder = new ConfigurationBuilder();
+        foreach (var layer in layers)
+        {
+            builder.AddInMemoryCollection(layer);
         }
 
         builder.AddInMemoryCollection(overrides);
         return (ok ? builder.Build() : null, files, fingerprint);
     }
+
+    private static bool IsUnder(string key, string path)
+        => key.Length >= path.Length && key.StartsWith(path, StringComparison.OrdinalIgnoreCase) && (key.Length == path.Length || key[path.Length] == ':');
+
+    private static bool Overlaps(string a, string b) => IsUnder(a, b) || IsUnder(b, a);
 
     /// <summary>
     /// Reads the foundation section leniently (errors ignored, defaults kept): for what is needed before validation can

@@ -204,7 +204,7 @@ public static class StrictBinder
                 return true;
             }
 
-            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not a duration (use 00:00:30 or 30s, 5m, 1h, 2d)"));
+            errors.Add(new ConfigError(section.Path, Duration.Problem(Truncate(text))));
             return false;
         }
 
@@ -244,7 +244,7 @@ public static class StrictBinder
         }
     }
 
-    private static bool IsDictionary(Type type, out Type valueType)
+    internal static bool IsDictionary(Type type, out Type valueType)
     {
         valueType = typeof(object);
         if (type.IsGenericType && type.GetGenericArguments() is [var key, var val] && key == typeof(string)
@@ -258,7 +258,7 @@ public static class StrictBinder
         return false;
     }
 
-    private static bool IsList(Type type, out Type elementType)
+    internal static bool IsList(Type type, out Type elementType)
     {
         elementType = typeof(object);
         if (type.IsArray)

@@ -10,6 +10,15 @@ namespace OpsAgent.Core.Logging;
 /// </remarks>
 public static class EventScope
 {
+    /// <summary>
+    /// A scope field that sets the entry's syslog PRIORITY (0-7) instead of the level's: .NET has no level for notice (5),
+    /// which operator-caused states use. The journald sink (<c>JournaldSink.PriorityProperty</c>) reads the same name.
+    /// </summary>
+    public const string Priority = "SyslogPriority";
+
+    /// <summary>PRIORITY 5: normal but significant, such as a unit an operator stopped.</summary>
+    public const int Notice = 5;
+
     /// <summary>Begins a scope carrying <paramref name="name"/> as <c>Event</c> plus <paramref name="fields"/>.</summary>
     public static IDisposable? Begin(ILogger logger, string name, params ReadOnlySpan<(string Key, object? Value)> fields)
     {

@@ -3,7 +3,7 @@ using System.Reflection;
 
 namespace OpsAgent.Core.Metrics;
 
-/// <summary>The agent's meter and its foundation instruments (DESIGN §6).</summary>
+/// <summary>The agent's meter and its foundation instruments (docs/metrics.md).</summary>
 /// <remarks>
 /// Per-name series (jobs, probes, certificates) are observable instruments read from state stores at scrape time, so a
 /// job removed by a reload disappears from <c>/metrics</c> instead of lingering as a stale series.

@@ -185,7 +185,7 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
                 }
 
                 // After the trigger, so /status never shows a schedule whose trigger is not in place yet.
-                _status.Upsert(job);
+                _status.Upsert(job, configuration);
                 _applied[key] = job;
             }
         }

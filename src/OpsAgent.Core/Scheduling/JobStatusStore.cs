@@ -43,6 +43,16 @@ public sealed class JobStatus
 public sealed class JobStatusStore
 {
     private readonly ConcurrentDictionary<JobKey, JobStatus> _jobs = new();
+    private readonly IReadOnlyList<IJobHistorySource> _history;
+
+    /// <summary>A store whose new entries start as <c>never</c>.</summary>
+    public JobStatusStore()
+        : this([])
+    {
+    }
+
+    /// <summary>A store whose new entries start from what <paramref name="history"/> knows.</summary>
+    public JobStatusStore(IEnumerable<IJobHistorySource> history) => _history = [.. history];
 
     /// <summary>All jobs, ordered by kind then name.</summary>
     public IReadOnlyList<JobStatus> All => [.. _jobs.Values.OrderBy(j => j.Definition.Kind, StringComparer.Ordinal).ThenBy(j => j.Definition.Name, StringComparer.Ordinal)];
@@ -53,13 +63,26 @@ public sealed class JobStatusStore
     /// <summary>The status of a job, if configured.</summary>
     public JobStatus? Get(JobKey key) => _jobs.GetValueOrDefault(key);
 
-    /// <summary>Adds or updates the definition, keeping the run history.</summary>
-    public void Upsert(AgentJobDefinition definition)
-        => _jobs.AddOrUpdate(definition.JobKey, _ => new JobStatus(definition), (_, existing) =>
+    /// <summary>Adds or updates the definition, keeping the run history; a new entry starts from what is known on disk.</summary>
+    public void Upsert(AgentJobDefinition definition, Configuration.AgentConfiguration? configuration = null)
+        => _jobs.AddOrUpdate(definition.JobKey, _ => Seed(new JobStatus(definition), configuration), (_, existing) =>
         {
             existing.Definition = definition;
             return existing;
         });
+
+    private JobStatus Seed(JobStatus status, Configuration.AgentConfiguration? configuration)
+    {
+        if (configuration is not null && _history.Select(h => h.LastSuccess(status.Definition, configuration)).FirstOrDefault(h => h is not null) is { } known)
+        {
+            status.LastResult = "success";
+            status.LastSuccess = known.LastSuccess;
+            status.LastEnd = known.LastSuccess;
+            status.Message = known.Message;
+        }
+
+        return status;
+    }
 
     /// <summary>Removes a job that is no longer configured.</summary>
     public void Remove(JobKey key) => _jobs.TryRemove(key, out _);

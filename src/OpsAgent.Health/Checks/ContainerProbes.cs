@@ -30,6 +30,11 @@ public sealed class DockerProbe(DockerClientProvider docker) : IProbeCheck
                 return ProbeResult.Fail("container_restarting", $"{options.Container} is restarting (restart count {container.RestartCount})", clock.Elapsed);
             }
 
+            if (!state.Running && state.Status == "exited" && state.ExitCode == 0 && !state.OOMKilled)
+            {
+                return ProbeResult.Fail(ProbeReasons.ContainerStopped, $"{options.Container} was stopped (exited with code 0)", clock.Elapsed);
+            }
+
             if (!state.Running)
             {
                 return ProbeResult.Fail("container_not_running", $"{options.Container} is {state.Status} (exit code {state.ExitCode}{(string.IsNullOrEmpty(state.Error) ? "" : ", " + state.Error)})", clock.Elapsed);
@@ -83,7 +88,7 @@ public sealed class SystemdProbe(Systemctl systemctl) : IProbeCheck
                 "activating" => ProbeResult.Fail("unit_activating", $"{options.Unit} is {state}", clock.Elapsed),
                 "deactivating" => ProbeResult.Fail("unit_deactivating", $"{options.Unit} is {state}", clock.Elapsed),
                 "failed" => ProbeResult.Fail("unit_failed", $"{options.Unit} is {state}", clock.Elapsed),
-                _ when state.StoppedCleanly => ProbeResult.Fail("unit_stopped", $"{options.Unit} was stopped ({state})", clock.Elapsed),
+                _ when state.StoppedCleanly => ProbeResult.Fail(ProbeReasons.UnitStopped, $"{options.Unit} was stopped ({state})", clock.Elapsed),
                 _ => ProbeResult.Fail("unit_inactive", $"{options.Unit} is {state}", clock.Elapsed),
             };
         }

@@ -92,11 +92,15 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
 
         using (document)
         {
+            // Every mismatch is named, so one look at the journal shows all that is wrong; the reason (a metric label)
+            // keeps the first path so it stays stable.
+            var mismatches = new List<(string Path, string Problem)>();
             foreach (var (path, accepted) in expected)
             {
                 if (!TryNavigate(document.RootElement, path, out var element))
                 {
-                    return ($"json_mismatch:{path}", $"{path} is missing; expected {Describe(accepted)}");
+                    mismatches.Add((path, $"{path} is missing; expected {Describe(accepted)}"));
+                    continue;
                 }
 
                 var actual = element.ValueKind switch
@@ -107,12 +111,12 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
                 };
                 if (!accepted.Contains(actual, StringComparer.Ordinal))
                 {
-                    return ($"json_mismatch:{path}", $"{path} is {Truncate(element.GetRawText())}; expected {Describe(accepted)}");
+                    mismatches.Add((path, $"{path} is {Truncate(element.GetRawText())}; expected {Describe(accepted)}"));
                 }
             }
-        }
 
-        return null;
+            return mismatches.Count == 0 ? null : ($"json_mismatch:{mismatches[0].Path}", string.Join("; ", mismatches.Select(m => m.Problem)));
+        }
     }
 
     private static bool TryNavigate(JsonElement root, string path, out JsonElement element)

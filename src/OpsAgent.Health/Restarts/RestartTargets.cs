@@ -98,9 +98,12 @@ public sealed class ContainerTarget(string container, int stopTimeoutSeconds, Do
             var inspect = await client.Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
             var state = inspect.State;
             // docker pause is always a person's doing; a restart would undo it.
+            // Stopped through the engine (docker stop/kill), or finished by itself with code 0 (a one-shot): not a crash.
             return state.Paused ? "operator_paused"
                 : state.Restarting ? "container_restarting"
-                : !state.Running && !state.OOMKilled && await StoppedThroughTheApiAsync(client, inspect.ID, state.StartedAt, cancellationToken).ConfigureAwait(false) ? "operator_stopped"
+                : !state.Running && !state.OOMKilled
+                    && (state is { Status: "exited", ExitCode: 0 } || await StoppedThroughTheApiAsync(client, inspect.ID, state.StartedAt, cancellationToken).ConfigureAwait(false))
+                    ? "operator_stopped"
                 : null;
         }
         catch (DockerContainerNotFoundException)

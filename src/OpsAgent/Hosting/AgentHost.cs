@@ -56,6 +56,9 @@ public static class AgentHost
     /// <summary>The largest request body Kestrel accepts; no endpoint reads one.</summary>
     internal const long MaxRequestBodyBytes = 4096;
 
+    /// <summary>The Prometheus text exposition format, the only one <c>/metrics</c> answers in.</summary>
+    private const string PrometheusTextFormat = "text/plain; version=0.0.4";
+
     /// <summary>Builds the host; throws <see cref="ConfigurationInvalidException"/> when the configuration is invalid.</summary>
     /// <param name="configPath">The <c>--config</c> value, or null for the default.</param>
     /// <param name="configureServices">Extra registrations (tests add job sources here).</param>
@@ -91,7 +94,7 @@ public static class AgentHost
             .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
             .AddPrometheusExporter(o =>
             {
-                // DESIGN §6 names are the contract: no otel_scope_* labels, no target_info series.
+                // The names in docs/metrics.md are the contract: no otel_scope_* labels, no target_info series.
                 o.ScopeInfoEnabled = false;
                 o.TargetInfoEnabled = false;
                 o.ScrapeResponseCacheDurationMilliseconds = 0;
@@ -110,7 +113,14 @@ public static class AgentHost
         };
 
         // The exporter answers any method; only GET and HEAD are scrapes, others get 405 from routing.
-        app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
+        // Prometheus asks for OpenMetrics first, and the exporter then adds a *_created series per counter (no option
+        // turns it off), which Prometheus 2.x stores as one more series each. Its text format has none and carries
+        // everything the agent exports (no exemplars are recorded), so the scrape is always answered in it.
+        app.MapPrometheusScrapingEndpoint("/metrics", meterProvider: null, configureBranchedPipeline: branch => branch.Use((context, next) =>
+        {
+            context.Request.Headers.Accept = PrometheusTextFormat;
+            return next(context);
+        }), optionsName: null).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
         app.MapGet("/healthz", (AgentScheduler scheduler) => scheduler.IsRunning
             ? Results.Text("ok\n", "text/plain")
             : Results.Text($"scheduler {scheduler.Condition}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));

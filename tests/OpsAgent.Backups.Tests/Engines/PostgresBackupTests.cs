@@ -199,6 +199,59 @@ public sealed class PostgresBackupTests
     }
 
     [Test]
+    public async Task Run_WaitedForADumpSlot_DurationIsTheDumpsOwnAndTheWaitIsLogged()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var kit = new BackupTestKit(clock);
+        var db = await TestPostgres.CreateDatabaseAsync("opsagent_slot");
+        try
+        {
+            await TestPostgres.ExecAsync(db, "create table t as select g from generate_series(1, 100) g");
+            var held = await kit.Slots.AcquireAsync(1, CancellationToken.None);
+
+            // Everything before the slot wait is synchronous, so the run is waiting when RunAsync returns.
+            var run = kit.Runner.RunAsync(kit.Request("queued", Job(db)), null, CancellationToken.None);
+            Assert.That(kit.Logs.AllText, Does.Contain("waiting for a free slot"));
+            clock.Advance(TimeSpan.FromSeconds(60));
+            held.Dispose();
+            var result = await run;
+
+            Assert.That(result.Success, Is.True, result.Message);
+            Assert.That(result.File!.Metadata!.DurationSeconds, Is.LessThan(60), "the .json records the dump's own time");
+            Assert.That(kit.State.All["queued"].LastDurationSeconds, Is.LessThan(60), "opsagent_backup_last_duration_seconds is the dump's own time");
+            var waited = kit.Logs.WithEvent("backup_slot_acquired").Single();
+            Assert.That(waited.Properties["WaitedSeconds"], Is.EqualTo(60.0), "the wait goes to the journal");
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(db);
+        }
+    }
+
+    [TestCase(VerifyMode.Basic, "basic: sha256, zstd, pg_restore --list")]
+    [TestCase(VerifyMode.Full, "full: sha256, zstd, pg_restore")]
+    public async Task Run_VerifyDepth_VerifiedBySaysBasicOrFull(VerifyMode mode, string verifiedBy)
+    {
+        var db = await TestPostgres.CreateDatabaseAsync("opsagent_depth");
+        try
+        {
+            await TestPostgres.ExecAsync(db, "create table t as select g from generate_series(1, 100) g");
+            var job = Job(db);
+            job.Verify = mode;
+
+            var result = await _kit.Runner.RunAsync(_kit.Request("depth", job), null, CancellationToken.None);
+
+            Assert.That(result.Success, Is.True, result.Message);
+            var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.File!.MetadataPath));
+            Assert.That(json.RootElement.GetProperty("verifiedBy").GetString(), Is.EqualTo(verifiedBy));
+        }
+        finally
+        {
+            await TestPostgres.DropDatabaseAsync(db);
+        }
+    }
+
+    [Test]
     public async Task Run_DatabaseNotListening_FailsWithUnreachableReason()
     {
         var job = Job("postgres", "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=postgres;Timeout=3");

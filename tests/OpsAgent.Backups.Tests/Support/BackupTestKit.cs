@@ -16,7 +16,7 @@ public sealed class BackupTestKit : IDisposable
         Logs = new CapturingLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         State = new BackupStateStore();
-        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), State, new BackupSlots(), time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
+        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), State, Slots, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
         Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared));
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
@@ -31,6 +31,9 @@ public sealed class BackupTestKit : IDisposable
     public ILoggerFactory LoggerFactory { get; }
 
     public BackupStateStore State { get; }
+
+    /// <summary>The dump slots the runner takes, for tests that hold one.</summary>
+    public BackupSlots Slots { get; } = new();
 
     public BackupRunner Runner { get; }
 

@@ -17,8 +17,71 @@ public sealed class ConfigurationLoadingTests
     {
         var main = Path.Combine(_dir.FullName, "appsettings.json");
         File.WriteAllText(main, json);
-        var services = new ServiceCollection().AddLogging().AddAgentConfiguration(new ConfigurationFiles(main));
+        var services = new ServiceCollection().AddLogging().AddAgentConfiguration(new ConfigurationFiles(main))
+            .AddAgentSection<WatchOptions>(WatchOptions.SectionName);
         return services.BuildServiceProvider().GetRequiredService<AgentConfigurationManager>();
+    }
+
+    private void WriteConfD(string name, string json)
+    {
+        Directory.CreateDirectory(Path.Combine(_dir.FullName, "conf.d"));
+        File.WriteAllText(Path.Combine(_dir.FullName, "conf.d", name), json);
+    }
+
+    [Test]
+    public void TryLoad_TwoConfDFilesDefineTheSameEntry_ErrorNamesBothFiles()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("innovaplus.json", """{ "OpsAgent": { "Watch": { "Files": { "letsencrypt": { "Path": "/etc/letsencrypt/live/a/cert.pem", "OnCritical": { "Command": "certbot renew", "Then": "reload nginx" } } } } } }""");
+        WriteConfD("ujmp.json", """{ "OpsAgent": { "Watch": { "Files": { "letsencrypt": { "OnCritical": { "Command": "certbot renew --cert-name ujmp" } }, "other": { "Path": "/x" } } } } }""");
+
+        var (configuration, errors, _) = manager.TryLoad();
+
+        Assert.That(configuration, Is.Null);
+        Assert.That(errors, Has.Count.EqualTo(1), string.Join("\n", errors));
+        Assert.That(errors[0].Path, Is.EqualTo("OpsAgent:Watch:Files:letsencrypt"));
+        Assert.That(errors[0].Message, Does.Contain(Path.Combine(_dir.FullName, "conf.d", "innovaplus.json"))
+            .And.Contain(Path.Combine(_dir.FullName, "conf.d", "ujmp.json")).And.Contain("\"$override\": true"));
+    }
+
+    [Test]
+    public void TryLoad_TwoConfDFilesSetTheSameSetting_ErrorNamesBothFiles()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("a.json", """{ "OpsAgent": { "StateDirectory": "/srv/a" } }""");
+        WriteConfD("b.json", """{ "OpsAgent": { "StateDirectory": "/srv/b" } }""");
+
+        var (_, errors, _) = manager.TryLoad();
+
+        Assert.That(errors.Select(e => e.Path), Is.EqualTo(new[] { "OpsAgent:StateDirectory" }), string.Join("\n", errors));
+    }
+
+    [Test]
+    public void TryLoad_LaterConfDFileMarkedOverride_ReplacesTheEntryWhole()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("10-base.json", """{ "OpsAgent": { "Watch": { "Files": { "letsencrypt": { "Path": "/a", "OnCritical": { "Command": "certbot renew", "Then": "reload nginx" } } } } } }""");
+        WriteConfD("20-site.json", """{ "$override": true, "OpsAgent": { "Watch": { "Files": { "letsencrypt": { "Path": "/b", "OnCritical": { "Command": "certbot renew --cert-name b" } } } } } }""");
+
+        var (configuration, errors, _) = manager.TryLoad();
+
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+        var entry = configuration!.Get<WatchOptions>().Files["letsencrypt"];
+        Assert.That(entry.Path, Is.EqualTo("/b"));
+        Assert.That(entry.OnCritical!.Command, Is.EqualTo("certbot renew --cert-name b"));
+        Assert.That(entry.OnCritical.Then, Is.Null, "an override replaces the entry; it does not merge into a hybrid");
+    }
+
+    [Test]
+    public void TryLoad_ConfDFileOverridesMainFile_Accepted()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC", "StateDirectory": "/var/lib/opsagent" } }""");
+        WriteConfD("a.json", """{ "OpsAgent": { "StateDirectory": "/srv/a" } }""");
+
+        var (configuration, errors, _) = manager.TryLoad();
+
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+        Assert.That(configuration!.Agent.StateDirectory, Is.EqualTo("/srv/a"));
     }
 
     [Test]
@@ -57,7 +120,7 @@ public sealed class ConfigurationLoadingTests
     {
         var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC", "Logging": { "Level": "Warning" } } }""");
         Directory.CreateDirectory(Path.Combine(_dir.FullName, "conf.d"));
-        File.WriteAllText(Path.Combine(_dir.FullName, "conf.d", "20-b.json"), """{ "OpsAgent": { "Logging": { "Level": "Error" } } }""");
+        File.WriteAllText(Path.Combine(_dir.FullName, "conf.d", "20-b.json"), """{ "$override": true, "OpsAgent": { "Logging": { "Level": "Error" } } }""");
         File.WriteAllText(Path.Combine(_dir.FullName, "conf.d", "10-a.json"), """{ "OpsAgent": { "Logging": { "Level": "Debug" }, "StateDirectory": "/srv/state" } }""");
 
         var (configuration, errors, _) = manager.TryLoad();
@@ -91,4 +154,25 @@ public sealed class ConfigurationLoadingTests
         Assert.That(ex.Message, Does.Contain("OpsAgent:TimeZone: 'Nowhere/City' is not a known time zone"));
         Assert.That(ex.Message, Does.Contain("OpsAgent:Docker:Endpoint: 'docker.sock' is not a Docker endpoint"));
     }
+}
+
+internal sealed class WatchOptions
+{
+    public const string SectionName = "OpsAgent:Watch";
+
+    public Dictionary<string, WatchedFile> Files { get; set; } = [];
+}
+
+internal sealed class WatchedFile
+{
+    public string? Path { get; set; }
+
+    public WatchAction? OnCritical { get; set; }
+}
+
+internal sealed class WatchAction
+{
+    public string? Command { get; set; }
+
+    public string? Then { get; set; }
 }

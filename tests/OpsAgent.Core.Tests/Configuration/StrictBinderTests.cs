@@ -59,4 +59,31 @@ public sealed class StrictBinderTests
         }));
         Assert.That(errors.Single(e => e.Path == "S:Every").Message, Does.Contain("'soon' is not a duration"));
     }
+
+    [TestCase("30")]
+    [TestCase("1.5")]
+    [TestCase("7")]
+    public void Bind_DurationWithoutUnit_RefusedWithTheAcceptedForms(string text)
+    {
+        var errors = new List<ConfigError>();
+        var sample = StrictBinder.Bind<Sample>(Section($$"""{ "S": { "Every": "{{text}}" } }"""), errors);
+
+        Assert.That(errors.Select(e => e.Path), Is.EqualTo(new[] { "S:Every" }), "a bare number must not silently mean days");
+        Assert.That(errors[0].Message, Does.Contain("no unit").And.Contain("30s").And.Contain("00:00:30"));
+        Assert.That(sample.Every, Is.EqualTo(TimeSpan.Zero));
+    }
+
+    [TestCase("00:00:30", 30)]
+    [TestCase("1.00:00:00", 86400)]
+    [TestCase("30s", 30)]
+    [TestCase("1h30m", 5400)]
+    [TestCase("2d", 172800)]
+    public void Bind_DurationWithUnitOrClockForm_Accepted(string text, int seconds)
+    {
+        var errors = new List<ConfigError>();
+        var sample = StrictBinder.Bind<Sample>(Section($$"""{ "S": { "Every": "{{text}}" } }"""), errors);
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(sample.Every, Is.EqualTo(TimeSpan.FromSeconds(seconds)));
+    }
 }

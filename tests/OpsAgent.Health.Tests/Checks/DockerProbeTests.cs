@@ -217,6 +217,27 @@ public sealed class DockerProbeTests
     }
 
     [Test]
+    public async Task Degrade_OperatorStopsContainer_StoppedAtNoticeAndNotRestarted()
+    {
+        var name = await StartContainerAsync(recreateOnStart: true);
+        var rig = Agent();
+
+        // The container's shell exits 0 on SIGTERM, as a server that honours docker stop does.
+        await _docker.Containers.StopContainerAsync(name, new ContainerStopParameters { WaitBeforeKillSeconds = 5 });
+        var state = await DriveAsync(rig, "worker", Probe(name), s => !s.Healthy && s.ConsecutiveFailures >= 4);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Name, Is.EqualTo("stopped"));
+            Assert.That(state.Last!.Reason, Is.EqualTo("container_stopped"));
+            Assert.That(_logs.WithEvent("probe_stopped"), Has.Count.EqualTo(1));
+            Assert.That(_logs.WithEvent("probe_failing"), Is.Empty);
+            Assert.That(_logs.WithEvent("restart_started"), Is.Empty);
+        });
+        Assert.That((await _docker.Containers.InspectContainerAsync(name)).State.Running, Is.False, "an operator's stop is not undone");
+    }
+
+    [Test]
     public async Task Degrade_WhilePaused_NoRestart()
     {
         var name = await StartContainerAsync(recreateOnStart: true);

@@ -73,6 +73,18 @@ public sealed class HttpProbeTests
     }
 
     [Test]
+    public async Task Check_SeveralJsonMismatches_MessageListsEveryPath()
+    {
+        _server.Respond(200, """{"status":"error","checks":{"db":{"status":"error"},"migrations":{"status":"pending"}}}""");
+
+        var result = await RunAsync(o => o.ExpectJson = Expect(("status", ["ok"]), ("checks.db.status", ["ok"]), ("checks.migrations.status", ["ok"]), ("checks.cache", ["ok"])));
+
+        Assert.That(result.Reason, Is.EqualTo("json_mismatch:status"), "the reason (a metric label) keeps the first path");
+        Assert.That(result.Message, Does.Contain("status is \"error\"").And.Contain("checks.db.status is \"error\"")
+            .And.Contain("checks.migrations.status is \"pending\"").And.Contain("checks.cache is missing"));
+    }
+
+    [Test]
     public async Task Check_AcceptedListNumbersAndBooleans_ComparedByJsonText()
     {
         _server.Respond(200, """{"status":"degraded","workers":3,"ready":true,"items":[{"ok":false}]}""");

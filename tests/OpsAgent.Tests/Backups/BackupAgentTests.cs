@@ -68,6 +68,29 @@ public sealed class BackupAgentTests
     }
 
     [Test]
+    public async Task Status_AgentStartedWithBackupsOnDisk_ShowsTheNewestAsLastSuccessNotNever()
+    {
+        var backups = Directory.CreateTempSubdirectory("opsagent-agent-status-");
+        try
+        {
+            var newest = new DateTimeOffset(2026, 11, 20, 2, 0, 0, TimeSpan.Zero);
+            SyntheticBackup(backups.FullName, "db", newest);
+
+            await using var agent = await TestAgent.StartAsync(Job("db", backups.FullName, "Host=127.0.0.1;Port=1;Username=u;Password=not-used", catchUp: false));
+
+            using var status = System.Text.Json.JsonDocument.Parse(await agent.Http.GetStringAsync(new Uri("status", UriKind.Relative)));
+            var job = status.RootElement.GetProperty("jobs").EnumerateArray().Single(j => j.GetProperty("name").GetString() == "db");
+            Assert.That(job.GetProperty("lastResult").GetString(), Is.EqualTo("success"), job.ToString());
+            Assert.That(job.GetProperty("lastSuccess").GetDateTimeOffset(), Is.EqualTo(newest.AddMinutes(1)));
+            Assert.That(job.GetProperty("message").GetString(), Does.Contain("db_20261120T020000Z.dump.zst"));
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Start_NewestBackupOlderThanPreviousFire_CatchesUpOnceWithoutLeakingThePassword()
     {
         var database = "opsagent_catchup_" + Guid.NewGuid().ToString("N")[..6];

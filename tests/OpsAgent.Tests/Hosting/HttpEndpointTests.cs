@@ -20,6 +20,26 @@ public sealed class HttpEndpointTests
         Assert.That(metrics, Does.Not.Contain("target_info"));
     }
 
+    [TestCase("application/openmetrics-text; version=1.0.0; charset=utf-8")]
+    [TestCase("application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1")]
+    [TestCase(null)]
+    public async Task Metrics_ScrapedAsPrometheusDoes_NoCreatedSeries(string? accept)
+    {
+        await using var agent = await TestAgent.StartAsync();
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("metrics", UriKind.Relative));
+        if (accept is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Accept", accept);
+        }
+
+        using var response = await agent.Http.SendAsync(request);
+        var metrics = await response.Content.ReadAsStringAsync();
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
+        Assert.That(metrics, Does.Contain("opsagent_config_reloads_total{result=\"success\"} 1"));
+        Assert.That(metrics, Does.Not.Contain("_created"), "Prometheus 2.x stores each _created as one more series");
+    }
+
     [Test]
     public async Task Healthz_SchedulerRunningThenStandby_200Then503()
     {

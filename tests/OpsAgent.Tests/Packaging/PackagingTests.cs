@@ -71,6 +71,37 @@ public sealed partial class PackagingTests
     public void Examples_OnePerSeedRunbook() =>
         Assert.That(Examples().Order(StringComparer.Ordinal), Is.EqualTo(new[] { "innovaplus.json", "sims.json", "sofinance.json", "tracehub.json", "ujmp.json" }));
 
+    [GeneratedRegex(@"""(Connection|Url|HostHeader|Container|Unit|Directory|Database|Path|Command|Host|ServerName)""\s*:|""[a-z0-9-]+"":\s*""[^""]*(:\d+|/[^""]*)""")]
+    private static partial Regex SiteSpecificSetting();
+
+    /// <summary>An operator copies an example and must know, at each line naming their site, what to put there.</summary>
+    [TestCaseSource(nameof(Examples))]
+    public void Example_EverySiteSpecificLine_SaysWhatToPutThere(string example)
+    {
+        var lines = File.ReadAllLines(Path.Combine(Repo, "packaging", "examples", example));
+        var bare = lines.Select((line, i) => (Line: line, Number: i + 1))
+            .Where(l => SiteSpecificSetting().IsMatch(l.Line.Split("//")[0]) && !l.Line.Contains("//", StringComparison.Ordinal))
+            .Select(l => $"{example}:{l.Number}: {l.Line.Trim()}");
+
+        Assert.That(bare, Is.Empty, "lines naming a site-specific value without a // comment saying what to put there");
+    }
+
+    [Test]
+    public void DebianControl_RecommendsZstdAndNamesTheDumpTools()
+    {
+        var build = File.ReadAllText(Path.Combine(Repo, "packaging", "deb", "build.sh"));
+        var control = build[build.IndexOf("Package: opsagent", StringComparison.Ordinal)..build.IndexOf("CONTROL", build.IndexOf("Package: opsagent", StringComparison.Ordinal), StringComparison.Ordinal)];
+        var fields = control.Split('\n').Where(l => l.Contains(": ", StringComparison.Ordinal) && !l.StartsWith(' ')).ToDictionary(l => l[..l.IndexOf(": ", StringComparison.Ordinal)], l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]);
+
+        Assert.Multiple(() =>
+        {
+            // zstd is the default compression: a manual restore (zstd -dc FILE | pg_restore) needs the command.
+            Assert.That(fields.GetValueOrDefault("Recommends", ""), Does.Contain("zstd"));
+            Assert.That(fields.GetValueOrDefault("Suggests", ""), Does.Contain("postgresql-client"));
+            Assert.That(control, Does.Contain("MongoDB Database Tools").And.Contain("postgresql-client"), "the description says which jobs need them");
+        });
+    }
+
     [TestCase("check", "rules", "opsagent.rules.yml")]
     [TestCase("test", "rules", "opsagent.rules.test.yml")]
     public async Task AlertRules_Promtool_Pass(string verb, string what, string file)
