@@ -85,6 +85,7 @@ public static class AgentHost
         AddCapabilities(builder.Services);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddAgentRuntime();
+        builder.Services.AddSingleton<StateDirectoryCheck>();
         builder.Services.AddSingleton<Control.ControlVerbRunner>();
         builder.Services.AddHostedService<Control.ControlServer>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
@@ -100,9 +101,11 @@ public static class AgentHost
         var app = builder.Build();
         var manager = app.Services.GetRequiredService<AgentConfigurationManager>();
         manager.LoadInitial();
+        var stateCheck = app.Services.GetRequiredService<StateDirectoryCheck>();
         manager.Changed += (_, configuration) =>
         {
             levelSwitch.MinimumLevel = ParseLevel(configuration.Agent.Logging.Level);
+            stateCheck.Check(configuration.Agent.StateDirectory);
             if (!string.Equals(configuration.Agent.Http.Listen, bootstrap.Http.Listen, StringComparison.OrdinalIgnoreCase))
             {
                 HostLog.ListenNeedsRestart(app.Logger, bootstrap.Http.Listen, configuration.Agent.Http.Listen);
@@ -111,9 +114,15 @@ public static class AgentHost
 
         // The exporter answers any method; only GET and HEAD are scrapes, others get 405 from routing.
         app.MapPrometheusScrapingEndpoint("/metrics").WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
-        app.MapGet("/healthz", (AgentScheduler scheduler) => scheduler.IsRunning
-            ? Results.Text("ok\n", "text/plain")
-            : Results.Text($"scheduler {scheduler.Condition}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/healthz", (AgentScheduler scheduler) =>
+        {
+            string?[] problems = [scheduler.IsRunning ? null : $"scheduler {scheduler.Condition}",
+                stateCheck.Failing ? stateCheck.Check(manager.Current.Agent.StateDirectory) : null];
+            var text = string.Join('\n', problems.OfType<string>());
+            return text.Length == 0
+                ? Results.Text("ok\n", "text/plain")
+                : Results.Text(text + "\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapGet("/status", async (StatusReporter reporter, CancellationToken ct) =>
         {
             var report = await reporter.BuildAsync(ct).ConfigureAwait(false);
@@ -127,6 +136,7 @@ public static class AgentHost
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<StateDirectoryCheck>().Check(app.Services.GetRequiredService<AgentConfigurationManager>().Current.Agent.StateDirectory);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var notifier = app.Services.GetRequiredService<Core.Systemd.SystemdNotifier>();
         var status = await app.Services.GetRequiredService<StatusLine>().BuildAsync(cancellationToken).ConfigureAwait(false);
@@ -154,4 +164,10 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Http:Listen changed from {OldListen} to {Listen}; the endpoint moves at the next restart")]
     public static partial void ListenNeedsRestart(ILogger logger, string oldListen, string listen);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Error, Message = "State directory {Path} ({ConfigPath}) {Problem}; backups are refused (state_unwritable) and pauses, incidents and renewal attempts cannot be kept")]
+    public static partial void StateUnwritable(ILogger logger, string path, string configPath, string problem);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "State directory {Path} is writable again")]
+    public static partial void StateWritableAgain(ILogger logger, string path);
 }
