@@ -88,8 +88,11 @@ public static class AgentHost
         builder.Services.AddSingleton<StateDirectoryCheck>();
         builder.Services.AddSingleton<Control.ControlVerbRunner>();
         builder.Services.AddHostedService<Control.ControlServer>();
+        builder.Services.AddSingleton<MetricOverflowMonitor>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
+            .ConfigureCardinality()
+            .AddReader(services => services.GetRequiredService<MetricOverflowMonitor>().Reader)
             .AddPrometheusExporter(o =>
             {
                 // DESIGN §6 names are the contract: no otel_scope_* labels, no target_info series.
@@ -170,4 +173,7 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "State directory {Path} is writable again")]
     public static partial void StateWritableAgain(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1700, Level = LogLevel.Error, Message = "Metric {Metric} has more series than its limit: the rest are merged into one otel_metric_overflow=\"true\" series and lost from /metrics; the limit is sized from the configuration at start, so restart the agent")]
+    public static partial void MetricSeriesOverflow(ILogger logger, string metric);
 }
