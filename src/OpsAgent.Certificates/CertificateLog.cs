@@ -37,4 +37,7 @@ internal static partial class CertificateLog
 
     [LoggerMessage(EventId = 3010, Level = LogLevel.Warning, Message = "Certificate renewal state {Path} cannot be read or written: {Error}")]
     public static partial void StateFileProblem(ILogger logger, string path, string error);
+
+    [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Certificate {Certificate}: renewal command {Command} not run: its attempt cannot be recorded in {Path} ({Error}), and unrecorded it would run again at every agent start")]
+    public static partial void RenewalNotRun(ILogger logger, string certificate, string command, string path, string error);
 }

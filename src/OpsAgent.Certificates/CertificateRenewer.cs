@@ -18,6 +18,9 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
     /// <summary>Captured output kept in the journal entry.</summary>
     internal const int MaxOutputChars = 32 * 1024;
 
+    /// <summary>The reason of a renewal not run because its attempt could not be recorded.</summary>
+    internal const string StateUnwritable = "state_unwritable";
+
     private readonly ConcurrentDictionary<string, (long Success, long Failure)> _counts = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
     private Dictionary<string, DateTimeOffset>? _lastAttempts;
@@ -31,6 +34,7 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
         ArgumentNullException.ThrowIfNull(options);
         var now = time.GetUtcNow();
         var statePath = Path.Combine(stateDirectory, "certificate-renewals.json");
+        string? persistError;
         lock (_lock)
         {
             _lastAttempts ??= Load(statePath);
@@ -40,8 +44,30 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
                 return null;
             }
 
+            var hadLast = _lastAttempts.Remove(entry, out var previous);
             _lastAttempts[entry] = now;
-            Save(statePath, _lastAttempts);
+            persistError = Save(statePath, _lastAttempts);
+            if (persistError is not null)
+            {
+                // Not remembered either: the next check tries again (and says so again) once the directory is repaired.
+                _lastAttempts.Remove(entry);
+                if (hadLast)
+                {
+                    _lastAttempts[entry] = previous;
+                }
+            }
+        }
+
+        if (persistError is not null)
+        {
+            // Without the record an agent in a restart loop would run the command at every start, against the CA's rate limits.
+            _counts.AddOrUpdate(entry, _ => (0, 1), (_, c) => (c.Success, c.Failure + 1));
+            using (EventScope.Begin(logger, "certificate_renewal", ("Result", "failure"), ("Reason", StateUnwritable)))
+            {
+                CertificateLog.RenewalNotRun(logger, entry, options.Command!, statePath, persistError);
+            }
+
+            return false;
         }
 
         var output = new StringBuilder();
@@ -119,7 +145,8 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
         return new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
     }
 
-    private void Save(string path, Dictionary<string, DateTimeOffset> attempts)
+    /// <summary>Writes the attempts; returns why it could not, or null.</summary>
+    private static string? Save(string path, Dictionary<string, DateTimeOffset> attempts)
     {
         try
         {
@@ -127,10 +154,11 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
             var temporary = path + ".tmp";
             File.WriteAllText(temporary, JsonSerializer.Serialize(attempts, RenewalStateJsonContext.Default.DictionaryStringDateTimeOffset));
             File.Move(temporary, path, overwrite: true);
+            return null;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            CertificateLog.StateFileProblem(logger, path, ex.Message);
+            return ex.Message;
         }
     }
 }

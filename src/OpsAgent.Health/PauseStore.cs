@@ -1,5 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Health;
 
@@ -7,14 +9,23 @@ namespace OpsAgent.Health;
 /// <remarks>
 /// A file rather than a call to the daemon: the pause survives agent restarts, works while the daemon is down, and the
 /// daemon sees it at the next probe run because it re-reads the file whenever its modification time changes.
+/// A file that cannot be read pauses nothing (the probes must go on), but says so: see <see cref="Unreadable"/>.
 /// </remarks>
-public sealed class PauseStore(TimeProvider time)
+public sealed class PauseStore(TimeProvider time, ILogger<PauseStore> logger)
 {
     /// <summary>The key that pauses every probe.</summary>
     public const string All = "all";
 
+    /// <summary>The <c>PauseFile</c> field (<c>OPSAGENT_PAUSE_FILE</c>) of a restart decided while the file is unreadable.</summary>
+    public const string UnreadableField = "unreadable";
+
+    private const string IsDirectory = "is a directory, not a file";
+    private const string IsEmpty = "is empty";
+    private const string NotAnObject = "holds null, not an object of pauses";
+
     private readonly Lock _lock = new();
-    private (string Path, DateTime Modified, Dictionary<string, DateTimeOffset> Pauses) _cache = ("", default, []);
+    private (string Path, bool Directory, DateTime Modified, Dictionary<string, DateTimeOffset> Pauses, string? Problem) _cache = ("", false, default, [], null);
+    private string? _loggedProblem;
 
     /// <summary>The file under <paramref name="stateDirectory"/>.</summary>
     public static string FilePath(string stateDirectory) => Path.Combine(stateDirectory, "probe-pauses.json");
@@ -22,7 +33,7 @@ public sealed class PauseStore(TimeProvider time)
     /// <summary>Until when <paramref name="probe"/> is paused (by name or by <c>all</c>), or null.</summary>
     public DateTimeOffset? PausedUntil(string stateDirectory, string probe)
     {
-        var pauses = Read(stateDirectory);
+        var pauses = Read(stateDirectory).Pauses;
         var now = time.GetUtcNow();
         DateTimeOffset? until = null;
         foreach (var key in new[] { probe, All })
@@ -55,46 +66,84 @@ public sealed class PauseStore(TimeProvider time)
         return removed;
     }
 
+    /// <summary>Why the file exists but cannot be read (so a declared pause is not in force), or null.</summary>
+    public string? Unreadable(string stateDirectory) => Read(stateDirectory).Problem;
+
     private void Update(string stateDirectory, Action<Dictionary<string, DateTimeOffset>> change)
     {
         var path = FilePath(stateDirectory);
         Directory.CreateDirectory(stateDirectory);
         var now = time.GetUtcNow();
-        var pauses = Load(path).Where(p => p.Value > now).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
+        var pauses = Load(path).Pauses.Where(p => p.Value > now).ToDictionary(p => p.Key, p => p.Value, StringComparer.OrdinalIgnoreCase);
         change(pauses);
         var temporary = path + ".tmp";
         File.WriteAllText(temporary, JsonSerializer.Serialize(pauses, PauseJsonContext.Default.DictionaryStringDateTimeOffset));
         File.Move(temporary, path, overwrite: true);
     }
 
-    private Dictionary<string, DateTimeOffset> Read(string stateDirectory)
+    private (Dictionary<string, DateTimeOffset> Pauses, string? Problem) Read(string stateDirectory)
     {
         var path = FilePath(stateDirectory);
-        var modified = File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+        var isDirectory = Directory.Exists(path);
+        var modified = isDirectory ? Directory.GetLastWriteTimeUtc(path) : File.Exists(path) ? File.GetLastWriteTimeUtc(path) : default;
+        (Dictionary<string, DateTimeOffset> Pauses, string? Problem) read;
+        var report = false;
         lock (_lock)
         {
-            if (_cache.Path == path && _cache.Modified == modified)
+            if (_cache.Path == path && _cache.Directory == isDirectory && _cache.Modified == modified)
             {
-                return _cache.Pauses;
+                return (_cache.Pauses, _cache.Problem);
             }
 
-            var pauses = modified == default ? new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase) : Load(path);
-            _cache = (path, modified, pauses);
-            return pauses;
+            read = isDirectory ? (Empty(), IsDirectory)
+                : modified == default ? (Empty(), null)
+                : Load(path);
+            _cache = (path, isDirectory, modified, read.Pauses, read.Problem);
+
+            // Once per distinct problem: the file is re-read at every change, and a rewrite with the same mistake says nothing new.
+            report = read.Problem is not null && read.Problem != _loggedProblem;
+            _loggedProblem = read.Problem;
         }
+
+        if (report)
+        {
+            using (EventScope.Begin(logger, "pause_file_unreadable", ("PauseFile", UnreadableField)))
+            {
+                ProbeLog.PauseFileUnreadable(logger, path, read.Problem!);
+            }
+        }
+
+        return read;
     }
 
-    /// <summary>Reads the file; a damaged file pauses nothing rather than stopping the probes.</summary>
-    private static Dictionary<string, DateTimeOffset> Load(string path)
+    private static Dictionary<string, DateTimeOffset> Empty() => new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Reads the file; a damaged file pauses nothing rather than stopping the probes, and the problem is returned.</summary>
+    private static (Dictionary<string, DateTimeOffset> Pauses, string? Problem) Load(string path)
     {
         try
         {
-            var loaded = File.Exists(path) ? JsonSerializer.Deserialize(File.ReadAllText(path), PauseJsonContext.Default.DictionaryStringDateTimeOffset) : null;
-            return new Dictionary<string, DateTimeOffset>(loaded ?? [], StringComparer.OrdinalIgnoreCase);
+            if (!File.Exists(path))
+            {
+                return (Empty(), Directory.Exists(path) ? IsDirectory : null);
+            }
+
+            var text = File.ReadAllText(path);
+            if (string.IsNullOrWhiteSpace(text))
+            {
+                return (Empty(), IsEmpty);
+            }
+
+            var loaded = JsonSerializer.Deserialize(text, PauseJsonContext.Default.DictionaryStringDateTimeOffset);
+            return loaded is null ? (Empty(), NotAnObject) : (new Dictionary<string, DateTimeOffset>(loaded, StringComparer.OrdinalIgnoreCase), null);
         }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        catch (JsonException ex)
         {
-            return new Dictionary<string, DateTimeOffset>(StringComparer.OrdinalIgnoreCase);
+            return (Empty(), $"is not valid JSON: {ex.Message}");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return (Empty(), $"cannot be read: {ex.Message}");
         }
     }
 }

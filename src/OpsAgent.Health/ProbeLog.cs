@@ -38,7 +38,9 @@ internal static partial class ProbeLog
     [LoggerMessage(EventId = 4009, Level = LogLevel.Debug, Message = "Probe {Probe}: {Result} ({Reason}) in {Milliseconds:0} ms")]
     public static partial void Result(ILogger logger, string probe, string result, string reason, double milliseconds);
 
-
     [LoggerMessage(EventId = 4020, Level = LogLevel.Warning, Message = "Probe {Probe}: the restart of {Target} did not return within {Limit}; the probe decides whether it recovered")]
     public static partial void RestartCallTimedOut(ILogger logger, string probe, string target, TimeSpan limit);
+
+    [LoggerMessage(EventId = 4021, Level = LogLevel.Error, Message = "Pause file {Path} {Problem}: no declared pause is in force, failing probes are restarted")]
+    public static partial void PauseFileUnreadable(ILogger logger, string path, string problem);
 }

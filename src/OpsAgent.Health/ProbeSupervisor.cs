@@ -209,7 +209,9 @@ public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IR
         state.GraceUntil = now + options.StartPeriod;
         state.LastSkipReason = null;
         var reason = state.Last?.Reason ?? "failing";
-        using (EventScope.Begin(logger, "restart_started", ("Target", target.Description)))
+        // Said at every restart, not only when the file was read: this restart may be one the operator declared a pause against.
+        var pauseFile = pauses.Unreadable(stateDirectory) is null ? null : PauseStore.UnreadableField;
+        using (EventScope.Begin(logger, "restart_started", ("Target", target.Description), ("PauseFile", pauseFile)))
         {
             ProbeLog.RestartStarted(logger, probe, target.Description, reason, state.Restarts.Count, restart.MaxRestarts, restart.Window);
         }

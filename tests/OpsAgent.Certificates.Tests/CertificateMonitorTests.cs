@@ -149,6 +149,32 @@ public sealed class CertificateMonitorTests
     }
 
     [Test]
+    public async Task RunAsync_OnCriticalAttemptCannotBeRecorded_NotRunAtAnyStartAndLoggedWithReason()
+    {
+        var counter = Path.Combine(_dir, "renewals");
+        var options = Options(WriteCertificate(lifetimeDays: 90, daysLeft: 3), new OnCriticalOptions { Command = $"sh -c 'echo run >> {counter}'" });
+        var state = Path.Combine(_dir, "state");
+        File.WriteAllText(state, "not a directory");
+
+        await _monitor.RunAsync(options, state, CancellationToken.None);
+        var restarted = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)),
+            new CertificateRenewer(ToolRunner.HostOnly, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateRenewer>()), SecretRedactor.Shared, _clock,
+            _loggers.CreateLogger<CertificateMonitor>());
+        await restarted.RunAsync(options, state, CancellationToken.None);
+
+        var entries = _logs.WithEvent("certificate_renewal");
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.Exists(counter), Is.False, "a restart loop would run it at every start");
+            Assert.That(entries, Has.Count.EqualTo(2), _logs.AllText);
+            Assert.That(entries.Select(e => e.Level), Has.All.EqualTo(LogLevel.Error));
+            Assert.That(entries.Select(e => e.Properties.GetValueOrDefault("Reason")), Has.All.EqualTo("state_unwritable"));
+            Assert.That(entries.Select(e => e.Message), Has.All.Contains("not run").And.All.Contains(Path.Combine(state, "certificate-renewals.json")));
+            Assert.That(_renewer.Counts("site"), Is.EqualTo((0L, 1L)), "a renewal that did not happen is a failure");
+        });
+    }
+
+    [Test]
     public async Task RunAsync_OnCriticalCommandFails_CountedAsFailureAndThenNotRun()
     {
         var marker = Path.Combine(_dir, "then-ran");

@@ -28,7 +28,7 @@ public sealed class ProbeSupervisorTests
         _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
         _target = new FakeTarget();
         _store = new ProbeStateStore(_clock);
-        _pauses = new PauseStore(_clock);
+        _pauses = new PauseStore(_clock, _loggers.CreateLogger<PauseStore>());
         _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>());
     }
 
@@ -240,6 +240,64 @@ public sealed class ProbeSupervisorTests
             Assert.That(duringPause, Is.Zero);
             Assert.That(_logs.WithEvent("restart_skipped")[0].Properties["Reason"]?.ToString(), Does.StartWith("paused_until:2026-11-23T02:02:00Z"));
             Assert.That(_target.Restarts, Is.EqualTo(1), "the pause ended by itself");
+        });
+    }
+
+    [TestCase("garbage", "{ not json")]
+    [TestCase("empty", "")]
+    [TestCase("directory", null)]
+    public async Task Step_PauseFileUnreadable_ErrorLoggedOnceAndEveryRestartSaysSo(string kind, string? content)
+    {
+        var options = Backend();
+        var file = PauseStore.FilePath(_dir);
+        if (content is null)
+        {
+            Directory.CreateDirectory(file);
+        }
+        else
+        {
+            File.WriteAllText(file, content);
+        }
+
+        // Long enough for a restart, a failed verification and a second restart.
+        for (var i = 0; i < 6; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var unreadable = _logs.WithEvent("pause_file_unreadable");
+        var started = _logs.WithEvent("restart_started");
+        Assert.Multiple(() =>
+        {
+            Assert.That(unreadable, Has.Count.EqualTo(1), $"{kind}: logged once, not at every probe run");
+            Assert.That(unreadable.Count > 0 ? unreadable[0].Level : (LogLevel?)null, Is.EqualTo(LogLevel.Error), "PRIORITY 3");
+            Assert.That(unreadable.Count > 0 ? unreadable[0].Message : null, Does.Contain(file));
+            Assert.That(started, Has.Count.EqualTo(2));
+            Assert.That(started.Select(e => e.Properties.GetValueOrDefault("PauseFile")), Has.All.EqualTo("unreadable"));
+        });
+    }
+
+    [Test]
+    public async Task Step_PauseFileRepaired_RestartNoLongerSaysUnreadable()
+    {
+        var options = Backend();
+        File.WriteAllText(PauseStore.FilePath(_dir), "{ not json");
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        File.Delete(PauseStore.FilePath(_dir));
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var started = _logs.WithEvent("restart_started");
+        Assert.Multiple(() =>
+        {
+            Assert.That(started, Has.Count.EqualTo(2));
+            Assert.That(started.Select(e => e.Properties.GetValueOrDefault("PauseFile")), Is.EqualTo(new object?[] { "unreadable", null }));
         });
     }
 

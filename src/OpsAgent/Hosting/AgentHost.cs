@@ -88,10 +88,14 @@ public static class AgentHost
         AddCapabilities(builder.Services);
         configureServices?.Invoke(builder.Services);
         builder.Services.AddAgentRuntime();
+        builder.Services.AddSingleton<StateDirectoryCheck>();
         builder.Services.AddSingleton<Control.ControlVerbRunner>();
         builder.Services.AddHostedService<Control.ControlServer>();
+        builder.Services.AddSingleton<MetricOverflowMonitor>();
         builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
             .AddMeter(AgentMetrics.MeterName, AgentMetrics.MeterName + ".*")
+            .ConfigureCardinality()
+            .AddReader(services => services.GetRequiredService<MetricOverflowMonitor>().Reader)
             .AddPrometheusExporter(o =>
             {
                 // The names in docs/metrics.md are the contract: no otel_scope_* labels, no target_info series.
@@ -103,9 +107,11 @@ public static class AgentHost
         var app = builder.Build();
         var manager = app.Services.GetRequiredService<AgentConfigurationManager>();
         manager.LoadInitial();
+        var stateCheck = app.Services.GetRequiredService<StateDirectoryCheck>();
         manager.Changed += (_, configuration) =>
         {
             levelSwitch.MinimumLevel = ParseLevel(configuration.Agent.Logging.Level);
+            stateCheck.Check(configuration.Agent.StateDirectory);
             if (!string.Equals(configuration.Agent.Http.Listen, bootstrap.Http.Listen, StringComparison.OrdinalIgnoreCase))
             {
                 HostLog.ListenNeedsRestart(app.Logger, bootstrap.Http.Listen, configuration.Agent.Http.Listen);
@@ -121,9 +127,15 @@ public static class AgentHost
             context.Request.Headers.Accept = PrometheusTextFormat;
             return next(context);
         }), optionsName: null).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
-        app.MapGet("/healthz", (AgentScheduler scheduler) => scheduler.IsRunning
-            ? Results.Text("ok\n", "text/plain")
-            : Results.Text($"scheduler {scheduler.Condition}\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapGet("/healthz", (AgentScheduler scheduler) =>
+        {
+            string?[] problems = [scheduler.IsRunning ? null : $"scheduler {scheduler.Condition}",
+                stateCheck.Failing ? stateCheck.Check(manager.Current.Agent.StateDirectory) : null];
+            var text = string.Join('\n', problems.OfType<string>());
+            return text.Length == 0
+                ? Results.Text("ok\n", "text/plain")
+                : Results.Text(text + "\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+        });
         app.MapGet("/status", async (StatusReporter reporter, CancellationToken ct) =>
         {
             var report = await reporter.BuildAsync(ct).ConfigureAwait(false);
@@ -137,6 +149,7 @@ public static class AgentHost
     public static async Task StartAsync(WebApplication app, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(app);
+        app.Services.GetRequiredService<StateDirectoryCheck>().Check(app.Services.GetRequiredService<AgentConfigurationManager>().Current.Agent.StateDirectory);
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var notifier = app.Services.GetRequiredService<Core.Systemd.SystemdNotifier>();
         var status = await app.Services.GetRequiredService<StatusLine>().BuildAsync(cancellationToken).ConfigureAwait(false);
@@ -164,4 +177,13 @@ internal static partial class HostLog
 
     [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Http:Listen changed from {OldListen} to {Listen}; the endpoint moves at the next restart")]
     public static partial void ListenNeedsRestart(ILogger logger, string oldListen, string listen);
+
+    [LoggerMessage(EventId = 1502, Level = LogLevel.Error, Message = "State directory {Path} ({ConfigPath}) {Problem}; backups are refused (state_unwritable) and pauses, incidents and renewal attempts cannot be kept")]
+    public static partial void StateUnwritable(ILogger logger, string path, string configPath, string problem);
+
+    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "State directory {Path} is writable again")]
+    public static partial void StateWritableAgain(ILogger logger, string path);
+
+    [LoggerMessage(EventId = 1700, Level = LogLevel.Error, Message = "Metric {Metric} has more series than its limit: the rest are merged into one otel_metric_overflow=\"true\" series and lost from /metrics; the limit is sized from the configuration at start, so restart the agent")]
+    public static partial void MetricSeriesOverflow(ILogger logger, string metric);
 }

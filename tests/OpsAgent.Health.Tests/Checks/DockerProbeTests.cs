@@ -132,7 +132,7 @@ public sealed class DockerProbeTests
     private Rig Agent()
     {
         var store = new ProbeStateStore(TimeProvider.System);
-        var pauses = new PauseStore(TimeProvider.System);
+        var pauses = new PauseStore(TimeProvider.System, _loggers.CreateLogger<PauseStore>());
         var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetFactory(new Systemctl(ToolRunner.HostOnly), _provider), SecretRedactor.Shared, TimeProvider.System,
             _loggers.CreateLogger<ProbeSupervisor>());
         return new Rig(new ProbeRunner([new DockerProbe(_provider)]), supervisor, pauses);

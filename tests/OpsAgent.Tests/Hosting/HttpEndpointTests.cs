@@ -57,6 +57,34 @@ public sealed class HttpEndpointTests
     }
 
     [Test]
+    public async Task Healthz_StateDirectoryIsAFile_503NamingItAndJournalSaysSoUntilRepaired()
+    {
+        var state = "";
+        await using var agent = await TestAgent.StartAsync(prepare: dir =>
+        {
+            state = Path.Combine(dir.FullName, "state");
+            File.WriteAllText(state, "not a directory");
+            File.WriteAllText(Path.Combine(dir.FullName, "appsettings.json"), TestAgent.Config(Path.Combine(dir.FullName, "journal.sock"), stateDirectory: state));
+        });
+
+        using var down = await agent.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+        var downText = await down.Content.ReadAsStringAsync();
+        var entry = await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "state_unwritable", "the state_unwritable journal entry");
+        File.Delete(state);
+        Directory.CreateDirectory(state);
+        using var up = await agent.Http.GetAsync(new Uri("healthz", UriKind.Relative));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(down.StatusCode, Is.EqualTo(HttpStatusCode.ServiceUnavailable));
+            Assert.That(downText, Does.Contain($"state directory {state} (OpsAgent:StateDirectory) is not a directory"));
+            Assert.That(entry["PRIORITY"], Is.EqualTo("3"));
+            Assert.That(entry["MESSAGE"], Does.Contain(state));
+            Assert.That(up.StatusCode, Is.EqualTo(HttpStatusCode.OK), "a repaired directory is seen without a restart");
+        });
+    }
+
+    [Test]
     public async Task Status_ConfiguredJobs_ListsScheduleResultAndFireTimes()
     {
         await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "minutely": { "Schedule": "* * * * *" }, "nightly": { "Schedule": "0 2 * * *" } } } """);
