@@ -3,12 +3,13 @@
 # the .deb installed in a Debian host booted with systemd-nspawn, each example copied to conf.d with only host names,
 # ports, paths (and, to see a scheduled run, one schedule) substituted, the substitution table printed.
 #   002 UJMP: PostgreSQL in the host, a 100 MB+ database owned by the non-superuser ujmp_user (no CREATEDB), plain
-#       dumps with globals, ujmp.service / ujmp-celery.service units.
+#       gzip dumps, ujmp.service / ujmp-celery.service units.
 #   001 SIMS: PostgreSQL in the fmu_db container (a 100 MB+ database owned by the non-superuser fmu_platform), the
 #       sims_backend container whose shell-form main process ignores SIGTERM.
 #   003 SoFinance: the Prisma DATABASE_URL from the application's .env, full verification, a backend container.
-#   004 TraceHub: production and staging databases in containers, plain gzip dumps under /opt (which needs the
-#       README's ReadWritePaths drop-in: without it the daemon's run fails write_failed, as it would at 2 AM).
+#   004 TraceHub: production and staging databases in containers, plain gzip dumps in the runbook's
+#       /home/tracehub/<env>/backups (which needs the example's ReadWritePaths drop-in: without it the daemon's run
+#       fails write_failed, as it would at 2 AM).
 # (000 INNOVAPLUS is MongoDB only, which cannot run here.)
 # Each drives every verb on every job through the installed unit (backup run/list/verify/restore, probe run, cert
 # check, reload), a scheduled run, a degrade -> restart -> recovered, an operator stop respected, and a restore of the
@@ -92,7 +93,7 @@ check "ujmp.service, ujmp-celery.service, ujmp-celery-beat.service started" in_h
 next=$(in_host sh -c 'if [ "$(date -u +%S)" -gt 45 ]; then date -u -d "+2 minutes" "+%M %H"; else date -u -d "+1 minute" "+%M %H"; fi')
 scheduled_since=$(in_host date '+%Y-%m-%d %H:%M:%S')
 substitute "seed 002" ujmp.json \
-    '"Schedule": "30 1 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
+    '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
     'api.ujmp.example.com:443' 'localhost:18443'
 check "opsagent check-config accepts ujmp.json" in_host opsagent check-config
 check "systemctl reload opsagent (ujmp.json)" in_host systemctl reload opsagent
@@ -114,7 +115,6 @@ docker run -d --name sims_backend --label opsagent-test=1 --network host "$OPSAG
 mkdir -p "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk"
 cp "$root/root/tls.crt" "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk/sims.alshifalab.pk.crt"
 substitute "seed 001" sims.json \
-    '"Connection": "Username=fmu;Database=fmu_platform"' '"Connection": "Host=/var/run/postgresql;Username=fmu_platform;Database=fmu_platform"' \
     'https://sims.alshifalab.pk/api/health/' 'http://127.0.0.1:8010/api/health/' \
     'sims.alshifalab.pk:443' 'localhost:18443'
 check "opsagent check-config accepts sims.json" in_host opsagent check-config
@@ -125,9 +125,8 @@ wait_for 150 "002: the scheduled run (substituted schedule) succeeded" scheduled
 
 stage "002 UJMP: every verb through the installed unit"
 out=$(in_host opsagent backup run ujmp-db 2>&1); echo "$out" | sed 's/^/#   /'
-echo "$out" | has "backup ujmp-db ok" && ! echo "$out" | has "running in this process" && ok "backup run ujmp-db (in the daemon; plain + globals as ujmp_user)" || not_ok "backup run ujmp-db"
-file=$(ls -t "$root"/var/backups/ujmp/ujmp-db_*.sql.zst 2>/dev/null | grep -v '\.globals\.' | head -1)
-grep -q '"globalsWithoutRolePasswords": *true' "$file.json" 2>/dev/null && ok "the .json says the roles were dumped without passwords" || not_ok "globalsWithoutRolePasswords in the .json"
+echo "$out" | has "backup ujmp-db ok" && ! echo "$out" | has "running in this process" && ok "backup run ujmp-db (in the daemon; plain gzip as ujmp_user)" || not_ok "backup run ujmp-db"
+file=$(ls -t "$root"/var/backups/ujmp/ujmp-db_*.sql.gz 2>/dev/null | grep -v '\.globals\.' | head -1)
 in_host opsagent backup list ujmp-db | has "$(basename "$file")" && ok "backup list ujmp-db shows it" || not_ok "backup list ujmp-db"
 check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/backups/ujmp/$(basename "$file")"
 check "backup restore ujmp-db --to-database ujmp_drill (exists, role without CREATEDB)" in_host opsagent backup restore ujmp-db --to-database ujmp_drill
@@ -213,18 +212,21 @@ docker exec tracehub-db-staging psql -q -h /var/run/postgresql -U tracehub -d tr
 count_th() { docker exec "tracehub-db-$1" psql -qAt -h /var/run/postgresql -U postgres -d "$2" -c "select count(*) from $3"; }
 docker run -d --name tracehub-backend-prod --label opsagent-test=1 --network host "$OPSAGENT_TEST_IMAGE" \
     sh -c 'mkdir -p /www && echo "{\"status\":\"healthy\",\"database\":\"connected\"}" > /www/health && httpd -f -p 127.0.0.1:8030 -h /www' >/dev/null
-mkdir -p "$root/opt/tracehub/production/backups" "$root/opt/tracehub/staging/backups"
+# The runbook's own directories, under /home: read-only under the unit's ProtectHome=read-only until the drop-in.
+mkdir -p "$root/home/tracehub/production/backups" "$root/home/tracehub/staging/backups"
 substitute "seed 004" tracehub.json \
     'http://127.0.0.1:8000/health' 'http://127.0.0.1:8030/health' \
     'http://127.0.0.1:8100/health' 'http://127.0.0.1:8040/health' \
     'tracehub.vibotaj.com:443' 'localhost:18443' \
-    '"letsencrypt": "/etc/letsencrypt/live/*/fullchain.pem"' '"letsencrypt-tracehub": "/etc/letsencrypt/live/*/fullchain.pem"'
+    '"letsencrypt": "/etc/letsencrypt/live/*/fullchain.pem"' '"letsencrypt-tracehub": "/etc/letsencrypt/live/*/fullchain.pem"' \
+    '/var/backups/tracehub/production' '/home/tracehub/production/backups' \
+    '/var/backups/tracehub/staging' '/home/tracehub/staging/backups'
 check "systemctl reload opsagent (tracehub.json)" in_host systemctl reload opsagent
-# /opt is read-only under the unit's ProtectSystem=strict: the daemon's run says so, as it would at 2 AM.
+# The daemon's run says so, as it would at 2 AM (a CLI outside the unit would have succeeded and hidden it).
 out=$(in_host opsagent backup run tracehub-production 2>&1); echo "$out" | sed 's/^/#   /'
-echo "$out" | has "write_failed\|Read-only file system" && ok "backup run to /opt without the drop-in fails write_failed under the unit's sandbox" || not_ok "backup run to /opt fails under the sandbox"
+echo "$out" | has "write_failed\|Read-only file system" && ok "backup run to /home without the drop-in fails write_failed under the unit's sandbox" || not_ok "backup run to /home fails under the sandbox"
 mkdir -p "$root/etc/systemd/system/opsagent.service.d"
-printf '[Service]\nReadWritePaths=/opt/tracehub/production/backups /opt/tracehub/staging/backups\n' >"$root/etc/systemd/system/opsagent.service.d/tracehub.conf"
+printf '[Service]\nReadWritePaths=/home/tracehub/production/backups /home/tracehub/staging/backups\n' >"$root/etc/systemd/system/opsagent.service.d/tracehub.conf"
 in_host systemctl daemon-reload
 check "systemctl restart opsagent with the README's ReadWritePaths drop-in" in_host systemctl restart opsagent
 wait_for 30 "systemctl is-active opsagent" unit_active opsagent
@@ -232,9 +234,9 @@ for job in tracehub-production tracehub-staging; do
     out=$(in_host opsagent backup run "$job" 2>&1); echo "$out" | sed 's/^/#   /'
     echo "$out" | has "backup $job ok" && ok "backup run $job (plain gzip in its container)" || not_ok "backup run $job"
 done
-file=$(ls -t "$root"/opt/tracehub/production/backups/tracehub-production_*.sql.gz 2>/dev/null | head -1)
+file=$(ls -t "$root"/home/tracehub/production/backups/tracehub-production_*.sql.gz 2>/dev/null | head -1)
 in_host opsagent backup list tracehub-production | has "$(basename "$file")" && ok "backup list tracehub-production shows it" || not_ok "backup list tracehub-production"
-check "backup verify $(basename "$file")" in_host opsagent backup verify "/opt/tracehub/production/backups/$(basename "$file")"
+check "backup verify $(basename "$file")" in_host opsagent backup verify "/home/tracehub/production/backups/$(basename "$file")"
 check "backup restore tracehub-production --to-database tracehub_drill" in_host opsagent backup restore tracehub-production --to-database tracehub_drill
 same "$(count_th prod tracehub_drill articles)" "$(count_th prod tracehub articles)" && ok "tracehub_drill has the same row count as production" || not_ok "row counts after the tracehub restore"
 docker exec tracehub-db-prod psql -q -h /var/run/postgresql -U tracehub -d tracehub -c "delete from articles where id > 150000" >/dev/null

@@ -80,7 +80,7 @@ public static class ConfigurationLoader
         }
 
         var layers = new List<Dictionary<string, string?>>(contents.Count);
-        var owners = new List<(string Unit, string File)>();
+        var owners = new List<(string Unit, string File, int Layer)>();
         foreach (var (file, bytes) in contents)
         {
             IConfigurationRoot parsed;
@@ -108,13 +108,14 @@ public static class ConfigurationLoader
                         owners.RemoveAll(o => Overlaps(o.Unit, unit));
                     }
 
-                    foreach (var (_, owner) in owners.Where(o => Overlaps(o.Unit, unit)))
+                    // The same value written in two files (a shared Certificates:Schedule) merges into nothing new.
+                    foreach (var (_, owner, _) in owners.Where(o => Overlaps(o.Unit, unit) && !SameUnder(layers[o.Layer], parsed, o.Unit.Length >= unit.Length ? o.Unit : unit)))
                     {
                         errors.Add(new ConfigError(unit, $"defined in both {owner} and {file}: they would be merged key by key; define it in one file, or start {Path.GetFileName(file)} with \"{OverrideKey}\": true to replace it on purpose"));
                         ok = false;
                     }
 
-                    owners.Add((unit, file));
+                    owners.Add((unit, file, layers.Count));
                 }
             }
 
@@ -135,6 +136,13 @@ public static class ConfigurationLoader
         => key.Length >= path.Length && key.StartsWith(path, StringComparison.OrdinalIgnoreCase) && (key.Length == path.Length || key[path.Length] == ':');
 
     private static bool Overlaps(string a, string b) => IsUnder(a, b) || IsUnder(b, a);
+
+    private static bool SameUnder(Dictionary<string, string?> earlier, IConfigurationRoot later, string unit)
+    {
+        var mine = earlier.Where(kv => IsUnder(kv.Key, unit)).ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
+        var theirs = later.AsEnumerable().Where(kv => IsUnder(kv.Key, unit)).ToList();
+        return mine.Count == theirs.Count && theirs.All(kv => mine.TryGetValue(kv.Key, out var value) && value == kv.Value);
+    }
 
     /// <summary>
     /// Reads the foundation section leniently (errors ignored, defaults kept): for what is needed before validation can

@@ -57,6 +57,19 @@ public sealed class ConfigurationLoadingTests
     }
 
     [Test]
+    public void TryLoad_TwoConfDFilesSetTheSameSettingToTheSameValue_Accepted()
+    {
+        // The shipped examples each carry "Certificates": { "Schedule": "0 */6 * * *", ... }: copying two of them is fine.
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("a.json", """{ "OpsAgent": { "StateDirectory": "/srv/same" } }""");
+        WriteConfD("b.json", """{ "OpsAgent": { "StateDirectory": "/srv/same" } }""");
+
+        var (_, errors, _) = manager.TryLoad();
+
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+    }
+
+    [Test]
     public void TryLoad_LaterConfDFileMarkedOverride_ReplacesTheEntryWhole()
     {
         var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
