@@ -13,26 +13,37 @@ internal sealed partial class ControlServer(AgentConfigurationManager configurat
 {
     private const int MaxRequestBytes = 64 * 1024;
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    private Socket? _listener;
+    private string? _path;
+
+    /// <summary>Binds before the host reports itself started (READY=1): a CLI run right after start finds the socket.</summary>
+    public override async Task StartAsync(CancellationToken cancellationToken)
     {
         var path = configuration.Current.Agent.Control.Socket;
-        if (path.Length == 0 || !Socket.OSSupportsUnixDomainSockets || OperatingSystem.IsWindows())
+        if (path.Length > 0 && Socket.OSSupportsUnixDomainSockets && !OperatingSystem.IsWindows())
+        {
+            try
+            {
+                _listener = await BindAsync(path, cancellationToken).ConfigureAwait(false);
+                _path = path;
+                LogListening(logger, path);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
+            {
+                LogUnavailable(logger, path, ex.Message);
+            }
+        }
+
+        await base.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (_listener is not { } listener)
         {
             return;
         }
 
-        Socket listener;
-        try
-        {
-            listener = await BindAsync(path, stoppingToken).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SocketException or IOException or UnauthorizedAccessException)
-        {
-            LogUnavailable(logger, path, ex.Message);
-            return;
-        }
-
-        LogListening(logger, path);
         using (listener)
         {
             try
@@ -48,7 +59,7 @@ internal sealed partial class ControlServer(AgentConfigurationManager configurat
             }
             finally
             {
-                TryDelete(path);
+                TryDelete(_path!);
             }
         }
     }
