@@ -74,7 +74,7 @@ public static class Program
 
     private static async Task<int> ReloadAsync(string? configPath, CancellationToken cancellationToken)
     {
-        var socket = ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
+        var socket = ControlClient.SocketPath(configPath);
         if (await ControlClient.TryAskAsync(socket, new ControlRequest(ControlVerbs.Reload), Console.Out, cancellationToken).ConfigureAwait(false) is { } exit)
         {
             return exit;

@@ -70,11 +70,8 @@ internal static class BackupCommands
     }
 
     internal static Task<int> RunAsync(string? configPath, string job, TextWriter output, CancellationToken cancellationToken)
-        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.BackupRun, job), output, Console.Error, async () =>
-        {
-            using var provider = Load(configPath, output, out var configuration);
-            return provider is null ? 1 : await RunAsync(provider, configuration, job, output, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.BackupRun, job), output, Console.Error,
+            (services, configuration) => RunAsync(services, configuration, job, output, cancellationToken), cancellationToken);
 
     /// <summary>Runs the job with <paramref name="services"/>: the CLI's own, or the daemon's when the CLI asked it over the control socket.</summary>
     internal static async Task<int> RunAsync(IServiceProvider services, AgentConfiguration configuration, string job, TextWriter output, CancellationToken cancellationToken)

@@ -46,11 +46,8 @@ internal static class CertificateCommands
     }
 
     internal static Task<int> CheckAsync(string? configPath, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
-        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.CertCheck, name, Json: json), output, Console.Error, async () =>
-        {
-            using var provider = CliServices.Load(configPath, output, out var configuration);
-            return provider is null ? 1 : await CheckAsync(provider, configuration, name, json, output, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.CertCheck, name, Json: json), output, Console.Error,
+            (services, configuration) => CheckAsync(services, configuration, name, json, output, cancellationToken), cancellationToken);
 
     internal static async Task<int> CheckAsync(IServiceProvider services, AgentConfiguration configuration, string? name, bool json, TextWriter output, CancellationToken cancellationToken)
     {

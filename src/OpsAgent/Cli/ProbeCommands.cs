@@ -38,11 +38,8 @@ internal static class ProbeCommands
     }
 
     internal static Task<int> RunAsync(string? configPath, string probe, TextWriter output, CancellationToken cancellationToken)
-        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.ProbeRun, probe), output, Console.Error, async () =>
-        {
-            using var provider = CliServices.Load(configPath, output, out var configuration);
-            return provider is null ? 1 : await RunAsync(provider, configuration, probe, output, cancellationToken).ConfigureAwait(false);
-        }, cancellationToken);
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.ProbeRun, probe), output, Console.Error,
+            (services, configuration) => RunAsync(services, configuration, probe, output, cancellationToken), cancellationToken);
 
     internal static async Task<int> RunAsync(IServiceProvider services, AgentConfiguration configuration, string probe, TextWriter output, CancellationToken cancellationToken)
     {
@@ -78,11 +75,8 @@ internal static class ProbeCommands
     }
 
     internal static Task<int> PauseAsync(string? configPath, string probe, string duration, TextWriter output, CancellationToken cancellationToken)
-        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Pause, probe, duration), output, Console.Error, () =>
-        {
-            using var provider = CliServices.Load(configPath, output, out var configuration);
-            return Task.FromResult(provider is null ? 1 : Pause(provider, configuration, probe, duration, output));
-        }, cancellationToken);
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Pause, probe, duration), output, Console.Error,
+            (services, configuration) => Task.FromResult(Pause(services, configuration, probe, duration, output)), cancellationToken);
 
     internal static int Pause(IServiceProvider services, AgentConfiguration configuration, string probe, string duration, TextWriter output)
     {
@@ -109,11 +103,8 @@ internal static class ProbeCommands
     }
 
     internal static Task<int> ResumeAsync(string? configPath, string? probe, TextWriter output, CancellationToken cancellationToken)
-        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Resume, probe), output, Console.Error, () =>
-        {
-            using var provider = CliServices.Load(configPath, output, out var configuration);
-            return Task.FromResult(provider is null ? 1 : Resume(provider, configuration, probe, output));
-        }, cancellationToken);
+        => ControlClient.RunAsync(configPath, new ControlRequest(ControlVerbs.Resume, probe), output, Console.Error,
+            (services, configuration) => Task.FromResult(Resume(services, configuration, probe, output)), cancellationToken);
 
     internal static int Resume(IServiceProvider services, AgentConfiguration configuration, string? probe, TextWriter output)
     {

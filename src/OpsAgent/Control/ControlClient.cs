@@ -7,10 +7,14 @@ namespace OpsAgent.Control;
 /// <summary>The CLI's side: hands a verb to the running daemon, or says there is none and lets the verb run here.</summary>
 internal static class ControlClient
 {
-    /// <summary>Runs <paramref name="request"/> in the daemon when one answers on the configured socket, else <paramref name="inProcess"/>.</summary>
-    public static async Task<int> RunAsync(string? configPath, ControlRequest request, TextWriter output, TextWriter notes, Func<Task<int>> inProcess, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="request"/> in the daemon when one answers on the configured socket, else <paramref name="inProcess"/>
+    /// with the CLI's own services and configuration (exit 1 after printing the configuration's errors).
+    /// </summary>
+    public static async Task<int> RunAsync(string? configPath, ControlRequest request, TextWriter output, TextWriter notes,
+        Func<IServiceProvider, AgentConfiguration, Task<int>> inProcess, CancellationToken cancellationToken)
     {
-        var path = ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
+        var path = SocketPath(configPath);
         if (await TryAskAsync(path, request, output, cancellationToken).ConfigureAwait(false) is { } exit)
         {
             return exit;
@@ -19,8 +23,13 @@ internal static class ControlClient
         await notes.WriteLineAsync(path.Length == 0
             ? "(the control socket is disabled: running in this process, outside the daemon's sandbox, metrics and journal)"
             : $"(no daemon answers on {path}: running in this process)").ConfigureAwait(false);
-        return await inProcess().ConfigureAwait(false);
+        using var provider = Cli.CliServices.Load(configPath, output, out var configuration);
+        return provider is null ? 1 : await inProcess(provider, configuration).ConfigureAwait(false);
     }
+
+    /// <summary>The configured <c>Control:Socket</c> (read leniently: a broken configuration still finds the daemon).</summary>
+    public static string SocketPath(string? configPath)
+        => ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
 
     /// <summary>The verb's exit code from the daemon, or null when no daemon answers.</summary>
     public static async Task<int?> TryAskAsync(string path, ControlRequest request, TextWriter output, CancellationToken cancellationToken)
