@@ -10,7 +10,9 @@
 #   004 TraceHub: production and staging databases in containers, plain gzip dumps in the runbook's
 #       /home/tracehub/<env>/backups (which needs the example's ReadWritePaths drop-in: without it the daemon's run
 #       fails write_failed, as it would at 2 AM).
-# (000 INNOVAPLUS is MongoDB only, which cannot run here.)
+#   000 INNOVAPLUS: its own host (the other examples leave conf.d): the example as shipped refused for the missing
+#       mongodump, then without the MongoDB dump job; the MongoDB probe finds nothing listening, so the failing backend
+#       is not restarted (DependsOn); public TLS through a trusted CA with the Host header; OnCritical for one lineage.
 # Each drives every verb on every job through the installed unit (backup run/list/verify/restore, probe run, cert
 # check, reload), a scheduled run, a degrade -> restart -> recovered, an operator stop respected, and a restore of the
 # newest backup into a scratch database and over the original with equal row counts.
@@ -253,6 +255,106 @@ check "backup restore tracehub-production --yes (over the original, plain, in th
 same "$(count_th prod tracehub articles)" 200000 && ok "production is back to 200000 articles" || not_ok "row count after the tracehub restore over the original"
 check "probe run tracehub-db-prod" in_host opsagent probe run tracehub-db-prod
 check "probe run tracehub-production" in_host opsagent probe run tracehub-production
+
+stage "000 INNOVAPLUS: its own host (conf.d holds innovaplus.json alone), MongoDB in a container that cannot run here"
+# One host per seed, as in the field: the other examples leave conf.d (their letsencrypt entries would watch the same
+# lineages) and ujmp.service gives 127.0.0.1:8000 back to the backend.
+rm -f "$root"/etc/opsagent/conf.d/{ujmp,sims,sofinance,tracehub}.json
+in_host systemctl stop ujmp.service >/dev/null 2>&1
+in_host groupadd -f innova
+mkdir -p "$root/etc/innovaplus" "$root/srv/innovaplus" "$root/srv/innovaplus-www"
+# The runbook's env file (root:innova 640). MONGO_URI points at a closed port: no MongoDB runs here (27017 may be a
+# CI's own MongoDB, which must not answer for the seed's).
+printf 'ENV=production\nPORT=8000\nMONGO_URI=mongodb://appuser:innova-Pw-5521@127.0.0.1:27099/innova_db?authSource=innova_db\nDB_NAME=innova_db\n' >"$root/etc/innovaplus/backend.env"
+in_host chown root:innova /etc/innovaplus/backend.env && in_host chmod 640 /etc/innovaplus/backend.env
+echo '{"status":"ok","mongo":"ok","db":"innova_db","version":"1.4.2"}' >"$root/srv/innovaplus/good.json"
+printf '[Unit]\nDescription=INNOVAPLUS backend (seed 000)\n[Service]\nExecStartPre=/bin/cp /srv/innovaplus/good.json /srv/innovaplus/health\nExecStart=/bin/busybox httpd -f -p 127.0.0.1:8000 -h /srv/innovaplus\n' \
+    >"$root/etc/systemd/system/innovaplus-backend.service"
+in_host systemctl daemon-reload
+check "innovaplus-backend.service started" in_host systemctl start innovaplus-backend.service
+# nginx's side: a certificate for api.innovaplus.africa from a CA this host trusts (Let's Encrypt's role), the public
+# name resolving here, and TLS on a private port (443 belongs to the machine running the tests).
+innova_tls=$E2E_WORK/innova-tls
+mkdir -p "$innova_tls"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 365 -subj "/CN=OpsAgent e2e CA" \
+    -keyout "$innova_tls/ca.key" -out "$innova_tls/ca.crt" >/dev/null 2>&1
+# lineage NAME DAYS: a certbot-style /etc/letsencrypt/live/NAME signed by that CA, valid for DAYS days.
+lineage() {
+    local dir=$root/etc/letsencrypt/live/$1
+    mkdir -p "$dir"
+    openssl req -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -subj "/CN=$1" -keyout "$dir/privkey.pem" -out "$innova_tls/$1.csr" >/dev/null 2>&1
+    printf 'subjectAltName=DNS:%s\n' "$1" >"$innova_tls/$1.ext"
+    openssl x509 -req -in "$innova_tls/$1.csr" -CA "$innova_tls/ca.crt" -CAkey "$innova_tls/ca.key" -CAcreateserial -days "$2" \
+        -extfile "$innova_tls/$1.ext" -out "$dir/cert.pem" >/dev/null 2>&1
+    cat "$dir/cert.pem" "$innova_tls/ca.crt" >"$dir/fullchain.pem"
+}
+rm -rf "$root/etc/letsencrypt/live"
+lineage api.innovaplus.africa 60
+lineage www.innovaplus.africa 3
+cp "$innova_tls/ca.crt" "$root/usr/local/share/ca-certificates/opsagent-e2e-ca.crt"
+in_host update-ca-certificates >/dev/null 2>&1
+echo "127.0.0.1 api.innovaplus.africa www.innovaplus.africa" >>"$root/etc/hosts"
+cp "$root/srv/innovaplus/good.json" "$root/srv/innovaplus-www/health"
+in_host systemd-run --unit innova-tls -p WorkingDirectory=/srv/innovaplus-www openssl s_server -quiet -accept 18444 \
+    -cert /etc/letsencrypt/live/api.innovaplus.africa/fullchain.pem -key /etc/letsencrypt/live/api.innovaplus.africa/privkey.pem -WWW >/dev/null 2>&1
+substitute "seed 000" innovaplus.json \
+    '"Url": "https://127.0.0.1/health"' '"Url": "https://127.0.0.1:18444/health"' \
+    '"innovaplus-api": "api.innovaplus.africa:443"' '"innovaplus-api": "api.innovaplus.africa:18444"'
+out=$(in_host opsagent check-config 2>&1)
+echo "$out" | has "OpsAgent:Backups:innova-mongo:MongodumpPath" && ok "check-config refuses the example as shipped on a host without mongodump, naming OpsAgent:Backups:innova-mongo:MongodumpPath" \
+    || { not_ok "check-config names the missing mongodump"; echo "$out" | sed 's/^/#   /'; }
+# The MongoDB-free variant: without the dump job (it needs mongodump and a MongoDB); the MongoDB probe stays and
+# finds nothing listening, as on the day MongoDB is down.
+python3 - "$root/etc/opsagent/conf.d/innovaplus.json" <<'PY2'
+import re, sys
+path = sys.argv[1]
+text = open(path).read()
+start = text.index('"Backups": {')
+depth, i, in_string = 0, text.index('{', start), False
+while True:
+    c = text[i]
+    if in_string:
+        in_string = c != '"' or text[i - 1] == '\\'
+    elif c == '"':
+        in_string = True
+    elif text.startswith('//', i):
+        i = text.index('\n', i)
+        continue
+    elif c == '{':
+        depth += 1
+    elif c == '}':
+        depth -= 1
+        if depth == 0:
+            break
+    i += 1
+end = re.match(r'\s*,', text[i + 1:])
+open(path, 'w').write(text[:start] + text[i + 1 + (end.end() if end else 0):].lstrip())
+print("#   removed OpsAgent:Backups (innova-mongo needs mongodump and a MongoDB, which cannot run here)")
+PY2
+check "opsagent check-config accepts innovaplus.json without the MongoDB dump" in_host opsagent check-config
+check "systemctl reload opsagent (innovaplus.json alone)" in_host systemctl reload opsagent
+out=$(in_host opsagent probe run innova-mongo 2>&1)
+echo "$out" | has "connection_refused" && ok "probe run innova-mongo: connection_refused (nothing listens)" || { not_ok "probe run innova-mongo says connection_refused"; echo "$out" | sed 's/^/#   /'; }
+check "probe run innovaplus-backend (ExpectJson status and mongo)" in_host opsagent probe run innovaplus-backend
+check "probe run innovaplus-public (TLS to 127.0.0.1, SNI and Host api.innovaplus.africa)" in_host opsagent probe run innovaplus-public
+certs=$(in_host opsagent cert check 2>&1); echo "$certs" | sed 's/^/#   /'
+echo "$certs" | has "www.innovaplus.africa" && echo "$certs" | has "innovaplus-api" && ok "cert check lists both lineages and the innovaplus-api endpoint" || not_ok "cert check lists innovaplus.json's certificates"
+renewals() { in_host journalctl -q -t opsagent OPSAGENT_EVENT=certificate_renewal --since "$since" -o cat --no-pager; }
+renewal_seen() { renewals | has .; }
+wait_for 30 "OnCritical ran for the critical lineage" renewal_seen
+runs=$(renewals)
+echo "$runs" | sed 's/^/#   /'
+[ "$(echo "$runs" | grep -c 'cert-name www.innovaplus.africa')" = 1 ] && ! echo "$runs" | has 'cert-name api.innovaplus.africa' \
+    && ok "OnCritical ran once, for www.innovaplus.africa only (api.innovaplus.africa is not critical)" || not_ok "OnCritical ran once, for the critical lineage only"
+backend_invocation=$(in_host systemctl show -p InvocationID --value innovaplus-backend.service)
+echo '{"status":"degraded","mongo":"error"}' >"$root/srv/innovaplus/health"
+wait_for 300 "innovaplus-backend failing while MongoDB is down: restart_skipped dependency_failing:innova-mongo" \
+    journal_has restart_skipped OPSAGENT_PROBE=innovaplus-backend OPSAGENT_REASON=dependency_failing:innova-mongo
+[ "$(in_host systemctl show -p InvocationID --value innovaplus-backend.service)" = "$backend_invocation" ] \
+    && ok "innovaplus-backend.service was not restarted for MongoDB's outage" || not_ok "innovaplus-backend.service was not restarted"
+cp "$root/srv/innovaplus/good.json" "$root/srv/innovaplus/health"
+wait_for 120 "innovaplus-backend recovers on its own once healthy again" journal_has probe_recovered OPSAGENT_PROBE=innovaplus-backend
+in_host systemctl stop innova-tls >/dev/null 2>&1
 
 in_host systemctl stop tls-e2e >/dev/null 2>&1
 e2e_stop seeds
