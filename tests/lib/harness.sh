@@ -20,7 +20,11 @@ export DEBIAN_FRONTEND=noninteractive
 log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 harness_install() {
-    local want=(postgresql docker.io runc systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot)
+    local want=(postgresql systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot)
+    # A Docker engine already on the machine (GitHub's runners have docker-ce with containerd.io, which Debian's docker.io
+    # conflicts with) is used as it is: its dockerd binary runs a second, private engine (harness_start_docker).
+    local host_docker=
+    if command -v dockerd >/dev/null 2>&1 && command -v docker >/dev/null 2>&1; then host_docker=1; else want+=(docker.io runc); fi
     local missing=()
     for p in "${want[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
     if ((${#missing[@]})); then
@@ -28,8 +32,11 @@ harness_install() {
         apt-get update -qq >"$HARNESS_LOG/apt.log" 2>&1 || true
         apt-get install -y -qq --no-install-recommends "${missing[@]}" >>"$HARNESS_LOG/apt.log" 2>&1 || { log "apt-get install failed, see $HARNESS_LOG/apt.log"; tail -20 "$HARNESS_LOG/apt.log" >&2; return 1; }
     fi
-    # The packaged services must not grab the default ports or sockets: the harness runs its own instances.
-    systemctl disable --now postgresql docker docker.socket prometheus >/dev/null 2>&1 || true
+    # The packaged services must not grab the default ports (the e2e hosts share the network and run their own
+    # PostgreSQL on 5432): the harness runs its own instances. A Docker engine that was here before is never stopped
+    # (it may run the CI's own service containers); one the harness just installed is.
+    systemctl disable --now postgresql prometheus >/dev/null 2>&1 || true
+    if [ -z "$host_docker" ]; then systemctl disable --now docker docker.socket >/dev/null 2>&1 || true; fi
 }
 
 harness_start_postgres() {
@@ -66,7 +73,7 @@ harness_start_docker() {
     mkdir -p "$HARNESS_CACHE/docker" "$HARNESS_WORK/docker-exec"
     dockerd --host "unix://$sock" --data-root "$HARNESS_CACHE/docker" --exec-root "$HARNESS_WORK/docker-exec" \
         --pidfile "$HARNESS_WORK/docker.pid" --iptables=false --ip6tables=false --bridge=none \
-        --storage-driver=vfs >"$HARNESS_LOG/dockerd.log" 2>&1 &
+        --storage-driver=vfs --containerd-namespace opsagent-test --containerd-plugins-namespace opsagent-test-plugins >"$HARNESS_LOG/dockerd.log" 2>&1 &
     local i
     for i in $(seq 1 60); do
         docker -H "unix://$sock" version >/dev/null 2>&1 && break
