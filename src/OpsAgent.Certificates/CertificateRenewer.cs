@@ -98,7 +98,7 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
 
     private async Task<(bool Ok, string? Reason, string? Error)> RunAsync(string commandLine, TimeSpan timeout, StringBuilder output, CancellationToken cancellationToken)
     {
-        if (!CommandLine.TryParse(commandLine, out var words, out var parseError))
+        if (!ShellWords.TrySplitCommand(commandLine, out var words, out var parseError))
         {
             return (false, "bad_command", parseError);
         }

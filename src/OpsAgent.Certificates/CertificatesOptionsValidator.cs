@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Processes;
 using OpsAgent.Core.Scheduling;
 
 namespace OpsAgent.Certificates;
@@ -129,7 +130,7 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
                 continue;
             }
 
-            if (!CommandLine.TryParse(text, out var words, out var error))
+            if (!ShellWords.TrySplitCommand(text, out var words, out var error))
             {
                 errors.Add($"{path}:{key}", error!);
             }
@@ -144,89 +145,5 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
         {
             errors.Add($"{path}:Timeout", "must be positive");
         }
-    }
-}
-
-/// <summary>Splits a command line into words the way a POSIX shell would for quotes and backslashes, without running a shell.</summary>
-/// <remarks>No shell means no expansion, redirection or <c>&amp;&amp;</c>: a renewal hook written in the configuration runs exactly the program it names.</remarks>
-public static class CommandLine
-{
-    /// <summary>Splits <paramref name="text"/>; false with a reason on an unterminated quote or a trailing backslash.</summary>
-    public static bool TryParse(string text, out IReadOnlyList<string> words, out string? error)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        var result = new List<string>();
-        var current = new System.Text.StringBuilder();
-        var inWord = false;
-        char quote = '\0';
-        words = result;
-        error = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            var c = text[i];
-            if (quote == '\'')
-            {
-                if (c == '\'') { quote = '\0'; } else { current.Append(c); }
-                continue;
-            }
-
-            if (c == '\\' && quote != '\'')
-            {
-                if (++i >= text.Length)
-                {
-                    error = "ends with a lone backslash";
-                    return false;
-                }
-
-                current.Append(text[i]);
-                inWord = true;
-                continue;
-            }
-
-            if (quote == '"')
-            {
-                if (c == '"') { quote = '\0'; } else { current.Append(c); }
-                continue;
-            }
-
-            if (c is '\'' or '"')
-            {
-                quote = c;
-                inWord = true;
-            }
-            else if (char.IsWhiteSpace(c))
-            {
-                if (inWord)
-                {
-                    result.Add(current.ToString());
-                    current.Clear();
-                    inWord = false;
-                }
-            }
-            else
-            {
-                current.Append(c);
-                inWord = true;
-            }
-        }
-
-        if (quote != '\0')
-        {
-            error = $"unterminated {quote} quote";
-            return false;
-        }
-
-        if (inWord)
-        {
-            result.Add(current.ToString());
-        }
-
-        if (result.Count == 0)
-        {
-            error = "empty command";
-            return false;
-        }
-
-        return true;
     }
 }

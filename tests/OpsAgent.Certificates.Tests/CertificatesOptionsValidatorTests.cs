@@ -58,13 +58,4 @@ public sealed class CertificatesOptionsValidatorTests
         Assert.That(errors.Single(e => e.Path.EndsWith("le:OnCritical:Command", StringComparison.Ordinal)).Message, Does.Contain("--force-renewal"));
         Assert.That(errors.Single(e => e.Path.EndsWith("Endpoints:api", StringComparison.Ordinal)).Message, Does.Contain("host:port"));
     }
-
-    [TestCase("certbot renew --cert-name 'my site'", new[] { "certbot", "renew", "--cert-name", "my site" })]
-    [TestCase("sh -c \"echo a; echo b\"", new[] { "sh", "-c", "echo a; echo b" })]
-    [TestCase(@"a\ b c", new[] { "a b", "c" })]
-    public void CommandLine_QuotedWords_SplitLikeAShell(string text, string[] words)
-    {
-        Assert.That(CommandLine.TryParse(text, out var parsed, out var error), Is.True, error);
-        Assert.That(parsed, Is.EqualTo(words));
-    }
 }

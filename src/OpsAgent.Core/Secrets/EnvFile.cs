@@ -1,16 +1,20 @@
+using OpsAgent.Core.Processes;
+
 namespace OpsAgent.Core.Secrets;
 
-/// <summary>Reads dotenv-style files as used by systemd <c>EnvironmentFile=</c> and docker compose <c>.env</c>.</summary>
+/// <summary>Reads dotenv-style files as used by systemd <c>EnvironmentFile=</c>, docker compose <c>.env</c> and <c>. ./.env</c>.</summary>
 /// <remarks>
-/// Accepts <c>KEY=value</c>, <c>export KEY=value</c>, single and double quotes (double quotes honour <c>\n</c>, <c>\"</c>, <c>\\</c>),
-/// comments and blank lines. A trailing <c># comment</c> is removed only from unquoted values, because passwords contain '#'
-/// far more often than env files contain trailing comments after quoted values.
+/// <c>KEY=value</c> and <c>export KEY=value</c> lines; comments and blank lines. A value with quotes or backslashes means
+/// what <c>sh</c> makes of it (<see cref="ShellWords"/>: <c>'it''s'</c> is <c>its</c>, <c>"a\nb"</c> keeps its backslash),
+/// without expanding <c>$</c>, because passwords contain it far more often than env files mean a variable. A plain value
+/// is taken as written up to a <c> #</c> comment (<c>KEY=a b</c> is <c>a b</c>, as systemd and compose read it).
 /// </remarks>
 public static class EnvFile
 {
     /// <summary>Parses the text of an env file into variables; the last definition of a name wins.</summary>
     public static IReadOnlyDictionary<string, string> Parse(string text)
     {
+        ArgumentNullException.ThrowIfNull(text);
         var result = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var raw in text.Split('\n'))
         {
@@ -31,31 +35,22 @@ public static class EnvFile
                 continue;
             }
 
-            var key = line[..eq].Trim();
-            var value = line[(eq + 1)..].Trim();
-            if (value.Length >= 2 && value[0] == '"' && value.LastIndexOf('"') > 0)
-            {
-                value = Unescape(value[1..value.LastIndexOf('"')]);
-            }
-            else if (value.Length >= 2 && value[0] == '\'' && value.LastIndexOf('\'') > 0)
-            {
-                value = value[1..value.LastIndexOf('\'')];
-            }
-            else
-            {
-                var hash = value.IndexOf(" #", StringComparison.Ordinal);
-                if (hash >= 0)
-                {
-                    value = value[..hash].TrimEnd();
-                }
-            }
-
-            result[key] = value;
+            result[line[..eq].Trim()] = Value(line[(eq + 1)..].Trim());
         }
 
         return result;
     }
 
-    private static string Unescape(string value)
-        => value.Replace("\\n", "\n", StringComparison.Ordinal).Replace("\\\"", "\"", StringComparison.Ordinal).Replace("\\\\", "\\", StringComparison.Ordinal);
+    private static string Value(string text)
+    {
+        if (text.IndexOfAny(['\'', '"', '\\']) < 0)
+        {
+            var hash = text.StartsWith('#') ? 0 : text.IndexOf(" #", StringComparison.Ordinal);
+            return hash >= 0 ? text[..hash].TrimEnd() : text;
+        }
+
+        // An unterminated quote is kept as written rather than dropping the variable: the job then fails on a wrong
+        // password, which names the variable, instead of on a missing one.
+        return ShellWords.TrySplit(text, out var words, out _) ? string.Join(' ', words) : text;
+    }
 }
