@@ -50,9 +50,9 @@ public sealed class CertificateJobSource : IJobSource
 
 /// <summary>Checks once when the agent starts and whenever a reload changes what is checked, instead of waiting hours for the schedule.</summary>
 public sealed class CertificateStartup(AgentConfigurationManager configuration, AgentScheduler scheduler, CertificateMetrics metrics, IHostApplicationLifetime lifetime)
-    : IHostedService
+    : IHostedService, IConfigurationChangeListener
 {
-    private string _fingerprint = "";
+    private string? _fingerprint;
 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
@@ -61,27 +61,27 @@ public sealed class CertificateStartup(AgentConfigurationManager configuration, 
         _ = metrics;
         lifetime.ApplicationStarted.Register(() =>
         {
-            _fingerprint = Fingerprint(configuration.Current);
+            Volatile.Write(ref _fingerprint, Fingerprint(configuration.Current));
             _ = CheckNowAsync(configuration.Current, lifetime.ApplicationStopping);
-            scheduler.Reconciled += OnChanged;
         });
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken)
-    {
-        scheduler.Reconciled -= OnChanged;
-        return Task.CompletedTask;
-    }
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    private void OnChanged(object? sender, AgentConfiguration current)
+    /// <inheritdoc />
+    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
-        var fingerprint = Fingerprint(current);
-        if (Interlocked.Exchange(ref _fingerprint, fingerprint) != fingerprint)
+        ArgumentNullException.ThrowIfNull(configuration);
+        var fingerprint = Fingerprint(configuration);
+        // Before the start-up check (null) there is nothing to compare with: that check covers this configuration too.
+        if (Volatile.Read(ref _fingerprint) is null)
         {
-            _ = CheckNowAsync(current, lifetime.ApplicationStopping);
+            return Task.CompletedTask;
         }
+
+        return Interlocked.Exchange(ref _fingerprint, fingerprint) == fingerprint ? Task.CompletedTask : CheckNowAsync(configuration, cancellationToken);
     }
 
     private async Task CheckNowAsync(AgentConfiguration current, CancellationToken cancellationToken)

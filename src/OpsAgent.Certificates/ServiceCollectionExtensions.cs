@@ -27,7 +27,8 @@ public static class CertificateServiceCollectionExtensions
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<CertificateMonitor>());
         services.TryAddSingleton<CertificateMetrics>();
         services.AddJobSource<CertificateJobSource>();
-        services.AddHostedService<CertificateStartup>();
+        services.AddConfigurationListener<CertificateStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<CertificateStartup>());
         return services;
     }
 }

@@ -55,6 +55,15 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Adds a listener told about each applied reload (<see cref="IConfigurationChangeListener"/>), resolving the same instance as <typeparamref name="TListener"/>.</summary>
+    public static IServiceCollection AddConfigurationListener<TListener>(this IServiceCollection services)
+        where TListener : class, IConfigurationChangeListener
+    {
+        services.TryAddSingleton<TListener>();
+        services.AddSingleton<IConfigurationChangeListener>(sp => sp.GetRequiredService<TListener>());
+        return services;
+    }
+
     /// <summary>Adds the scheduler, reload watcher, systemd notifier and status reporting.</summary>
     public static IServiceCollection AddAgentRuntime(this IServiceCollection services)
     {
@@ -74,6 +83,7 @@ public static class ServiceCollectionExtensions
             q.UseDefaultThreadPool(tp => tp.MaxConcurrency = 64);
         });
         services.AddHostedService(sp => sp.GetRequiredService<AgentScheduler>());
+        services.AddSingleton<IConfigurationApplier>(sp => sp.GetRequiredService<AgentScheduler>());
         services.AddHostedService(sp => sp.GetRequiredService<ConfigurationWatcher>());
         return services;
     }

@@ -126,23 +126,24 @@ public sealed class ProbeMetrics : IStatusItemSource
 }
 
 /// <summary>Creates the probe instruments at start and forgets the state of probes a reload removed.</summary>
-public sealed class ProbeStartup(AgentScheduler scheduler, ProbeStateStore store, ProbeMetrics metrics) : IHostedService
+public sealed class ProbeStartup(ProbeStateStore store, ProbeMetrics metrics) : IHostedService, IConfigurationChangeListener
 {
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
         // Injected only so the container creates the instruments now.
         _ = metrics;
-        scheduler.Reconciled += OnReconciled;
         return Task.CompletedTask;
     }
 
     /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken)
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <inheritdoc />
+    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
-        scheduler.Reconciled -= OnReconciled;
+        ArgumentNullException.ThrowIfNull(configuration);
+        store.Retain(configuration.Get<ProbesOptions>().Probes.Keys);
         return Task.CompletedTask;
     }
-
-    private void OnReconciled(object? sender, AgentConfiguration configuration) => store.Retain(configuration.Get<ProbesOptions>().Probes.Keys);
 }

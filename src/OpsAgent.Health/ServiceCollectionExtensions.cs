@@ -36,7 +36,8 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeMetrics>();
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<ProbeMetrics>());
         services.AddJobSource<ProbeJobSource>();
-        services.AddHostedService<ProbeStartup>();
+        services.AddConfigurationListener<ProbeStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<ProbeStartup>());
         return services;
     }
 }

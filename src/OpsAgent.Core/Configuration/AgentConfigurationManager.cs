@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Scheduling;
@@ -9,6 +10,8 @@ namespace OpsAgent.Core.Configuration;
 /// <remarks>
 /// Modelled on YARP's configuration manager: a bad first load fails start-up; a bad reload is rejected whole and the last
 /// good configuration stays; reloads never overlap (a request arriving during a reload is coalesced into one more pass).
+/// A reload is awaited end to end: validated, published, applied (<see cref="IConfigurationApplier"/>: the scheduler), and
+/// only then logged and counted as a success and told to each <see cref="IConfigurationChangeListener"/>.
 /// </remarks>
 public sealed partial class AgentConfigurationManager : IDisposable
 {
@@ -19,14 +22,16 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private readonly SecretRedactor _redactor;
     private readonly TimeProvider _time;
     private readonly ILogger<AgentConfigurationManager> _logger;
+    private readonly IServiceProvider _services;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private AgentConfiguration? _current;
     private string? _lastAttemptFingerprint;
 
     /// <summary>Creates the manager; nothing is loaded until <see cref="LoadInitial"/>.</summary>
     public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources,
-        AgentMetrics metrics, SecretRedactor redactor, TimeProvider time, ILogger<AgentConfigurationManager> logger)
+        AgentMetrics metrics, SecretRedactor redactor, TimeProvider time, ILogger<AgentConfigurationManager> logger, IServiceProvider services)
     {
+        _services = services;
         _files = files;
         _sections = [.. sections];
         _jobSources = [.. jobSources];
@@ -35,9 +40,6 @@ public sealed partial class AgentConfigurationManager : IDisposable
         _time = time;
         _logger = logger;
     }
-
-    /// <summary>Raised after a new configuration was accepted.</summary>
-    public event EventHandler<AgentConfiguration>? Changed;
 
     /// <summary>The configuration source.</summary>
     public ConfigurationFiles Files => _files;
@@ -118,6 +120,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
         }
 
         Publish(configuration);
+        _metrics.ReloadSucceeded();
         LogLoaded(_logger, configuration.Files, configuration.Jobs.Count, configuration.Generation);
         return configuration;
     }
@@ -153,9 +156,35 @@ public sealed partial class AgentConfigurationManager : IDisposable
                 return false;
             }
 
+            var previous = Current;
             Publish(configuration);
+            try
+            {
+                foreach (var applier in _services.GetServices<IConfigurationApplier>())
+                {
+                    await applier.ApplyAsync(configuration, cancellationToken).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+            {
+                await RestoreAsync(previous, configuration, trigger, ex, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
+            _metrics.ReloadSucceeded();
             LogReloaded(_logger, trigger, configuration.Jobs.Count, configuration.Generation);
-            Changed?.Invoke(this, configuration);
+            foreach (var listener in _services.GetServices<IConfigurationChangeListener>())
+            {
+                try
+                {
+                    await listener.ConfigurationAppliedAsync(configuration, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+                {
+                    LogListenerFailed(_logger, listener.GetType().Name, configuration.Generation, ex);
+                }
+            }
+
             return true;
         }
         finally
@@ -168,7 +197,27 @@ public sealed partial class AgentConfigurationManager : IDisposable
     {
         Volatile.Write(ref _current, configuration);
         LastErrors = [];
-        _metrics.ReloadSucceeded();
+    }
+
+    /// <summary>After <paramref name="rejected"/> could not be applied: <paramref name="previous"/> is in force again, and applied again.</summary>
+    private async Task RestoreAsync(AgentConfiguration previous, AgentConfiguration rejected, string trigger, Exception cause, CancellationToken cancellationToken)
+    {
+        Publish(previous);
+        _metrics.ReloadFailed();
+        LastErrors = [new ConfigError(OpsAgentOptions.SectionName, _redactor.Redact($"applying the configuration failed ({cause.GetType().Name}: {cause.Message})"))];
+        LogApplyFailed(_logger, trigger, rejected.Generation, previous.Generation, cause);
+        try
+        {
+            // A failure half-way may have removed or replaced some of the previous jobs: put them back.
+            foreach (var applier in _services.GetServices<IConfigurationApplier>())
+            {
+                await applier.ApplyAsync(previous, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            LogRestoreFailed(_logger, previous.Generation, ex);
+        }
     }
 
     /// <inheritdoc />
@@ -188,6 +237,15 @@ public sealed partial class AgentConfigurationManager : IDisposable
 
     [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "{ConfigPath}: {Problem}")]
     private static partial void LogConfigError(ILogger logger, string configPath, string problem);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) could not be applied; generation {Rejected} rejected, generation {Generation} stays in force")]
+    private static partial void LogApplyFailed(ILogger logger, string trigger, long rejected, long generation, Exception exception);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Critical, Message = "Generation {Generation} could not be applied again after a failed reload: some of its jobs may not be scheduled until the next reload or restart")]
+    private static partial void LogRestoreFailed(ILogger logger, long generation, Exception exception);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "{Listener} failed on configuration generation {Generation}; the configuration stays in force")]
+    private static partial void LogListenerFailed(ILogger logger, string listener, long generation, Exception exception);
 }
 
 /// <summary>The configuration is invalid; <see cref="Exception.Message"/> lists every error, one per line.</summary>

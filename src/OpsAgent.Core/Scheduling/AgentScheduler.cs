@@ -12,7 +12,7 @@ namespace OpsAgent.Core.Scheduling;
 /// (a run in progress finishes undisturbed), an added job is scheduled. Only stopping the agent cancels running jobs. Nothing is rebuilt
 /// wholesale, so unchanged jobs keep their fire times and history.
 /// </remarks>
-public sealed partial class AgentScheduler : IHostedService, IDisposable
+public sealed partial class AgentScheduler : IHostedService, IConfigurationApplier, IDisposable
 {
     private readonly ISchedulerFactory _factory;
     private readonly AgentConfigurationManager _configuration;
@@ -80,17 +80,12 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
         await _scheduler.ScheduleJob(heartbeatJob, [heartbeatTrigger], ScheduleJobOptions.Replacing, cancellationToken).ConfigureAwait(false);
         await _scheduler.Start(cancellationToken).ConfigureAwait(false);
         _heartbeat.Beat();
-        _configuration.Changed += OnConfigurationChanged;
         LogStarted(_logger, _configuration.Current.Jobs.Count, _heartbeat.Interval.TotalMilliseconds, watchdog?.TotalSeconds ?? 0);
     }
-
-    /// <summary>Raised after a reloaded configuration's jobs were scheduled (so they can be triggered).</summary>
-    public event EventHandler<AgentConfiguration>? Reconciled;
 
     /// <inheritdoc />
     public async Task StopAsync(CancellationToken cancellationToken)
     {
-        _configuration.Changed -= OnConfigurationChanged;
         await _stopping.CancelAsync().ConfigureAwait(false);
         _notifier.Stopping();
         if (_scheduler is not null)
@@ -210,19 +205,13 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
             .Build();
     }
 
-    private async void OnConfigurationChanged(object? sender, AgentConfiguration configuration)
+    /// <summary>A reload's step: the new configuration's jobs scheduled (before start, <see cref="StartAsync"/> schedules what is current).</summary>
+    async Task IConfigurationApplier.ApplyAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
-        try
+        if (_scheduler is not null)
         {
-            await ReconcileAsync(configuration, _stopping.Token).ConfigureAwait(false);
-            Reconciled?.Invoke(this, configuration);
-        }
-        catch (OperationCanceledException) when (_stopping.IsCancellationRequested)
-        {
-        }
-        catch (SchedulerException ex)
-        {
-            LogReconcileFailed(_logger, ex);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+            await ReconcileAsync(configuration, linked.Token).ConfigureAwait(false);
         }
     }
 
@@ -243,9 +232,6 @@ public sealed partial class AgentScheduler : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Stopping: cancelled the running {Kind} job {Job}")]
     private static partial void LogInterrupted(ILogger logger, string kind, string job);
-
-    [LoggerMessage(EventId = 1205, Level = LogLevel.Error, Message = "Applying the new configuration to the scheduler failed")]
-    private static partial void LogReconcileFailed(ILogger logger, Exception exception);
 
     /// <inheritdoc />
     public void Dispose()

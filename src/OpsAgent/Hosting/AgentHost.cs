@@ -89,6 +89,8 @@ public static class AgentHost
         configureServices?.Invoke(builder.Services);
         builder.Services.AddAgentRuntime();
         builder.Services.AddSingleton<StateDirectoryCheck>();
+        builder.Services.AddSingleton<IConfigurationChangeListener>(sp => new HostSettingsListener(levelSwitch, sp.GetRequiredService<StateDirectoryCheck>(),
+            bootstrap.Http.Listen, sp.GetRequiredService<ILogger<HostSettingsListener>>()));
         builder.Services.AddSingleton<Control.ControlVerbRunner>();
         builder.Services.AddHostedService<Control.ControlServer>();
         builder.Services.AddSingleton<MetricOverflowMonitor>();
@@ -108,15 +110,6 @@ public static class AgentHost
         var manager = app.Services.GetRequiredService<AgentConfigurationManager>();
         manager.LoadInitial();
         var stateCheck = app.Services.GetRequiredService<StateDirectoryCheck>();
-        manager.Changed += (_, configuration) =>
-        {
-            levelSwitch.MinimumLevel = ParseLevel(configuration.Agent.Logging.Level);
-            stateCheck.Check(configuration.Agent.StateDirectory);
-            if (!string.Equals(configuration.Agent.Http.Listen, bootstrap.Http.Listen, StringComparison.OrdinalIgnoreCase))
-            {
-                HostLog.ListenNeedsRestart(app.Logger, bootstrap.Http.Listen, configuration.Agent.Http.Listen);
-            }
-        };
 
         // The exporter answers any method; only GET and HEAD are scrapes, others get 405 from routing.
         // Prometheus asks for OpenMetrics first, and the exporter then adds a *_created series per counter (no option

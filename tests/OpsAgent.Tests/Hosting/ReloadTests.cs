@@ -94,4 +94,45 @@ public sealed class ReloadTests
         await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "long")?.LastResult == "success", "the run to finish");
         Assert.That(Job(await agent.StatusAsync(), "long")!.Message, Is.EqualTo("released"));
     }
+
+    [Test]
+    public async Task ReconcileFails_NewJobUnschedulable_PreviousJobsStayScheduledAndFailureCounted()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly);
+
+        // Valid configuration the scheduler refuses half-way: weekly is removed and nightly rescheduled before "broken" fails.
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" }, "broken": { "Schedule": "0 5 * * *", "Unschedulable": true } } } """);
+
+        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
+            "the reload that could not be applied to be counted as a failure");
+        var status = await agent.StatusAsync();
+        Assert.That(status.Configuration.Generation, Is.EqualTo(1));
+        Assert.That(status.Configuration.LastReloadErrors, Has.Some.Contains("applying the configuration failed"));
+        Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("0 2 * * *"), "the previous schedule is back");
+        Assert.That(Job(status, "weekly"), Is.Not.Null, "the removed job is scheduled again");
+        Assert.That(Job(status, "broken"), Is.Null);
+        var (_, next) = await agent.Scheduler.FireTimesAsync(new Quartz.JobKey("weekly", "test"), CancellationToken.None);
+        Assert.That(next, Is.Not.Null, "weekly has a trigger in the scheduler, not only a line in /status");
+        Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_config_reloads_total{result=\"success\"} 1"), "only the first load succeeded");
+        await agent.Journal.WaitForAsync(e => e["MESSAGE"].Contains("could not be applied", StringComparison.Ordinal) && e["PRIORITY"] == "3",
+            "the failure logged with its cause");
+        Assert.That(agent.Journal.Entries, Has.None.Matches<Dictionary<string, string>>(e => e["MESSAGE"].StartsWith("Configuration reloaded", StringComparison.Ordinal)),
+            "a reload that was not applied is not logged as done");
+    }
+
+    [Test]
+    public async Task ListenerThrows_OtherListenersStillToldAndReloadCountsAsApplied()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly);
+
+        await agent.WriteConfigAsync(""" "Test": { "ListenerThrows": true, "Jobs": { "nightly": { "Schedule": "30 4 * * *" } } } """);
+
+        await agent.Journal.WaitForAsync(e => e["MESSAGE"].StartsWith("ThrowingListener failed on configuration generation 2", StringComparison.Ordinal) && e["PRIORITY"] == "3",
+            "the listener's failure logged with its cause");
+        Assert.That(agent.Service<RecordingListener>().Generations, Is.EqualTo(new[] { 2L }), "the listener after the failing one is still told");
+        var status = await agent.StatusAsync();
+        Assert.That(status.Configuration.Generation, Is.EqualTo(2));
+        Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("30 4 * * *"));
+        Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_config_reloads_total{result=\"success\"} 2"));
+    }
 }

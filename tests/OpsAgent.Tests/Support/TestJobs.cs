@@ -15,6 +15,9 @@ namespace OpsAgent.Tests.Support;
 public sealed class TestJobsOptions
 {
     public Dictionary<string, TestJobOptions> Jobs { get; set; } = [];
+
+    /// <summary>Makes <see cref="ThrowingListener"/> throw when it is told about this configuration.</summary>
+    public bool ListenerThrows { get; set; }
 }
 
 public sealed class TestJobOptions
@@ -25,6 +28,9 @@ public sealed class TestJobOptions
 
     /// <summary>Block until the test releases the gate named after the job.</summary>
     public bool Block { get; set; }
+
+    /// <summary>The job's class is not a Quartz job: valid configuration that the scheduler refuses while applying it.</summary>
+    public bool Unschedulable { get; set; }
 }
 
 public sealed class TestJobsOptionsValidator : IValidateOptions<TestJobsOptions>
@@ -61,7 +67,10 @@ public sealed class TestJobSource(TestJobMetrics metrics) : IJobSource
 
     public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
         => configuration.Get<TestJobsOptions>().Jobs.Select(j =>
-            new AgentJobDefinition("test", j.Key, ScheduleSpec.ParseCron(j.Value.Schedule!), typeof(TestJob)) { Description = j.Value.Connection?.Describe() });
+            new AgentJobDefinition("test", j.Key, ScheduleSpec.ParseCron(j.Value.Schedule!), j.Value.Unschedulable ? typeof(TestJobsOptions) : typeof(TestJob))
+            {
+                Description = j.Value.Connection?.Describe(),
+            });
 }
 
 /// <summary>Gates that blocking test jobs wait on.</summary>
@@ -112,6 +121,25 @@ public sealed class TestJobMetrics : IDisposable
     public void Dispose() => _meter.Dispose();
 }
 
+/// <summary>A configuration listener that fails when the configuration says so, registered before the host's own.</summary>
+public sealed class ThrowingListener : IConfigurationChangeListener
+{
+    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
+        => configuration.Get<TestJobsOptions>().ListenerThrows ? throw new InvalidOperationException("the test listener failed on purpose") : Task.CompletedTask;
+}
+
+/// <summary>Registered after <see cref="ThrowingListener"/>: records the generations it was told about.</summary>
+public sealed class RecordingListener : IConfigurationChangeListener
+{
+    public ConcurrentQueue<long> Generations { get; } = new();
+
+    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
+    {
+        Generations.Enqueue(configuration.Generation);
+        return Task.CompletedTask;
+    }
+}
+
 public static class TestJobRegistration
 {
     public static void Add(IServiceCollection services)
@@ -119,5 +147,7 @@ public static class TestJobRegistration
         services.AddAgentSection<TestJobsOptions, TestJobsOptionsValidator>("OpsAgent:Test");
         services.AddJobSource<TestJobSource>();
         services.AddSingleton<TestJobMetrics>();
+        services.AddConfigurationListener<ThrowingListener>();
+        services.AddConfigurationListener<RecordingListener>();
     }
 }
