@@ -8,7 +8,9 @@ using SecretReference = OpsAgent.Core.Secrets.SecretReference;
 namespace OpsAgent.Backups.Tests.Engines;
 
 /// <summary>pg_dump running inside a container (PostgreSQL in the Debian test image) through the real Docker engine's exec API.</summary>
+// Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
 [NonParallelizable]
+[CancelAfter(600_000)]
 public sealed class ContainerBackupTests
 {
     private DockerClient _docker = null!;
@@ -33,17 +35,7 @@ public sealed class ContainerBackupTests
         _container = name;
         await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
         _kit = new BackupTestKit();
-        for (var i = 0; ; i++)
-        {
-            var (exit, _) = await PsqlAsync("postgres", "select 1");
-            if (exit == 0)
-            {
-                break;
-            }
-
-            Assert.That(i, Is.LessThan(120), "PostgreSQL in the container did not start");
-            await Task.Delay(500);
-        }
+        await Eventually.WaitAsync(async () => (await PsqlAsync("postgres", "select 1")).Exit == 0, "PostgreSQL in the container", Eventually.Slow);
 
         var (created2, error) = await PsqlAsync("postgres", "create database shop");
         Assert.That(created2, Is.Zero, error);
@@ -70,7 +62,7 @@ public sealed class ContainerBackupTests
 
     private async Task<(long Exit, string Output)> PsqlAsync(string database, string sql)
     {
-        var (exit, output) = await _kit.Tools.RunAsync(new ToolCommand("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-c", sql]) { Container = _container }, CancellationToken.None);
+        var (exit, output) = await _kit.Tools.RunAsync(new ToolCommand("psql", ["-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-c", sql]) { Container = _container }, TestContext.CurrentContext.CancellationToken);
         return (exit.ExitCode, exit.ExitCode == 0 ? output.Trim() : exit.StandardError);
     }
 
@@ -92,7 +84,7 @@ public sealed class ContainerBackupTests
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
 
-        var result = await _kit.Runner.RunAsync(_kit.Request("shop", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("shop", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.True, result.Message);
         var metadata = BackupMetadata.TryRead(result.File!.MetadataPath)!;
@@ -100,7 +92,7 @@ public sealed class ContainerBackupTests
         Assert.That(metadata.ToolVersion, Does.StartWith("pg_dump (PostgreSQL) 15"));
         Assert.That(metadata.VerifiedBy, Does.Contain("pg_restore --list"), "pg_restore inside the container read the archive");
 
-        var restore = await _kit.Restorer.RestoreAsync("shop", job, result.File.Path, "shop_copy", _kit.Directory, null, CancellationToken.None);
+        var restore = await _kit.Restorer.RestoreAsync("shop", job, result.File.Path, "shop_copy", _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(restore.Success, Is.True, restore.Message);
         Assert.That(await FingerprintAsync("shop_copy"), Is.EqualTo(await FingerprintAsync("shop")));
@@ -151,7 +143,7 @@ public sealed class ContainerBackupTests
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
 
-        var result = await _kit.Runner.RunAsync(_kit.Request("gone", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("gone", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.False);
         Assert.That(result.Reason, Is.EqualTo("container_missing"), result.Message);
@@ -180,7 +172,7 @@ public sealed class ContainerBackupTests
                 Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
             };
 
-            var result = await _kit.Runner.RunAsync(_kit.Request("stopped", job), null, CancellationToken.None);
+            var result = await _kit.Runner.RunAsync(_kit.Request("stopped", job), null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Reason, Is.EqualTo("container_not_running"), result.Message);
             Assert.That(result.Message, Does.Contain("is not running"), "the engine's words");
@@ -202,7 +194,7 @@ public sealed class ContainerBackupTests
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
 
-        var result = await kit.Runner.RunAsync(kit.Request("nodocker", job), null, CancellationToken.None);
+        var result = await kit.Runner.RunAsync(kit.Request("nodocker", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Reason, Is.EqualTo("docker_unreachable"), result.Message);
         Assert.That(result.Message, Does.Contain("/tmp/opsagent-no-such-docker.sock"));
@@ -222,7 +214,7 @@ public sealed class ContainerBackupTests
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
 
-        var result = await _kit.Runner.RunAsync(_kit.Request("oldclient", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("oldclient", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Reason, Is.EqualTo("version_mismatch"), result.Message);
         Assert.That(result.Message, Does.Contain("9").And.Contain("15"));
@@ -230,7 +222,7 @@ public sealed class ContainerBackupTests
 
     private async Task<(long Exit, string Error)> ExecAsync(params string[] command)
     {
-        var (exit, _) = await _kit.Tools.RunAsync(new ToolCommand(command[0], command[1..]) { Container = _container }, CancellationToken.None);
+        var (exit, _) = await _kit.Tools.RunAsync(new ToolCommand(command[0], command[1..]) { Container = _container }, TestContext.CurrentContext.CancellationToken);
         return (exit.ExitCode, exit.StandardError);
     }
 
@@ -244,7 +236,7 @@ public sealed class ContainerBackupTests
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=no_such_db" },
         };
 
-        var result = await _kit.Runner.RunAsync(_kit.Request("nodb", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("nodb", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.False);
         Assert.That(result.Reason, Is.EqualTo("tool_failed"));

@@ -9,7 +9,9 @@ namespace OpsAgent.Backups.Tests.Engines;
 /// mongodump/mongorestore against a real MongoDB with authentication; it cannot be installed here, so this runs where
 /// OPSAGENT_TEST_MONGO (root in admin) and the Database Tools are present: the GitHub workflow, in host and Container mode.
 /// </summary>
+// Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
 [NonParallelizable]
+[CancelAfter(600_000)]
 public sealed class MongoBackupTests
 {
     private static async Task<string> SeedAsync(MongoClient client, string database)
@@ -40,19 +42,19 @@ public sealed class MongoBackupTests
             var connection = databaseInUri ? new MongoUrlBuilder(uri) { DatabaseName = source, AuthenticationSource = "admin" }.ToString() : uri;
             var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = databaseInUri ? null : source, Connection = new SecretReference { Value = connection }, Verify = VerifyMode.Full };
 
-            var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, CancellationToken.None);
+            var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Success, Is.True, result.Message);
             Assert.That(result.File!.FileName, Does.EndWith(".archive.zst"));
             Assert.That(result.File.Metadata!.Database, Is.EqualTo(source));
             Assert.That(result.File.Metadata.VerifiedBy, Does.EndWith("mongodump archive, crc64"));
-            var restore = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, kit.Directory, null, CancellationToken.None);
+            var restore = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, kit.Directory, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(restore.Success, Is.True, restore.Message);
             await AssertCopiedAsync(client, target);
             Assert.That(await client.GetDatabase(source).GetCollection<BsonDocument>("orders").CountDocumentsAsync(FilterDefinition<BsonDocument>.Empty), Is.EqualTo(1000), "the original is untouched");
 
-            var again = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, kit.Directory, null, CancellationToken.None);
-            var cleaned = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, clean: true, kit.Directory, null, CancellationToken.None);
+            var again = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+            var cleaned = await kit.Restorer.RestoreAsync("mongo", job, result.File.Path, target, clean: true, kit.Directory, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(again.Reason, Is.EqualTo("target_not_empty"), again.Message);
             Assert.That(cleaned.Success, Is.True, cleaned.Message);
             await AssertCopiedAsync(client, target);
@@ -71,7 +73,7 @@ public sealed class MongoBackupTests
         using var kit = new BackupTestKit();
         var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = "opsagent_no_such_db", Connection = new SecretReference { Value = uri } };
 
-        var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, CancellationToken.None);
+        var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Reason, Is.EqualTo("empty"), result.Message);
     }
@@ -88,9 +90,9 @@ public sealed class MongoBackupTests
         await client.GetDatabase(database).GetCollection<BsonDocument>("probe").ReplaceOneAsync(new BsonDocument("_id", 1), new BsonDocument("_id", 1), new ReplaceOptions { IsUpsert = true });
         var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Connection = new SecretReference { Value = app } };
 
-        var result = await kit.Runner.RunAsync(kit.Request("innova", job), null, CancellationToken.None);
+        var result = await kit.Runner.RunAsync(kit.Request("innova", job), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(result.Success, Is.True, result.Message);
-        var restore = await kit.Restorer.RestoreAsync("innova", job, result.File!.Path, database + "_copy", kit.Directory, null, CancellationToken.None);
+        var restore = await kit.Restorer.RestoreAsync("innova", job, result.File!.Path, database + "_copy", kit.Directory, null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(restore.Reason, Is.EqualTo("not_authorized"), restore.Message);
     }
@@ -108,8 +110,8 @@ public sealed class MongoBackupTests
         {
             var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = source, Container = container, Connection = new SecretReference { Value = inside } };
 
-            var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, CancellationToken.None);
-            var restore = await kit.Restorer.RestoreAsync("mongo", job, result.File?.Path ?? "missing", source + "_copy", kit.Directory, null, CancellationToken.None);
+            var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
+            var restore = await kit.Restorer.RestoreAsync("mongo", job, result.File?.Path ?? "missing", source + "_copy", kit.Directory, null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Success, Is.True, result.Message);
             Assert.That(result.File!.Metadata!.Container, Is.EqualTo(container));

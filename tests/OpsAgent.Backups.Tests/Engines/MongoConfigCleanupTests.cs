@@ -73,12 +73,12 @@ public sealed class MongoConfigCleanupTests
         {
             await docker.Containers.StartContainerAsync(name, new ContainerStartParameters());
             var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = "innova_db", Container = name, MongodumpPath = "/tools/mongodump", Connection = new SecretReference { Value = Uri } };
-            await WaitAsync(() => ShAsync(name, "test -x /tools/mongorestore"), "the fake tools");
+            await Eventually.WaitAsync(() => ShAsync(name, "test -x /tools/mongorestore"), "the fake tools");
 
             using (var stop = new CancellationTokenSource())
             {
                 var run = _kit.Runner.RunAsync(_kit.Request("innova", job), null, stop.Token);
-                await WaitAsync(() => ShAsync(name, "test -s /seen/config"), "mongodump to read its configuration");
+                await Eventually.WaitAsync(() => ShAsync(name, "test -s /seen/config"), "mongodump to read its configuration");
                 await stop.CancelAsync();
                 Assert.That((await run).Reason, Is.EqualTo("cancelled"));
             }
@@ -89,7 +89,7 @@ public sealed class MongoConfigCleanupTests
             using (var stop = new CancellationTokenSource())
             {
                 var restore = _kit.Restorer.RestoreAsync("innova", job, await BackupFileAsync(), "innova_copy", clean: true, _kit.Directory, null, stop.Token);
-                await WaitAsync(() => ShAsync(name, "test -s /seen/config"), "mongorestore to read its configuration");
+                await Eventually.WaitAsync(() => ShAsync(name, "test -s /seen/config"), "mongorestore to read its configuration");
                 await stop.CancelAsync();
                 Assert.That(async () => await restore, Throws.InstanceOf<OperationCanceledException>().Or.Property("Success").False);
             }
@@ -115,18 +115,4 @@ public sealed class MongoConfigCleanupTests
     private async Task<string> OutputAsync(string container, string script)
         => (await _kit.Tools.RunAsync(new ToolCommand("sh", ["-c", script]) { Container = container }, CancellationToken.None)).Output;
 
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out waiting for {what}");
-    }
 }

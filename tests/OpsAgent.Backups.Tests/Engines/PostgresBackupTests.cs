@@ -8,7 +8,9 @@ using OpsAgent.Core.Secrets;
 namespace OpsAgent.Backups.Tests.Engines;
 
 /// <summary>Backups of a real PostgreSQL server with the real pg_dump/pg_restore.</summary>
+// Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
 [NonParallelizable]
+[CancelAfter(600_000)]
 public sealed class PostgresBackupTests
 {
     private const string SecretUser = "opsagent_backup_reader";
@@ -81,7 +83,7 @@ public sealed class PostgresBackupTests
     public async Task Run_BigDatabase_RestoresIntoNewDatabaseWithIdenticalContents()
     {
         var job = Job(_big);
-        var result = await _kit.Runner.RunAsync(_kit.Request("big", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("big", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.True, result.Message);
         var file = result.File!;
@@ -103,7 +105,7 @@ public sealed class PostgresBackupTests
         await TestPostgres.DropDatabaseAsync(copy);
         try
         {
-            var restore = await _kit.Restorer.RestoreAsync("big", job, file.Path, copy, _kit.Directory, null, CancellationToken.None);
+            var restore = await _kit.Restorer.RestoreAsync("big", job, file.Path, copy, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(restore.Success, Is.True, restore.Message);
             var original = await TestPostgres.FingerprintAsync(_big);
             var restored = await TestPostgres.FingerprintAsync(copy);
@@ -143,7 +145,7 @@ public sealed class PostgresBackupTests
             job.Compression = BackupCompression.Gzip;
             job.Globals = true;
 
-            var result = await _kit.Runner.RunAsync(_kit.Request("plain", job), null, CancellationToken.None);
+            var result = await _kit.Runner.RunAsync(_kit.Request("plain", job), null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Success, Is.True, result.Message);
             Assert.That(result.File!.FileName, Does.EndWith(".sql.gz"));
@@ -157,7 +159,7 @@ public sealed class PostgresBackupTests
 
             Assert.That(File.ReadAllLines(result.File.ChecksumPath), Has.Length.EqualTo(2), "one checksum line per file");
 
-            var restore = await _kit.Restorer.RestoreAsync("plain", job, result.File.Path, copy, _kit.Directory, null, CancellationToken.None);
+            var restore = await _kit.Restorer.RestoreAsync("plain", job, result.File.Path, copy, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(restore.Success, Is.True, restore.Message);
             Assert.That(await TestPostgres.FingerprintAsync(copy), Is.EqualTo(await TestPostgres.FingerprintAsync(db)));
         }
@@ -171,31 +173,34 @@ public sealed class PostgresBackupTests
     [Test]
     public async Task Run_RoleCannotReadOneTable_FailsWithPgDumpReasonAndKeepsPreviousBackups()
     {
+        // A fake clock: the second run gets its own file name by advancing it, not by waiting for a new second.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var kit = new BackupTestKit(clock);
         // Two good backups first (as the superuser), with a retention policy that would delete one if it ran.
         var good = Job(_big);
         good.Retention = new RetentionOptions { KeepLast = 1, KeepWithin = TimeSpan.FromDays(30) };
-        var first = await _kit.Runner.RunAsync(_kit.Request("guarded", good), null, CancellationToken.None);
+        var first = await kit.Runner.RunAsync(kit.Request("guarded", good), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(first.Success, Is.True, first.Message);
-        var before = _kit.FilesInDirectory().ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(_kit.Directory, f)));
+        var before = kit.FilesInDirectory().ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(kit.Directory, f)));
 
         var limited = Job(_big, TestPostgres.For(_big, SecretUser, SecretPassword));
         limited.Retention = new RetentionOptions { KeepLast = 1 };
-        await Task.Delay(1100); // a new second, so the failing run gets its own file name
-        var result = await _kit.Runner.RunAsync(_kit.Request("guarded", limited), null, CancellationToken.None);
+        clock.Advance(TimeSpan.FromSeconds(1));
+        var result = await kit.Runner.RunAsync(kit.Request("guarded", limited), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.False);
         Assert.That(result.Reason, Is.EqualTo("tool_failed"));
         Assert.That(result.Message, Does.Contain("row-level security").And.Contain("secrets_table"));
-        Assert.That(_kit.FilesInDirectory(), Is.EqualTo(before.Keys.Order(StringComparer.Ordinal)), "no partial left, no retention run");
+        Assert.That(kit.FilesInDirectory(), Is.EqualTo(before.Keys.Order(StringComparer.Ordinal)), "no partial left, no retention run");
         foreach (var (name, bytes) in before)
         {
-            Assert.That(File.ReadAllBytes(Path.Combine(_kit.Directory, name)), Is.EqualTo(bytes), name);
+            Assert.That(File.ReadAllBytes(Path.Combine(kit.Directory, name)), Is.EqualTo(bytes), name);
         }
 
-        var failed = _kit.Logs.WithEvent("backup_failed").Single();
+        var failed = kit.Logs.WithEvent("backup_failed").Single();
         Assert.That(failed.Properties["Reason"], Is.EqualTo("tool_failed"));
         Assert.That(failed.Properties["Stderr"]?.ToString(), Does.Contain("row-level security"));
-        Assert.That(_kit.State.All["guarded"].Failures, Is.EqualTo(1));
+        Assert.That(kit.State.All["guarded"].Failures, Is.EqualTo(1));
     }
 
     [Test]
@@ -207,10 +212,10 @@ public sealed class PostgresBackupTests
         try
         {
             await TestPostgres.ExecAsync(db, "create table t as select g from generate_series(1, 100) g");
-            var held = await kit.Slots.AcquireAsync(1, CancellationToken.None);
+            var held = await kit.Slots.AcquireAsync(1, TestContext.CurrentContext.CancellationToken);
 
             // Everything before the slot wait is synchronous, so the run is waiting when RunAsync returns.
-            var run = kit.Runner.RunAsync(kit.Request("queued", Job(db)), null, CancellationToken.None);
+            var run = kit.Runner.RunAsync(kit.Request("queued", Job(db)), null, TestContext.CurrentContext.CancellationToken);
             Assert.That(kit.Logs.AllText, Does.Contain("waiting for a free slot"));
             clock.Advance(TimeSpan.FromSeconds(60));
             held.Dispose();
@@ -239,7 +244,7 @@ public sealed class PostgresBackupTests
             var job = Job(db);
             job.Verify = mode;
 
-            var result = await _kit.Runner.RunAsync(_kit.Request("depth", job), null, CancellationToken.None);
+            var result = await _kit.Runner.RunAsync(_kit.Request("depth", job), null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Success, Is.True, result.Message);
             var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(result.File!.MetadataPath));
@@ -256,7 +261,7 @@ public sealed class PostgresBackupTests
     {
         var job = Job("postgres", "Host=127.0.0.1;Port=1;Username=postgres;Password=x;Database=postgres;Timeout=3");
 
-        var result = await _kit.Runner.RunAsync(_kit.Request("down", job), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("down", job), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.False);
         Assert.That(result.Reason, Is.EqualTo("database_unreachable"));
@@ -278,7 +283,7 @@ public sealed class PostgresBackupTests
 
         var job = Job(_big, TestPostgres.For(_big) + $";Application Name={marker}");
         job.Timeout = TimeSpan.FromSeconds(3);
-        var run = _kit.Runner.RunAsync(_kit.Request("slow", job), null, CancellationToken.None);
+        var run = _kit.Runner.RunAsync(_kit.Request("slow", job), null, TestContext.CurrentContext.CancellationToken);
 
         var pid = await WaitForToolAsync(marker, run);
         Assert.That(pid, Is.Not.Null, "pg_dump started and blocked on the lock");
@@ -308,7 +313,7 @@ public sealed class PostgresBackupTests
         }
 
         var job = Job(_big, connection);
-        var run = _kit.Runner.RunAsync(_kit.Request("secret", job), null, CancellationToken.None);
+        var run = _kit.Runner.RunAsync(_kit.Request("secret", job), null, TestContext.CurrentContext.CancellationToken);
         var pid = await WaitForToolAsync(marker, run);
         Assert.That(pid, Is.Not.Null);
         var cmdline = Encoding.UTF8.GetString(await File.ReadAllBytesAsync($"/proc/{pid}/cmdline"));
@@ -324,7 +329,7 @@ public sealed class PostgresBackupTests
         await TestPostgres.ExecAsync(_big, "alter table secrets_table disable row level security");
         try
         {
-            var ok = await _kit.Runner.RunAsync(_kit.Request("secret", job), null, CancellationToken.None);
+            var ok = await _kit.Runner.RunAsync(_kit.Request("secret", job), null, TestContext.CurrentContext.CancellationToken);
             Assert.That(ok.Success, Is.True, ok.Message);
             Assert.That(await File.ReadAllTextAsync(ok.File!.MetadataPath), Does.Not.Contain(SecretPassword).And.Not.Contain(SecretUser + ":"));
             Assert.That(_kit.Logs.AllText, Does.Not.Contain(SecretPassword));
@@ -338,12 +343,15 @@ public sealed class PostgresBackupTests
     [Test]
     public async Task Run_DirectoryOnFullTmpfs_FailsWithNoSpaceAndKeepsOlderBackups()
     {
+        // A fake clock: the second run gets its own file name by advancing it, not by waiting for a new second.
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        using var kit = new BackupTestKit(clock);
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root")
         {
             Assert.Ignore("needs root on Linux to mount a small tmpfs");
         }
 
-        var mount = Path.Combine(_kit.Directory, "small");
+        var mount = Path.Combine(kit.Directory, "small");
         Directory.CreateDirectory(mount);
         Assert.That(await ShAsync($"mount -t tmpfs -o size=4m opsagent-test-tmpfs '{mount}'"), Is.Zero);
         try
@@ -355,7 +363,7 @@ public sealed class PostgresBackupTests
                 var tiny = Job(small);
                 tiny.Directory = mount;
                 tiny.Retention = new RetentionOptions { KeepLast = 1 };
-                var first = await _kit.Runner.RunAsync(_kit.Request("full", tiny), null, CancellationToken.None);
+                var first = await kit.Runner.RunAsync(kit.Request("full", tiny), null, TestContext.CurrentContext.CancellationToken);
                 Assert.That(first.Success, Is.True, first.Message);
             }
             finally
@@ -363,18 +371,18 @@ public sealed class PostgresBackupTests
                 await TestPostgres.DropDatabaseAsync(small);
             }
 
-            var before = _kit.FilesInDirectory(mount);
-            await Task.Delay(1100);
+            var before = kit.FilesInDirectory(mount);
+            clock.Advance(TimeSpan.FromSeconds(1));
             var big = Job(_big);
             big.Directory = mount;
             big.Retention = new RetentionOptions { KeepLast = 1 };
-            var result = await _kit.Runner.RunAsync(_kit.Request("full", big), null, CancellationToken.None);
+            var result = await kit.Runner.RunAsync(kit.Request("full", big), null, TestContext.CurrentContext.CancellationToken);
 
             Assert.That(result.Success, Is.False);
             Assert.That(result.Reason, Is.EqualTo("no_space"), result.Message);
             Assert.That(result.Message, Does.Contain("No space left").IgnoreCase.Or.Contain("no space"));
-            Assert.That(_kit.FilesInDirectory(mount), Is.EqualTo(before), "older backup, its checksum and metadata intact; no partial");
-            var verify = await Verification.BackupVerifier.VerifyAsync(BackupFileNames.Scan(mount, "full")[0].Path, null, null, null, null, CancellationToken.None);
+            Assert.That(kit.FilesInDirectory(mount), Is.EqualTo(before), "older backup, its checksum and metadata intact; no partial");
+            var verify = await Verification.BackupVerifier.VerifyAsync(BackupFileNames.Scan(mount, "full")[0].Path, null, null, null, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(verify.Ok, Is.True, verify.Message);
         }
         finally

@@ -9,7 +9,9 @@ namespace OpsAgent.Backups.Tests.Restore;
 /// Backups and restores as the application's own role, as the seeds run them: it owns its database, is no superuser
 /// and may not create databases.
 /// </summary>
+// Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
 [NonParallelizable]
+[CancelAfter(600_000)]
 public sealed class ApplicationRoleTests
 {
     private const string Role = "opsagent_app_role";
@@ -103,7 +105,7 @@ public sealed class ApplicationRoleTests
     [Test]
     public async Task Run_GlobalsAsNonSuperuser_DumpsRolesWithoutPasswordsAndSaysSo()
     {
-        var result = await _kit.Runner.RunAsync(_kit.Request("appglobals", Job(globals: true)), null, CancellationToken.None);
+        var result = await _kit.Runner.RunAsync(_kit.Request("appglobals", Job(globals: true)), null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.True, $"{result.Reason}: {result.Message}");
         var metadata = BackupMetadata.TryRead(result.File!.MetadataPath)!;
@@ -117,19 +119,19 @@ public sealed class ApplicationRoleTests
     [Test]
     public async Task Restore_IntoExistingDatabaseWithoutCreatedb_RestoresThenRefusesASecondWithoutClean()
     {
-        var backup = await _kit.Runner.RunAsync(_kit.Request("appdrill", Job()), null, CancellationToken.None);
+        var backup = await _kit.Runner.RunAsync(_kit.Request("appdrill", Job()), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(backup.Success, Is.True, backup.Message);
 
-        var first = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File!.Path, _drill, clean: false, _kit.Directory, null, CancellationToken.None);
+        var first = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File!.Path, _drill, clean: false, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
         Assert.That(first.Success, Is.True, $"{first.Reason}: {first.Message}");
         Assert.That(await CountAsync(_drill, "lines"), Is.EqualTo(await CountAsync(_database, "lines")));
 
-        var second = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File.Path, _drill, clean: false, _kit.Directory, null, CancellationToken.None);
+        var second = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File.Path, _drill, clean: false, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
         Assert.That(second.Success, Is.False);
         Assert.That(second.Reason, Is.EqualTo("target_not_empty"), second.Message);
         Assert.That(second.Message, Does.Contain("--clean"));
 
-        var cleaned = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File.Path, _drill, clean: true, _kit.Directory, null, CancellationToken.None);
+        var cleaned = await _kit.Restorer.RestoreAsync("appdrill", Job(), backup.File.Path, _drill, clean: true, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
         Assert.That(cleaned.Success, Is.True, $"{cleaned.Reason}: {cleaned.Message}");
         Assert.That(await CountAsync(_drill, "orders"), Is.EqualTo(5000));
     }
@@ -140,11 +142,11 @@ public sealed class ApplicationRoleTests
     {
         var database = await OwnDatabaseAsync();
         var job = Job(format, database: database);
-        var backup = await _kit.Runner.RunAsync(_kit.Request("appover", job), null, CancellationToken.None);
+        var backup = await _kit.Runner.RunAsync(_kit.Request("appover", job), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(backup.Success, Is.True, backup.Message);
         await AsRoleAsync(database, "delete from lines where id > 10000; insert into orders values (99999, 'after the backup')");
 
-        var restore = await _kit.Restorer.RestoreAsync("appover", job, backup.File!.Path, null, clean: false, _kit.Directory, null, CancellationToken.None);
+        var restore = await _kit.Restorer.RestoreAsync("appover", job, backup.File!.Path, null, clean: false, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(restore.Success, Is.True, $"{restore.Reason}: {restore.Message}");
         Assert.That(await CountAsync(database, "lines"), Is.EqualTo(20000));
@@ -157,13 +159,13 @@ public sealed class ApplicationRoleTests
     {
         var database = await OwnDatabaseAsync();
         var job = Job(format, database: database);
-        var backup = await _kit.Runner.RunAsync(_kit.Request("apphalf", job), null, CancellationToken.None);
+        var backup = await _kit.Runner.RunAsync(_kit.Request("apphalf", job), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(backup.Success, Is.True, backup.Message);
         await AsRoleAsync(database, "insert into orders values (88888, 'after the backup')");
         // An object the role does not own depends on orders: the restore drops lines, then fails to drop orders.
         await TestPostgres.ExecAsync(database, "create view dba_report as select count(*) from orders");
 
-        var restore = await _kit.Restorer.RestoreAsync("apphalf", job, backup.File!.Path, null, clean: false, _kit.Directory, null, CancellationToken.None);
+        var restore = await _kit.Restorer.RestoreAsync("apphalf", job, backup.File!.Path, null, clean: false, _kit.Directory, null, TestContext.CurrentContext.CancellationToken);
 
         Assert.That(restore.Success, Is.False, "the restore fails half-way");
         Assert.That(restore.Message, Does.Contain("dba_report").Or.Contain("depend"));

@@ -11,7 +11,9 @@ using OpsAgent.Health.Restarts;
 namespace OpsAgent.Health.Tests.Checks;
 
 /// <summary>The docker probe and container restarts against the real engine: a busybox container whose HEALTHCHECK reads a file.</summary>
+// Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
 [NonParallelizable]
+[CancelAfter(600_000)]
 public sealed class DockerProbeTests
 {
     private DockerClient _docker = null!;
@@ -88,7 +90,7 @@ public sealed class DockerProbeTests
             await ExecAsync(name, "touch", "/tmp/ok");
         }
 
-        await WaitAsync(async () => (await _docker.Containers.InspectContainerAsync(name)).State.Health?.Status == "healthy", "the container to become healthy");
+        await Eventually.WaitAsync(async () => (await _docker.Containers.InspectContainerAsync(name)).State.Health?.Status == "healthy", "the container to become healthy", Eventually.Slow);
         return name;
     }
 
@@ -96,17 +98,7 @@ public sealed class DockerProbeTests
     {
         var exec = await _docker.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters { Cmd = command });
         await _docker.Exec.StartContainerExecAsync(exec.ID);
-        await WaitAsync(async () => !(await _docker.Exec.InspectContainerExecAsync(exec.ID)).Running, $"{string.Join(' ', command)} in {container}");
-    }
-
-    private static async Task WaitAsync(Func<Task<bool>> condition, string what)
-    {
-        var clock = Stopwatch.StartNew();
-        while (!await condition())
-        {
-            Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(60)), $"timed out waiting for {what}");
-            await Task.Delay(200);
-        }
+        await Eventually.WaitAsync(async () => !(await _docker.Exec.InspectContainerExecAsync(exec.ID)).Running, $"{string.Join(' ', command)} in {container}", Eventually.Slow);
     }
 
     private static ProbeOptions Probe(string container, int maxRestarts = 3) => new()
@@ -138,7 +130,7 @@ public sealed class DockerProbeTests
         return new Rig(new ProbeRunner([new DockerProbe(_provider)]), supervisor, pauses);
     }
 
-    /// <summary>Runs the probe every 300 ms (the scheduler's job, compressed) until <paramref name="done"/> or 60 s.</summary>
+    /// <summary>Runs the probe every 300 ms (the scheduler's job, compressed) until <paramref name="done"/> or <see cref="Eventually.Slow"/>.</summary>
     private async Task<ProbeState> DriveAsync(Rig rig, string probe, ProbeOptions options, Func<ProbeState, bool> done)
     {
         var (runner, supervisor, _) = rig;
@@ -146,9 +138,9 @@ public sealed class DockerProbeTests
         var clock = Stopwatch.StartNew();
         while (true)
         {
-            var result = await runner.RunAsync(probe, options, CancellationToken.None);
-            var state = await supervisor.StepAsync(probe, options, all, _dir, result, CancellationToken.None);
-            if (done(state) || clock.Elapsed > TimeSpan.FromSeconds(60))
+            var result = await runner.RunAsync(probe, options, TestContext.CurrentContext.CancellationToken);
+            var state = await supervisor.StepAsync(probe, options, all, _dir, result, TestContext.CurrentContext.CancellationToken);
+            if (done(state) || clock.Elapsed > Eventually.Slow)
             {
                 return state;
             }
@@ -163,8 +155,8 @@ public sealed class DockerProbeTests
         var name = await StartContainerAsync(recreateOnStart: true);
         var rig = Agent();
 
-        var result = await rig.Runner.RunAsync("worker", Probe(name), CancellationToken.None);
-        var missing = await rig.Runner.RunAsync("worker", Probe("opsagent-no-such-container"), CancellationToken.None);
+        var result = await rig.Runner.RunAsync("worker", Probe(name), TestContext.CurrentContext.CancellationToken);
+        var missing = await rig.Runner.RunAsync("worker", Probe("opsagent-no-such-container"), TestContext.CurrentContext.CancellationToken);
 
         Assert.That(result.Success, Is.True, result.Message);
         Assert.That(missing.Reason, Is.EqualTo("container_missing"));

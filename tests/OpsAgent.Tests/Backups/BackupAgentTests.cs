@@ -105,7 +105,7 @@ public sealed class BackupAgentTests
 
             await using var agent = await TestAgent.StartAsync(Job("nightly", backups.FullName, connection, catchUp: true));
 
-            await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") is "backup_succeeded" or "backup_failed", "the catch-up run", TimeSpan.FromSeconds(60));
+            await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_EVENT") is "backup_succeeded" or "backup_failed", "the catch-up run", Eventually.Slow);
             var succeeded = agent.Journal.Entries.Single(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_succeeded");
             Assert.That(succeeded["OPSAGENT_JOB"], Is.EqualTo("nightly"));
             Assert.That(agent.Journal.Entries.Count(e => e.GetValueOrDefault("OPSAGENT_EVENT") == "backup_catch_up"), Is.EqualTo(1));

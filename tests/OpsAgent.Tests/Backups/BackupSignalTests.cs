@@ -119,7 +119,7 @@ public sealed class BackupSignalTests
 
         using var daemon = AgentProcess.Start("run", "--config", config);
         var daemonOutput = Drain(daemon);
-        await journal.WaitForAsync(e => e.GetValueOrDefault("MESSAGE", "").Contains("started; listening on", StringComparison.Ordinal), "the daemon's start", TimeSpan.FromSeconds(60));
+        await journal.WaitForAsync(e => e.GetValueOrDefault("MESSAGE", "").Contains("started; listening on", StringComparison.Ordinal), "the daemon's start", Eventually.Slow);
 
         Assert.That(File.Exists(partial), Is.True, "the daemon left the CLI's live partial alone");
         Assert.That(cli.HasExited, Is.False, "the CLI still dumps");
@@ -171,7 +171,7 @@ public sealed class BackupSignalTests
     /// </summary>
     private async Task<List<int>> WaitForDumpUnderWayAsync(Process process)
     {
-        await TestAgent.WaitForAsync(
+        await Eventually.WaitAsync(
             () => Task.FromResult(process.HasExited || (ToolsOf(process.Id).Sum(Written) >= MidWayBytes && Directory.GetFiles(Backups, "*.partial").Length > 0)),
             "pg_dump mid-way and its partial file", TimeSpan.FromSeconds(120));
         Assert.That(process.HasExited, Is.False, "the process was still dumping");

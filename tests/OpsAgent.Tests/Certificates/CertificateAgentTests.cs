@@ -63,7 +63,7 @@ public sealed class CertificateAgentTests
             "gone": "{{_dir}}/nowhere/*.pem"
             """));
 
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_certificate_check_success{certificate=\"gone\"}", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_certificate_check_success{certificate=\"gone\"}", StringComparison.Ordinal),
             "the check at start");
         var metrics = await agent.MetricsAsync();
         var apiNotAfter = new DateTimeOffset(_leaf.NotAfter.ToUniversalTime(), TimeSpan.Zero).ToUnixTimeSeconds();
@@ -106,10 +106,10 @@ public sealed class CertificateAgentTests
     {
         WriteFile("ok.test", 90, 60);
         await using var agent = await TestAgent.StartAsync(Section($$""" "local": "{{_dir}}/files/*.pem" """));
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("certificate=\"local:ok.test.pem\"", StringComparison.Ordinal), "the check at start");
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("certificate=\"local:ok.test.pem\"", StringComparison.Ordinal), "the check at start");
 
         await agent.WriteConfigAsync(Section(""));
-        await TestAgent.WaitForAsync(async () => !(await agent.MetricsAsync()).Contains("certificate=\"local:", StringComparison.Ordinal), "the removed entry's series to go");
+        await Eventually.WaitAsync(async () => !(await agent.MetricsAsync()).Contains("certificate=\"local:", StringComparison.Ordinal), "the removed entry's series to go");
 
         Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_certificate_check_success{certificate=\"api\"} 1"));
     }

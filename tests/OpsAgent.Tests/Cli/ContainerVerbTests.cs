@@ -34,7 +34,7 @@ public sealed class ContainerVerbTests
             Cmd = ["sh", "-c", "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster $(ls /usr/lib/postgresql) main start && sleep infinity"],
         });
         await _docker.Containers.StartContainerAsync(_container, new ContainerStartParameters());
-        await TestAgent.WaitForAsync(async () => (await PsqlAsync("postgres", "select 1")).Exit == 0, "PostgreSQL in the container", TimeSpan.FromSeconds(60));
+        await Eventually.WaitAsync(async () => (await PsqlAsync("postgres", "select 1")).Exit == 0, "PostgreSQL in the container", Eventually.Slow);
         var created = await PsqlAsync("postgres", "create database shop");
         Assert.That(created.Exit, Is.Zero, created.Output);
         var seeded = await PsqlAsync("shop", "create table orders (id int primary key, note text); insert into orders select g, md5(g::text) from generate_series(1, 3000) g;");

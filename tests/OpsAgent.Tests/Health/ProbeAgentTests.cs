@@ -34,7 +34,7 @@ public sealed class ProbeAgentTests
     {
         _server.Respond(200, """{"status":"healthy","database":"connected"}""");
         await using var agent = await TestAgent.StartAsync(Probe("tracehub-api"));
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_probe_healthy{probe=\"tracehub-api\"} 1", StringComparison.Ordinal), "the first probe run");
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_probe_healthy{probe=\"tracehub-api\"} 1", StringComparison.Ordinal), "the first probe run");
 
         _server.Respond(200, """{"status":"healthy","database":"disconnected"}""");
         var failing = await EntryAsync(agent, "probe_failing", "tracehub-api", "probe_failing in the journal");
@@ -127,7 +127,7 @@ public sealed class ProbeAgentTests
             var resume = await AgentProcess.RunAsync("resume", "paused-api", "--config", agent.ConfigPath);
             Assert.That(resume.Out, Does.Contain("resumed: paused-api"));
             await EntryAsync(agent, "restart_started", "paused-api", "the restart after resume");
-            await TestAgent.WaitForAsync(async () => (await docker.Containers.InspectContainerAsync(container)).State.StartedAt != started, "the container restarted");
+            await Eventually.WaitAsync(async () => (await docker.Containers.InspectContainerAsync(container)).State.StartedAt != started, "the container restarted");
             Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_restart_suppressed{probe=\"paused-api\"} 0"));
         }
         finally

@@ -90,7 +90,7 @@ public sealed class HttpEndpointTests
         await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "minutely": { "Schedule": "* * * * *" }, "nightly": { "Schedule": "0 2 * * *" } } } """);
         await agent.Scheduler.TriggerNowAsync(new Quartz.JobKey("minutely", "test"), CancellationToken.None);
 
-        await TestAgent.WaitForAsync(async () => (await agent.StatusAsync()).Jobs.Single(j => j.Name == "minutely").LastResult == "success", "the triggered run");
+        await Eventually.WaitAsync(async () => (await agent.StatusAsync()).Jobs.Single(j => j.Name == "minutely").LastResult == "success", "the triggered run");
         var status = await agent.StatusAsync();
 
         Assert.That(status.Scheduler.Running, Is.True);

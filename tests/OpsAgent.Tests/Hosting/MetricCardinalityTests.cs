@@ -39,7 +39,7 @@ public sealed partial class MetricCardinalityTests
 
     private static async Task<string> MetricsAfterTheCheckAsync(TestAgent agent)
     {
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_certificate_check_success{certificate=\"many:f24.pem\"} 1", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_certificate_check_success{certificate=\"many:f24.pem\"} 1", StringComparison.Ordinal),
             "the certificate check at start");
         agent.Service<MetricOverflowMonitor>().Check();
         return await agent.MetricsAsync();

@@ -57,7 +57,7 @@ public sealed class NotifyTests
 
         await using (agent)
         {
-            await TestAgent.WaitForAsync(() => Task.FromResult(Snapshot().Count(m => m.Contains("WATCHDOG=1", StringComparison.Ordinal)) >= 3), "three watchdog pings");
+            await Eventually.WaitAsync(() => Task.FromResult(Snapshot().Count(m => m.Contains("WATCHDOG=1", StringComparison.Ordinal)) >= 3), "three watchdog pings");
             var all = Snapshot();
             var ready = all.FindIndex(m => m.StartsWith("READY=1", StringComparison.Ordinal));
             Assert.That(ready, Is.GreaterThanOrEqualTo(0), "READY=1 was sent");

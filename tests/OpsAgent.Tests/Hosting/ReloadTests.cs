@@ -19,7 +19,7 @@ public sealed class ReloadTests
 
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """);
 
-        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "the new schedule", TimeSpan.FromSeconds(5));
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "the new schedule", TimeSpan.FromSeconds(5));
         var after = Job(await agent.StatusAsync(), "nightly")!;
         Assert.That((after.NextFire!.Value.Hour, after.NextFire.Value.Minute), Is.EqualTo((4, 30)));
         Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_config_reloads_total{result=\"success\"} 2"));
@@ -32,7 +32,7 @@ public sealed class ReloadTests
 
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "0 2 * *" }, "Weekly Job": { "Schedule": "0 3 * * 0" } } } """);
 
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
             "the failed reload to be counted");
         var status = await agent.StatusAsync();
         Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("0 2 * * *"));
@@ -57,7 +57,7 @@ public sealed class ReloadTests
             await kill.WaitForExitAsync();
         }
 
-        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "15 1 * * *", "SIGHUP to reload");
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "15 1 * * *", "SIGHUP to reload");
         Assert.That(Job(await agent.StatusAsync(), "weekly"), Is.Null);
         await agent.Journal.WaitForAsync(e => e["MESSAGE"].StartsWith("Configuration reloaded (SIGHUP)", StringComparison.Ordinal), "the reload logged as SIGHUP");
     }
@@ -66,12 +66,12 @@ public sealed class ReloadTests
     public async Task RemovedJob_DisappearsFromStatusAndMetrics()
     {
         await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "* * * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """);
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_test_job_last_run_timestamp_seconds{job=\"weekly\"}", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_test_job_last_run_timestamp_seconds{job=\"weekly\"}", StringComparison.Ordinal),
             "the weekly series");
 
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "* * * * *" } } } """);
 
-        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "weekly") is null, "weekly to leave /status", TimeSpan.FromSeconds(5));
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "weekly") is null, "weekly to leave /status", TimeSpan.FromSeconds(5));
         var metrics = await agent.MetricsAsync();
         Assert.That(metrics, Does.Not.Contain("job=\"weekly\""));
         Assert.That(metrics, Does.Contain("opsagent_test_job_last_run_timestamp_seconds{job=\"nightly\"}"));
@@ -87,11 +87,11 @@ public sealed class ReloadTests
         await TestJobGates.Started.GetOrAdd("long", _ => new()).Task.WaitAsync(TimeSpan.FromSeconds(20));
 
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "long": { "Schedule": "0 5 * * *", "Block": true } } } """);
-        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "long")?.Schedule == "0 5 * * *", "the reschedule");
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "long")?.Schedule == "0 5 * * *", "the reschedule");
         Assert.That(Job(await agent.StatusAsync(), "long")!.Running, Is.True, "the reschedule must not stop the run");
 
         TestJobGates.Gates.GetOrAdd("long", _ => new()).TrySetResult();
-        await TestAgent.WaitForAsync(async () => Job(await agent.StatusAsync(), "long")?.LastResult == "success", "the run to finish");
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "long")?.LastResult == "success", "the run to finish");
         Assert.That(Job(await agent.StatusAsync(), "long")!.Message, Is.EqualTo("released"));
     }
 
@@ -103,7 +103,7 @@ public sealed class ReloadTests
         // Valid configuration the scheduler refuses half-way: weekly is removed and nightly rescheduled before "broken" fails.
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" }, "broken": { "Schedule": "0 5 * * *", "Unschedulable": true } } } """);
 
-        await TestAgent.WaitForAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_config_reloads_total{result=\"failure\"} 1", StringComparison.Ordinal),
             "the reload that could not be applied to be counted as a failure");
         var status = await agent.StatusAsync();
         Assert.That(status.Configuration.Generation, Is.EqualTo(1));

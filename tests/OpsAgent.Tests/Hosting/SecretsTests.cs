@@ -33,8 +33,8 @@ public sealed class SecretsTests
         try
         {
             await agent.Scheduler.TriggerNowAsync(new Quartz.JobKey("leaky", "test"), CancellationToken.None);
-            await TestAgent.WaitForAsync(async () => (await agent.StatusAsync()).Jobs.Single().LastResult == "failure", $"the {source} job to fail");
-            await TestAgent.WaitForAsync(() => Task.FromResult(agent.Journal.AllText.Contains("connecting with", StringComparison.Ordinal)), "the job's log entry");
+            await Eventually.WaitAsync(async () => (await agent.StatusAsync()).Jobs.Single().LastResult == "failure", $"the {source} job to fail");
+            await Eventually.WaitAsync(() => Task.FromResult(agent.Journal.AllText.Contains("connecting with", StringComparison.Ordinal)), "the job's log entry");
 
             var statusJson = await agent.Http.GetStringAsync(new Uri("status", UriKind.Relative));
             var statusOut = new StringWriter();

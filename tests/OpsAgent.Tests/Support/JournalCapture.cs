@@ -32,7 +32,7 @@ public sealed class JournalCapture : IDisposable
     public async Task<Dictionary<string, string>> WaitForAsync(Func<Dictionary<string, string>, bool> match, string what, TimeSpan? timeout = null)
     {
         Dictionary<string, string>? found = null;
-        await TestAgent.WaitForAsync(() => Task.FromResult((found = Entries.FirstOrDefault(match)) is not null), what, timeout);
+        await Eventually.WaitAsync(() => Task.FromResult((found = Entries.FirstOrDefault(match)) is not null), what, timeout);
         return found!;
     }
 

@@ -74,23 +74,6 @@ public sealed class TestAgent : IAsyncDisposable
 
     public AgentScheduler Scheduler => Service<AgentScheduler>();
 
-    /// <summary>Polls <paramref name="condition"/> until it holds; fails the test with <paramref name="what"/> after <paramref name="timeout"/>.</summary>
-    public static async Task WaitForAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
-    {
-        var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(20));
-        while (DateTime.UtcNow < deadline)
-        {
-            if (await condition())
-            {
-                return;
-            }
-
-            await Task.Delay(100);
-        }
-
-        Assert.Fail($"timed out waiting for {what}");
-    }
-
     public async ValueTask DisposeAsync()
     {
         Http?.Dispose();
