@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.Versioning;
 using System.ServiceProcess;
 using OpsAgent.Health.Restarts;
 using OpsAgent.Testing;
@@ -10,18 +9,25 @@ namespace OpsAgent.Health.Tests.Restarts;
 /// The <c>WindowsService</c> restart target against a real service: the GitHub workflow's windows job installs OpsAgent
 /// with install.ps1 and names it in OPSAGENT_TEST_WINDOWS_SERVICE; everywhere else these are reported skipped.
 /// </summary>
-/// <remarks>Windows-only API throughout: each test first skips itself anywhere else.</remarks>
+/// <remarks>Each test skips itself (counted, with the reason) before any Windows-only call.</remarks>
 [TestFixture]
 [CancelAfter(120_000)]
-[SupportedOSPlatform("windows")]
 public sealed class WindowsServiceTargetTests
 {
+    private const string NotWindows = "Windows services exist only on Windows: the GitHub workflow's windows job runs this against the OpsAgent service install.ps1 installs";
+
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
 
     [Test]
     public async Task Restart_RunningService_RunsAgainInANewProcess(CancellationToken cancellationToken)
     {
-        var service = RequireService();
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Ignore(NotWindows);
+            return;
+        }
+
+        var service = TestEnvironment.Require("OPSAGENT_TEST_WINDOWS_SERVICE");
         var before = ProcessId(service);
         var target = new WindowsServiceTarget(service, Timeout);
 
@@ -29,17 +35,21 @@ public sealed class WindowsServiceTargetTests
         await target.RestartAsync(cancellationToken);
 
         using var controller = new ServiceController(service);
-        Assert.Multiple(() =>
-        {
-            Assert.That(controller.Status, Is.EqualTo(ServiceControllerStatus.Running));
-            Assert.That(ProcessId(service), Is.Not.EqualTo(before).And.Not.Zero, "the service was stopped and started, not left alone");
-        });
+        var running = controller.Status == ServiceControllerStatus.Running;
+        Assert.That(running, Is.True, "the service runs again");
+        Assert.That(ProcessId(service), Is.Not.EqualTo(before).And.Not.Zero, "the service was stopped and started, not left alone");
     }
 
     [Test]
     public async Task Restart_StoppedService_IsStarted(CancellationToken cancellationToken)
     {
-        var service = RequireService();
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Ignore(NotWindows);
+            return;
+        }
+
+        var service = TestEnvironment.Require("OPSAGENT_TEST_WINDOWS_SERVICE");
         using (var controller = new ServiceController(service))
         {
             controller.Stop();
@@ -55,22 +65,20 @@ public sealed class WindowsServiceTargetTests
     [Test]
     public void Restart_UnknownService_FailsNamingIt(CancellationToken cancellationToken)
     {
-        RequireService();
-        const string missing = "opsagent-test-no-such-service";
-
-        var error = Assert.ThrowsAsync<InvalidOperationException>(() => new WindowsServiceTarget(missing, Timeout).RestartAsync(cancellationToken));
-
-        Assert.That(error!.Message, Does.Contain(missing));
-    }
-
-    private static string RequireService()
-    {
         if (!OperatingSystem.IsWindows())
         {
-            Assert.Ignore("Windows services exist only on Windows: the GitHub workflow's windows job runs this against the OpsAgent service install.ps1 installs");
+            Assert.Ignore(NotWindows);
+            return;
         }
 
-        return TestEnvironment.Require("OPSAGENT_TEST_WINDOWS_SERVICE");
+        TestEnvironment.Require("OPSAGENT_TEST_WINDOWS_SERVICE");
+        const string missing = "opsagent-test-no-such-service";
+
+        var target = new WindowsServiceTarget(missing, Timeout);
+        var restart = target.RestartAsync;
+        var error = Assert.ThrowsAsync<InvalidOperationException>(() => restart(cancellationToken));
+
+        Assert.That(error!.Message, Does.Contain(missing));
     }
 
     /// <summary>The service's process id as the service control manager reports it (<c>sc.exe queryex</c>).</summary>
