@@ -154,20 +154,29 @@ public sealed class HostCheckContext
 
     private async Task<bool> PingDockerAsync(CancellationToken cancellationToken)
     {
-        using var timeout = Bounded(cancellationToken);
         string problem;
-        try
+        // Docker.DotNet reports a socket that is not there as "Cannot assign requested address"; say what it means.
+        var socket = _dockerEndpoint.StartsWith("unix://", StringComparison.Ordinal) ? _dockerEndpoint["unix://".Length..] : null;
+        if (socket is not null && !File.Exists(socket))
         {
-            await _docker.Get(_dockerEndpoint).System.PingAsync(timeout.Token).ConfigureAwait(false);
-            return true;
+            problem = $"no socket at {socket}: is Docker installed and running?";
         }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        else
         {
-            problem = $"no answer within {Timeout.TotalSeconds:0} s";
-        }
-        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
-        {
-            problem = (ex.InnerException ?? ex).Message;
+            using var timeout = Bounded(cancellationToken);
+            try
+            {
+                await _docker.Get(_dockerEndpoint).System.PingAsync(timeout.Token).ConfigureAwait(false);
+                return true;
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                problem = $"no answer within {Timeout.TotalSeconds:0} s";
+            }
+            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
+            {
+                problem = (ex.InnerException ?? ex).Message;
+            }
         }
 
         Error($"{OpsAgentOptions.SectionName}:Docker:Endpoint", $"the Docker endpoint {_dockerEndpoint} does not answer ({problem}): every job and probe that uses a container would fail");

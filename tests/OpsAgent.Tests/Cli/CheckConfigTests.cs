@@ -1,4 +1,5 @@
 using OpsAgent.Cli;
+using OpsAgent.Testing;
 using OpsAgent.Tests.Support;
 
 namespace OpsAgent.Tests.Cli;
@@ -73,8 +74,8 @@ public sealed class CheckConfigTests
     [Test]
     public async Task CheckConfig_MongoJobOnTheHostWithoutMongodump_ErrorNamingTheJob()
     {
-        var path = Write("""
-            { "OpsAgent": { "Backups": {
+        var path = Write($$"""
+            { "OpsAgent": { "Docker": { "Endpoint": "{{TestEnvironment.Require("OPSAGENT_TEST_DOCKER")}}" }, "Backups": {
                 "innova-mongo": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "MongodumpPath": "/nonexistent/bin/mongodump" },
                 "in-container": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "Container": "mongo" }
             } } }
