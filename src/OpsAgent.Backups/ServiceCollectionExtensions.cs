@@ -15,6 +15,7 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<BackupSlots>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<Restore.BackupRestorer>();
+        services.AddHostCheck<BackupHostCheck>();
         return services;
     }
 

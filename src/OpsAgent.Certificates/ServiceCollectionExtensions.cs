@@ -15,6 +15,7 @@ public static class CertificateServiceCollectionExtensions
         services.AddAgentSection<CertificatesOptions, CertificatesOptionsValidator>(CertificatesOptions.SectionName);
         services.TryAddSingleton<EndpointInspector>();
         services.TryAddSingleton<CertificateChecker>();
+        services.AddHostCheck<CertificateHostCheck>();
         return services;
     }
 

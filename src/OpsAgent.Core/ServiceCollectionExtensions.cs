@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<Docker.DockerClientProvider>();
         services.TryAddSingleton<Processes.ToolRunner>();
+        services.TryAddSingleton<HostChecks.HostCheckRunner>();
         services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
         return services;
     }
@@ -44,6 +45,14 @@ public static class ServiceCollectionExtensions
         where TOptions : class, new()
     {
         services.AddSingleton<IAgentSection>(sp => new AgentSection<TOptions>(path, sp.GetServices<IValidateOptions<TOptions>>()));
+        return services;
+    }
+
+    /// <summary>Adds a capability's checks of its configuration against the host, run by <c>check-config</c>.</summary>
+    public static IServiceCollection AddHostCheck<TCheck>(this IServiceCollection services)
+        where TCheck : class, HostChecks.IHostCheck
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<HostChecks.IHostCheck, TCheck>());
         return services;
     }
 

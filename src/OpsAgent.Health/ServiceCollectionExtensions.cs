@@ -23,6 +23,7 @@ public static class HealthServiceCollectionExtensions
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, SystemdProbe>());
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<PauseStore>();
+        services.AddHostCheck<ProbeHostCheck>();
         return services;
     }
 

@@ -42,7 +42,7 @@ public static class Program
         root.SetAction((parse, ct) => RunAsync(parse.GetValue(config), ct));
 
         var check = new Command("check-config", "Validate the configuration: print every error (path: problem) and exit 1, or a summary with each job's next three fire times");
-        check.SetAction(parse => CheckConfigCommand.Run(parse.GetValue(config), Console.Out));
+        check.SetAction((parse, ct) => CheckConfigCommand.RunAsync(parse.GetValue(config), Console.Out, ct));
         root.Subcommands.Add(check);
 
         var json = new Option<bool>("--json") { Description = "Print the raw /status JSON" };

@@ -82,6 +82,22 @@ cat >"$root/etc/opsagent/conf.d/shop.json" <<'JSON'
 }
 JSON
 check "opsagent check-config accepts conf.d/shop.json" in_host opsagent check-config
+
+# A backup directory outside the unit's ReadWritePaths: writable from a root shell, read-only to the daemon
+# (ProtectSystem=strict). check-config reads the unit's sandbox and names the drop-in line that is missing.
+cat >"$root/etc/opsagent/conf.d/srv.json" <<'JSON'
+{ "OpsAgent": { "Backups": { "srv-db": { "Engine": "postgres", "Schedule": "0 4 * * *", "CatchUp": false,
+  "Connection": "Host=127.0.0.1;Port=5432;Username=postgres;Password=e2e-Pw-4417;Database=shop", "Directory": "/srv/backups" } } } }
+JSON
+out=$(in_host opsagent check-config 2>&1)
+[ $? -ne 0 ] && echo "$out" | has 'OpsAgent:Backups:srv-db:Directory: not writable under the unit.s sandbox (ProtectSystem=strict): add the lines "\[Service\]" and "ReadWritePaths=/srv/backups"' \
+    && ok "check-config fails on Directory=/srv/backups naming the missing ReadWritePaths=/srv/backups" || { not_ok "check-config names the missing ReadWritePaths= line"; echo "$out" | sed 's/^/# /'; }
+mkdir -p "$root/etc/systemd/system/opsagent.service.d"
+printf '[Service]\nReadWritePaths=/srv/backups\n' >"$root/etc/systemd/system/opsagent.service.d/srv.conf"
+in_host systemctl daemon-reload
+check "opsagent check-config passes with the ReadWritePaths=/srv/backups drop-in" in_host opsagent check-config
+rm -f "$root/etc/opsagent/conf.d/srv.json" "$root/etc/systemd/system/opsagent.service.d/srv.conf"
+in_host systemctl daemon-reload
 check "systemctl reload opsagent" in_host systemctl reload opsagent
 wait_for 30 "the backend probe is healthy" metric 'opsagent_probe_healthy{probe="backend"} 1'
 

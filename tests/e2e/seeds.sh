@@ -94,9 +94,18 @@ check "ujmp.service, ujmp-celery.service, ujmp-celery-beat.service started" in_h
 # The next minute at least 15 s away: the scheduled run happens while 001 is set up, before any verb could meet its lock.
 next=$(in_host sh -c 'if [ "$(date -u +%S)" -gt 45 ]; then date -u -d "+2 minutes" "+%M %H"; else date -u -d "+1 minute" "+%M %H"; fi')
 scheduled_since=$(in_host date '+%Y-%m-%d %H:%M:%S')
+# First as copied with its HostHeader placeholder left: check-config must fail naming that line, before any reload.
 substitute "seed 002" ujmp.json \
     '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
     'api.ujmp.example.com:443' 'localhost:18443'
+placeholder_line=$(grep -n '"HostHeader"' "$root/etc/opsagent/conf.d/ujmp.json" | cut -d: -f1)
+out=$(in_host opsagent check-config 2>&1)
+[ $? -ne 0 ] && echo "$out" | has "OpsAgent:Probes:ujmp:HostHeader: 'api.ujmp.example.com' is an example placeholder.*(/etc/opsagent/conf.d/ujmp.json:$placeholder_line)" \
+    && ok "check-config fails on ujmp.json's placeholder left, naming conf.d/ujmp.json:$placeholder_line" || { not_ok "check-config names the placeholder's line"; echo "$out" | sed 's/^/#   /'; }
+substitute "seed 002" ujmp.json \
+    '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
+    'api.ujmp.example.com:443' 'localhost:18443' \
+    '"HostHeader": "api.ujmp.example.com"' '"HostHeader": "localhost"'
 check "opsagent check-config accepts ujmp.json" in_host opsagent check-config
 check "systemctl reload opsagent (ujmp.json)" in_host systemctl reload opsagent
 

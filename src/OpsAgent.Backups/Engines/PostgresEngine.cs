@@ -14,7 +14,10 @@ namespace OpsAgent.Backups.Engines;
 public sealed partial class PostgresEngine : IDumpEngine
 {
     /// <summary>Where Debian-like systems install each major version's client tools.</summary>
-    internal static string DebianBinDirectory(int major) => $"/usr/lib/postgresql/{major}/bin";
+    internal static string DebianBinDirectory(int major) => $"{DebianClientRoot}/{major}/bin";
+
+    /// <summary>Where Debian's postgresql-client-N packages install, one directory per major version.</summary>
+    internal const string DebianClientRoot = "/usr/lib/postgresql";
 
     /// <inheritdoc />
     public async Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)

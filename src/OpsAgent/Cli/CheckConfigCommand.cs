@@ -1,6 +1,7 @@
 using System.Globalization;
 using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
 using OpsAgent.Hosting;
 
 namespace OpsAgent.Cli;
@@ -18,42 +19,37 @@ internal static class CheckConfigCommand
         }
     }
 
-    /// <summary>
-    /// Tools a job runs on this host that are not here: the daemon would load the configuration and fail every run with
-    /// <c>tool_missing</c>, so check-config says it first. (PostgreSQL's client is chosen per server version at run time.)
-    /// </summary>
-    internal static List<ConfigError> HostToolErrors(AgentConfiguration configuration)
+    /// <summary>Prints "FILE: N errors" for the host findings' errors, then every finding with the file and line that set it.</summary>
+    private static void WriteFindings(ConfigurationFiles files, IReadOnlyList<(HostFinding Finding, string? Line)> findings, TextWriter output)
     {
-        var errors = new List<ConfigError>();
-        foreach (var (name, job) in configuration.Get<Backups.BackupsOptions>().Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
+        var errors = findings.Count(f => f.Finding.Severity == HostFindingSeverity.Error);
+        if (errors > 0)
         {
-            if (job.Engine != Backups.BackupEngine.MongoDb || job.Container is not null)
-            {
-                continue;
-            }
-
-            var path = $"{Backups.BackupsOptions.SectionName}:{name}:MongodumpPath";
-            if (job.MongodumpPath is { } explicitPath ? !File.Exists(explicitPath) : Backups.Engines.EngineTools.FindOnPath("mongodump") is null)
-            {
-                errors.Add(new ConfigError(path, job.MongodumpPath is null
-                    ? "mongodump is not on this host's PATH and the job has no Container: install the MongoDB Database Tools (package mongodb-database-tools), set MongodumpPath, or set Container to run it in the MongoDB container"
-                    : $"{job.MongodumpPath} does not exist on this host"));
-            }
+            output.WriteLine($"{files.MainFile}: {errors} error{(errors == 1 ? "" : "s")}");
         }
 
-        return errors;
+        foreach (var (finding, line) in findings)
+        {
+            var prefix = finding.Severity == HostFindingSeverity.Warning ? "warning: " : "";
+            var at = line is null ? "" : $" ({line})";
+            output.WriteLine(Core.Secrets.SecretRedactor.Shared.Redact($"{prefix}{finding}{at}"));
+        }
     }
 
-    /// <summary>Prints every error and returns 1, or a summary with each job's next three fire times and returns 0.</summary>
-    public static int Run(string? configPath, TextWriter output, Action<IServiceCollection>? configureServices = null)
+    /// <summary>
+    /// Validates, then checks the configuration against this host (<see cref="HostCheckRunner"/>): prints every error and
+    /// returns 1, or a summary with each job's next three fire times and any warnings and returns 0.
+    /// </summary>
+    public static async Task<int> RunAsync(string? configPath, TextWriter output, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
     {
+        ArgumentNullException.ThrowIfNull(output);
         var services = new ServiceCollection();
         services.AddLogging();
         var files = ConfigurationFiles.Resolve(configPath);
         services.AddAgentConfiguration(files);
         AgentHost.AddCapabilities(services);
         configureServices?.Invoke(services);
-        using var provider = services.BuildServiceProvider();
+        await using var provider = services.BuildServiceProvider();
         var manager = provider.GetRequiredService<AgentConfigurationManager>();
         var (configuration, errors, _) = manager.TryLoad();
         if (configuration is null)
@@ -62,9 +58,10 @@ internal static class CheckConfigCommand
             return 1;
         }
 
-        if (HostToolErrors(configuration) is { Count: > 0 } missing)
+        var findings = await provider.GetRequiredService<HostCheckRunner>().RunAsync(configuration, cancellationToken).ConfigureAwait(false);
+        if (findings.Any(f => f.Finding.Severity == HostFindingSeverity.Error))
         {
-            WriteErrors(files, missing, output);
+            WriteFindings(files, findings, output);
             return 1;
         }
 
@@ -75,11 +72,23 @@ internal static class CheckConfigCommand
         output.WriteLine($"  http           {agent.Http.Listen} (/metrics, /healthz, /status)");
         output.WriteLine($"  state          {agent.StateDirectory}");
         output.WriteLine($"  docker         {agent.Docker.Endpoint}");
-        output.WriteLine($"  logging        {agent.Logging.Level}, journald {agent.Logging.Journald.SocketPath}");
+        // The daemon falls back to the console when the socket is not there (not a systemd host, a container).
+        var journald = agent.Logging.Journald.SocketPath;
+        output.WriteLine(File.Exists(journald)
+            ? $"  logging        {agent.Logging.Level}, journald {journald}"
+            : $"  logging        {agent.Logging.Level}, to the console (journald socket {journald} missing)");
+        WriteJobs(configuration, output);
+        WriteFindings(files, findings, output);
+        return 0;
+    }
+
+    private static void WriteJobs(AgentConfiguration configuration, TextWriter output)
+    {
+        var zone = configuration.TimeZone;
         if (configuration.Jobs.Count == 0)
         {
             output.WriteLine("No jobs configured.");
-            return 0;
+            return;
         }
 
         output.WriteLine($"{configuration.Jobs.Count} job{(configuration.Jobs.Count == 1 ? "" : "s")}:");
@@ -94,7 +103,5 @@ internal static class CheckConfigCommand
                 output.WriteLine($"  {"",-12} {"",-24} {description}");
             }
         }
-
-        return 0;
     }
 }

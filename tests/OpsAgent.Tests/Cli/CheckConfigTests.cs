@@ -1,4 +1,5 @@
 using OpsAgent.Cli;
+using OpsAgent.Testing;
 using OpsAgent.Tests.Support;
 
 namespace OpsAgent.Tests.Cli;
@@ -21,7 +22,7 @@ public sealed class CheckConfigTests
     }
 
     [Test]
-    public void CheckConfig_ThreeDifferentErrors_PrintsAllThreePathsAndFails()
+    public async Task CheckConfig_ThreeDifferentErrors_PrintsAllThreePathsAndFails()
     {
         var path = Write("""
             { "OpsAgent": {
@@ -32,7 +33,7 @@ public sealed class CheckConfigTests
             """);
         var output = new StringWriter();
 
-        var exit = CheckConfigCommand.Run(path, output, TestJobRegistration.Add);
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None, TestJobRegistration.Add);
 
         Assert.That(exit, Is.EqualTo(1));
         var text = output.ToString();
@@ -43,14 +44,14 @@ public sealed class CheckConfigTests
     }
 
     [Test]
-    public void CheckConfig_Valid_SummaryListsEachJobWithNextThreeFireTimes()
+    public async Task CheckConfig_Valid_SummaryListsEachJobWithNextThreeFireTimes()
     {
         var path = Write("""
             { "OpsAgent": { "TimeZone": "Africa/Lagos", "Test": { "Jobs": { "sims-db": { "Schedule": "0 2 * * *" } } } } }
             """);
         var output = new StringWriter();
 
-        var exit = CheckConfigCommand.Run(path, output, TestJobRegistration.Add);
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None, TestJobRegistration.Add);
 
         Assert.That(exit, Is.EqualTo(0));
         var line = output.ToString().Split('\n').Single(l => l.Contains("sims-db", StringComparison.Ordinal));
@@ -58,12 +59,12 @@ public sealed class CheckConfigTests
     }
 
     [Test]
-    public void CheckConfig_ShippedDefaultConfiguration_IsValidAndSafe()
+    public async Task CheckConfig_ShippedDefaultConfiguration_IsValidAndSafe()
     {
         var shipped = Path.Combine(AppContext.BaseDirectory, "appsettings.json");
         var output = new StringWriter();
 
-        var exit = CheckConfigCommand.Run(shipped, output);
+        var exit = await CheckConfigCommand.RunAsync(shipped, output, CancellationToken.None);
 
         Assert.That(exit, Is.EqualTo(0), output.ToString());
         Assert.That(output.ToString(), Does.Contain("http://127.0.0.1:9464"));
@@ -71,17 +72,17 @@ public sealed class CheckConfigTests
     }
 
     [Test]
-    public void CheckConfig_MongoJobOnTheHostWithoutMongodump_ErrorNamingTheJob()
+    public async Task CheckConfig_MongoJobOnTheHostWithoutMongodump_ErrorNamingTheJob()
     {
-        var path = Write("""
-            { "OpsAgent": { "Backups": {
+        var path = Write($$"""
+            { "OpsAgent": { "Docker": { "Endpoint": "{{TestEnvironment.Require("OPSAGENT_TEST_DOCKER")}}" }, "Backups": {
                 "innova-mongo": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "MongodumpPath": "/nonexistent/bin/mongodump" },
                 "in-container": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Database": "innova_db", "Directory": "/var/backups/innova", "Connection": { "Value": "mongodb://127.0.0.1:27017" }, "Container": "mongo" }
             } } }
             """);
         var output = new StringWriter();
 
-        var exit = CheckConfigCommand.Run(path, output);
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None);
 
         Assert.That(exit, Is.EqualTo(1), output.ToString());
         Assert.That(output.ToString(), Does.Contain(": 1 error").And.Contain("OpsAgent:Backups:innova-mongo:MongodumpPath: /nonexistent/bin/mongodump does not exist on this host"));

@@ -41,7 +41,7 @@ public sealed class SecretsTests
             var statusErr = new StringWriter();
             await StatusCommand.RunAsync(agent.ConfigPath, agent.BaseUrl, json: false, statusOut, statusErr, CancellationToken.None);
             var checkOut = new StringWriter();
-            CheckConfigCommand.Run(agent.ConfigPath, checkOut, TestJobRegistration.Add);
+            await CheckConfigCommand.RunAsync(agent.ConfigPath, checkOut, CancellationToken.None, TestJobRegistration.Add);
 
             // The job really resolved the secret and put it in its message: redaction had work to do.
             Assert.That(statusJson, Does.Contain("could not connect to"));
