@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<Docker.DockerClientProvider>();
         services.TryAddSingleton<Processes.ToolRunner>();
+        services.TryAddSingleton<Processes.HostCommandRunner>();
         services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
         return services;
     }
