@@ -8,8 +8,10 @@ namespace OpsAgent.Core.Processes;
 /// <remarks>
 /// The agent's unit is hardened (a read-only <c>/etc</c> and <c>/var</c>, no capability to bind port 80...), and a host
 /// command such as <c>certbot renew</c> needs the host as the operator's shell sees it. Under systemd as a system service
-/// each command therefore runs as a transient unit started by PID 1 (<c>systemd-run --wait --pipe</c>): it gets none of
-/// the agent's sandbox, the output still comes back on the pipes, and the journal also has it under the unit's own name.
+/// each command therefore runs as a transient unit started by PID 1 (<c>systemd-run --wait</c>): it gets none of the
+/// agent's sandbox, its output goes to the journal under the unit's own name (<c>journalctl -u opsagent-*</c>), and is read
+/// back from there for the caller once the unit has ended (stdout and stderr merged, as the journal keeps them).
+/// <c>--pipe</c> would hand the output to the agent directly, but then the journal would not have it under the unit.
 /// Elsewhere (development, no systemd, Windows) the command is a child process, as a shell would run it.
 /// The transient unit's cgroup is not the agent's, so the agent's <c>KillMode=</c> does not reach it: a cancelled or
 /// timed-out run stops it with <c>systemctl stop</c>, and <c>RuntimeMaxSec=</c> ends one that outlives a killed agent.
@@ -31,6 +33,9 @@ public sealed partial class HostCommandRunner
         "Failed to create bus connection", "Failed to connect to bus", "Failed to start transient service unit", "Failed to find executable",
         "Failed to get D-Bus connection", "Unit name is not valid",
     ];
+
+    /// <summary>The most output lines read back from the journal (the caller keeps the end of it).</summary>
+    private const string MaxOutputLines = "2000";
 
     private readonly ToolRunner _tools;
     private readonly TimeProvider _time;
@@ -56,6 +61,7 @@ public sealed partial class HostCommandRunner
     public bool UsesTransientUnits => _systemdRun is not null;
 
     /// <summary>Runs <paramref name="command"/> to completion: its exit, its stdout, and the transient unit it ran as (null when run directly).</summary>
+    /// <remarks>In a transient unit stdout and stderr come back merged in <see cref="ToolExit.StandardError"/>, and the stdout returned is empty.</remarks>
     /// <param name="purpose">What runs it, for the unit name (<c>cert-renew</c>).</param>
     /// <param name="name">The configured entry, for the unit name.</param>
     /// <param name="command">The command; its <see cref="ToolCommand.Environment"/> reaches the unit without appearing in any command line.</param>
@@ -77,15 +83,10 @@ public sealed partial class HostCommandRunner
             ?? throw new ToolStartException(ToolStartReasons.ToolMissing, $"cannot run {command.FileName}: not found on PATH ({Environment.GetEnvironmentVariable("PATH")})", null);
         var unit = UnitName(purpose, name, _time.GetUtcNow());
         var wrapped = Wrap(_systemdRun, unit, $"OpsAgent {purpose} for {name}: {command.Display}", command with { FileName = program }, timeout);
+        ToolExit exit;
         try
         {
-            var (exit, output) = await _tools.RunAsync(wrapped, cancellationToken).ConfigureAwait(false);
-            if (exit.ExitCode != 0 && Refusal(exit.StandardError) is { } refusal)
-            {
-                throw new ToolStartException(TransientUnitFailed, $"systemd did not start {command.FileName} as {unit}: {refusal}", null);
-            }
-
-            return (exit, output, unit);
+            (exit, _) = await _tools.RunAsync(wrapped, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -93,6 +94,40 @@ public sealed partial class HostCommandRunner
             await StopAsync(unit).ConfigureAwait(false);
             throw;
         }
+
+        if (exit.ExitCode != 0 && Refusal(exit.StandardError) is { } refusal)
+        {
+            throw new ToolStartException(TransientUnitFailed, $"systemd did not start {command.FileName} as {unit}: {refusal}", null);
+        }
+
+        var output = await ReadOutputAsync(unit, cancellationToken).ConfigureAwait(false);
+        return (exit with { StandardError = output }, string.Empty, unit);
+    }
+
+    /// <summary>What <paramref name="unit"/> wrote, from the journal (empty, with a warning, when it cannot be read).</summary>
+    private async Task<string> ReadOutputAsync(string unit, CancellationToken cancellationToken)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(30));
+        try
+        {
+            // journald reads a stream asynchronously: the unit may have ended before its last lines were stored.
+            await _tools.RunAsync(new ToolCommand("journalctl", ["--sync"]), limit.Token).ConfigureAwait(false);
+            var (exit, output) = await _tools.RunAsync(new ToolCommand("journalctl", [$"_SYSTEMD_UNIT={unit}", "-o", "cat", "--no-pager", "-n", MaxOutputLines]), limit.Token)
+                .ConfigureAwait(false);
+            if (exit.ExitCode == 0)
+            {
+                return output;
+            }
+
+            Log.OutputUnreadable(_logger, unit, exit.Summary);
+        }
+        catch (Exception ex) when (ex is ToolStartException || (ex is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+        {
+            Log.OutputUnreadable(_logger, unit, ex.Message);
+        }
+
+        return string.Empty;
     }
 
     /// <summary>The <c>systemd-run</c> command that runs <paramref name="command"/> as <paramref name="unit"/> and returns its exit status.</summary>
@@ -101,7 +136,7 @@ public sealed partial class HostCommandRunner
         var seconds = (long)Math.Ceiling((timeout + RuntimeMargin).TotalSeconds);
         var arguments = new List<string>
         {
-            "--wait", "--pipe", "--collect", "--quiet", "--service-type=exec",
+            "--wait", "--collect", "--quiet", "--service-type=exec",
             $"--unit={unit}",
             $"--description={description}",
             $"--property=TimeoutStopSec={(long)StopTimeout.TotalSeconds}s",
@@ -164,5 +199,8 @@ public sealed partial class HostCommandRunner
 
         [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "Transient unit {Unit} could not be stopped: {Error}; systemd ends it at its RuntimeMaxSec=")]
         public static partial void StopFailed(ILogger logger, string unit, string error);
+
+        [LoggerMessage(EventId = 1802, Level = LogLevel.Warning, Message = "The output of transient unit {Unit} cannot be read from the journal: {Error}; see journalctl -u {Unit}")]
+        public static partial void OutputUnreadable(ILogger logger, string unit, string error);
     }
 }

@@ -9,7 +9,7 @@ public sealed class HostCommandRunnerTests
     private static readonly DateTimeOffset Now = new(2026, 12, 1, 0, 15, 30, 123, TimeSpan.Zero);
 
     [Test]
-    public void Wrap_Command_SystemdRunWaitsPipesCollectsAndBoundsTheUnit()
+    public void Wrap_Command_SystemdRunWaitsCollectsAndBoundsTheUnit()
     {
         var wrapped = HostCommandRunner.Wrap("/usr/bin/systemd-run", "opsagent-cert-renew-le-20261201T001530123.service", "OpsAgent cert-renew for le: certbot renew",
             new ToolCommand("/usr/bin/certbot", ["certificates", "--cert-name", "a b"]), TimeSpan.FromMinutes(5));
@@ -19,7 +19,7 @@ public sealed class HostCommandRunnerTests
             Assert.That(wrapped.FileName, Is.EqualTo("/usr/bin/systemd-run"));
             Assert.That(wrapped.Arguments, Is.EqualTo(new[]
             {
-                "--wait", "--pipe", "--collect", "--quiet", "--service-type=exec",
+                "--wait", "--collect", "--quiet", "--service-type=exec",
                 "--unit=opsagent-cert-renew-le-20261201T001530123.service",
                 "--description=OpsAgent cert-renew for le: certbot renew",
                 "--property=TimeoutStopSec=10s",
