@@ -18,9 +18,6 @@ namespace OpsAgent.Core.Processes;
 /// </remarks>
 public sealed partial class HostCommandRunner
 {
-    /// <summary>The reason of a run that systemd refused to start as a transient unit.</summary>
-    public const string TransientUnitFailed = "transient_unit_failed";
-
     /// <summary>How long a stopped unit's command has between SIGTERM and SIGKILL.</summary>
     internal static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(10);
 
@@ -97,7 +94,7 @@ public sealed partial class HostCommandRunner
 
         if (exit.ExitCode != 0 && Refusal(exit.StandardError) is { } refusal)
         {
-            throw new ToolStartException(TransientUnitFailed, $"systemd did not start {command.FileName} as {unit}: {refusal}", null);
+            throw new ToolStartException(ToolStartReasons.TransientUnitFailed, $"systemd did not start {command.FileName} as {unit}: {refusal}", null);
         }
 
         var output = await ReadOutputAsync(unit, cancellationToken).ConfigureAwait(false);
