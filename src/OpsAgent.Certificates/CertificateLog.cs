@@ -40,4 +40,7 @@ internal static partial class CertificateLog
 
     [LoggerMessage(EventId = 3011, Level = LogLevel.Error, Message = "Certificate {Certificate}: renewal command {Command} not run: its attempt cannot be recorded in {Path} ({Error}), and unrecorded it would run again at every agent start")]
     public static partial void RenewalNotRun(ILogger logger, string certificate, string command, string path, string error);
+
+    [LoggerMessage(EventId = 3012, Level = LogLevel.Error, Message = "Certificate {Certificate}: renewal command {Command} could not start ({Reason}): {Error}; not counted as the day's attempt, the next check tries again")]
+    public static partial void RenewalNotStarted(ILogger logger, string certificate, string command, string reason, string error);
 }

@@ -52,9 +52,9 @@ public sealed class CertificateMonitor(CertificateChecker checker, CertificateRe
         ArgumentNullException.ThrowIfNull(options);
         var checks = await checker.CheckAsync(options, null, cancellationToken).ConfigureAwait(false);
         Record(options, checks, replaceAll: true);
-        foreach (var (entry, onCritical) in RenewalsDue(options, checks))
+        foreach (var (entry, onCritical, file) in RenewalsDue(options, checks))
         {
-            if (await renewer.RenewAsync(entry, onCritical, stateDirectory, cancellationToken).ConfigureAwait(false) == true)
+            if (await renewer.RenewAsync(entry, onCritical, file, stateDirectory, cancellationToken).ConfigureAwait(false) == true)
             {
                 // A renewal that worked shows up now rather than at the next scheduled check.
                 Record(options, await checker.CheckAsync(options, entry, cancellationToken).ConfigureAwait(false), replaceAll: false);
@@ -64,23 +64,33 @@ public sealed class CertificateMonitor(CertificateChecker checker, CertificateRe
         return Summarize();
     }
 
-    /// <summary>Entries with <c>OnCritical</c> that have a certificate recorded as critical.</summary>
-    internal List<(string Entry, OnCriticalOptions OnCritical)> RenewalsDue(CertificatesOptions options, IReadOnlyList<CertificateCheck> checks)
+    /// <summary>
+    /// The renewals to run: once per entry with <c>OnCritical</c> that has a critical certificate, or, when its commands name
+    /// the matched file (<c>{CertName}</c>, <c>{Path}</c>), once per critical file of a <c>Files</c> entry.
+    /// </summary>
+    internal List<(string Entry, OnCriticalOptions OnCritical, string? File)> RenewalsDue(CertificatesOptions options, IReadOnlyList<CertificateCheck> checks)
     {
-        List<string> critical;
+        List<CertificateCheck> critical;
         lock (_lock)
         {
-            critical = [.. checks.Where(c => c.Certificates.Any(i => RecordedLevel(c, i) == CertificateLevel.Critical))
-                .Select(c => c.Entry).Distinct(StringComparer.OrdinalIgnoreCase)];
+            critical = [.. checks.Where(c => c.Certificates.Any(i => RecordedLevel(c, i) == CertificateLevel.Critical))];
         }
 
-        var due = new List<(string, OnCriticalOptions)>();
-        foreach (var entry in critical)
+        var due = new List<(string, OnCriticalOptions, string?)>();
+        foreach (var check in critical)
         {
-            var onCritical = options.Endpoints.TryGetValue(entry, out var e) ? e.OnCritical : options.Files.TryGetValue(entry, out var f) ? f.OnCritical : null;
-            if (onCritical is not null)
+            var onCritical = check.Source == CertificateSource.Endpoint
+                ? options.Endpoints.TryGetValue(check.Entry, out var e) ? e.OnCritical : null
+                : options.Files.TryGetValue(check.Entry, out var f) ? f.OnCritical : null;
+            if (onCritical is null)
             {
-                due.Add((entry, onCritical));
+                continue;
+            }
+
+            var file = check.Source == CertificateSource.File && RenewalPlaceholders.Used(onCritical) ? check.Location : null;
+            if (file is not null || !due.Any(d => string.Equals(d.Item1, check.Entry, StringComparison.OrdinalIgnoreCase)))
+            {
+                due.Add((check.Entry, onCritical, file));
             }
         }
 

@@ -8,18 +8,33 @@ using OpsAgent.Core.Secrets;
 
 namespace OpsAgent.Certificates;
 
-/// <summary>Runs <c>OnCritical</c> commands at most once a day per configured certificate, and counts them.</summary>
+/// <summary>Runs <c>OnCritical</c> commands at most once a day per configured certificate (or per matched file), and counts them.</summary>
 /// <remarks>
 /// The last attempt is kept in <c>StateDirectory/certificate-renewals.json</c> and written before the command runs, so an
-/// agent restarted every few minutes (or crashing inside the command) still does not hammer the CA's rate limits.
+/// agent restarted every few minutes (or crashing inside the command) still does not hammer the CA's rate limits. An
+/// attempt whose command could not start at all (not installed, refused by systemd) is forgotten again: it cannot have
+/// reached the CA, and the next check should try once the host is repaired rather than a day later.
+/// Commands run through <see cref="HostCommandRunner"/>: as transient units outside the agent's sandbox under systemd.
 /// </remarks>
-public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor, TimeProvider time, ILogger<CertificateRenewer> logger)
+public sealed class CertificateRenewer(HostCommandRunner commands, SecretRedactor redactor, TimeProvider time, ILogger<CertificateRenewer> logger)
 {
     /// <summary>Captured output kept in the journal entry.</summary>
     internal const int MaxOutputChars = 32 * 1024;
 
     /// <summary>The reason of a renewal not run because its attempt could not be recorded.</summary>
     internal const string StateUnwritable = "state_unwritable";
+
+    /// <summary>The reason of a command that ran and exited non-zero.</summary>
+    internal const string ExitCode = "exit_code";
+
+    /// <summary>The reason of a command killed after its <c>Timeout</c>.</summary>
+    internal const string Timeout = "timeout";
+
+    /// <summary>The reason of a command line that cannot be split (the configuration check refuses it first).</summary>
+    internal const string BadCommand = "bad_command";
+
+    /// <summary>The unit name's purpose part: <c>opsagent-cert-renew-ENTRY-TIME.service</c>.</summary>
+    internal const string Purpose = "cert-renew";
 
     private readonly ConcurrentDictionary<string, (long Success, long Failure)> _counts = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
@@ -29,32 +44,37 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
     public (long Success, long Failure) Counts(string entry) => _counts.TryGetValue(entry, out var c) ? c : default;
 
     /// <summary>Runs <paramref name="options"/> for <paramref name="entry"/> unless it ran less than a day ago; null when skipped, else whether it succeeded.</summary>
-    public async Task<bool?> RenewAsync(string entry, OnCriticalOptions options, string stateDirectory, CancellationToken cancellationToken)
+    /// <param name="entry">The configured name.</param>
+    /// <param name="options">The commands.</param>
+    /// <param name="file">The critical matched file when the commands name it (<c>{CertName}</c>, <c>{Path}</c>): they run once a day per file; else null.</param>
+    /// <param name="stateDirectory">Where the attempts are kept.</param>
+    /// <param name="cancellationToken">Stops the commands.</param>
+    public async Task<bool?> RenewAsync(string entry, OnCriticalOptions options, string? file, string stateDirectory, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var now = time.GetUtcNow();
         var statePath = Path.Combine(stateDirectory, "certificate-renewals.json");
+        var key = file is null ? entry : $"{entry}:{file}";
+        var label = file is null ? entry : $"{entry} ({file})";
         string? persistError;
+        bool hadLast;
+        DateTimeOffset previous;
         lock (_lock)
         {
             _lastAttempts ??= Load(statePath);
-            if (_lastAttempts.TryGetValue(entry, out var last) && now - last < TimeSpan.FromDays(1))
+            if (_lastAttempts.TryGetValue(key, out var last) && now - last < TimeSpan.FromDays(1))
             {
-                CertificateLog.RenewalSkipped(logger, entry, last);
+                CertificateLog.RenewalSkipped(logger, label, last);
                 return null;
             }
 
-            var hadLast = _lastAttempts.Remove(entry, out var previous);
-            _lastAttempts[entry] = now;
+            hadLast = _lastAttempts.Remove(key, out previous);
+            _lastAttempts[key] = now;
             persistError = Save(statePath, _lastAttempts);
             if (persistError is not null)
             {
                 // Not remembered either: the next check tries again (and says so again) once the directory is repaired.
-                _lastAttempts.Remove(entry);
-                if (hadLast)
-                {
-                    _lastAttempts[entry] = previous;
-                }
+                Forget(key, hadLast, previous);
             }
         }
 
@@ -64,19 +84,31 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
             _counts.AddOrUpdate(entry, _ => (0, 1), (_, c) => (c.Success, c.Failure + 1));
             using (EventScope.Begin(logger, "certificate_renewal", ("Result", "failure"), ("Reason", StateUnwritable)))
             {
-                CertificateLog.RenewalNotRun(logger, entry, options.Command!, statePath, persistError);
+                CertificateLog.RenewalNotRun(logger, label, options.Command!, statePath, persistError);
             }
 
             return false;
         }
 
         var output = new StringBuilder();
-        var (ok, reason, error) = await RunAsync(options.Command!, options.Timeout, output, cancellationToken).ConfigureAwait(false);
+        var (ok, reason, error, started) = await RunAsync(entry, options.Command!, file, options.Timeout, output, cancellationToken).ConfigureAwait(false);
         var display = options.Command!;
         if (ok && !string.IsNullOrWhiteSpace(options.Then))
         {
             display = $"{options.Command} then {options.Then}";
-            (ok, reason, error) = await RunAsync(options.Then, options.Timeout, output, cancellationToken).ConfigureAwait(false);
+            (ok, reason, error, _) = await RunAsync(entry, options.Then, file, options.Timeout, output, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (!started)
+        {
+            lock (_lock)
+            {
+                Forget(key, hadLast, previous);
+                if (Save(statePath, _lastAttempts) is { } forgetError)
+                {
+                    CertificateLog.StateFileProblem(logger, statePath, forgetError);
+                }
+            }
         }
 
         _counts.AddOrUpdate(entry, _ => ok ? (1, 0) : (0, 1), (_, c) => ok ? (c.Success + 1, c.Failure) : (c.Success, c.Failure + 1));
@@ -85,45 +117,67 @@ public sealed class CertificateRenewer(ToolRunner tools, SecretRedactor redactor
         {
             if (ok)
             {
-                CertificateLog.RenewalSucceeded(logger, entry, display);
+                CertificateLog.RenewalSucceeded(logger, label, display);
+            }
+            else if (!started)
+            {
+                CertificateLog.RenewalNotStarted(logger, label, display, reason!, redactor.Redact(error!));
             }
             else
             {
-                CertificateLog.RenewalFailed(logger, entry, display, reason!, redactor.Redact(error!));
+                CertificateLog.RenewalFailed(logger, label, display, reason!, redactor.Redact(error!));
             }
         }
 
         return ok;
     }
 
-    private async Task<(bool Ok, string? Reason, string? Error)> RunAsync(string commandLine, TimeSpan timeout, StringBuilder output, CancellationToken cancellationToken)
+    /// <summary>Restores the attempt recorded before <paramref name="key"/>'s (call under the lock).</summary>
+    private void Forget(string key, bool hadLast, DateTimeOffset previous)
     {
-        if (!ShellWords.TrySplitCommand(commandLine, out var words, out var parseError))
+        _lastAttempts!.Remove(key);
+        if (hadLast)
         {
-            return (false, "bad_command", parseError);
+            _lastAttempts[key] = previous;
+        }
+    }
+
+    private async Task<(bool Ok, string? Reason, string? Error, bool Started)> RunAsync(string entry, string commandLine, string? file, TimeSpan timeout, StringBuilder output,
+        CancellationToken cancellationToken)
+    {
+        if (!ShellWords.TrySplitCommand(commandLine, out var parsed, out var parseError))
+        {
+            return (false, BadCommand, parseError, false);
         }
 
-        output.Append("$ ").AppendLine(commandLine);
+        var words = RenewalPlaceholders.Substitute(parsed, file);
+        var command = new ToolCommand(words[0], [.. words.Skip(1)]);
+        output.Append("$ ").AppendLine(command.Display);
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(timeout);
         try
         {
-            var (exit, stdout) = await tools.RunAsync(new ToolCommand(words[0], [.. words.Skip(1)]), limit.Token).ConfigureAwait(false);
+            var (exit, stdout, unit) = await commands.RunAsync(Purpose, entry, command, timeout, limit.Token).ConfigureAwait(false);
+            if (unit is not null)
+            {
+                output.Append("(ran as ").Append(unit).AppendLine(")");
+            }
+
             output.Append(stdout);
             if (exit.StandardError.Length > 0)
             {
                 output.AppendLine(exit.StandardError.TrimEnd());
             }
 
-            return exit.ExitCode == 0 ? (true, null, null) : (false, "exit_code", $"{words[0]} exited with {exit.ExitCode}: {exit.Summary}");
+            return exit.ExitCode == 0 ? (true, null, null, true) : (false, ExitCode, $"{words[0]} exited with {exit.ExitCode}: {exit.Summary}", true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (false, "timeout", $"{words[0]} was killed after {timeout}");
+            return (false, Timeout, $"{words[0]} was killed after {timeout}", true);
         }
         catch (ToolStartException ex)
         {
-            return (false, "tool_missing", ex.Message);
+            return (false, ex.Reason, ex.Message, false);
         }
     }
 

@@ -63,7 +63,7 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
                 errors.Add($"{path}:TrustedCa", $"'{o.TrustedCa}' must be an absolute path");
             }
 
-            CheckOnCritical($"{path}:OnCritical", o.OnCritical, errors);
+            CheckOnCritical($"{path}:OnCritical", o.OnCritical, fileEntry: false, errors);
         }
 
         if (options.MaxFileBytes is < 1024 or > MaxFileBytesCeiling)
@@ -94,7 +94,7 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
                 errors.Add($"{path}:Path", $"'{o.Path}' must be an absolute path or glob");
             }
 
-            CheckOnCritical($"{path}:OnCritical", o.OnCritical, errors);
+            CheckOnCritical($"{path}:OnCritical", o.OnCritical, fileEntry: true, errors);
         }
 
         return errors.ToResult();
@@ -111,7 +111,7 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
         }
     }
 
-    private static void CheckOnCritical(string path, OnCriticalOptions? o, ValidationCollector errors)
+    private static void CheckOnCritical(string path, OnCriticalOptions? o, bool fileEntry, ValidationCollector errors)
     {
         if (o is null)
         {
@@ -128,6 +128,15 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
             if (string.IsNullOrWhiteSpace(text))
             {
                 continue;
+            }
+
+            if (RenewalPlaceholders.Unknown(text).ToList() is { Count: > 0 } unknown)
+            {
+                errors.Add($"{path}:{key}", $"unknown placeholder {string.Join(", ", unknown.Select(n => $"{{{n}}}"))}: only {{{RenewalPlaceholders.CertName}}} and {{{RenewalPlaceholders.Path}}} (the matched file) are substituted");
+            }
+            else if (!fileEntry && RenewalPlaceholders.Used(new OnCriticalOptions { Command = text }))
+            {
+                errors.Add($"{path}:{key}", $"{{{RenewalPlaceholders.CertName}}} and {{{RenewalPlaceholders.Path}}} name a matched file: they are for Files entries, not Endpoints");
             }
 
             if (!ShellWords.TrySplitCommand(text, out var words, out var error))

@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<Docker.DockerClientProvider>();
         services.TryAddSingleton<Processes.ToolRunner>();
         services.TryAddSingleton<HostChecks.HostCheckRunner>();
+        services.TryAddSingleton<Processes.HostCommandRunner>();
         services.AddAgentSection<OpsAgentOptions, OpsAgentOptionsValidator>(OpsAgentOptions.SectionName);
         return services;
     }

@@ -23,9 +23,14 @@ public sealed class CertificateMonitorTests
         _clock = new FakeTimeProvider(Start);
         _logs = new CapturingLoggerProvider();
         _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
-        _renewer = new CertificateRenewer(ToolRunner.HostOnly, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateRenewer>());
+        _renewer = NewRenewer();
         _monitor = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)), _renewer, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateMonitor>());
     }
+
+    /// <summary>A renewer that runs commands as child processes, as the agent does outside a systemd service.</summary>
+    private CertificateRenewer NewRenewer()
+        => new(new HostCommandRunner(ToolRunner.HostOnly, _clock, _loggers.CreateLogger<HostCommandRunner>(), systemdRun: null), SecretRedactor.Shared, _clock,
+            _loggers.CreateLogger<CertificateRenewer>());
 
     [TearDown]
     public void TearDown()
@@ -141,7 +146,7 @@ public sealed class CertificateMonitorTests
         await RunAsync(options);
 
         var restarted = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)),
-            new CertificateRenewer(ToolRunner.HostOnly, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateRenewer>()), SecretRedactor.Shared, _clock,
+            NewRenewer(), SecretRedactor.Shared, _clock,
             _loggers.CreateLogger<CertificateMonitor>());
         await restarted.RunAsync(options, _dir, CancellationToken.None);
 
@@ -158,7 +163,7 @@ public sealed class CertificateMonitorTests
 
         await _monitor.RunAsync(options, state, CancellationToken.None);
         var restarted = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)),
-            new CertificateRenewer(ToolRunner.HostOnly, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateRenewer>()), SecretRedactor.Shared, _clock,
+            NewRenewer(), SecretRedactor.Shared, _clock,
             _loggers.CreateLogger<CertificateMonitor>());
         await restarted.RunAsync(options, state, CancellationToken.None);
 
@@ -193,6 +198,74 @@ public sealed class CertificateMonitorTests
             Assert.That(entry.Level, Is.EqualTo(LogLevel.Error));
             Assert.That(entry.Message, Does.Contain("exited with 3").And.Contains("rate limited"));
             Assert.That(File.Exists(marker), Is.False, "Then runs only after the command succeeded");
+        });
+    }
+
+    private string WriteLineage(string name, double daysLeft)
+    {
+        using var leaf = TestCertificates.WithDaysLeft("site.test", Start, 90, daysLeft);
+        var path = Path.Combine(_dir, "live", name, "fullchain.pem");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, TestCertificates.Pem(leaf));
+        return path;
+    }
+
+    [Test]
+    public async Task RunAsync_GlobEntryWithCertName_RunsOncePerCriticalFileWithItsNameAsOneArgument()
+    {
+        var first = WriteLineage("api.example.test", daysLeft: 3);
+        var odd = WriteLineage("it's a \"name\"; touch pwned", daysLeft: 2);
+        WriteLineage("healthy.example.test", daysLeft: 60);
+        var calls = Path.Combine(_dir, "calls");
+        var options = Options(Path.Combine(_dir, "live", "*", "fullchain.pem"), new OnCriticalOptions
+        {
+            Command = $"sh -c 'printf \"%s|%s|%s\\n\" \"$#\" \"$1\" \"$2\" >> {calls}' renew --cert-name={{CertName}} {{Path}}",
+        });
+
+        await RunAsync(options);
+        _clock.Advance(TimeSpan.FromHours(6));
+        await RunAsync(options);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllLines(calls).Order(StringComparer.Ordinal), Is.EqualTo(new[]
+            {
+                $"2|--cert-name=api.example.test|{first}",
+                $"2|--cert-name=it's a \"name\"; touch pwned|{odd}",
+            }), "once per critical file, at most once a day each, each name one argument");
+            Assert.That(File.Exists(Path.Combine(_dir, "pwned")), Is.False);
+            Assert.That(_renewer.Counts("site"), Is.EqualTo((2L, 0L)));
+        });
+    }
+
+    [Test]
+    public async Task RunAsync_GlobEntryWithoutPlaceholders_RunsOncePerEntry()
+    {
+        WriteLineage("a.example.test", daysLeft: 3);
+        WriteLineage("b.example.test", daysLeft: 2);
+        var calls = Path.Combine(_dir, "calls");
+        var options = Options(Path.Combine(_dir, "live", "*", "fullchain.pem"), new OnCriticalOptions { Command = $"sh -c 'echo run >> {calls}'" });
+
+        await RunAsync(options);
+
+        Assert.That(File.ReadAllLines(calls), Has.Length.EqualTo(1));
+    }
+
+    [Test]
+    public async Task RunAsync_OnCriticalCommandNotInstalled_NotRememberedAndTriedAtTheNextCheck()
+    {
+        var options = Options(WriteCertificate(lifetimeDays: 90, daysLeft: 3), new OnCriticalOptions { Command = "opsagent-test-no-such-certbot renew" });
+
+        await RunAsync(options);
+        _clock.Advance(TimeSpan.FromHours(6));
+        await RunAsync(options);
+
+        var entries = _logs.WithEvent("certificate_renewal");
+        Assert.Multiple(() =>
+        {
+            Assert.That(entries, Has.Count.EqualTo(2), "a command that could not start is not the day's attempt");
+            Assert.That(entries.Select(e => e.Message), Has.All.Contains("could not start (tool_missing)").And.All.Contains("next check tries again"));
+            Assert.That(_renewer.Counts("site"), Is.EqualTo((0L, 2L)));
         });
     }
 

@@ -58,4 +58,27 @@ public sealed class CertificatesOptionsValidatorTests
         Assert.That(errors.Single(e => e.Path.EndsWith("le:OnCritical:Command", StringComparison.Ordinal)).Message, Does.Contain("--force-renewal"));
         Assert.That(errors.Single(e => e.Path.EndsWith("Endpoints:api", StringComparison.Ordinal)).Message, Does.Contain("host:port"));
     }
+
+    [Test]
+    public void Load_OnCriticalPlaceholders_FilesMayNameTheMatchedFileAndAnythingElseIsAnErrorWithItsPath()
+    {
+        var (_, errors) = Load("""
+            { "OpsAgent": { "Certificates": {
+                "Endpoints": { "api": { "Host": "api.example.org", "OnCritical": { "Command": "certbot renew --cert-name {CertName}" } } },
+                "Files": {
+                  "le": { "Path": "/etc/letsencrypt/live/*/fullchain.pem", "OnCritical": { "Command": "certbot renew --cert-name {CertName}", "Then": "deploy {Path}" } },
+                  "typo": { "Path": "/etc/letsencrypt/live/*/fullchain.pem", "OnCritical": { "Command": "certbot renew --cert-name {Certname}", "Then": "sh -c 'echo {}'" } } } } } }
+            """);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[]
+            {
+                "OpsAgent:Certificates:Endpoints:api:OnCritical:Command",
+                "OpsAgent:Certificates:Files:typo:OnCritical:Command",
+            }), string.Join("\n", errors));
+            Assert.That(errors.Single(e => e.Path.Contains("typo", StringComparison.Ordinal)).Message, Does.Contain("unknown placeholder {Certname}").And.Contains("{CertName}"));
+            Assert.That(errors.Single(e => e.Path.Contains("Endpoints", StringComparison.Ordinal)).Message, Does.Contain("Files entries"));
+        });
+    }
 }

@@ -170,6 +170,80 @@ hits = [e for e in entries if e.get('OPSAGENT_EVENT') == '$event' and e.get('SYS
 sys.exit(0 if hits else 1)" && ok "journalctl -u opsagent -o json: $event with SYSLOG_IDENTIFIER, PRIORITY, OPSAGENT_* fields" || not_ok "journal entry for $event"
 done
 
+stage "OnCritical: the real certbot as a transient unit, with /etc/letsencrypt created after the agent started"
+# No ACME server is reachable here: "certbot certificates" stands in for "certbot renew" (it writes /var/log/letsencrypt
+# and reads the lineage as renew does, both read-only inside the agent's sandbox), and Then swaps the lineage's live
+# symlinks to a fresh certificate as a successful renewal would.
+check "apt-get install certbot (Debian package) in the host" in_host sh -c 'apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends certbot >/dev/null'
+in_host rm -rf /etc/letsencrypt /var/log/letsencrypt
+lineage="it's e2e.example.test"   # a space and a quote: {CertName} must stay one argument
+mkdir -p "$E2E_WORK/le"
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=e2e.example.test" -days 3 -keyout "$E2E_WORK/le/privkey1.pem" -out "$E2E_WORK/le/cert1.pem" 2>/dev/null
+openssl req -x509 -newkey rsa:2048 -nodes -subj "/CN=e2e.example.test" -days 90 -keyout "$E2E_WORK/le/privkey2.pem" -out "$E2E_WORK/le/cert2.pem" 2>/dev/null
+mkdir -p "$root/etc/letsencrypt/archive/$lineage" "$root/etc/letsencrypt/live/$lineage" "$root/etc/letsencrypt/renewal" "$root/root/le"
+cp "$E2E_WORK/le/cert2.pem" "$E2E_WORK/le/privkey2.pem" "$root/root/le/"
+# Self-signed, so the chain is the certificate itself; certbot checks that fullchain is cert + chain.
+for n in cert chain; do cp "$E2E_WORK/le/cert1.pem" "$root/etc/letsencrypt/archive/$lineage/${n}1.pem"; done
+cat "$E2E_WORK/le/cert1.pem" "$E2E_WORK/le/cert1.pem" >"$root/etc/letsencrypt/archive/$lineage/fullchain1.pem"
+cp "$E2E_WORK/le/privkey1.pem" "$root/etc/letsencrypt/archive/$lineage/privkey1.pem"
+for n in cert chain fullchain privkey; do ln -s "../../archive/$lineage/${n}1.pem" "$root/etc/letsencrypt/live/$lineage/$n.pem"; done
+cat >"$root/etc/letsencrypt/renewal/$lineage.conf" <<CONF
+version = 2.1.0
+archive_dir = /etc/letsencrypt/archive/$lineage
+cert = /etc/letsencrypt/live/$lineage/cert.pem
+privkey = /etc/letsencrypt/live/$lineage/privkey.pem
+chain = /etc/letsencrypt/live/$lineage/chain.pem
+fullchain = /etc/letsencrypt/live/$lineage/fullchain.pem
+
+[renewalparams]
+account = 0123456789abcdef0123456789abcdef
+authenticator = standalone
+server = https://acme-v02.api.letsencrypt.org/directory
+CONF
+chmod 700 "$root/etc/letsencrypt/archive" "$root/etc/letsencrypt/live"
+cat >"$root/usr/local/bin/e2e-deploy-cert" <<'SH'
+#!/bin/sh
+# Then: what a renewal leaves behind, the next archive version and the live links moved to it.
+set -e
+a="/etc/letsencrypt/archive/$1" l="/etc/letsencrypt/live/$1"
+for n in cert chain; do cp /root/le/cert2.pem "$a/${n}2.pem"; done
+cat /root/le/cert2.pem /root/le/cert2.pem >"$a/fullchain2.pem"
+cp /root/le/privkey2.pem "$a/privkey2.pem"
+for n in cert chain fullchain privkey; do ln -sfn "../../archive/$1/${n}2.pem" "$l/$n.pem.new" && mv -T "$l/$n.pem.new" "$l/$n.pem"; done
+echo "deployed $1"
+SH
+chmod 755 "$root/usr/local/bin/e2e-deploy-cert"
+# A second critical file whose command outlives its Timeout: the agent must stop the transient unit, not just its client.
+mkdir -p "$root/srv/slowcert"
+cp "$E2E_WORK/le/cert1.pem" "$root/srv/slowcert/slow.pem"
+cat >"$root/etc/opsagent/conf.d/certs.json" <<'JSON'
+{
+  "OpsAgent": {
+    "Certificates": {
+      "Files": {
+        "le": { "Path": "/etc/letsencrypt/live/*/fullchain.pem",
+                "OnCritical": { "Command": "certbot certificates --cert-name {CertName}", "Then": "/usr/local/bin/e2e-deploy-cert {CertName}", "Timeout": "00:02:00" } },
+        "slow": { "Path": "/srv/slowcert/slow.pem", "OnCritical": { "Command": "sleep 300", "Timeout": "00:00:03" } }
+      }
+    }
+  }
+}
+JSON
+check "opsagent check-config accepts conf.d/certs.json" in_host opsagent check-config
+# A reload that changes what is checked runs the certificate job at once (and with it the renewals).
+check "systemctl reload opsagent" in_host systemctl reload opsagent
+wait_for 90 "the renewal of le counted as a success" metric 'opsagent_certificate_renewals_total{certificate="le",result="success"} 1'
+renewal_unit_output() { in_host journalctl -u 'opsagent-cert-renew-le-*' -o cat --no-pager | has -F "Certificate Name: $lineage"; }
+check "journalctl -u 'opsagent-cert-renew-le-*' has certbot's output (its own transient unit)" renewal_unit_output
+check "certbot wrote /var/log/letsencrypt/letsencrypt.log (read-only inside the agent's sandbox)" in_host test -s /var/log/letsencrypt/letsencrypt.log
+renewal_entry() { in_host journalctl -q -t opsagent OPSAGENT_EVENT=certificate_renewal OPSAGENT_RESULT=success --since "$since" -o json --no-pager | has -F "deployed $lineage"; }
+check "the agent's certificate_renewal entry holds the output of Command and Then" renewal_entry
+le_ok() { in_host opsagent cert check le | has -P "^le:\\Q$lineage\\E/fullchain.pem\\t.*\\tok\\t"; }
+check "the next check sees the fresh certificate (ok)" le_ok
+wait_for 60 "slow: its command killed after the Timeout (certificate_renewal, failure)" metric 'opsagent_certificate_renewals_total{certificate="slow",result="failure"} 1'
+slow_gone() { [ -z "$(in_host systemctl list-units --all --no-legend 'opsagent-cert-renew-slow-*')" ] && ! in_host pgrep -x sleep >/dev/null; }
+wait_for 30 "slow: the transient unit is stopped and its sleep gone" slow_gone
+
 stage "kill -STOP: the watchdog restarts the agent"
 pid=$(in_host systemctl show opsagent -p MainPID --value)
 in_host sh -c "kill -STOP $pid"

@@ -117,29 +117,7 @@ public interface IDumpEngine
 internal static class EngineTools
 {
     /// <summary>Finds <paramref name="name"/> on PATH.</summary>
-    public static string? FindOnPath(string name)
-    {
-        if (Path.IsPathRooted(name))
-        {
-            return File.Exists(name) ? name : null;
-        }
-
-        foreach (var dir in (Environment.GetEnvironmentVariable("PATH") ?? string.Empty).Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries))
-        {
-            var candidate = Path.Combine(dir, name);
-            if (File.Exists(candidate))
-            {
-                return candidate;
-            }
-
-            if (OperatingSystem.IsWindows() && File.Exists(candidate + ".exe"))
-            {
-                return candidate + ".exe";
-            }
-        }
-
-        return null;
-    }
+    public static string? FindOnPath(string name) => OpsAgent.Core.Processes.Executables.FindOnPath(name);
 
     /// <summary>The tool <paramref name="name"/> in the same directory as <paramref name="tool"/> (just the name when <paramref name="tool"/> has no directory, so PATH decides).</summary>
     public static string Sibling(string tool, string name)

@@ -14,4 +14,7 @@ public static class ToolStartReasons
 
     /// <summary>The Docker endpoint does not answer.</summary>
     public const string DockerUnreachable = "docker_unreachable";
+
+    /// <summary>systemd refused to start a host command as a transient unit (D-Bus to PID 1 denied, the unit name taken).</summary>
+    public const string TransientUnitFailed = "transient_unit_failed";
 }
