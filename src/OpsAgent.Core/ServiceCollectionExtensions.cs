@@ -45,7 +45,22 @@ public static class ServiceCollectionExtensions
     public static IServiceCollection AddAgentSection<TOptions>(this IServiceCollection services, string path)
         where TOptions : class, new()
     {
-        services.AddSingleton<IAgentSection>(sp => new AgentSection<TOptions>(path, sp.GetServices<IValidateOptions<TOptions>>()));
+        services.AddSingleton<IAgentSection>(sp => new AgentSection<TOptions>(path, sp.GetServices<IValidateOptions<TOptions>>(), sp.GetServices<ConfigurationKind>()));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a kind of <typeparamref name="TEntry"/> (a probe type, a restart target, a backup engine) whose settings
+    /// <typeparamref name="TSettings"/> binds from the entry's own JSON object.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="discriminator">The key naming the kind (<c>Type</c>), or null when the kind is selected by its key being present.</param>
+    /// <param name="name">The kind's name.</param>
+    public static IServiceCollection AddConfigurationKind<TEntry, TSettings>(this IServiceCollection services, string? discriminator, string name)
+        where TEntry : class
+        where TSettings : class, new()
+    {
+        services.AddSingleton(new ConfigurationKind(typeof(TEntry), discriminator, name, typeof(TSettings)));
         return services;
     }
 

@@ -21,7 +21,8 @@ public interface IAgentSection
 /// <typeparam name="TOptions">The sealed options type.</typeparam>
 /// <param name="path">The section path, such as <c>OpsAgent:Backups</c>.</param>
 /// <param name="validators">The validators registered for the type.</param>
-public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOptions<TOptions>> validators) : IAgentSection
+/// <param name="kinds">The registered kinds (probe types, restart targets, engines) whose settings entries hold.</param>
+public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOptions<TOptions>> validators, IEnumerable<ConfigurationKind>? kinds = null) : IAgentSection
     where TOptions : class, new()
 {
     /// <inheritdoc />
@@ -34,7 +35,7 @@ public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOpt
     public object Load(IConfiguration root, ICollection<ConfigError> errors)
     {
         var bindErrors = new List<ConfigError>();
-        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), bindErrors);
+        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), bindErrors, kinds);
         bindErrors.ForEach(errors.Add);
         // A value the binder refused was left at its default, so a validator's opinion of that path ("required", ...)
         // would contradict the binder's precise message: one message per path.

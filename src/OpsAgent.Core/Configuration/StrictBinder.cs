@@ -15,16 +15,29 @@ namespace OpsAgent.Core.Configuration;
 public static class StrictBinder
 {
     /// <summary>Creates a <typeparamref name="T"/> from <paramref name="section"/>, appending problems to <paramref name="errors"/>.</summary>
-    public static T Bind<T>(IConfigurationSection section, ICollection<ConfigError> errors)
+    /// <remarks><paramref name="kinds"/> bind the settings of entries with a <see cref="ConfigurationKindAttribute"/> property.</remarks>
+    public static T Bind<T>(IConfigurationSection section, ICollection<ConfigError> errors, IEnumerable<ConfigurationKind>? kinds = null)
         where T : class, new()
-        => (T)BindObject(typeof(T), section, errors, new T());
+        => (T)BindObject(typeof(T), section, errors, [.. kinds ?? []], new T());
 
-    private static object BindObject(Type type, IConfigurationSection section, ICollection<ConfigError> errors, object? instance = null)
+    /// <summary>The keys <paramref name="type"/> binds itself (its settable properties but entries and kind settings).</summary>
+    internal static Dictionary<string, PropertyInfo> Keys(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null
+            && p.GetCustomAttribute<ConfigurationKindAttribute>() is null)
+        .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+
+    private static object BindObject(Type type, IConfigurationSection section, ICollection<ConfigError> errors, IReadOnlyList<ConfigurationKind> kinds,
+        object? instance = null, bool reportUnknown = true)
     {
         instance ??= Activator.CreateInstance(type)!;
-        var properties = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite && p.GetIndexParameters().Length == 0 && p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null)
-            .ToDictionary(p => p.Name, StringComparer.OrdinalIgnoreCase);
+        var properties = Keys(type);
+        var kindProperty = type.GetProperties(BindingFlags.Public | BindingFlags.Instance).SingleOrDefault(p => p.GetCustomAttribute<ConfigurationKindAttribute>() is not null);
+        var entryKinds = kindProperty is null ? [] : kinds.Where(k => k.EntryType == type).ToList();
+        var selected = entryKinds.Count == 0 ? null : ConfigurationKind.Select(entryKinds, section);
+        // Keys of the selected kind are bound into its settings below; while no kind is selected (none named, an unknown
+        // one), keys some kind knows are left to the validator's one message about the kind instead of one per key.
+        var kindKeys = (selected is null ? entryKinds.SelectMany(k => Keys(k.SettingsType).Keys) : Keys(selected.SettingsType).Keys)
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
         var entries = type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
             .SingleOrDefault(p => p.GetCustomAttribute<ConfigurationEntriesAttribute>() is not null);
         IDictionary? entryValues = null;
@@ -45,26 +58,36 @@ public static class StrictBinder
         {
             if (!properties.TryGetValue(child.Key, out var property) && entryValues is not null)
             {
-                BindEntry(entryType, child, errors, entryValues);
+                BindEntry(entryType, child, errors, kinds, entryValues);
                 continue;
             }
 
             if (property is null)
             {
-                errors.Add(new ConfigError(child.Path, $"unknown setting (known: {string.Join(", ", properties.Keys.Order(StringComparer.Ordinal))})"));
+                if (reportUnknown && !kindKeys.Contains(child.Key))
+                {
+                    var known = properties.Keys.Concat(selected is null ? [] : kindKeys).Order(StringComparer.Ordinal);
+                    errors.Add(new ConfigError(child.Path, $"unknown setting (known: {string.Join(", ", known)})"));
+                }
+
                 continue;
             }
 
-            if (TryBindValue(property.PropertyType, child, errors, out var value))
+            if (TryBindValue(property.PropertyType, child, errors, kinds, out var value))
             {
                 property.SetValue(instance, value);
             }
         }
 
+        if (selected is not null)
+        {
+            kindProperty!.SetValue(instance, BindObject(selected.SettingsType, section, errors, kinds, reportUnknown: false));
+        }
+
         return instance;
     }
 
-    private static bool TryBindValue(Type type, IConfigurationSection section, ICollection<ConfigError> errors, out object? value)
+    private static bool TryBindValue(Type type, IConfigurationSection section, ICollection<ConfigError> errors, IReadOnlyList<ConfigurationKind> kinds, out object? value)
     {
         value = null;
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
@@ -131,7 +154,7 @@ public static class StrictBinder
             var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.OrdinalIgnoreCase)!;
             foreach (var child in section.GetChildren())
             {
-                BindEntry(valueType, child, errors, dictionary);
+                BindEntry(valueType, child, errors, kinds, dictionary);
             }
 
             value = dictionary;
@@ -149,7 +172,7 @@ public static class StrictBinder
                     continue;
                 }
 
-                if (TryBindValue(elementType, child, errors, out var item))
+                if (TryBindValue(elementType, child, errors, kinds, out var item))
                 {
                     list.Add(item);
                 }
@@ -169,13 +192,13 @@ public static class StrictBinder
             return true;
         }
 
-        value = BindObject(underlying, section, errors);
+        value = BindObject(underlying, section, errors, kinds);
         return true;
     }
 
-    private static void BindEntry(Type valueType, IConfigurationSection child, ICollection<ConfigError> errors, IDictionary dictionary)
+    private static void BindEntry(Type valueType, IConfigurationSection child, ICollection<ConfigError> errors, IReadOnlyList<ConfigurationKind> kinds, IDictionary dictionary)
     {
-        if (TryBindValue(valueType, child, errors, out var item))
+        if (TryBindValue(valueType, child, errors, kinds, out var item))
         {
             dictionary[child.Key] = item;
         }

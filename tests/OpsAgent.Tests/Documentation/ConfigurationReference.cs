@@ -31,13 +31,43 @@ internal static partial class ConfigurationReference
 
     private static readonly Lazy<Dictionary<string, string>> Docs = new(LoadDocs);
 
+    private static readonly Lazy<(SortedDictionary<string, Type> Sections, List<ConfigurationKind> Kinds)> Registered = new(LoadRegistered);
+
     /// <summary>The sections the agent registers: path → options type.</summary>
-    internal static SortedDictionary<string, Type> Sections()
+    internal static SortedDictionary<string, Type> Sections() => Registered.Value.Sections;
+
+    /// <summary>The kinds (probe types, restart targets, engines) the agent registers, in registration order.</summary>
+    internal static IReadOnlyList<ConfigurationKind> Kinds() => Registered.Value.Kinds;
+
+    private static (SortedDictionary<string, Type>, List<ConfigurationKind>) LoadRegistered()
     {
         var services = new ServiceCollection().AddAgentConfiguration(new ConfigurationFiles("/nonexistent/appsettings.json"));
         AgentHost.AddCapabilities(services);
         using var provider = services.BuildServiceProvider();
-        return new(provider.GetServices<IAgentSection>().ToDictionary(s => s.Path, s => s.OptionsType), StringComparer.Ordinal);
+        return (new(provider.GetServices<IAgentSection>().ToDictionary(s => s.Path, s => s.OptionsType), StringComparer.Ordinal),
+            [.. provider.GetServices<ConfigurationKind>()]);
+    }
+
+    /// <summary>
+    /// The keys of an entry of <paramref name="type"/>: its own, and at its discriminator (or first, when kinds are selected by
+    /// key) those of every registered kind, once per name, each with the type that declares it.
+    /// </summary>
+    private static IEnumerable<(PropertyInfo Property, object? Instance, IReadOnlyList<string>? KindNames)> Keys(Type type)
+    {
+        var own = Settable(type).Where(p => p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null && p.GetCustomAttribute<ConfigurationKindAttribute>() is null).ToList();
+        var hasKinds = Settable(type).Any(p => p.GetCustomAttribute<ConfigurationKindAttribute>() is not null);
+        var kinds = hasKinds ? Kinds().Where(k => k.EntryType == type).ToList() : [];
+        var instance = Activator.CreateInstance(type);
+        var kindKeys = kinds.SelectMany(k => Settable(k.SettingsType).Select(p => (Property: p, Instance: Activator.CreateInstance(k.SettingsType))))
+            .DistinctBy(k => k.Property.Name, StringComparer.OrdinalIgnoreCase)
+            .Select(k => (k.Property, k.Instance, (IReadOnlyList<string>?)null))
+            .ToList();
+        var discriminator = kinds.FirstOrDefault()?.Discriminator;
+        var at = discriminator is null ? 0 : own.FindIndex(p => p.Name == discriminator) + 1;
+        var names = kinds.Select(k => k.Name.ToLowerInvariant()).ToList();
+        var result = own.Select(p => (p, instance, p.Name == discriminator ? names : (IReadOnlyList<string>?)null)).ToList();
+        result.InsertRange(at, kindKeys);
+        return result;
     }
 
     /// <summary>The whole schema, as committed.</summary>
@@ -80,13 +110,14 @@ internal static partial class ConfigurationReference
 
     private static JsonObject ObjectSchema(Type type, string path, IReadOnlyDictionary<string, Type> sections, List<(string, string, string, string)> rows)
     {
-        var instance = Activator.CreateInstance(type);
         var properties = new JsonObject();
-        foreach (var property in Settable(type).Where(p => p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null))
+        foreach (var (property, instance, kindNames) in Keys(type))
         {
             var key = $"{path}:{property.Name}";
-            var schema = ValueSchema(property.PropertyType, key, sections, rows, out var leaf);
-            var doc = Doc($"P:{type.FullName!.Replace('+', '.')}.{property.Name}");
+            var leaf = true;
+            var schema = kindNames is null ? ValueSchema(property.PropertyType, key, sections, rows, out leaf)
+                : new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. kindNames.Select(n => JsonValue.Create(n))]) };
+            var doc = Doc($"P:{property.DeclaringType!.FullName!.Replace('+', '.')}.{property.Name}");
             var value = Default(property.GetValue(instance));
             if (doc is not null)
             {
@@ -100,7 +131,7 @@ internal static partial class ConfigurationReference
 
             if (leaf)
             {
-                rows.Add((key, Describe(property.PropertyType), value is null ? "" : $"`{(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value.ToJsonString())}`", doc ?? ""));
+                rows.Add((key, kindNames is null ? Describe(property.PropertyType) : string.Join(" \\| ", kindNames.Select(n => $"`{n}`")), value is null ? "" : $"`{(value is JsonValue v && v.TryGetValue<string>(out var s) ? s : value.ToJsonString())}`", doc ?? ""));
             }
 
             properties[property.Name] = schema;
