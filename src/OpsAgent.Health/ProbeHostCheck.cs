@@ -1,5 +1,7 @@
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.HostChecks;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
 
 namespace OpsAgent.Health;
 
@@ -7,7 +9,7 @@ namespace OpsAgent.Health;
 /// What a probe needs from this host: its connection secret, no example host in its URL, Host header or connection,
 /// and the containers and units it watches or restarts.
 /// </summary>
-internal sealed class ProbeHostCheck : IHostCheck
+internal sealed class ProbeHostCheck(ProbeTypes types, RestartTargetTypes targets) : IHostCheck
 {
     public async Task CheckAsync(AgentConfiguration configuration, HostCheckContext context, CancellationToken cancellationToken)
     {
@@ -16,36 +18,14 @@ internal sealed class ProbeHostCheck : IHostCheck
         foreach (var (name, probe) in configuration.Get<ProbesOptions>().Probes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var path = $"{ProbesOptions.SectionName}:{name}";
-            foreach (var host in ExampleHosts.OfUrl(probe.Url))
+            if (types.Find(probe.Type) is { } type && probe.Settings is { } settings)
             {
-                context.CheckHost($"{path}:Url", host);
+                await type.CheckHostAsync(path, settings, context, cancellationToken).ConfigureAwait(false);
             }
 
-            context.CheckHost($"{path}:HostHeader", probe.HostHeader);
-            context.CheckHost($"{path}:Host", probe.Host);
-            if (probe.Connection is not null && await context.ResolveSecretAsync(probe.Connection, $"{path}:Connection", cancellationToken).ConfigureAwait(false) is { } connection)
+            if (probe.Restart?.Target is { } target)
             {
-                context.CheckConnectionHosts($"{path}:Connection", connection, probe.Type == ProbeType.MongoDb);
-            }
-
-            if (probe.Container is { } container)
-            {
-                await context.CheckContainerAsync($"{path}:Container", container, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (probe.Restart?.Container is { } restartContainer)
-            {
-                await context.CheckContainerAsync($"{path}:Restart:Container", restartContainer, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (probe.Unit is { } unit)
-            {
-                await context.CheckUnitAsync($"{path}:Unit", unit, cancellationToken).ConfigureAwait(false);
-            }
-
-            if (probe.Restart?.Unit is { } restartUnit)
-            {
-                await context.CheckUnitAsync($"{path}:Restart:Unit", restartUnit, cancellationToken).ConfigureAwait(false);
+                await targets.For(target).CheckHostAsync($"{path}:{nameof(probe.Restart)}", target, context, cancellationToken).ConfigureAwait(false);
             }
         }
     }

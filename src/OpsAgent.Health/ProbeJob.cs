@@ -5,11 +5,13 @@ using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Scheduling;
 using OpsAgent.Core.Status;
 using System.Diagnostics.Metrics;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
 
 namespace OpsAgent.Health;
 
 /// <summary>One scheduled run of one probe: attempt, then the state machine.</summary>
-public sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, ProbeSupervisor supervisor) : AgentJob(services)
+internal sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, ProbeSupervisor supervisor) : AgentJob(services)
 {
     /// <summary>The Quartz group of probe jobs.</summary>
     public const string Kind = "probe";
@@ -31,43 +33,37 @@ public sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, Prob
 }
 
 /// <summary>One job per probe, every <c>Every</c>; a missed run is skipped (a late probe is worthless).</summary>
-public sealed class ProbeJobSource : IJobSource
+internal sealed class ProbeJobSource(ProbeTypes types, RestartTargetTypes targets) : IJobSource
 {
-    /// <inheritdoc />
     public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (name, o) in configuration.Get<ProbesOptions>().Probes)
         {
-            var what = o.Type switch
-            {
-                ProbeType.Http => o.Url,
-                ProbeType.Tcp => $"{o.Host}:{o.Port}",
-                ProbeType.Postgres or ProbeType.MongoDb => o.Connection?.Describe(),
-                ProbeType.Docker => $"container {o.Container}",
-                _ => $"unit {o.Unit}",
-            };
-            var restart = o.Restart is null ? "report only" : $"restart {o.Restart.Describe()} (at most {o.Restart.MaxRestarts} in {o.Restart.Window})";
+            var what = o.Settings is { } settings && types.Find(o.Type) is { } type ? type.Describe(settings) : "";
+            var restart = o.Restart is null ? "report only" : $"restart {targets.Describe(o.Restart)} (at most {o.Restart.MaxRestarts} in {o.Restart.Window})";
             yield return new AgentJobDefinition(ProbeJob.Kind, name, ScheduleSpec.FromInterval(o.Every), typeof(ProbeJob))
             {
-                Description = $"{o.Type?.ToString().ToLowerInvariant()} {what}; failing after {o.FailureThreshold}; {restart}",
+                Description = $"{o.Type?.ToLowerInvariant()} {what}; failing after {o.FailureThreshold}; {restart}",
             };
         }
     }
 }
 
 /// <summary>The probe and restart series (docs/metrics.md), and <c>/status</c> items, for the probes currently configured.</summary>
-public sealed class ProbeMetrics : IStatusItemSource
+internal sealed class ProbeMetrics : IStatusItemSource
 {
     private readonly ProbeStateStore _store;
     private readonly AgentConfigurationManager _configuration;
+    private readonly RestartTargetTypes _targets;
 
     /// <summary>Registers the instruments on the agent's meter.</summary>
-    public ProbeMetrics(AgentMetrics metrics, ProbeStateStore store, AgentConfigurationManager configuration)
+    public ProbeMetrics(AgentMetrics metrics, ProbeStateStore store, AgentConfigurationManager configuration, RestartTargetTypes targets)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _store = store;
         _configuration = configuration;
+        _targets = targets;
         static KeyValuePair<string, object?> Probe(string probe) => new("probe", probe);
         var meter = metrics.Meter;
         meter.CreateObservableGauge("opsagent_probe_success", () => Probes().Where(p => p.State.Last is not null)
@@ -105,7 +101,7 @@ public sealed class ProbeMetrics : IStatusItemSource
         {
             var details = new Dictionary<string, string>
             {
-                ["type"] = options.Type?.ToString().ToLowerInvariant() ?? "",
+                ["type"] = options.Type?.ToLowerInvariant() ?? "",
                 ["consecutiveFailures"] = state.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture),
                 ["latencyMs"] = state.Last is null ? "" : state.Last.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
             };
@@ -117,7 +113,7 @@ public sealed class ProbeMetrics : IStatusItemSource
             if (options.Restart is not null)
             {
                 details["restartsInWindow"] = state.Restarts.Count.ToString(CultureInfo.InvariantCulture);
-                details["target"] = options.Restart.Describe();
+                details["target"] = _targets.Describe(options.Restart);
             }
 
             yield return new StatusItem("probe", name, state.Name, state.Last?.Reason, state.Last?.Message, state.LastRun, details);
@@ -126,7 +122,7 @@ public sealed class ProbeMetrics : IStatusItemSource
 }
 
 /// <summary>Creates the probe instruments at start and forgets the state of probes a reload removed.</summary>
-public sealed class ProbeStartup(ProbeStateStore store, ProbeMetrics metrics) : IHostedService, IConfigurationChangeListener
+internal sealed class ProbeStartup(ProbeStateStore store, ProbeMetrics metrics) : IHostedService, IConfigurationChangeListener
 {
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)

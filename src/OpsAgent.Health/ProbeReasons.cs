@@ -1,8 +1,14 @@
 namespace OpsAgent.Health;
 
-/// <summary>Probe reasons the agent acts on, rather than only reports.</summary>
+/// <summary>Probe reasons the agent itself gives or acts on, rather than only reports (docs/failure-reasons.md).</summary>
 public static class ProbeReasons
 {
+    /// <summary>No answer within the probe's <c>Timeout</c>.</summary>
+    public const string Timeout = "timeout";
+
+    /// <summary>A probe type threw something it does not know as a target failure: a bug, reported rather than stopping the probe.</summary>
+    public const string ProbeError = "probe_error";
+
     /// <summary>A systemd unit stopped cleanly (<c>systemctl stop</c>, or a oneshot that finished).</summary>
     public const string UnitStopped = "unit_stopped";
 

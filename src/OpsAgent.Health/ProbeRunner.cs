@@ -4,10 +4,8 @@ using OpsAgent.Health.Checks;
 namespace OpsAgent.Health;
 
 /// <summary>Runs one attempt of a probe with its timeout; never throws for a failing target.</summary>
-public sealed class ProbeRunner(IEnumerable<IProbeCheck> checks)
+internal sealed class ProbeRunner(ProbeTypes types)
 {
-    private readonly Dictionary<ProbeType, IProbeCheck> _checks = checks.ToDictionary(c => c.Type);
-
     /// <summary>Runs <paramref name="options"/> once.</summary>
     public async Task<ProbeResult> RunAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
     {
@@ -17,16 +15,17 @@ public sealed class ProbeRunner(IEnumerable<IProbeCheck> checks)
         timeout.CancelAfter(options.Timeout);
         try
         {
-            return await _checks[options.Type!.Value].CheckAsync(probe, options, timeout.Token).ConfigureAwait(false);
+            var type = types.Find(options.Type) ?? throw new InvalidOperationException($"probe type '{options.Type}' is not registered (the configuration was not validated)");
+            return await type.CheckAsync(probe, options, timeout.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return ProbeResult.Fail("timeout", $"no answer within {options.Timeout.TotalSeconds:0.###}s", clock.Elapsed);
+            return ProbeResult.Fail(ProbeReasons.Timeout, $"no answer within {options.Timeout.TotalSeconds:0.###}s", clock.Elapsed);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             // A bug or an unexpected library exception must not stop the probe: it is a failure with a reason.
-            return ProbeResult.Fail("probe_error", $"{ex.GetType().Name}: {ex.Message}", clock.Elapsed);
+            return ProbeResult.Fail(ProbeReasons.ProbeError, $"{ex.GetType().Name}: {ex.Message}", clock.Elapsed);
         }
     }
 }

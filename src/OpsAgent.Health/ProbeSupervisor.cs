@@ -8,36 +8,6 @@ using OpsAgent.Health.Restarts;
 
 namespace OpsAgent.Health;
 
-/// <summary>Creates the restart target of a probe.</summary>
-public interface IRestartTargetFactory
-{
-    /// <summary>The target <paramref name="options"/> names.</summary>
-    IRestartTarget Create(RestartOptions options);
-}
-
-/// <summary>Units through systemctl, containers through the Docker Engine API, Windows services through the SCM.</summary>
-public sealed class RestartTargetFactory(Systemctl systemctl, DockerClientProvider docker) : IRestartTargetFactory
-{
-    /// <inheritdoc />
-    public IRestartTarget Create(RestartOptions options)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        if (options.Unit is not null)
-        {
-            return new UnitTarget(options.Unit, systemctl);
-        }
-
-        if (options.Container is not null)
-        {
-            return new ContainerTarget(options.Container, options.StopTimeoutSeconds, docker);
-        }
-
-        return OperatingSystem.IsWindows()
-            ? new WindowsServiceTarget(options.WindowsService!, options.VerifyTimeout)
-            : throw new PlatformNotSupportedException("Windows services can only be restarted on Windows");
-    }
-}
-
 /// <summary>Turns probe results into states, restarts, verification and storm control.</summary>
 /// <remarks>
 /// Verification is not a blocking loop: after a restart the probe's own next runs are the polls, so the state machine

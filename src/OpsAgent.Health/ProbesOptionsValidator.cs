@@ -1,12 +1,14 @@
 using Microsoft.Extensions.Options;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
 
 namespace OpsAgent.Health;
 
 /// <summary>Validates <see cref="ProbesOptions"/>, reporting every problem with its configuration path.</summary>
-public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
+/// <remarks>The settings of each probe type and restart target are validated by the type itself.</remarks>
+internal sealed class ProbesOptionsValidator(ProbeTypes types, RestartTargetTypes targets) : IValidateOptions<ProbesOptions>
 {
-    /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, ProbesOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -22,31 +24,31 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
             ValidateTarget(path, o, errors);
             if (o.Every < TimeSpan.FromSeconds(1))
             {
-                errors.Add($"{path}:Every", "must be at least 1 second");
+                errors.Add($"{path}:{nameof(o.Every)}", "must be at least 1 second");
             }
 
             if (o.Timeout <= TimeSpan.Zero)
             {
-                errors.Add($"{path}:Timeout", "must be positive");
+                errors.Add($"{path}:{nameof(o.Timeout)}", "must be positive");
             }
             else if (o.Timeout > o.Every)
             {
-                errors.Add($"{path}:Timeout", $"must not exceed Every ({o.Every})");
+                errors.Add($"{path}:{nameof(o.Timeout)}", $"must not exceed Every ({o.Every})");
             }
 
             if (o.FailureThreshold < 1)
             {
-                errors.Add($"{path}:FailureThreshold", "must be at least 1");
+                errors.Add($"{path}:{nameof(o.FailureThreshold)}", "must be at least 1");
             }
 
             if (o.SuccessThreshold < 1)
             {
-                errors.Add($"{path}:SuccessThreshold", "must be at least 1");
+                errors.Add($"{path}:{nameof(o.SuccessThreshold)}", "must be at least 1");
             }
 
             if (o.StartPeriod < TimeSpan.Zero)
             {
-                errors.Add($"{path}:StartPeriod", "must not be negative");
+                errors.Add($"{path}:{nameof(o.StartPeriod)}", "must not be negative");
             }
 
             for (var i = 0; i < o.DependsOn.Count; i++)
@@ -54,17 +56,17 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
                 var dependency = o.DependsOn[i];
                 if (string.Equals(dependency, probe, StringComparison.OrdinalIgnoreCase))
                 {
-                    errors.Add($"{path}:DependsOn:{i}", "a probe cannot depend on itself");
+                    errors.Add($"{path}:{nameof(o.DependsOn)}:{i}", "a probe cannot depend on itself");
                 }
                 else if (!options.Probes.ContainsKey(dependency))
                 {
-                    errors.Add($"{path}:DependsOn:{i}", $"no probe named '{dependency}' (configured: {string.Join(", ", options.Probes.Keys.Order(StringComparer.Ordinal))})");
+                    errors.Add($"{path}:{nameof(o.DependsOn)}:{i}", $"no probe named '{dependency}' (configured: {string.Join(", ", options.Probes.Keys.Order(StringComparer.Ordinal))})");
                 }
             }
 
             if (o.Restart is { } r)
             {
-                ValidateRestart($"{path}:Restart", r, errors);
+                ValidateRestart($"{path}:{nameof(o.Restart)}", r, errors);
             }
         }
 
@@ -119,118 +121,56 @@ public sealed class ProbesOptionsValidator : IValidateOptions<ProbesOptions>
         }
     }
 
-    private static void ValidateTarget(string path, ProbeOptions o, ValidationCollector errors)
+    private void ValidateTarget(string path, ProbeOptions o, ValidationCollector errors)
     {
-        switch (o.Type)
+        if (string.IsNullOrWhiteSpace(o.Type))
         {
-            case null:
-                errors.Add($"{path}:Type", "required: http, tcp, postgres, mongodb, docker or systemd");
-                break;
-            case ProbeType.Http:
-                if (string.IsNullOrWhiteSpace(o.Url))
-                {
-                    errors.Add($"{path}:Url", "required for an http probe");
-                }
-                else if (!Uri.TryCreate(o.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                {
-                    errors.Add($"{path}:Url", $"'{o.Url}' is not an absolute http:// or https:// URL");
-                }
-
-                foreach (var status in o.ExpectStatus.Where(s => s is < 100 or > 599))
-                {
-                    errors.Add($"{path}:ExpectStatus", $"{status} is not an HTTP status code");
-                }
-
-                if (o.MaxBodyBytes is < 1 or > ProbeOptions.MaxBodyBytesCeiling)
-                {
-                    errors.Add($"{path}:MaxBodyBytes", $"must be 1-{ProbeOptions.MaxBodyBytesCeiling} (16 MiB): the body is held in memory");
-                }
-
-                break;
-            case ProbeType.Tcp:
-                if (string.IsNullOrWhiteSpace(o.Host))
-                {
-                    errors.Add($"{path}:Host", "required for a tcp probe");
-                }
-
-                if (o.Port is null or < 1 or > 65535)
-                {
-                    errors.Add($"{path}:Port", "required for a tcp probe: 1-65535");
-                }
-
-                break;
-            case ProbeType.Postgres or ProbeType.MongoDb:
-                if (o.Connection is null)
-                {
-                    errors.Add($"{path}:Connection", "required: the database connection (a secret: inline, File, FromEnvFile with Variable, or Environment)");
-                }
-                else
-                {
-                    foreach (var e in o.Connection.Validate($"{path}:Connection"))
-                    {
-                        errors.Add(e);
-                    }
-
-                    if (o.Type == ProbeType.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
-                    {
-                        errors.Add($"{path}:Connection", problem);
-                    }
-                }
-
-                break;
-            case ProbeType.Docker:
-                if (string.IsNullOrWhiteSpace(o.Container))
-                {
-                    errors.Add($"{path}:Container", "required for a docker probe");
-                }
-
-                break;
-            case ProbeType.Systemd:
-                if (string.IsNullOrWhiteSpace(o.Unit))
-                {
-                    errors.Add($"{path}:Unit", "required for a systemd probe");
-                }
-
-                break;
+            errors.Add($"{path}:{nameof(o.Type)}", $"required: {types.Listed()}");
+        }
+        else if (types.Find(o.Type) is not { } type || o.Settings is null)
+        {
+            errors.Add($"{path}:{nameof(o.Type)}", $"'{o.Type[..Math.Min(o.Type.Length, 80)]}' is not one of {string.Join(", ", types.Names)}");
+        }
+        else
+        {
+            type.Validate(path, o.Settings, errors);
         }
     }
 
-    private static void ValidateRestart(string path, RestartOptions r, ValidationCollector errors)
+    private void ValidateRestart(string path, RestartOptions r, ValidationCollector errors)
     {
-        var targets = new[] { r.Unit, r.Container, r.WindowsService }.Count(t => !string.IsNullOrWhiteSpace(t));
-        if (targets != 1)
+        if (r.Target is null)
         {
-            errors.Add(path, "set exactly one of Unit, Container or WindowsService");
+            errors.Add(path, $"set exactly one of {targets.Listed()}");
         }
-
-        if (r.WindowsService is not null && !OperatingSystem.IsWindows())
+        else
         {
-            errors.Add($"{path}:WindowsService", "Windows services can only be restarted on Windows");
+            targets.For(r.Target).Validate(path, r.Target, errors);
         }
 
         if (r.MaxRestarts < 1)
         {
-            errors.Add($"{path}:MaxRestarts", "must be at least 1 (remove Restart to only report)");
+            errors.Add($"{path}:{nameof(r.MaxRestarts)}", "must be at least 1 (remove Restart to only report)");
         }
 
         if (r.Window <= TimeSpan.Zero)
         {
-            errors.Add($"{path}:Window", "must be positive");
+            errors.Add($"{path}:{nameof(r.Window)}", "must be positive");
         }
 
         if (r.Backoff.Initial < TimeSpan.Zero || r.Backoff.Max < r.Backoff.Initial)
         {
-            errors.Add($"{path}:Backoff", "Initial must not be negative and Max must be at least Initial");
+            errors.Add($"{path}:{nameof(r.Backoff)}", "Initial must not be negative and Max must be at least Initial");
         }
 
         if (r.VerifyTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"{path}:VerifyTimeout", "must be positive");
+            errors.Add($"{path}:{nameof(r.VerifyTimeout)}", "must be positive");
         }
 
         if (r.CaptureLogLines is < 0 or > 100_000)
         {
-            errors.Add($"{path}:CaptureLogLines", "must be between 0 and 100000");
+            errors.Add($"{path}:{nameof(r.CaptureLogLines)}", "must be between 0 and 100000");
         }
     }
 }

@@ -3,7 +3,16 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsAgent.Core;
 using OpsAgent.Core.Status;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Docker;
+using OpsAgent.Health.Checks.Http;
+using OpsAgent.Health.Checks.MongoDb;
+using OpsAgent.Health.Checks.Postgres;
+using OpsAgent.Health.Checks.Systemd;
+using OpsAgent.Health.Checks.Tcp;
 using OpsAgent.Health.Restarts;
+using OpsAgent.Health.Restarts.Container;
+using OpsAgent.Health.Restarts.Unit;
+using OpsAgent.Health.Restarts.WindowsService;
 
 namespace OpsAgent.Health;
 
@@ -15,12 +24,24 @@ public static class HealthServiceCollectionExtensions
     {
         services.AddAgentSection<ProbesOptions, ProbesOptionsValidator>(ProbesOptions.SectionName);
         services.TryAddSingleton<Systemctl>();
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, HttpProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, TcpProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, PostgresProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, MongoProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, DockerProbe>());
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IProbeCheck, SystemdProbe>());
+        services.TryAddSingleton(sp => new ProbeTypes(sp.GetServices<ProbeTypeRegistration>()
+            .Select(r => KeyValuePair.Create(r.Name, (IProbeCheck)sp.GetRequiredService(r.TypeType)))));
+        services.TryAddSingleton(sp => new RestartTargetTypes(sp.GetServices<RestartTargetRegistration>()
+            .Select(r => (r.Key, r.OptionsType, (IRestartTargetType)sp.GetRequiredService(r.TypeType)))));
+
+        // The probe types, in the order messages and docs list them.
+        services.AddProbeType<HttpProbe, HttpProbeOptions>("http");
+        services.AddProbeType<TcpProbe, TcpProbeOptions>("tcp");
+        services.AddProbeType<PostgresProbe, PostgresProbeOptions>("postgres");
+        services.AddProbeType<MongoProbe, MongoProbeOptions>("mongodb");
+        services.AddProbeType<DockerProbe, DockerProbeOptions>("docker");
+        services.AddProbeType<SystemdProbe, SystemdProbeOptions>("systemd");
+
+        // The restart targets, by the key that selects each under Restart.
+        services.AddRestartTarget<UnitTargetType, UnitTargetOptions>("Unit");
+        services.AddRestartTarget<ContainerTargetType, ContainerTargetOptions>("Container");
+        services.AddRestartTarget<WindowsServiceTargetType, WindowsServiceTargetOptions>("WindowsService");
+
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<PauseStore>();
         services.AddHostCheck<ProbeHostCheck>();
@@ -32,13 +53,43 @@ public static class HealthServiceCollectionExtensions
     {
         services.AddProbeServices();
         services.TryAddSingleton<ProbeStateStore>();
-        services.TryAddSingleton<IRestartTargetFactory, RestartTargetFactory>();
+        services.TryAddSingleton<IRestartTargetFactory>(sp => sp.GetRequiredService<RestartTargetTypes>());
         services.TryAddSingleton<ProbeSupervisor>();
         services.TryAddSingleton<ProbeMetrics>();
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<ProbeMetrics>());
         services.AddJobSource<ProbeJobSource>();
         services.AddConfigurationListener<ProbeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<ProbeStartup>());
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a probe type: <c>"Type": "<paramref name="name"/>"</c> selects <typeparamref name="TType"/>, whose settings
+    /// <typeparamref name="TOptions"/> binds from the probe's own JSON object.
+    /// </summary>
+    public static IServiceCollection AddProbeType<TType, TOptions>(this IServiceCollection services, string name)
+        where TType : ProbeType<TOptions>
+        where TOptions : class, new()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        services.AddConfigurationKind<ProbeOptions, TOptions>(nameof(ProbeOptions.Type), name);
+        services.TryAddSingleton<TType>();
+        services.AddSingleton(new ProbeTypeRegistration(name, typeof(TType)));
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a restart target type: the key <paramref name="key"/> under <c>Restart</c> selects <typeparamref name="TType"/>,
+    /// whose settings <typeparamref name="TOptions"/> (holding that key) binds from the <c>Restart</c> object.
+    /// </summary>
+    public static IServiceCollection AddRestartTarget<TType, TOptions>(this IServiceCollection services, string key)
+        where TType : RestartTargetType<TOptions>
+        where TOptions : class, new()
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(key);
+        services.AddConfigurationKind<RestartOptions, TOptions>(null, key);
+        services.TryAddSingleton<TType>();
+        services.AddSingleton(new RestartTargetRegistration(key, typeof(TType), typeof(TOptions)));
         return services;
     }
 }

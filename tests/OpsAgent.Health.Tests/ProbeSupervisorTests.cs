@@ -2,7 +2,10 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Time.Testing;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Http;
+using OpsAgent.Health.Checks.MongoDb;
 using OpsAgent.Health.Restarts;
+using OpsAgent.Health.Restarts.Unit;
 
 namespace OpsAgent.Health.Tests;
 
@@ -42,14 +45,14 @@ public sealed class ProbeSupervisorTests
 
     private static ProbeOptions Backend(int maxRestarts = 3) => new()
     {
-        Type = ProbeType.Http,
-        Url = "http://127.0.0.1/health",
+        Type = "http",
+        Settings = new HttpProbeOptions { Url = "http://127.0.0.1/health" },
         Every = TimeSpan.FromSeconds(10),
         FailureThreshold = 3,
         SuccessThreshold = 1,
         Restart = new RestartOptions
         {
-            Unit = "backend.service",
+            Target = new UnitTargetOptions { Unit = "backend.service" },
             MaxRestarts = maxRestarts,
             Window = TimeSpan.FromHours(1),
             Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(10), Max = TimeSpan.FromMinutes(1) },
@@ -194,7 +197,7 @@ public sealed class ProbeSupervisorTests
     [Test]
     public async Task Step_DependencyFailing_NoRestartAndSkipLoggedOnce()
     {
-        var mongo = new ProbeOptions { Type = ProbeType.MongoDb, Every = TimeSpan.FromSeconds(10), FailureThreshold = 1 };
+        var mongo = new ProbeOptions { Type = "mongodb", Settings = new MongoProbeOptions(), Every = TimeSpan.FromSeconds(10), FailureThreshold = 1 };
         var backend = Backend();
         backend.DependsOn = ["mongo"];
         var all = All(("backend", backend), ("mongo", mongo));

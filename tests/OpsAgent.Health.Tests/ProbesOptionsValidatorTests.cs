@@ -1,5 +1,10 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Health.Checks.Http;
+using OpsAgent.Health.Checks.MongoDb;
+using OpsAgent.Health.Restarts.Unit;
 
 namespace OpsAgent.Health.Tests;
 
@@ -9,7 +14,11 @@ public sealed class ProbesOptionsValidatorTests
     {
         var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
         var errors = new List<ConfigError>();
-        var options = (ProbesOptions)new AgentSection<ProbesOptions>(ProbesOptions.SectionName, [new ProbesOptionsValidator()]).Load(root, errors);
+        // As the agent registers the section: its validator, probe types and restart targets.
+        using var services = new ServiceCollection().AddLogging().AddAgentConfiguration(new ConfigurationFiles("/nonexistent/appsettings.json"))
+            .AddProbeServices().BuildServiceProvider();
+        var section = services.GetServices<IAgentSection>().Single(s => s.Path == ProbesOptions.SectionName);
+        var options = (ProbesOptions)section.Load(root, errors);
         return (options, errors);
     }
 
@@ -29,13 +38,15 @@ public sealed class ProbesOptionsValidatorTests
             """);
 
         var backend = options.Probes["innovaplus-backend"];
+        var http = backend.Settings as HttpProbeOptions;
         Assert.Multiple(() =>
         {
             Assert.That(errors, Is.Empty, string.Join("\n", errors));
-            Assert.That(backend.ExpectStatus, Is.EqualTo(new[] { 200 }), "a single value is a one-element list");
-            Assert.That(backend.ExpectJson["status"], Is.EqualTo(new[] { "ok" }));
-            Assert.That(backend.ExpectJson["mongo"], Is.EqualTo(new[] { "ok", "degraded" }));
-            Assert.That(backend.Restart!.Unit, Is.EqualTo("innovaplus-backend.service"));
+            Assert.That(http?.ExpectStatus, Is.EqualTo(new[] { 200 }), "a single value is a one-element list");
+            Assert.That(http?.ExpectJson["status"], Is.EqualTo(new[] { "ok" }));
+            Assert.That(http?.ExpectJson["mongo"], Is.EqualTo(new[] { "ok", "degraded" }));
+            Assert.That((backend.Restart!.Target as UnitTargetOptions)?.Unit, Is.EqualTo("innovaplus-backend.service"));
+            Assert.That((options.Probes["innova-mongo"].Settings as MongoProbeOptions)?.Connection?.Describe(), Is.EqualTo("MONGO_URI from /etc/innovaplus/backend.env"));
         });
     }
 

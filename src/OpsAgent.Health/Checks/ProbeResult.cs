@@ -13,13 +13,3 @@ public sealed record ProbeResult(bool Success, string? Reason, string? Message, 
     /// <summary>A failure.</summary>
     public static ProbeResult Fail(string reason, string message, TimeSpan latency) => new(false, reason, message, latency);
 }
-
-/// <summary>Runs one kind of probe.</summary>
-public interface IProbeCheck
-{
-    /// <summary>The type it handles.</summary>
-    ProbeType Type { get; }
-
-    /// <summary>Runs once; <paramref name="cancellationToken"/> carries the probe's timeout. Never throws for target failures.</summary>
-    Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken);
-}

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.MongoDb;
+using OpsAgent.Health.Checks.Postgres;
 
 namespace OpsAgent.Health.Tests.Checks;
 
@@ -8,11 +10,22 @@ namespace OpsAgent.Health.Tests.Checks;
 public sealed class DatabaseProbeTests
 {
 
-    private static Task<ProbeResult> RunAsync(ProbeType type, string connection, string? query = null)
+    private const string Postgres = "postgres";
+    private const string MongoDb = "mongodb";
+
+    private static async Task<ProbeResult> RunAsync(string type, string connection, string? query = null)
     {
         var secrets = new SecretResolver(SecretRedactor.Shared);
-        var options = new ProbeOptions { Type = type, Connection = new SecretReference { Value = connection }, Query = query, Timeout = TimeSpan.FromSeconds(5) };
-        return new ProbeRunner([new PostgresProbe(secrets), new MongoProbe(secrets)]).RunAsync("db", options, CancellationToken.None);
+        var reference = new SecretReference { Value = connection };
+        var options = new ProbeOptions
+        {
+            Type = type,
+            Settings = type == Postgres ? new PostgresProbeOptions { Connection = reference, Query = query } : new MongoProbeOptions { Connection = reference },
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        using var mongo = new MongoProbe(secrets);
+        return await new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>(Postgres, new PostgresProbe(secrets)), KeyValuePair.Create<string, IProbeCheck>(MongoDb, mongo)]))
+            .RunAsync("db", options, CancellationToken.None);
     }
 
     [Test]
@@ -20,9 +33,9 @@ public sealed class DatabaseProbeTests
     {
         var pg = TestEnvironment.Require("OPSAGENT_TEST_PG");
 
-        var ok = await RunAsync(ProbeType.Postgres, pg, "select 1");
-        var empty = await RunAsync(ProbeType.Postgres, pg, "select 1 where false");
-        var badPassword = await RunAsync(ProbeType.Postgres, pg.Replace("opsagent-test-Pw-7731", "wrong", StringComparison.Ordinal));
+        var ok = await RunAsync(Postgres, pg, "select 1");
+        var empty = await RunAsync(Postgres, pg, "select 1 where false");
+        var badPassword = await RunAsync(Postgres, pg.Replace("opsagent-test-Pw-7731", "wrong", StringComparison.Ordinal));
 
         Assert.Multiple(() =>
         {
@@ -47,10 +60,10 @@ public sealed class DatabaseProbeTests
             Run("runuser", "-u", "postgres", "--", $"{bin}/initdb", "-D", data, "-U", "postgres", "-A", "trust");
             Run("runuser", "-u", "postgres", "--", $"{bin}/pg_ctl", "-D", data, "-w", "-o", $"-p {port} -k {data} -c listen_addresses=127.0.0.1", "-l", $"{data}/log", "start");
             var connection = $"Host=127.0.0.1;Port={port};Username=postgres;Database=postgres";
-            var running = await RunAsync(ProbeType.Postgres, connection);
+            var running = await RunAsync(Postgres, connection);
 
             Run("runuser", "-u", "postgres", "--", $"{bin}/pg_ctl", "-D", data, "-w", "-m", "fast", "stop");
-            var stopped = await RunAsync(ProbeType.Postgres, connection);
+            var stopped = await RunAsync(Postgres, connection);
 
             Assert.Multiple(() =>
             {
@@ -70,8 +83,8 @@ public sealed class DatabaseProbeTests
     {
         var mongo = TestEnvironment.Require("OPSAGENT_TEST_MONGO");
 
-        var ok = await RunAsync(ProbeType.MongoDb, mongo);
-        var misspelt = await RunAsync(ProbeType.MongoDb, new MongoDB.Driver.MongoUrlBuilder(mongo) { DatabaseName = "opsagent_no_such_db", AuthenticationSource = new MongoDB.Driver.MongoUrl(mongo) is { Username: not null } url ? url.AuthenticationSource ?? "admin" : null }.ToString());
+        var ok = await RunAsync(MongoDb, mongo);
+        var misspelt = await RunAsync(MongoDb, new MongoDB.Driver.MongoUrlBuilder(mongo) { DatabaseName = "opsagent_no_such_db", AuthenticationSource = new MongoDB.Driver.MongoUrl(mongo) is { Username: not null } url ? url.AuthenticationSource ?? "admin" : null }.ToString());
 
         Assert.That(ok.Success, Is.True, ok.Message);
         Assert.That(misspelt.Reason, Is.EqualTo("database_missing"), misspelt.Message);
@@ -81,7 +94,7 @@ public sealed class DatabaseProbeTests
     public async Task MongoDb_ClosedPort_ConnectionRefusedNotTimeout()
     {
         // No server needed: the driver's heartbeat meets a closed port, and the probe must say so before its own deadline.
-        var result = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/");
+        var result = await RunAsync(MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/");
 
         Assert.That(result.Success, Is.False);
         Assert.That(result.Reason, Is.EqualTo("connection_refused"), result.Message);
@@ -90,7 +103,7 @@ public sealed class DatabaseProbeTests
     [Test]
     public async Task MongoDb_UriServerSelectionTimeoutShorterThanTheProbe_Honoured()
     {
-        var result = await RunAsync(ProbeType.MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/?serverSelectionTimeoutMS=300");
+        var result = await RunAsync(MongoDb, $"mongodb://127.0.0.1:{LoopbackPort.Unused()}/?serverSelectionTimeoutMS=300");
 
         Assert.That(result.Reason, Is.EqualTo("connection_refused"), result.Message);
         Assert.That(result.Message, Does.Contain("server selection gave up after 00:00:00.3"));

@@ -6,7 +6,9 @@ using OpsAgent.Core.Docker;
 using OpsAgent.Core.Processes;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Docker;
 using OpsAgent.Health.Restarts;
+using OpsAgent.Health.Restarts.Container;
 
 namespace OpsAgent.Health.Tests.Checks;
 
@@ -103,16 +105,15 @@ public sealed class DockerProbeTests
 
     private static ProbeOptions Probe(string container, int maxRestarts = 3) => new()
     {
-        Type = ProbeType.Docker,
-        Container = container,
+        Type = "docker",
+        Settings = new DockerProbeOptions { Container = container },
         Every = TimeSpan.FromSeconds(1),
         Timeout = TimeSpan.FromSeconds(1),
         FailureThreshold = 2,
         Restart = new RestartOptions
         {
-            Container = container,
+            Target = new ContainerTargetOptions { Container = container, StopTimeoutSeconds = 2 },
             MaxRestarts = maxRestarts,
-            StopTimeoutSeconds = 2,
             Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(2) },
             VerifyTimeout = TimeSpan.FromSeconds(6),
         },
@@ -125,9 +126,9 @@ public sealed class DockerProbeTests
     {
         var store = new ProbeStateStore(TimeProvider.System);
         var pauses = new PauseStore(TimeProvider.System, _loggers.CreateLogger<PauseStore>());
-        var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetFactory(new Systemctl(ToolRunner.HostOnly), _provider), SecretRedactor.Shared, TimeProvider.System,
+        var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetTypes([("Container", typeof(ContainerTargetOptions), new ContainerTargetType(_provider))]), SecretRedactor.Shared, TimeProvider.System,
             _loggers.CreateLogger<ProbeSupervisor>());
-        return new Rig(new ProbeRunner([new DockerProbe(_provider)]), supervisor, pauses);
+        return new Rig(new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>("docker", new DockerProbe(_provider))])), supervisor, pauses);
     }
 
     /// <summary>Runs the probe every 300 ms (the scheduler's job, compressed) until <paramref name="done"/> or <see cref="Eventually.Slow"/>.</summary>
@@ -257,7 +258,7 @@ public sealed class DockerProbeTests
         var startedBefore = (await _docker.Containers.InspectContainerAsync(name)).State.StartedAt;
         var rig = Agent();
         var options = Probe(name);
-        options.Restart!.StopTimeoutSeconds = 10;
+        ((ContainerTargetOptions)options.Restart!.Target!).StopTimeoutSeconds = 10;
         options.Restart.VerifyTimeout = TimeSpan.FromSeconds(6);
         await DriveAsync(rig, "worker", options, s => s.Last?.Success == true);
 

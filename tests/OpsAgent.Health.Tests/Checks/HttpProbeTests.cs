@@ -1,4 +1,5 @@
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Http;
 
 namespace OpsAgent.Health.Tests.Checks;
 
@@ -22,11 +23,12 @@ public sealed class HttpProbeTests
         await _server.DisposeAsync();
     }
 
-    private Task<ProbeResult> RunAsync(Action<ProbeOptions> configure)
+    private Task<ProbeResult> RunAsync(Action<HttpProbeOptions> configure, TimeSpan? timeout = null)
     {
-        var options = new ProbeOptions { Type = ProbeType.Http, Url = _server.Url + "/health", Timeout = TimeSpan.FromSeconds(2), Every = TimeSpan.FromSeconds(10) };
-        configure(options);
-        return new ProbeRunner([_probe]).RunAsync("backend", options, CancellationToken.None);
+        var http = new HttpProbeOptions { Url = _server.Url + "/health" };
+        configure(http);
+        var options = new ProbeOptions { Type = "http", Settings = http, Timeout = timeout ?? TimeSpan.FromSeconds(2), Every = TimeSpan.FromSeconds(10) };
+        return new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>("http", _probe)])).RunAsync("backend", options, CancellationToken.None);
     }
 
     private static Dictionary<string, List<string>> Expect(params (string Path, string[] Values)[] entries)
@@ -136,7 +138,7 @@ public sealed class HttpProbeTests
     {
         _server.Respond(200, "{}", delay: TimeSpan.FromSeconds(30));
 
-        var result = await RunAsync(o => o.Timeout = TimeSpan.FromMilliseconds(500));
+        var result = await RunAsync(_ => { }, TimeSpan.FromMilliseconds(500));
 
         Assert.That(result.Reason, Is.EqualTo("timeout"));
     }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.ServiceProcess;
 using OpsAgent.Health.Restarts;
+using OpsAgent.Health.Restarts.WindowsService;
 using OpsAgent.Testing;
 
 namespace OpsAgent.Health.Tests.Restarts;

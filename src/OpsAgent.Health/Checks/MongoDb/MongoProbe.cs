@@ -2,122 +2,12 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using Npgsql;
-using OpsAgent.Core.Databases;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Networking;
 using OpsAgent.Core.Secrets;
 
-namespace OpsAgent.Health.Checks;
-
-/// <summary>TCP probe: a connection is accepted within the timeout.</summary>
-public sealed class TcpProbe : IProbeCheck
-{
-    /// <inheritdoc />
-    public ProbeType Type => ProbeType.Tcp;
-
-    /// <inheritdoc />
-    public async Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var clock = Stopwatch.StartNew();
-        try
-        {
-            using var socket = new Socket(SocketType.Stream, ProtocolType.Tcp);
-            await socket.ConnectAsync(options.Host!, options.Port!.Value, cancellationToken).ConfigureAwait(false);
-            return ProbeResult.Ok(clock.Elapsed, $"connected to {options.Host}:{options.Port}");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return ProbeResult.Fail("timeout", $"no connection to {options.Host}:{options.Port} within the timeout", clock.Elapsed);
-        }
-        catch (SocketException ex)
-        {
-            return ProbeResult.Fail(SocketReasons.Of(ex), ex.Message, clock.Elapsed);
-        }
-    }
-}
-
-/// <summary>PostgreSQL probe: connect (and run <c>Query</c>, which must return a row).</summary>
-public sealed class PostgresProbe(SecretResolver secrets) : IProbeCheck
-{
-    /// <inheritdoc />
-    public ProbeType Type => ProbeType.Postgres;
-
-    /// <inheritdoc />
-    public async Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(options);
-        var clock = Stopwatch.StartNew();
-        string connectionString;
-        try
-        {
-            var text = await secrets.ResolveAsync(options.Connection!, $"{ProbesOptions.SectionName}:{probe}:Connection", cancellationToken).ConfigureAwait(false);
-            var builder = new NpgsqlConnectionStringBuilder(PostgresConnection.Parse(text, null).ToNpgsql())
-            {
-                Timeout = Math.Max(1, (int)Math.Ceiling(options.Timeout.TotalSeconds)),
-                Pooling = false,
-                ApplicationName = "opsagent-probe",
-            };
-            connectionString = builder.ConnectionString;
-        }
-        catch (Exception ex) when (ex is SecretResolutionException or FormatException or ArgumentException)
-        {
-            return ProbeResult.Fail("bad_connection", ex.Message, clock.Elapsed);
-        }
-
-        try
-        {
-            await using var connection = new NpgsqlConnection(connectionString);
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            if (!string.IsNullOrWhiteSpace(options.Query))
-            {
-                await using var command = new NpgsqlCommand(options.Query, connection);
-                await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-                if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
-                {
-                    return ProbeResult.Fail("query_no_rows", "the query returned no row", clock.Elapsed);
-                }
-            }
-
-            return ProbeResult.Ok(clock.Elapsed, $"PostgreSQL {connection.PostgreSqlVersion}");
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            return ProbeResult.Fail("timeout", "no answer within the timeout", clock.Elapsed);
-        }
-        catch (PostgresException ex)
-        {
-            var reason = ex.SqlState switch
-            {
-                "28P01" or "28000" => "auth_failed",
-                "3D000" => "database_missing",
-                "57P03" => "starting",
-                "53300" => "too_many_connections",
-                _ => "query_failed",
-            };
-            return ProbeResult.Fail(reason, $"{ex.SqlState}: {ex.MessageText}", clock.Elapsed);
-        }
-        catch (NpgsqlException ex)
-        {
-            var socket = FindSocketError(ex);
-            var reason = socket is not null ? SocketReasons.Of(socket) : ex.InnerException is TimeoutException ? "timeout" : "connection_failed";
-            return ProbeResult.Fail(reason, socket?.Message ?? ex.Message, clock.Elapsed);
-        }
-    }
-
-    private static SocketException? FindSocketError(Exception ex)
-    {
-        for (var e = ex.InnerException; e is not null; e = e.InnerException)
-        {
-            if (e is SocketException s)
-            {
-                return s;
-            }
-        }
-
-        return null;
-    }
-}
+namespace OpsAgent.Health.Checks.MongoDb;
 
 /// <summary>MongoDB probe: <c>ping</c> on the URI's database (as the seed's smoke test does), which must hold a collection.</summary>
 /// <remarks>
@@ -126,13 +16,18 @@ public sealed class PostgresProbe(SecretResolver secrets) : IProbeCheck
 /// gives up a margin before that deadline (sooner when the URI's <c>serverSelectionTimeoutMS</c> says so), so the reason comes
 /// from the driver's own socket error, not from a message's text.
 /// </remarks>
-public sealed class MongoProbe(SecretResolver secrets) : IProbeCheck, IDisposable
+internal sealed class MongoProbe(SecretResolver secrets) : ProbeType<MongoProbeOptions>, IDisposable
 {
     private readonly Dictionary<string, (MongoClientSettings Settings, MongoClient Client)> _clients = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
 
-    /// <inheritdoc />
-    public ProbeType Type => ProbeType.MongoDb;
+    protected override void Validate(string path, MongoProbeOptions options, ValidationCollector errors)
+        => DatabaseConnection.Validate($"{path}:{nameof(options.Connection)}", options.Connection, errors);
+
+    protected override string Describe(MongoProbeOptions options) => options.Connection?.Describe() ?? "";
+
+    protected override Task CheckHostAsync(string path, MongoProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
+        => DatabaseConnection.CheckHostAsync($"{path}:{nameof(options.Connection)}", options.Connection, mongo: true, context, cancellationToken);
 
     /// <summary>How long before the probe's deadline server selection gives up.</summary>
     internal static TimeSpan SelectionTimeout(TimeSpan probeTimeout, TimeSpan? fromUri)
@@ -142,10 +37,8 @@ public sealed class MongoProbe(SecretResolver secrets) : IProbeCheck, IDisposabl
         return fromUri is { } asked && asked < cap ? asked : cap;
     }
 
-    /// <inheritdoc />
-    public async Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
+    protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, MongoProbeOptions options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(options);
         var clock = Stopwatch.StartNew();
         MongoClientSettings settings;
         string? database;
@@ -156,7 +49,7 @@ public sealed class MongoProbe(SecretResolver secrets) : IProbeCheck, IDisposabl
             database = url.DatabaseName;
             settings = MongoClientSettings.FromUrl(url);
             var fromUri = text.Contains("serverselectiontimeoutms=", StringComparison.OrdinalIgnoreCase) ? url.ServerSelectionTimeout : (TimeSpan?)null;
-            settings.ServerSelectionTimeout = SelectionTimeout(options.Timeout, fromUri);
+            settings.ServerSelectionTimeout = SelectionTimeout(probeOptions.Timeout, fromUri);
             settings.ConnectTimeout = settings.ServerSelectionTimeout;
             settings.ApplicationName = "opsagent-probe";
         }
@@ -205,7 +98,6 @@ public sealed class MongoProbe(SecretResolver secrets) : IProbeCheck, IDisposabl
         }
     }
 
-    /// <inheritdoc />
     public void Dispose()
     {
         lock (_lock)
@@ -254,7 +146,7 @@ public sealed class MongoProbe(SecretResolver secrets) : IProbeCheck, IDisposabl
             }
         }
 
-        return ProbeResult.Fail("timeout", message, elapsed);
+        return ProbeResult.Fail(ProbeReasons.Timeout, message, elapsed);
     }
 
     private static string FirstLine(string text) => text.Split('\n')[0];

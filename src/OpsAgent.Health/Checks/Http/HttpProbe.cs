@@ -4,23 +4,55 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Networking;
 
-namespace OpsAgent.Health.Checks;
+namespace OpsAgent.Health.Checks.Http;
 
 /// <summary>HTTP(S) probe: status, JSON fields by dotted path, body text; bodies are read up to <c>MaxBodyBytes</c> and no further.</summary>
-public sealed class HttpProbe : IProbeCheck, IDisposable
+internal sealed class HttpProbe : ProbeType<HttpProbeOptions>, IDisposable
 {
     private readonly Dictionary<(bool VerifyTls, bool FollowRedirects), HttpClient> _clients = [];
     private readonly Lock _lock = new();
 
-    /// <inheritdoc />
-    public ProbeType Type => ProbeType.Http;
-
-    /// <inheritdoc />
-    public async Task<ProbeResult> CheckAsync(string probe, ProbeOptions options, CancellationToken cancellationToken)
+    protected override void Validate(string path, HttpProbeOptions options, ValidationCollector errors)
     {
-        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.Url))
+        {
+            errors.Add($"{path}:{nameof(options.Url)}", "required for an http probe");
+        }
+        else if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{path}:{nameof(options.Url)}", $"'{options.Url}' is not an absolute http:// or https:// URL");
+        }
+
+        foreach (var status in options.ExpectStatus.Where(s => s is < 100 or > 599))
+        {
+            errors.Add($"{path}:{nameof(options.ExpectStatus)}", $"{status} is not an HTTP status code");
+        }
+
+        if (options.MaxBodyBytes is < 1 or > HttpProbeOptions.MaxBodyBytesCeiling)
+        {
+            errors.Add($"{path}:{nameof(options.MaxBodyBytes)}", $"must be 1-{HttpProbeOptions.MaxBodyBytesCeiling} (16 MiB): the body is held in memory");
+        }
+    }
+
+    protected override string Describe(HttpProbeOptions options) => options.Url ?? "";
+
+    protected override Task CheckHostAsync(string path, HttpProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
+    {
+        foreach (var host in ExampleHosts.OfUrl(options.Url))
+        {
+            context.CheckHost($"{path}:{nameof(options.Url)}", host);
+        }
+
+        context.CheckHost($"{path}:{nameof(options.HostHeader)}", options.HostHeader);
+        return Task.CompletedTask;
+    }
+
+    protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, HttpProbeOptions options, CancellationToken cancellationToken)
+    {
         var clock = Stopwatch.StartNew();
         try
         {
@@ -65,7 +97,7 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            return ProbeResult.Fail("timeout", "no complete answer within the timeout", clock.Elapsed);
+            return ProbeResult.Fail(ProbeReasons.Timeout, "no complete answer within the timeout", clock.Elapsed);
         }
         catch (HttpRequestException ex)
         {
@@ -239,7 +271,7 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
         };
     }
 
-    private HttpClient Client(ProbeOptions options)
+    private HttpClient Client(HttpProbeOptions options)
     {
         lock (_lock)
         {
@@ -276,7 +308,6 @@ public sealed class HttpProbe : IProbeCheck, IDisposable
 
     private static string Truncate(string text) => text.Length <= 200 ? text : text[..197] + "...";
 
-    /// <inheritdoc />
     public void Dispose()
     {
         foreach (var client in _clients.Values)

@@ -1,0 +1,35 @@
+using OpsAgent.Core.Configuration;
+
+namespace OpsAgent.Health;
+
+/// <summary>One probe: its type's settings (in the type's folder under <c>Checks/</c>) and the settings every probe has.</summary>
+public sealed class ProbeOptions
+{
+    /// <summary>What it checks.</summary>
+    public string? Type { get; set; }
+
+    /// <summary>The settings of <see cref="Type"/>, written beside these keys (<c>Url</c> for http, <c>Unit</c> for systemd...).</summary>
+    [ConfigurationKind]
+    public object? Settings { get; set; }
+
+    /// <summary>How often the probe runs.</summary>
+    public TimeSpan Every { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>One attempt's time limit.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>Consecutive failures before the probe is failing.</summary>
+    public int FailureThreshold { get; set; } = 3;
+
+    /// <summary>Consecutive successes before a failing probe is healthy again.</summary>
+    public int SuccessThreshold { get; set; } = 1;
+
+    /// <summary>Grace after the agent starts and after each restart: failures are counted but nothing is restarted.</summary>
+    public TimeSpan StartPeriod { get; set; } = TimeSpan.Zero;
+
+    /// <summary>Probes that must be healthy before this one's target is restarted.</summary>
+    public List<string> DependsOn { get; set; } = [];
+
+    /// <summary>What to restart when the probe is failing (none: only report).</summary>
+    public RestartOptions? Restart { get; set; }
+}

@@ -1,0 +1,8 @@
+namespace OpsAgent.Health.Restarts;
+
+/// <summary>Creates the restart target of a probe.</summary>
+public interface IRestartTargetFactory
+{
+    /// <summary>The target <paramref name="options"/> names.</summary>
+    IRestartTarget Create(RestartOptions options);
+}
