@@ -9,7 +9,7 @@ namespace OpsAgent.Health;
 /// What a probe needs from this host: its connection secret, no example host in its URL, Host header or connection,
 /// and the containers and units it watches or restarts.
 /// </summary>
-internal sealed class ProbeHostCheck(ProbeTypes types, RestartTargetTypes targets) : IHostCheck
+internal sealed class ProbeHostCheck : IHostCheck
 {
     public async Task CheckAsync(AgentConfiguration configuration, HostCheckContext context, CancellationToken cancellationToken)
     {
@@ -18,14 +18,14 @@ internal sealed class ProbeHostCheck(ProbeTypes types, RestartTargetTypes target
         foreach (var (name, probe) in configuration.Get<ProbesOptions>().Probes.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var path = $"{ProbesOptions.SectionName}:{name}";
-            if (types.Find(probe.Type) is { } type && probe.Settings is { } settings)
+            if (probe.Settings is IProbeSettings settings)
             {
-                await type.CheckHostAsync(path, settings, context, cancellationToken).ConfigureAwait(false);
+                await settings.CheckHostAsync(path, context, cancellationToken).ConfigureAwait(false);
             }
 
-            if (probe.Restart?.Target is { } target)
+            if (probe.Restart?.Target is IRestartTargetSettings target)
             {
-                await targets.For(target).CheckHostAsync($"{path}:{nameof(probe.Restart)}", target, context, cancellationToken).ConfigureAwait(false);
+                await target.CheckHostAsync($"{path}:{nameof(probe.Restart)}", context, cancellationToken).ConfigureAwait(false);
             }
         }
     }

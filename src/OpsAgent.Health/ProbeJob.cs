@@ -33,15 +33,15 @@ internal sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, Pr
 }
 
 /// <summary>One job per probe, every <c>Every</c>; a missed run is skipped (a late probe is worthless).</summary>
-internal sealed class ProbeJobSource(ProbeTypes types, RestartTargetTypes targets) : IJobSource
+internal sealed class ProbeJobSource : IJobSource
 {
     public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (name, o) in configuration.Get<ProbesOptions>().Probes)
         {
-            var what = o.Settings is { } settings && types.Find(o.Type) is { } type ? type.Describe(settings) : "";
-            var restart = o.Restart is null ? "report only" : $"restart {targets.Describe(o.Restart)} (at most {o.Restart.MaxRestarts} in {o.Restart.Window})";
+            var what = (o.Settings as IProbeSettings)?.Describe();
+            var restart = o.Restart is null ? "report only" : $"restart {o.Restart.Describe()} (at most {o.Restart.MaxRestarts} in {o.Restart.Window})";
             yield return new AgentJobDefinition(ProbeJob.Kind, name, ScheduleSpec.FromInterval(o.Every), typeof(ProbeJob))
             {
                 Description = $"{o.Type?.ToLowerInvariant()} {what}; failing after {o.FailureThreshold}; {restart}",
@@ -55,15 +55,13 @@ internal sealed class ProbeMetrics : IStatusItemSource
 {
     private readonly ProbeStateStore _store;
     private readonly AgentConfigurationManager _configuration;
-    private readonly RestartTargetTypes _targets;
 
     /// <summary>Registers the instruments on the agent's meter.</summary>
-    public ProbeMetrics(AgentMetrics metrics, ProbeStateStore store, AgentConfigurationManager configuration, RestartTargetTypes targets)
+    public ProbeMetrics(AgentMetrics metrics, ProbeStateStore store, AgentConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _store = store;
         _configuration = configuration;
-        _targets = targets;
         static KeyValuePair<string, object?> Probe(string probe) => new("probe", probe);
         var meter = metrics.Meter;
         meter.CreateObservableGauge("opsagent_probe_success", () => Probes().Where(p => p.State.Last is not null)
@@ -113,7 +111,7 @@ internal sealed class ProbeMetrics : IStatusItemSource
             if (options.Restart is not null)
             {
                 details["restartsInWindow"] = state.Restarts.Count.ToString(CultureInfo.InvariantCulture);
-                details["target"] = _targets.Describe(options.Restart);
+                details["target"] = options.Restart.Describe();
             }
 
             yield return new StatusItem("probe", name, state.Name, state.Last?.Reason, state.Last?.Message, state.LastRun, details);

@@ -7,8 +7,11 @@ namespace OpsAgent.Health;
 
 /// <summary>Validates <see cref="ProbesOptions"/>, reporting every problem with its configuration path.</summary>
 /// <remarks>The settings of each probe type and restart target are validated by the type itself.</remarks>
-internal sealed class ProbesOptionsValidator(ProbeTypes types, RestartTargetTypes targets) : IValidateOptions<ProbesOptions>
+internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kinds) : IValidateOptions<ProbesOptions>
 {
+    private readonly List<string> _types = [.. kinds.Where(k => k.EntryType == typeof(ProbeOptions)).Select(k => k.Name)];
+    private readonly List<string> _targets = [.. kinds.Where(k => k.EntryType == typeof(RestartOptions)).Select(k => k.Name)];
+
     public ValidateOptionsResult Validate(string? name, ProbesOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -121,31 +124,33 @@ internal sealed class ProbesOptionsValidator(ProbeTypes types, RestartTargetType
         }
     }
 
+    private static string Listed(List<string> names) => names.Count < 2 ? string.Join("", names) : $"{string.Join(", ", names.SkipLast(1))} or {names[^1]}";
+
     private void ValidateTarget(string path, ProbeOptions o, ValidationCollector errors)
     {
         if (string.IsNullOrWhiteSpace(o.Type))
         {
-            errors.Add($"{path}:{nameof(o.Type)}", $"required: {types.Listed()}");
+            errors.Add($"{path}:{nameof(o.Type)}", $"required: {Listed(_types)}");
         }
-        else if (types.Find(o.Type) is not { } type || o.Settings is null)
+        else if (o.Settings is not IProbeSettings settings)
         {
-            errors.Add($"{path}:{nameof(o.Type)}", $"'{o.Type[..Math.Min(o.Type.Length, 80)]}' is not one of {string.Join(", ", types.Names)}");
+            errors.Add($"{path}:{nameof(o.Type)}", $"'{o.Type[..Math.Min(o.Type.Length, 80)]}' is not one of {string.Join(", ", _types)}");
         }
         else
         {
-            type.Validate(path, o.Settings, errors);
+            settings.Validate(path, errors);
         }
     }
 
     private void ValidateRestart(string path, RestartOptions r, ValidationCollector errors)
     {
-        if (r.Target is null)
+        if (r.Target is IRestartTargetSettings target)
         {
-            errors.Add(path, $"set exactly one of {targets.Listed()}");
+            target.Validate(path, errors);
         }
         else
         {
-            targets.For(r.Target).Validate(path, r.Target, errors);
+            errors.Add(path, $"set exactly one of {Listed(_targets)}");
         }
 
         if (r.MaxRestarts < 1)

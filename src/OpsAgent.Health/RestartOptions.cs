@@ -23,4 +23,7 @@ public sealed class RestartOptions
 
     /// <summary>Log lines captured when it does not recover.</summary>
     public int CaptureLogLines { get; set; } = 200;
+
+    /// <summary>What is restarted, for logs and <c>/status</c> (<c>unit backend.service</c>).</summary>
+    public string Describe() => (Target as Restarts.IRestartTargetSettings)?.Describe() ?? "";
 }

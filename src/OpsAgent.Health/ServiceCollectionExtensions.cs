@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Status;
 using OpsAgent.Health.Checks;
 using OpsAgent.Health.Checks.Docker;
@@ -24,10 +25,11 @@ public static class HealthServiceCollectionExtensions
     {
         services.AddAgentSection<ProbesOptions, ProbesOptionsValidator>(ProbesOptions.SectionName);
         services.TryAddSingleton<Systemctl>();
-        services.TryAddSingleton(sp => new ProbeTypes(sp.GetServices<ProbeTypeRegistration>()
-            .Select(r => KeyValuePair.Create(r.Name, (IProbeCheck)sp.GetRequiredService(r.TypeType)))));
-        services.TryAddSingleton(sp => new RestartTargetTypes(sp.GetServices<RestartTargetRegistration>()
-            .Select(r => (r.Key, r.OptionsType, (IRestartTargetType)sp.GetRequiredService(r.TypeType)))));
+        // Checks and targets are built when a probe first runs or restarts, never while a configuration is validated.
+        services.TryAddSingleton(sp => new ProbeTypes(sp.GetServices<ConfigurationKind>().Where(k => k.EntryType == typeof(ProbeOptions))
+            .Select(k => KeyValuePair.Create(k.Name, sp.GetRequiredKeyedService<IProbeCheck>(k.SettingsType)))));
+        services.TryAddSingleton(sp => new RestartTargetTypes(sp.GetServices<ConfigurationKind>().Where(k => k.EntryType == typeof(RestartOptions))
+            .Select(k => (k.SettingsType, sp.GetRequiredKeyedService<IRestartTargetFactory>(k.SettingsType)))));
 
         // The probe types, in the order messages and docs list them.
         services.AddProbeType<HttpProbe, HttpProbeOptions>("http");
@@ -69,12 +71,11 @@ public static class HealthServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddProbeType<TType, TOptions>(this IServiceCollection services, string name)
         where TType : ProbeType<TOptions>
-        where TOptions : class, new()
+        where TOptions : class, IProbeSettings, new()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         services.AddConfigurationKind<ProbeOptions, TOptions>(nameof(ProbeOptions.Type), name);
-        services.TryAddSingleton<TType>();
-        services.AddSingleton(new ProbeTypeRegistration(name, typeof(TType)));
+        services.AddKeyedSingleton<IProbeCheck, TType>(typeof(TOptions));
         return services;
     }
 
@@ -84,12 +85,11 @@ public static class HealthServiceCollectionExtensions
     /// </summary>
     public static IServiceCollection AddRestartTarget<TType, TOptions>(this IServiceCollection services, string key)
         where TType : RestartTargetType<TOptions>
-        where TOptions : class, new()
+        where TOptions : class, IRestartTargetSettings, new()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
         services.AddConfigurationKind<RestartOptions, TOptions>(null, key);
-        services.TryAddSingleton<TType>();
-        services.AddSingleton(new RestartTargetRegistration(key, typeof(TType), typeof(TOptions)));
+        services.AddKeyedSingleton<IRestartTargetFactory, TType>(typeof(TOptions));
         return services;
     }
 }

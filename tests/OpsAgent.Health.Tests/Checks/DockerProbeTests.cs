@@ -126,7 +126,7 @@ public sealed class DockerProbeTests
     {
         var store = new ProbeStateStore(TimeProvider.System);
         var pauses = new PauseStore(TimeProvider.System, _loggers.CreateLogger<PauseStore>());
-        var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetTypes([("Container", typeof(ContainerTargetOptions), new ContainerTargetType(_provider))]), SecretRedactor.Shared, TimeProvider.System,
+        var supervisor = new ProbeSupervisor(store, pauses, new RestartTargetTypes([(typeof(ContainerTargetOptions), (IRestartTargetFactory)new ContainerTargetType(_provider))]), SecretRedactor.Shared, TimeProvider.System,
             _loggers.CreateLogger<ProbeSupervisor>());
         return new Rig(new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>("docker", new DockerProbe(_provider))])), supervisor, pauses);
     }

@@ -1,27 +1,12 @@
 using System.Diagnostics;
 using Docker.DotNet;
-using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Docker;
-using OpsAgent.Core.HostChecks;
 
 namespace OpsAgent.Health.Checks.Docker;
 
 /// <summary>Docker probe: the container is running and, when it has a HEALTHCHECK, <c>healthy</c>.</summary>
 internal sealed class DockerProbe(DockerClientProvider docker) : ProbeType<DockerProbeOptions>
 {
-    protected override void Validate(string path, DockerProbeOptions options, ValidationCollector errors)
-    {
-        if (string.IsNullOrWhiteSpace(options.Container))
-        {
-            errors.Add($"{path}:{nameof(options.Container)}", "required for a docker probe");
-        }
-    }
-
-    protected override string Describe(DockerProbeOptions options) => $"container {options.Container}";
-
-    protected override Task CheckHostAsync(string path, DockerProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-        => context.CheckContainerAsync($"{path}:{nameof(options.Container)}", options.Container!, cancellationToken);
-
     protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, DockerProbeOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -4,8 +4,6 @@ using System.Net.Sockets;
 using System.Security.Authentication;
 using System.Text;
 using System.Text.Json;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Networking;
 
 namespace OpsAgent.Health.Checks.Http;
@@ -15,41 +13,6 @@ internal sealed class HttpProbe : ProbeType<HttpProbeOptions>, IDisposable
 {
     private readonly Dictionary<(bool VerifyTls, bool FollowRedirects), HttpClient> _clients = [];
     private readonly Lock _lock = new();
-
-    protected override void Validate(string path, HttpProbeOptions options, ValidationCollector errors)
-    {
-        if (string.IsNullOrWhiteSpace(options.Url))
-        {
-            errors.Add($"{path}:{nameof(options.Url)}", "required for an http probe");
-        }
-        else if (!Uri.TryCreate(options.Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-        {
-            errors.Add($"{path}:{nameof(options.Url)}", $"'{options.Url}' is not an absolute http:// or https:// URL");
-        }
-
-        foreach (var status in options.ExpectStatus.Where(s => s is < 100 or > 599))
-        {
-            errors.Add($"{path}:{nameof(options.ExpectStatus)}", $"{status} is not an HTTP status code");
-        }
-
-        if (options.MaxBodyBytes is < 1 or > HttpProbeOptions.MaxBodyBytesCeiling)
-        {
-            errors.Add($"{path}:{nameof(options.MaxBodyBytes)}", $"must be 1-{HttpProbeOptions.MaxBodyBytesCeiling} (16 MiB): the body is held in memory");
-        }
-    }
-
-    protected override string Describe(HttpProbeOptions options) => options.Url ?? "";
-
-    protected override Task CheckHostAsync(string path, HttpProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-    {
-        foreach (var host in ExampleHosts.OfUrl(options.Url))
-        {
-            context.CheckHost($"{path}:{nameof(options.Url)}", host);
-        }
-
-        context.CheckHost($"{path}:{nameof(options.HostHeader)}", options.HostHeader);
-        return Task.CompletedTask;
-    }
 
     protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, HttpProbeOptions options, CancellationToken cancellationToken)
     {

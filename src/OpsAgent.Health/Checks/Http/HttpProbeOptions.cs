@@ -1,7 +1,10 @@
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
+
 namespace OpsAgent.Health.Checks.Http;
 
 /// <summary>The settings of an <c>http</c> probe.</summary>
-public sealed class HttpProbeOptions
+public sealed class HttpProbeOptions : IProbeSettings
 {
     /// <summary>The largest <see cref="MaxBodyBytes"/> the configuration accepts.</summary>
     public const long MaxBodyBytesCeiling = 16L * 1024 * 1024;
@@ -35,4 +38,44 @@ public sealed class HttpProbeOptions
 
     /// <summary>http: follow redirects (otherwise a 3xx is the answer).</summary>
     public bool FollowRedirects { get; set; }
+
+    /// <inheritdoc />
+    public void Validate(string path, ValidationCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(errors);
+        if (string.IsNullOrWhiteSpace(Url))
+        {
+            errors.Add($"{path}:{nameof(Url)}", "required for an http probe");
+        }
+        else if (!Uri.TryCreate(Url, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            errors.Add($"{path}:{nameof(Url)}", $"'{Url}' is not an absolute http:// or https:// URL");
+        }
+
+        foreach (var status in ExpectStatus.Where(s => s is < 100 or > 599))
+        {
+            errors.Add($"{path}:{nameof(ExpectStatus)}", $"{status} is not an HTTP status code");
+        }
+
+        if (MaxBodyBytes is < 1 or > MaxBodyBytesCeiling)
+        {
+            errors.Add($"{path}:{nameof(MaxBodyBytes)}", $"must be 1-{MaxBodyBytesCeiling} (16 MiB): the body is held in memory");
+        }
+    }
+
+    /// <inheritdoc />
+    public string Describe() => Url ?? "";
+
+    /// <inheritdoc />
+    public Task CheckHostAsync(string path, HostCheckContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        foreach (var host in ExampleHosts.OfUrl(Url))
+        {
+            context.CheckHost($"{path}:{nameof(Url)}", host);
+        }
+
+        context.CheckHost($"{path}:{nameof(HostHeader)}", HostHeader);
+        return Task.CompletedTask;
+    }
 }

@@ -2,8 +2,6 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using MongoDB.Bson;
 using MongoDB.Driver;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Networking;
 using OpsAgent.Core.Secrets;
 
@@ -20,14 +18,6 @@ internal sealed class MongoProbe(SecretResolver secrets) : ProbeType<MongoProbeO
 {
     private readonly Dictionary<string, (MongoClientSettings Settings, MongoClient Client)> _clients = new(StringComparer.Ordinal);
     private readonly Lock _lock = new();
-
-    protected override void Validate(string path, MongoProbeOptions options, ValidationCollector errors)
-        => DatabaseConnection.Validate($"{path}:{nameof(options.Connection)}", options.Connection, errors);
-
-    protected override string Describe(MongoProbeOptions options) => options.Connection?.Describe() ?? "";
-
-    protected override Task CheckHostAsync(string path, MongoProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-        => DatabaseConnection.CheckHostAsync($"{path}:{nameof(options.Connection)}", options.Connection, mongo: true, context, cancellationToken);
 
     /// <summary>How long before the probe's deadline server selection gives up.</summary>
     internal static TimeSpan SelectionTimeout(TimeSpan probeTimeout, TimeSpan? fromUri)

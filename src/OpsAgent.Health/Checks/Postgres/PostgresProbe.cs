@@ -1,9 +1,8 @@
 using System.Diagnostics;
 using System.Net.Sockets;
 using Npgsql;
-using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Databases;
-using OpsAgent.Core.HostChecks;
+
 using OpsAgent.Core.Networking;
 using OpsAgent.Core.Secrets;
 
@@ -12,20 +11,6 @@ namespace OpsAgent.Health.Checks.Postgres;
 /// <summary>PostgreSQL probe: connect (and run <c>Query</c>, which must return a row).</summary>
 internal sealed class PostgresProbe(SecretResolver secrets) : ProbeType<PostgresProbeOptions>
 {
-    protected override void Validate(string path, PostgresProbeOptions options, ValidationCollector errors)
-    {
-        if (DatabaseConnection.Validate($"{path}:{nameof(options.Connection)}", options.Connection, errors)
-            && options.Connection!.Value is { } inline && PostgresConnection.Problem(inline) is { } problem)
-        {
-            errors.Add($"{path}:{nameof(options.Connection)}", problem);
-        }
-    }
-
-    protected override string Describe(PostgresProbeOptions options) => options.Connection?.Describe() ?? "";
-
-    protected override Task CheckHostAsync(string path, PostgresProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-        => DatabaseConnection.CheckHostAsync($"{path}:{nameof(options.Connection)}", options.Connection, mongo: false, context, cancellationToken);
-
     protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, PostgresProbeOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.HostChecks;
 using OpsAgent.Health.Restarts;
 
 namespace OpsAgent.Health.Checks.Systemd;
@@ -8,19 +6,6 @@ namespace OpsAgent.Health.Checks.Systemd;
 /// <summary>systemd probe: the unit is active.</summary>
 internal sealed class SystemdProbe(Systemctl systemctl) : ProbeType<SystemdProbeOptions>
 {
-    protected override void Validate(string path, SystemdProbeOptions options, ValidationCollector errors)
-    {
-        if (string.IsNullOrWhiteSpace(options.Unit))
-        {
-            errors.Add($"{path}:{nameof(options.Unit)}", "required for a systemd probe");
-        }
-    }
-
-    protected override string Describe(SystemdProbeOptions options) => $"unit {options.Unit}";
-
-    protected override Task CheckHostAsync(string path, SystemdProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-        => context.CheckUnitAsync($"{path}:{nameof(options.Unit)}", options.Unit!, cancellationToken);
-
     protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, SystemdProbeOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Net.Sockets;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Networking;
 
 namespace OpsAgent.Health.Checks.Tcp;
@@ -9,27 +7,6 @@ namespace OpsAgent.Health.Checks.Tcp;
 /// <summary>TCP probe: a connection is accepted within the timeout.</summary>
 internal sealed class TcpProbe : ProbeType<TcpProbeOptions>
 {
-    protected override void Validate(string path, TcpProbeOptions options, ValidationCollector errors)
-    {
-        if (string.IsNullOrWhiteSpace(options.Host))
-        {
-            errors.Add($"{path}:{nameof(options.Host)}", "required for a tcp probe");
-        }
-
-        if (options.Port is null or < 1 or > 65535)
-        {
-            errors.Add($"{path}:{nameof(options.Port)}", "required for a tcp probe: 1-65535");
-        }
-    }
-
-    protected override string Describe(TcpProbeOptions options) => $"{options.Host}:{options.Port}";
-
-    protected override Task CheckHostAsync(string path, TcpProbeOptions options, HostCheckContext context, CancellationToken cancellationToken)
-    {
-        context.CheckHost($"{path}:{nameof(options.Host)}", options.Host);
-        return Task.CompletedTask;
-    }
-
     protected override async Task<ProbeResult> CheckAsync(string probe, ProbeOptions probeOptions, TcpProbeOptions options, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
