@@ -49,7 +49,7 @@ public sealed class CertificateJobSource : IJobSource
 }
 
 /// <summary>Checks once when the agent starts and whenever a reload changes what is checked, instead of waiting hours for the schedule.</summary>
-public sealed class CertificateStartup(AgentConfigurationManager configuration, AgentScheduler scheduler, CertificateMetrics metrics, IHostApplicationLifetime lifetime)
+public sealed class CertificateStartup(AgentConfigurationManager configuration, AgentScheduler scheduler, IHostApplicationLifetime lifetime)
     : IHostedService, IConfigurationChangeListener
 {
     private string? _fingerprint;
@@ -57,8 +57,6 @@ public sealed class CertificateStartup(AgentConfigurationManager configuration, 
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Injected only so the container creates the instruments now; nothing else resolves CertificateMetrics.
-        _ = metrics;
         lifetime.ApplicationStarted.Register(() =>
         {
             Volatile.Write(ref _fingerprint, Fingerprint(configuration.Current));

@@ -26,7 +26,7 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton<CertificateRenewer>();
         services.TryAddSingleton<CertificateMonitor>();
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<CertificateMonitor>());
-        services.TryAddSingleton<CertificateMetrics>();
+        services.AddAgentMetrics<CertificateMetrics>();
         services.AddJobSource<CertificateJobSource>();
         services.AddConfigurationListener<CertificateStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStartup>());
