@@ -18,10 +18,10 @@ internal sealed class CertificateJob(AgentJobServices services, CertificateMonit
         var message = summary.ToString();
         return summary switch
         {
-            { Failed: > 0 } => JobOutcome.Fail("check_failed", message),
-            { Critical: > 0 } => JobOutcome.Fail("critical", message),
-            { Warning: > 0 } => JobOutcome.Fail("warning", message),
-            { Unverified: > 0 } => JobOutcome.Fail("verify_failed", message),
+            { Failed: > 0 } => JobOutcome.Fail(CertificateReasons.CheckFailed, message),
+            { Critical: > 0 } => JobOutcome.Fail(CertificateReasons.Critical, message),
+            { Warning: > 0 } => JobOutcome.Fail(CertificateReasons.Warning, message),
+            { Unverified: > 0 } => JobOutcome.Fail(CertificateReasons.VerifyFailed, message),
             _ => JobOutcome.Ok(message),
         };
     }
