@@ -58,7 +58,6 @@ public sealed partial class BackupStartup(
     AgentScheduler scheduler,
     BackupRunner runner,
     BackupStateStore state,
-    BackupMetrics metrics,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<BackupStartup> logger) : IHostedService
@@ -66,8 +65,6 @@ public sealed partial class BackupStartup(
     /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        // Injected only so the container creates the instruments now; nothing else resolves BackupMetrics.
-        _ = metrics;
         var current = configuration.Current;
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {

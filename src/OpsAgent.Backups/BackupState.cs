@@ -1,8 +1,5 @@
 using System.Collections.Concurrent;
-using System.Diagnostics.Metrics;
 using OpsAgent.Backups.Files;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.Metrics;
 
 namespace OpsAgent.Backups;
 
@@ -104,51 +101,5 @@ public sealed class BackupStateStore(TimeProvider time)
             state.LastSizeBytes = newest.Size;
             state.LastDurationSeconds = newest.Metadata?.DurationSeconds;
         }
-    }
-}
-
-/// <summary>The backup series, read from <see cref="BackupStateStore"/> for the jobs currently configured.</summary>
-public sealed class BackupMetrics
-{
-    /// <summary>Registers the instruments on the agent's meter.</summary>
-    public BackupMetrics(AgentMetrics metrics, BackupStateStore store, AgentConfigurationManager configuration)
-    {
-        ArgumentNullException.ThrowIfNull(metrics);
-        IEnumerable<(string Job, BackupJobState State)> Jobs()
-        {
-            var current = configuration.Current.Get<BackupsOptions>();
-            foreach (var (job, options) in current.Jobs)
-            {
-                yield return (job, store.Get(job, options.Directory));
-            }
-        }
-
-        static KeyValuePair<string, object?> Job(string job) => new("job", job);
-        var meter = metrics.Meter;
-        meter.CreateObservableGauge("opsagent_backup_last_success_timestamp_seconds", () => Jobs()
-            .Where(j => j.State.LastSuccess is not null)
-            .Select(j => new Measurement<double>(j.State.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, Job(j.Job))),
-            description: "Unix time of the newest verified backup of the job.");
-        meter.CreateObservableGauge("opsagent_backup_last_run_timestamp_seconds", () => Jobs()
-            .Where(j => j.State.LastRun is not null)
-            .Select(j => new Measurement<double>(j.State.LastRun!.Value.ToUnixTimeMilliseconds() / 1000.0, Job(j.Job))),
-            description: "Unix time the last run finished, whatever its result.");
-        meter.CreateObservableGauge("opsagent_backup_last_duration_seconds", () => Jobs()
-            .Where(j => j.State.LastDurationSeconds is not null)
-            .Select(j => new Measurement<double>(j.State.LastDurationSeconds!.Value, Job(j.Job))),
-            description: "Duration of the last successful run (dump and verification).");
-        meter.CreateObservableGauge("opsagent_backup_last_size_bytes", () => Jobs()
-            .Where(j => j.State.LastSizeBytes is not null)
-            .Select(j => new Measurement<long>(j.State.LastSizeBytes!.Value, Job(j.Job))),
-            description: "Size of the newest backup file.");
-        meter.CreateObservableCounter("opsagent_backup_runs", () => Jobs().SelectMany(j => new[]
-        {
-            new Measurement<long>(j.State.Successes, Job(j.Job), new("result", "success")),
-            new Measurement<long>(j.State.Failures, Job(j.Job), new("result", "failure")),
-        }), description: "Backup runs by result (success|failure).");
-        meter.CreateObservableGauge("opsagent_backup_files", () => Jobs().Select(j => new Measurement<long>(j.State.Files, Job(j.Job))),
-            description: "Verified backups of the job on disk.");
-        meter.CreateObservableCounter("opsagent_backup_deleted", () => Jobs().Select(j => new Measurement<long>(j.State.Deleted, Job(j.Job))),
-            description: "Backups deleted by retention.");
     }
 }

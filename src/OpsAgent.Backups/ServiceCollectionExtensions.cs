@@ -24,7 +24,7 @@ public static class BackupServiceCollectionExtensions
     {
         services.AddBackupServices();
         services.AddJobSource<BackupJobSource>();
-        services.TryAddSingleton<BackupMetrics>();
+        services.AddAgentMetrics<BackupMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Scheduling.IJobHistorySource, BackupJobHistory>());
         services.AddHostedService<BackupStartup>();
         return services;

@@ -1,11 +1,10 @@
-using Microsoft.Extensions.Hosting;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Scheduling;
 
 namespace OpsAgent.Certificates;
 
 /// <summary>The scheduled check of every configured certificate.</summary>
-public sealed class CertificateJob(AgentJobServices services, CertificateMonitor monitor) : AgentJob(services)
+internal sealed class CertificateJob(AgentJobServices services, CertificateMonitor monitor) : AgentJob(services)
 {
     /// <summary>The Quartz group, and the job's name: one job checks every certificate.</summary>
     public const string Kind = "certificates";
@@ -19,92 +18,11 @@ public sealed class CertificateJob(AgentJobServices services, CertificateMonitor
         var message = summary.ToString();
         return summary switch
         {
-            { Failed: > 0 } => JobOutcome.Fail("check_failed", message),
-            { Critical: > 0 } => JobOutcome.Fail("critical", message),
-            { Warning: > 0 } => JobOutcome.Fail("warning", message),
-            { Unverified: > 0 } => JobOutcome.Fail("verify_failed", message),
+            { Failed: > 0 } => JobOutcome.Fail(CertificateReasons.CheckFailed, message),
+            { Critical: > 0 } => JobOutcome.Fail(CertificateReasons.Critical, message),
+            { Warning: > 0 } => JobOutcome.Fail(CertificateReasons.Warning, message),
+            { Unverified: > 0 } => JobOutcome.Fail(CertificateReasons.VerifyFailed, message),
             _ => JobOutcome.Ok(message),
         };
-    }
-}
-
-/// <summary>Schedules the <see cref="CertificateJob"/> when any certificate is configured.</summary>
-public sealed class CertificateJobSource : IJobSource
-{
-    /// <inheritdoc />
-    public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var options = configuration.Get<CertificatesOptions>();
-        if (options.IsEmpty)
-        {
-            yield break;
-        }
-
-        yield return new AgentJobDefinition(CertificateJob.Kind, CertificateJob.Kind, ScheduleSpec.ParseCron(options.Schedule), typeof(CertificateJob))
-        {
-            Description = $"{options.Endpoints.Count} endpoints, {options.Files.Count} file patterns; warning < {options.WarningDays} days (and < 1/3 of the lifetime), critical < {options.CriticalDays} days",
-        };
-    }
-}
-
-/// <summary>Checks once when the agent starts and whenever a reload changes what is checked, instead of waiting hours for the schedule.</summary>
-public sealed class CertificateStartup(AgentConfigurationManager configuration, AgentScheduler scheduler, CertificateMetrics metrics, IHostApplicationLifetime lifetime)
-    : IHostedService, IConfigurationChangeListener
-{
-    private string? _fingerprint;
-
-    /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
-    {
-        // Injected only so the container creates the instruments now; nothing else resolves CertificateMetrics.
-        _ = metrics;
-        lifetime.ApplicationStarted.Register(() =>
-        {
-            Volatile.Write(ref _fingerprint, Fingerprint(configuration.Current));
-            _ = CheckNowAsync(configuration.Current, lifetime.ApplicationStopping);
-        });
-        return Task.CompletedTask;
-    }
-
-    /// <inheritdoc />
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-    /// <inheritdoc />
-    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
-    {
-        ArgumentNullException.ThrowIfNull(configuration);
-        var fingerprint = Fingerprint(configuration);
-        // Before the start-up check (null) there is nothing to compare with: that check covers this configuration too.
-        if (Volatile.Read(ref _fingerprint) is null)
-        {
-            return Task.CompletedTask;
-        }
-
-        return Interlocked.Exchange(ref _fingerprint, fingerprint) == fingerprint ? Task.CompletedTask : CheckNowAsync(configuration, cancellationToken);
-    }
-
-    private async Task CheckNowAsync(AgentConfiguration current, CancellationToken cancellationToken)
-    {
-        if (current.Get<CertificatesOptions>().IsEmpty)
-        {
-            return;
-        }
-
-        try
-        {
-            await scheduler.TriggerNowAsync(new Quartz.JobKey(CertificateJob.Kind, CertificateJob.Kind), cancellationToken).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    private static string Fingerprint(AgentConfiguration configuration)
-    {
-        var o = configuration.Get<CertificatesOptions>();
-        return string.Join('\n', o.Endpoints.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"{e.Key}={e.Value.Describe()}/{e.Value.EffectiveServerName}/{e.Value.Protocol}/{e.Value.TrustedCa}")
-            .Concat(o.Files.OrderBy(f => f.Key, StringComparer.Ordinal).Select(f => $"{f.Key}={f.Value.Path}"))
-            .Append($"{o.WarningDays}/{o.CriticalDays}"));
     }
 }

@@ -28,21 +28,21 @@ public static class CertificateLevels
         ArgumentNullException.ThrowIfNull(certificate);
         if (now < certificate.NotBefore)
         {
-            return (CertificateLevel.Critical, "not_yet_valid");
+            return (CertificateLevel.Critical, CertificateReasons.NotYetValid);
         }
 
         var left = certificate.NotAfter - now;
         if (left <= TimeSpan.Zero)
         {
-            return (CertificateLevel.Critical, "expired");
+            return (CertificateLevel.Critical, CertificateReasons.Expired);
         }
 
         if (left < TimeSpan.FromDays(criticalDays))
         {
-            return (CertificateLevel.Critical, "expires_soon");
+            return (CertificateLevel.Critical, CertificateReasons.ExpiresSoon);
         }
 
-        return left < TimeSpan.FromDays(warningDays) && left < certificate.Lifetime / 3 ? (CertificateLevel.Warning, "expires_soon") : (CertificateLevel.Ok, null);
+        return left < TimeSpan.FromDays(warningDays) && left < certificate.Lifetime / 3 ? (CertificateLevel.Warning, CertificateReasons.ExpiresSoon) : (CertificateLevel.Ok, null);
     }
 
     /// <summary>Days left (negative once expired).</summary>
@@ -55,8 +55,8 @@ public static class CertificateLevels
     /// <summary>The lower-case name used in logs, JSON and the CLI.</summary>
     public static string Name(this CertificateLevel level) => level switch
     {
-        CertificateLevel.Warning => "warning",
-        CertificateLevel.Critical => "critical",
+        CertificateLevel.Warning => CertificateReasons.Warning,
+        CertificateLevel.Critical => CertificateReasons.Critical,
         _ => "ok",
     };
 }

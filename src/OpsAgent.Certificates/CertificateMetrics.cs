@@ -6,22 +6,22 @@ using OpsAgent.Core.Metrics;
 namespace OpsAgent.Certificates;
 
 /// <summary>The certificate series (docs/metrics.md), read from the latest results of the entries currently configured.</summary>
-public sealed class CertificateMetrics
+internal sealed class CertificateMetrics
 {
     /// <summary>Registers the instruments on the agent's meter.</summary>
-    public CertificateMetrics(AgentMetrics metrics, CertificateMonitor monitor, CertificateRenewer renewer, AgentConfigurationManager configuration)
+    public CertificateMetrics(AgentMetrics metrics, CertificateResults results, CertificateRenewer renewer, AgentConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         IEnumerable<CertificateCheck> Checks()
         {
             var options = configuration.Current.Get<CertificatesOptions>();
-            return monitor.Latest.Where(c => options.Endpoints.ContainsKey(c.Entry) || options.Files.ContainsKey(c.Entry));
+            return results.Latest.Where(c => options.Endpoints.ContainsKey(c.Entry) || options.Files.ContainsKey(c.Entry));
         }
 
         static KeyValuePair<string, object?>[] Series(CertificateCheck check, CertificateInfo certificate) =>
         [
             new("certificate", check.SeriesLabel(certificate)),
-            new("source", CertificateMonitor.Source(check)),
+            new("source", check.SourceName),
             new("subject", certificate.Subject),
         ];
 

@@ -21,17 +21,9 @@ public sealed class CertificateRenewer(HostCommandRunner commands, SecretRedacto
     /// <summary>Captured output kept in the journal entry.</summary>
     internal const int MaxOutputChars = 32 * 1024;
 
-    /// <summary>The reason of a renewal not run because its attempt could not be recorded.</summary>
-    internal const string StateUnwritable = "state_unwritable";
 
-    /// <summary>The reason of a command that ran and exited non-zero.</summary>
-    internal const string ExitCode = "exit_code";
 
-    /// <summary>The reason of a command killed after its <c>Timeout</c>.</summary>
-    internal const string Timeout = "timeout";
 
-    /// <summary>The reason of a command line that cannot be split (the configuration check refuses it first).</summary>
-    internal const string BadCommand = "bad_command";
 
     /// <summary>The unit name's purpose part: <c>opsagent-cert-renew-ENTRY-TIME.service</c>.</summary>
     internal const string Purpose = "cert-renew";
@@ -82,7 +74,7 @@ public sealed class CertificateRenewer(HostCommandRunner commands, SecretRedacto
         {
             // Without the record an agent in a restart loop would run the command at every start, against the CA's rate limits.
             _counts.AddOrUpdate(entry, _ => (0, 1), (_, c) => (c.Success, c.Failure + 1));
-            using (EventScope.Begin(logger, "certificate_renewal", ("Result", "failure"), ("Reason", StateUnwritable)))
+            using (EventScope.Begin(logger, "certificate_renewal", ("Result", "failure"), ("Reason", CertificateReasons.StateUnwritable)))
             {
                 CertificateLog.RenewalNotRun(logger, label, options.Command!, statePath, persistError);
             }
@@ -147,7 +139,7 @@ public sealed class CertificateRenewer(HostCommandRunner commands, SecretRedacto
     {
         if (!ShellWords.TrySplitCommand(commandLine, out var parsed, out var parseError))
         {
-            return (false, BadCommand, parseError, false);
+            return (false, CertificateReasons.BadCommand, parseError, false);
         }
 
         var words = RenewalPlaceholders.Substitute(parsed, file);
@@ -169,11 +161,11 @@ public sealed class CertificateRenewer(HostCommandRunner commands, SecretRedacto
                 output.AppendLine(exit.StandardError.TrimEnd());
             }
 
-            return exit.ExitCode == 0 ? (true, null, null, true) : (false, ExitCode, $"{words[0]} exited with {exit.ExitCode}: {exit.Summary}", true);
+            return exit.ExitCode == 0 ? (true, null, null, true) : (false, CertificateReasons.ExitCode, $"{words[0]} exited with {exit.ExitCode}: {exit.Summary}", true);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return (false, Timeout, $"{words[0]} was killed after {timeout}", true);
+            return (false, CertificateReasons.Timeout, $"{words[0]} was killed after {timeout}", true);
         }
         catch (ToolStartException ex)
         {

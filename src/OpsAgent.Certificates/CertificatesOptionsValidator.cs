@@ -17,26 +17,26 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
         var errors = new ValidationCollector();
         if (string.IsNullOrWhiteSpace(options.Schedule))
         {
-            errors.Add($"{Section}:Schedule", "required (for example \"0 */6 * * *\")");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.Schedule)}", "required (for example \"0 */6 * * *\")");
         }
         else if (!ScheduleSpec.TryParseCron(options.Schedule, out _, out var error))
         {
-            errors.Add($"{Section}:Schedule", error!);
+            errors.Add($"{Section}:{nameof(CertificatesOptions.Schedule)}", error!);
         }
 
         if (options.CriticalDays < 0)
         {
-            errors.Add($"{Section}:CriticalDays", "must not be negative");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.CriticalDays)}", "must not be negative");
         }
 
         if (options.WarningDays < options.CriticalDays)
         {
-            errors.Add($"{Section}:WarningDays", $"must be at least CriticalDays ({options.CriticalDays})");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.WarningDays)}", $"must be at least CriticalDays ({options.CriticalDays})");
         }
 
         foreach (var (entry, o) in options.Endpoints)
         {
-            var path = $"{Section}:Endpoints:{entry}";
+            var path = $"{Section}:{nameof(CertificatesOptions.Endpoints)}:{entry}";
             CheckName(path, entry, errors);
             if (options.Files.ContainsKey(entry))
             {
@@ -45,56 +45,56 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
 
             if (string.IsNullOrWhiteSpace(o.Host))
             {
-                errors.Add($"{path}:Host", "required: the host name or address to connect to");
+                errors.Add($"{path}:{nameof(CertificateEndpointOptions.Host)}", "required: the host name or address to connect to");
             }
 
             if (o.Port is < 1 or > 65535)
             {
-                errors.Add($"{path}:Port", $"{o.Port} is not a TCP port (1-65535)");
+                errors.Add($"{path}:{nameof(CertificateEndpointOptions.Port)}", $"{o.Port} is not a TCP port (1-65535)");
             }
 
             if (o.Timeout <= TimeSpan.Zero)
             {
-                errors.Add($"{path}:Timeout", "must be positive");
+                errors.Add($"{path}:{nameof(CertificateEndpointOptions.Timeout)}", "must be positive");
             }
 
             if (o.TrustedCa is not null && !Path.IsPathFullyQualified(o.TrustedCa))
             {
-                errors.Add($"{path}:TrustedCa", $"'{o.TrustedCa}' must be an absolute path");
+                errors.Add($"{path}:{nameof(CertificateEndpointOptions.TrustedCa)}", $"'{o.TrustedCa}' must be an absolute path");
             }
 
-            CheckOnCritical($"{path}:OnCritical", o.OnCritical, fileEntry: false, errors);
+            CheckOnCritical($"{path}:{nameof(CertificateEndpointOptions.OnCritical)}", o.OnCritical, fileEntry: false, errors);
         }
 
         if (options.MaxFileBytes is < 1024 or > MaxFileBytesCeiling)
         {
-            errors.Add($"{Section}:MaxFileBytes", $"must be 1024-{MaxFileBytesCeiling} bytes");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.MaxFileBytes)}", $"must be 1024-{MaxFileBytesCeiling} bytes");
         }
 
         if (options.MaxCertificatesPerFile is < 1 or > 10_000)
         {
-            errors.Add($"{Section}:MaxCertificatesPerFile", "must be 1-10000");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.MaxCertificatesPerFile)}", "must be 1-10000");
         }
 
         if (options.FileTimeout <= TimeSpan.Zero)
         {
-            errors.Add($"{Section}:FileTimeout", "must be positive");
+            errors.Add($"{Section}:{nameof(CertificatesOptions.FileTimeout)}", "must be positive");
         }
 
         foreach (var (entry, o) in options.Files)
         {
-            var path = $"{Section}:Files:{entry}";
+            var path = $"{Section}:{nameof(CertificatesOptions.Files)}:{entry}";
             CheckName(path, entry, errors);
             if (string.IsNullOrWhiteSpace(o.Path))
             {
-                errors.Add($"{path}:Path", "required: an absolute path or glob such as /etc/letsencrypt/live/*/fullchain.pem");
+                errors.Add($"{path}:{nameof(CertificateFileOptions.Path)}", "required: an absolute path or glob such as /etc/letsencrypt/live/*/fullchain.pem");
             }
             else if (!System.IO.Path.IsPathFullyQualified(o.Path))
             {
-                errors.Add($"{path}:Path", $"'{o.Path}' must be an absolute path or glob");
+                errors.Add($"{path}:{nameof(CertificateFileOptions.Path)}", $"'{o.Path}' must be an absolute path or glob");
             }
 
-            CheckOnCritical($"{path}:OnCritical", o.OnCritical, fileEntry: true, errors);
+            CheckOnCritical($"{path}:{nameof(CertificateFileOptions.OnCritical)}", o.OnCritical, fileEntry: true, errors);
         }
 
         return errors.ToResult();
@@ -120,10 +120,10 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
 
         if (string.IsNullOrWhiteSpace(o.Command))
         {
-            errors.Add($"{path}:Command", "required: the renewal command, such as \"certbot renew --cert-name example.com\"");
+            errors.Add($"{path}:{nameof(OnCriticalOptions.Command)}", "required: the renewal command, such as \"certbot renew --cert-name example.com\"");
         }
 
-        foreach (var (key, text) in new[] { ("Command", o.Command), ("Then", o.Then) })
+        foreach (var (key, text) in new[] { (nameof(o.Command), o.Command), (nameof(o.Then), o.Then) })
         {
             if (string.IsNullOrWhiteSpace(text))
             {
@@ -152,7 +152,7 @@ public sealed class CertificatesOptionsValidator : IValidateOptions<Certificates
 
         if (o.Timeout <= TimeSpan.Zero)
         {
-            errors.Add($"{path}:Timeout", "must be positive");
+            errors.Add($"{path}:{nameof(OnCriticalOptions.Timeout)}", "must be positive");
         }
     }
 }

@@ -24,9 +24,11 @@ public static class CertificateServiceCollectionExtensions
     {
         services.AddCertificateServices();
         services.TryAddSingleton<CertificateRenewer>();
+        services.TryAddSingleton<CertificateResults>();
+        services.TryAddSingleton<CertificateLogDeduplicator>();
         services.TryAddSingleton<CertificateMonitor>();
-        services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<CertificateMonitor>());
-        services.TryAddSingleton<CertificateMetrics>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IStatusItemSource, CertificateStatusItems>());
+        services.AddAgentMetrics<CertificateMetrics>();
         services.AddJobSource<CertificateJobSource>();
         services.AddConfigurationListener<CertificateStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStartup>());

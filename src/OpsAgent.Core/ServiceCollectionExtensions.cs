@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
+using OpenTelemetry.Metrics;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Scheduling;
@@ -69,6 +70,19 @@ public static class ServiceCollectionExtensions
         where TCheck : class, HostChecks.IHostCheck
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<HostChecks.IHostCheck, TCheck>());
+        return services;
+    }
+
+    /// <summary>Adds a capability's instruments: <typeparamref name="TMetrics"/> creates them on <see cref="AgentMetrics.Meter"/> in its constructor.</summary>
+    /// <remarks>
+    /// The metrics pipeline constructs it while it is built, so the series are on <c>/metrics</c> whether or not anything of
+    /// the capability (a job, a start-up service) has been created yet; without a metrics pipeline (the CLI) it never is.
+    /// </remarks>
+    public static IServiceCollection AddAgentMetrics<TMetrics>(this IServiceCollection services)
+        where TMetrics : class
+    {
+        services.TryAddSingleton<TMetrics>();
+        services.ConfigureOpenTelemetryMeterProvider((sp, _) => sp.GetRequiredService<TMetrics>());
         return services;
     }
 

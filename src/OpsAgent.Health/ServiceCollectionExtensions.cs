@@ -57,11 +57,10 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeStateStore>();
         services.TryAddSingleton<IRestartTargetFactory>(sp => sp.GetRequiredService<RestartTargetTypes>());
         services.TryAddSingleton<ProbeSupervisor>();
-        services.TryAddSingleton<ProbeMetrics>();
+        services.AddAgentMetrics<ProbeMetrics>();
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<ProbeMetrics>());
         services.AddJobSource<ProbeJobSource>();
-        services.AddConfigurationListener<ProbeStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<ProbeStartup>());
+        services.AddConfigurationListener<ProbeStatePruner>();
         return services;
     }
 

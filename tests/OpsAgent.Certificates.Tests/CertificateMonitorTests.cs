@@ -14,6 +14,7 @@ public sealed class CertificateMonitorTests
     private CapturingLoggerProvider _logs = null!;
     private ILoggerFactory _loggers = null!;
     private CertificateRenewer _renewer = null!;
+    private CertificateResults _results = null!;
     private CertificateMonitor _monitor = null!;
 
     [SetUp]
@@ -24,8 +25,14 @@ public sealed class CertificateMonitorTests
         _logs = new CapturingLoggerProvider();
         _loggers = LoggerFactory.Create(b => b.AddProvider(_logs).SetMinimumLevel(LogLevel.Trace));
         _renewer = NewRenewer();
-        _monitor = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)), _renewer, SecretRedactor.Shared, _clock, _loggers.CreateLogger<CertificateMonitor>());
+        _results = new CertificateResults();
+        _monitor = NewMonitor(_renewer, _results);
     }
+
+    /// <summary>A monitor as the agent composes it; a new one (with new results) is what an agent restart starts with.</summary>
+    private CertificateMonitor NewMonitor(CertificateRenewer renewer, CertificateResults results)
+        => new(new CertificateChecker(new EndpointInspector(_clock)), renewer, results,
+            new CertificateLogDeduplicator(SecretRedactor.Shared, _loggers.CreateLogger<CertificateMonitor>()), _clock);
 
     /// <summary>A renewer that runs commands as child processes, as the agent does outside a systemd service.</summary>
     private CertificateRenewer NewRenewer()
@@ -145,9 +152,7 @@ public sealed class CertificateMonitorTests
         var options = Options(WriteCertificate(lifetimeDays: 90, daysLeft: 3), new OnCriticalOptions { Command = $"sh -c 'echo run >> {counter}'" });
         await RunAsync(options);
 
-        var restarted = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)),
-            NewRenewer(), SecretRedactor.Shared, _clock,
-            _loggers.CreateLogger<CertificateMonitor>());
+        var restarted = NewMonitor(NewRenewer(), new CertificateResults());
         await restarted.RunAsync(options, _dir, CancellationToken.None);
 
         Assert.That(File.ReadAllLines(counter), Has.Length.EqualTo(1));
@@ -162,9 +167,7 @@ public sealed class CertificateMonitorTests
         File.WriteAllText(state, "not a directory");
 
         await _monitor.RunAsync(options, state, CancellationToken.None);
-        var restarted = new CertificateMonitor(new CertificateChecker(new EndpointInspector(_clock)),
-            NewRenewer(), SecretRedactor.Shared, _clock,
-            _loggers.CreateLogger<CertificateMonitor>());
+        var restarted = NewMonitor(NewRenewer(), new CertificateResults());
         await restarted.RunAsync(options, state, CancellationToken.None);
 
         var entries = _logs.WithEvent("certificate_renewal");
@@ -283,7 +286,7 @@ public sealed class CertificateMonitorTests
             Assert.That(failed, Has.Count.EqualTo(1));
             Assert.That(failed[0].Properties["Reason"], Is.EqualTo("not_found"));
             Assert.That(summary.Failed, Is.EqualTo(1));
-            Assert.That(_monitor.GetItems().Single().State, Is.EqualTo("failed"));
+            Assert.That(new CertificateStatusItems(_results, SecretRedactor.Shared).GetItems().Single().State, Is.EqualTo("failed"));
         });
     }
 }

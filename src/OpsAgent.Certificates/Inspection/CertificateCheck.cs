@@ -65,6 +65,9 @@ public sealed record CertificateCheck(string Entry, string Label, CertificateSou
     /// <summary>Endpoints: every verification problem, in words.</summary>
     public string? VerifyMessage { get; init; }
 
+    /// <summary>The <c>source</c> label: <c>endpoint</c> or <c>file</c>.</summary>
+    public string SourceName => Source == CertificateSource.Endpoint ? "endpoint" : "file";
+
     /// <summary>Endpoints: whether verification ran (it does not when the handshake failed).</summary>
     public bool Verified { get; init; }
 

@@ -14,7 +14,7 @@ public static class CertificateFileReader
     {
         if (data.IsEmpty)
         {
-            return ([], "no_certificate", "the file is empty");
+            return ([], CertificateReasons.NoCertificate, "the file is empty");
         }
 
         var text = Encoding.UTF8.GetString(data);
@@ -27,7 +27,7 @@ public static class CertificateFileReader
             }
             catch (CryptographicException)
             {
-                return ([], "no_certificate", "neither PEM nor a DER certificate");
+                return ([], CertificateReasons.NoCertificate, "neither PEM nor a DER certificate");
             }
         }
 
@@ -41,13 +41,13 @@ public static class CertificateFileReader
             {
                 if (certificates.Count == maxCertificates)
                 {
-                    return ([], "too_many_certificates", $"more than {maxCertificates} certificates (MaxCertificatesPerFile)");
+                    return ([], CertificateReasons.TooManyCertificates, $"more than {maxCertificates} certificates (MaxCertificatesPerFile)");
                 }
 
                 var der = new byte[fields.DecodedDataLength];
                 if (!Convert.TryFromBase64Chars(remaining[fields.Base64Data], der, out var written))
                 {
-                    return ([], "bad_pem", $"certificate {certificates.Count + 1} is not valid base64");
+                    return ([], CertificateReasons.BadPem, $"certificate {certificates.Count + 1} is not valid base64");
                 }
 
                 try
@@ -57,7 +57,7 @@ public static class CertificateFileReader
                 }
                 catch (CryptographicException ex)
                 {
-                    return ([], "bad_pem", $"certificate {certificates.Count + 1} cannot be parsed: {ex.Message}");
+                    return ([], CertificateReasons.BadPem, $"certificate {certificates.Count + 1} cannot be parsed: {ex.Message}");
                 }
             }
             else
@@ -72,12 +72,12 @@ public static class CertificateFileReader
         var declared = CountOccurrences(text, BeginCertificate);
         if (declared > certificates.Count)
         {
-            return ([], "bad_pem", $"{declared} certificate blocks, {declared - certificates.Count} of them corrupt (bad base64 or no END line)");
+            return ([], CertificateReasons.BadPem, $"{declared} certificate blocks, {declared - certificates.Count} of them corrupt (bad base64 or no END line)");
         }
 
         if (certificates.Count == 0)
         {
-            return ([], "no_certificate", otherLabels.Count > 0 ? $"the PEM holds {string.Join(", ", otherLabels.Distinct())}, no certificate" : "no complete PEM block");
+            return ([], CertificateReasons.NoCertificate, otherLabels.Count > 0 ? $"the PEM holds {string.Join(", ", otherLabels.Distinct())}, no certificate" : "no complete PEM block");
         }
 
         return (certificates, null, null);

@@ -67,7 +67,7 @@ public sealed class EndpointInspector(TimeProvider time)
         {
             if (sent.Count == 0)
             {
-                return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, "timeout", $"no certificate within {options.Timeout.TotalSeconds:0.#}s");
+                return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, CertificateReasons.Timeout, $"no certificate within {options.Timeout.TotalSeconds:0.#}s");
             }
         }
         catch (SocketException ex)
@@ -79,13 +79,13 @@ public sealed class EndpointInspector(TimeProvider time)
         {
             if (sent.Count == 0)
             {
-                return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, "handshake_failed", ex.InnerException?.Message ?? ex.Message);
+                return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, CertificateReasons.HandshakeFailed, ex.InnerException?.Message ?? ex.Message);
             }
         }
 
         if (sent.Count == 0)
         {
-            return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, "no_certificate", "the server sent no certificate");
+            return CertificateCheck.Failed(entry, entry, CertificateSource.Endpoint, location, CertificateReasons.NoCertificate, "the server sent no certificate");
         }
 
         var certificates = sent.Select(X509CertificateLoader.LoadCertificate).ToList();
@@ -113,10 +113,10 @@ public sealed class EndpointInspector(TimeProvider time)
         await stream.WriteAsync(request, cancellationToken).ConfigureAwait(false);
         var answer = new byte[1];
         var read = await stream.ReadAsync(answer, cancellationToken).ConfigureAwait(false);
-        return read == 0 ? ("protocol_error", "the server closed the connection after the SSLRequest")
+        return read == 0 ? (CertificateReasons.ProtocolError, "the server closed the connection after the SSLRequest")
             : answer[0] == (byte)'S' ? null
-            : answer[0] == (byte)'N' ? ("tls_not_supported", "the PostgreSQL server does not accept SSL connections (ssl = off)")
-            : ("protocol_error", $"unexpected answer 0x{answer[0]:x2} to the SSLRequest (not a PostgreSQL server?)");
+            : answer[0] == (byte)'N' ? (CertificateReasons.TlsNotSupported, "the PostgreSQL server does not accept SSL connections (ssl = off)")
+            : (CertificateReasons.ProtocolError, $"unexpected answer 0x{answer[0]:x2} to the SSLRequest (not a PostgreSQL server?)");
     }
 
     private (string? Reason, string? Message) Verify(List<X509Certificate2> certificates, CertificateEndpointOptions options)
@@ -146,28 +146,28 @@ public sealed class EndpointInspector(TimeProvider time)
                 if (flags.HasFlag(X509ChainStatusFlags.NotTimeValid))
                 {
                     problems.Add(leaf.NotBefore.ToUniversalTime() > now.UtcDateTime
-                        ? ("not_yet_valid", $"not valid before {leaf.NotBefore.ToUniversalTime():u}")
-                        : ("expired", $"expired {(leaf.NotAfter.ToUniversalTime() < now.UtcDateTime ? leaf.NotAfter.ToUniversalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "(a certificate of the chain)")}"));
+                        ? (CertificateReasons.NotYetValid, $"not valid before {leaf.NotBefore.ToUniversalTime():u}")
+                        : (CertificateReasons.Expired, $"expired {(leaf.NotAfter.ToUniversalTime() < now.UtcDateTime ? leaf.NotAfter.ToUniversalTime().ToString("u", System.Globalization.CultureInfo.InvariantCulture) : "(a certificate of the chain)")}"));
                 }
 
                 // An unknown CA and a missing intermediate look the same from here (openssl: "unable to get local issuer certificate").
                 if (flags.HasFlag(X509ChainStatusFlags.UntrustedRoot) || flags.HasFlag(X509ChainStatusFlags.PartialChain))
                 {
                     problems.Add(certificates.Count == 1 && leaf.SubjectName.RawData.AsSpan().SequenceEqual(leaf.IssuerName.RawData)
-                        ? ("self_signed", "self-signed certificate")
-                        : ("untrusted_root", "the chain does not end at a trusted root (unknown CA, or an intermediate the server does not send)"));
+                        ? (CertificateReasons.SelfSigned, "self-signed certificate")
+                        : (CertificateReasons.UntrustedRoot, "the chain does not end at a trusted root (unknown CA, or an intermediate the server does not send)"));
                 }
 
                 var rest = flags & ~(X509ChainStatusFlags.NotTimeValid | X509ChainStatusFlags.UntrustedRoot | X509ChainStatusFlags.PartialChain);
                 if (rest != X509ChainStatusFlags.NoError)
                 {
-                    problems.Add(("chain_invalid", string.Join("; ", chain.ChainStatus.Where(s => (s.Status & rest) != 0).Select(s => s.StatusInformation.Trim()))));
+                    problems.Add((CertificateReasons.ChainInvalid, string.Join("; ", chain.ChainStatus.Where(s => (s.Status & rest) != 0).Select(s => s.StatusInformation.Trim()))));
                 }
             }
 
             if (!leaf.MatchesHostname(options.EffectiveServerName, allowWildcards: true, allowCommonName: !HasSubjectAlternativeNames(leaf)))
             {
-                problems.Add(("name_mismatch", $"not valid for {options.EffectiveServerName}"));
+                problems.Add((CertificateReasons.NameMismatch, $"not valid for {options.EffectiveServerName}"));
             }
 
             return problems.Count == 0 ? (null, null) : (problems[0].Reason, string.Join("; ", problems.Select(p => p.Message)));

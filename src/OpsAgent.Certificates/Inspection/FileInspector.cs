@@ -20,7 +20,7 @@ public static class FileInspector
         var (matches, unreadable, tooLarge) = Glob.Expand(pattern, limits.MaxGlobEntries);
         if (tooLarge)
         {
-            return [CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, "glob_too_large", $"the pattern walks more than {limits.MaxGlobEntries} directory entries")];
+            return [CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, CertificateReasons.GlobTooLarge, $"the pattern walks more than {limits.MaxGlobEntries} directory entries")];
         }
 
         var checks = new List<CertificateCheck>();
@@ -34,8 +34,8 @@ public static class FileInspector
         if (checks.Count == 0)
         {
             checks.Add(unreadable.Count > 0
-                ? CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, "permission_denied", $"cannot list {string.Join(", ", unreadable)}")
-                : CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, "no_match", "no file matches the pattern"));
+                ? CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, CertificateReasons.PermissionDenied, $"cannot list {string.Join(", ", unreadable)}")
+                : CertificateCheck.Failed(entry, entry, CertificateSource.File, pattern, CertificateReasons.NoMatch, "no file matches the pattern"));
         }
 
         return checks;
@@ -47,7 +47,7 @@ public static class FileInspector
         var read = Task.Run(() => ReadFile(entry, label, path, limits));
         return read.Wait(limits.Timeout)
             ? read.Result
-            : CertificateCheck.Failed(entry, label, CertificateSource.File, path, "timeout", $"reading the file took longer than {limits.Timeout}");
+            : CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.Timeout, $"reading the file took longer than {limits.Timeout}");
     }
 
     /// <summary>Reads one file (following symlinks); only a regular file within the limits is read.</summary>
@@ -56,7 +56,7 @@ public static class FileInspector
         limits ??= FileLimits.Default;
         if (Directory.Exists(path))
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "no_certificate", "a directory, not a certificate file");
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NoCertificate, "a directory, not a certificate file");
         }
 
         byte[] data;
@@ -66,24 +66,24 @@ public static class FileInspector
         }
         catch (NotRegularFileException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "not_regular_file", ex.Message);
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotRegularFile, ex.Message);
         }
         catch (FileTooLargeException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "too_large", ex.Message);
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.TooLarge, ex.Message);
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             var message = new FileInfo(path).LinkTarget is { } target ? $"the symlink points to {target}, which does not exist" : "the file does not exist";
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "not_found", message);
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotFound, message);
         }
         catch (UnauthorizedAccessException)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "permission_denied", "the agent may not read the file");
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.PermissionDenied, "the agent may not read the file");
         }
         catch (IOException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, "read_error", ex.Message);
+            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.ReadError, ex.Message);
         }
 
         var (certificates, reason, problem) = CertificateFileReader.Read(data, limits.MaxCertificates);

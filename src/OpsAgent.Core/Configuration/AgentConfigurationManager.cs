@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Scheduling;
 using OpsAgent.Core.Secrets;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Configuration;
 
@@ -226,25 +227,25 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private List<ConfigError> Redact(List<ConfigError> errors)
         => errors.ConvertAll(e => e with { Message = _redactor.Redact(e.Message) });
 
-    [LoggerMessage(EventId = 1000, Level = LogLevel.Information, Message = "Configuration loaded from {ConfigFiles}: {JobCount} jobs (generation {Generation})")]
+    [LoggerMessage(EventId = EventIds.Configuration.Loaded, Level = LogLevel.Information, Message = "Configuration loaded from {ConfigFiles}: {JobCount} jobs (generation {Generation})")]
     private static partial void LogLoaded(ILogger logger, IReadOnlyList<string> configFiles, int jobCount, long generation);
 
-    [LoggerMessage(EventId = 1001, Level = LogLevel.Information, Message = "Configuration reloaded ({Trigger}): {JobCount} jobs (generation {Generation})")]
+    [LoggerMessage(EventId = EventIds.Configuration.Reloaded, Level = LogLevel.Information, Message = "Configuration reloaded ({Trigger}): {JobCount} jobs (generation {Generation})")]
     private static partial void LogReloaded(ILogger logger, string trigger, int jobCount, long generation);
 
-    [LoggerMessage(EventId = 1002, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected with {ErrorCount} errors; generation {Generation} stays in force")]
+    [LoggerMessage(EventId = EventIds.Configuration.ReloadRejected, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected with {ErrorCount} errors; generation {Generation} stays in force")]
     private static partial void LogReloadRejected(ILogger logger, string trigger, int errorCount, long generation);
 
-    [LoggerMessage(EventId = 1003, Level = LogLevel.Error, Message = "{ConfigPath}: {Problem}")]
+    [LoggerMessage(EventId = EventIds.Configuration.ConfigError, Level = LogLevel.Error, Message = "{ConfigPath}: {Problem}")]
     private static partial void LogConfigError(ILogger logger, string configPath, string problem);
 
-    [LoggerMessage(EventId = 1004, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) could not be applied; generation {Rejected} rejected, generation {Generation} stays in force")]
+    [LoggerMessage(EventId = EventIds.Configuration.ApplyFailed, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) could not be applied; generation {Rejected} rejected, generation {Generation} stays in force")]
     private static partial void LogApplyFailed(ILogger logger, string trigger, long rejected, long generation, Exception exception);
 
-    [LoggerMessage(EventId = 1005, Level = LogLevel.Critical, Message = "Generation {Generation} could not be applied again after a failed reload: some of its jobs may not be scheduled until the next reload or restart")]
+    [LoggerMessage(EventId = EventIds.Configuration.RestoreFailed, Level = LogLevel.Critical, Message = "Generation {Generation} could not be applied again after a failed reload: some of its jobs may not be scheduled until the next reload or restart")]
     private static partial void LogRestoreFailed(ILogger logger, long generation, Exception exception);
 
-    [LoggerMessage(EventId = 1006, Level = LogLevel.Error, Message = "{Listener} failed on configuration generation {Generation}; the configuration stays in force")]
+    [LoggerMessage(EventId = EventIds.Configuration.ListenerFailed, Level = LogLevel.Error, Message = "{Listener} failed on configuration generation {Generation}; the configuration stays in force")]
     private static partial void LogListenerFailed(ILogger logger, string listener, long generation, Exception exception);
 }
 

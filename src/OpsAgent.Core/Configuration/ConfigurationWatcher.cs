@@ -3,6 +3,7 @@ using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OpsAgent.Core.Systemd;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Configuration;
 
@@ -197,7 +198,7 @@ public sealed partial class ConfigurationWatcher : BackgroundService
         }
     }
 
-    [LoggerMessage(EventId = 1010, Level = LogLevel.Warning, Message = "Configuration file watch problem ({Problem}); polling continues")]
+    [LoggerMessage(EventId = EventIds.Configuration.WatchError, Level = LogLevel.Warning, Message = "Configuration file watch problem ({Problem}); polling continues")]
     private static partial void LogWatchError(ILogger logger, string problem);
 
     /// <inheritdoc />

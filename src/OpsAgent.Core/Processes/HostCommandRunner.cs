@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Processes;
 
@@ -191,13 +192,13 @@ public sealed partial class HostCommandRunner
 
     private static partial class Log
     {
-        [LoggerMessage(EventId = 1800, Level = LogLevel.Debug, Message = "Running {Program} for {Purpose} {Name} directly, as a child process: the agent is not a systemd system service (or systemd-run is missing)")]
+        [LoggerMessage(EventId = EventIds.HostCommands.RunningDirectly, Level = LogLevel.Debug, Message = "Running {Program} for {Purpose} {Name} directly, as a child process: the agent is not a systemd system service (or systemd-run is missing)")]
         public static partial void RunningDirectly(ILogger logger, string program, string purpose, string name);
 
-        [LoggerMessage(EventId = 1801, Level = LogLevel.Warning, Message = "Transient unit {Unit} could not be stopped: {Error}; systemd ends it at its RuntimeMaxSec=")]
+        [LoggerMessage(EventId = EventIds.HostCommands.StopFailed, Level = LogLevel.Warning, Message = "Transient unit {Unit} could not be stopped: {Error}; systemd ends it at its RuntimeMaxSec=")]
         public static partial void StopFailed(ILogger logger, string unit, string error);
 
-        [LoggerMessage(EventId = 1802, Level = LogLevel.Warning, Message = "The output of transient unit {Unit} cannot be read from the journal: {Error}; see journalctl -u {Unit}")]
+        [LoggerMessage(EventId = EventIds.HostCommands.OutputUnreadable, Level = LogLevel.Warning, Message = "The output of transient unit {Unit} cannot be read from the journal: {Error}; see journalctl -u {Unit}")]
         public static partial void OutputUnreadable(ILogger logger, string unit, string error);
     }
 }

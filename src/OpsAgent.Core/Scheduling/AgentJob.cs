@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Secrets;
 using Quartz;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Scheduling;
 
@@ -76,6 +77,6 @@ public abstract partial class AgentJob : IJob
     /// <summary>Does the job's work.</summary>
     protected abstract Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken);
 
-    [LoggerMessage(EventId = 1100, Level = LogLevel.Error, Message = "{Kind} job {Job} crashed: {Error}")]
+    [LoggerMessage(EventId = EventIds.Jobs.JobCrashed, Level = LogLevel.Error, Message = "{Kind} job {Job} crashed: {Error}")]
     private static partial void LogJobCrashed(ILogger logger, string kind, string job, string error);
 }

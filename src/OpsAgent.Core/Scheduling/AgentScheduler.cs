@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Systemd;
 using Quartz;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Scheduling;
 
@@ -215,22 +216,22 @@ public sealed partial class AgentScheduler : IHostedService, IConfigurationAppli
         }
     }
 
-    [LoggerMessage(EventId = 1200, Level = LogLevel.Information, Message = "Scheduler started with {JobCount} jobs; heartbeat every {HeartbeatMs} ms, watchdog {WatchdogSeconds} s")]
+    [LoggerMessage(EventId = EventIds.Scheduler.Started, Level = LogLevel.Information, Message = "Scheduler started with {JobCount} jobs; heartbeat every {HeartbeatMs} ms, watchdog {WatchdogSeconds} s")]
     private static partial void LogStarted(ILogger logger, int jobCount, double heartbeatMs, double watchdogSeconds);
 
-    [LoggerMessage(EventId = 1201, Level = LogLevel.Information, Message = "Scheduled {Kind} job {Job}: {Schedule}")]
+    [LoggerMessage(EventId = EventIds.Scheduler.JobAdded, Level = LogLevel.Information, Message = "Scheduled {Kind} job {Job}: {Schedule}")]
     private static partial void LogJobAdded(ILogger logger, string kind, string job, string schedule);
 
-    [LoggerMessage(EventId = 1202, Level = LogLevel.Information, Message = "Rescheduled {Kind} job {Job}: {OldSchedule} -> {Schedule}")]
+    [LoggerMessage(EventId = EventIds.Scheduler.JobRescheduled, Level = LogLevel.Information, Message = "Rescheduled {Kind} job {Job}: {OldSchedule} -> {Schedule}")]
     private static partial void LogJobRescheduled(ILogger logger, string kind, string job, string oldSchedule, string schedule);
 
-    [LoggerMessage(EventId = 1203, Level = LogLevel.Information, Message = "Removed {Kind} job {Job}; a run in progress finishes")]
+    [LoggerMessage(EventId = EventIds.Scheduler.JobRemoved, Level = LogLevel.Information, Message = "Removed {Kind} job {Job}; a run in progress finishes")]
     private static partial void LogJobRemoved(ILogger logger, string kind, string job);
 
-    [LoggerMessage(EventId = 1204, Level = LogLevel.Information, Message = "Replaced {Kind} job {Job}: {Schedule}")]
+    [LoggerMessage(EventId = EventIds.Scheduler.JobReplaced, Level = LogLevel.Information, Message = "Replaced {Kind} job {Job}: {Schedule}")]
     private static partial void LogJobReplaced(ILogger logger, string kind, string job, string schedule);
 
-    [LoggerMessage(EventId = 1206, Level = LogLevel.Information, Message = "Stopping: cancelled the running {Kind} job {Job}")]
+    [LoggerMessage(EventId = EventIds.Scheduler.Interrupted, Level = LogLevel.Information, Message = "Stopping: cancelled the running {Kind} job {Job}")]
     private static partial void LogInterrupted(ILogger logger, string kind, string job);
 
     /// <inheritdoc />

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Systemd;
 
@@ -87,7 +88,7 @@ public sealed partial class SystemdNotifier : IDisposable
     // Stopwatch reads CLOCK_MONOTONIC on Linux, the clock systemd compares MONOTONIC_USEC with.
     private static long MonotonicMicroseconds() => (long)(System.Diagnostics.Stopwatch.GetTimestamp() * (1_000_000.0 / System.Diagnostics.Stopwatch.Frequency));
 
-    [LoggerMessage(EventId = 1300, Level = LogLevel.Warning, Message = "sd_notify to NOTIFY_SOCKET failed: {SocketError}")]
+    [LoggerMessage(EventId = EventIds.Systemd.NotifyFailed, Level = LogLevel.Warning, Message = "sd_notify to NOTIFY_SOCKET failed: {SocketError}")]
     private static partial void LogNotifyFailed(ILogger logger, string socketError, Exception exception);
 
     /// <inheritdoc />

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Control;
 
@@ -186,12 +187,12 @@ internal sealed partial class ControlServer(AgentConfigurationManager configurat
         }
     }
 
-    [LoggerMessage(EventId = 1600, Level = LogLevel.Information, Message = "Control socket {SocketPath}: the CLI's verbs run in the daemon")]
+    [LoggerMessage(EventId = EventIds.Control.Listening, Level = LogLevel.Information, Message = "Control socket {SocketPath}: the CLI's verbs run in the daemon")]
     private static partial void LogListening(ILogger logger, string socketPath);
 
-    [LoggerMessage(EventId = 1601, Level = LogLevel.Warning, Message = "Control socket {SocketPath} unavailable ({Error}): CLI verbs run in their own process")]
+    [LoggerMessage(EventId = EventIds.Control.Unavailable, Level = LogLevel.Warning, Message = "Control socket {SocketPath} unavailable ({Error}): CLI verbs run in their own process")]
     private static partial void LogUnavailable(ILogger logger, string socketPath, string error);
 
-    [LoggerMessage(EventId = 1602, Level = LogLevel.Information, Message = "Control: {Verb} {Name} asked by the CLI")]
+    [LoggerMessage(EventId = EventIds.Control.Request, Level = LogLevel.Information, Message = "Control: {Verb} {Name} asked by the CLI")]
     private static partial void LogRequest(ILogger logger, string verb, string name);
 }

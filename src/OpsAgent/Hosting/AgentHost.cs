@@ -17,6 +17,7 @@ using Serilog;
 using Serilog.Core;
 using ILogger = Microsoft.Extensions.Logging.ILogger;
 using Serilog.Events;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Hosting;
 
@@ -165,18 +166,18 @@ public static class AgentHost
 /// <summary>Host-level log messages.</summary>
 internal static partial class HostLog
 {
-    [LoggerMessage(EventId = 1500, Level = LogLevel.Information, Message = "OpsAgent {Version} started; listening on {Listen}; {Status}")]
+    [LoggerMessage(EventId = EventIds.Host.Started, Level = LogLevel.Information, Message = "OpsAgent {Version} started; listening on {Listen}; {Status}")]
     public static partial void Started(ILogger logger, string version, IReadOnlyList<string> listen, string status);
 
-    [LoggerMessage(EventId = 1501, Level = LogLevel.Warning, Message = "Http:Listen changed from {OldListen} to {Listen}; the endpoint moves at the next restart")]
+    [LoggerMessage(EventId = EventIds.Host.ListenNeedsRestart, Level = LogLevel.Warning, Message = "Http:Listen changed from {OldListen} to {Listen}; the endpoint moves at the next restart")]
     public static partial void ListenNeedsRestart(ILogger logger, string oldListen, string listen);
 
-    [LoggerMessage(EventId = 1502, Level = LogLevel.Error, Message = "State directory {Path} ({ConfigPath}) {Problem}; backups are refused (state_unwritable) and pauses, incidents and renewal attempts cannot be kept")]
+    [LoggerMessage(EventId = EventIds.Host.StateUnwritable, Level = LogLevel.Error, Message = "State directory {Path} ({ConfigPath}) {Problem}; backups are refused (state_unwritable) and pauses, incidents and renewal attempts cannot be kept")]
     public static partial void StateUnwritable(ILogger logger, string path, string configPath, string problem);
 
-    [LoggerMessage(EventId = 1503, Level = LogLevel.Information, Message = "State directory {Path} is writable again")]
+    [LoggerMessage(EventId = EventIds.Host.StateWritableAgain, Level = LogLevel.Information, Message = "State directory {Path} is writable again")]
     public static partial void StateWritableAgain(ILogger logger, string path);
 
-    [LoggerMessage(EventId = 1700, Level = LogLevel.Error, Message = "Metric {Metric} has more series than its limit: the rest are merged into one otel_metric_overflow=\"true\" series and lost from /metrics; the limit is sized from the configuration at start, so restart the agent")]
+    [LoggerMessage(EventId = EventIds.Metrics.SeriesOverflow, Level = LogLevel.Error, Message = "Metric {Metric} has more series than its limit: the rest are merged into one otel_metric_overflow=\"true\" series and lost from /metrics; the limit is sized from the configuration at start, so restart the agent")]
     public static partial void MetricSeriesOverflow(ILogger logger, string metric);
 }

@@ -68,6 +68,27 @@ public sealed class BackupAgentTests
     }
 
     [Test]
+    public async Task Metrics_JobNotDueAndNoStartupService_BackupSeriesExported()
+    {
+        var backups = Directory.CreateTempSubdirectory("opsagent-agent-metrics-");
+        try
+        {
+            // Not due before next New Year and BackupStartup left out: nothing of the capability is constructed but what
+            // the metrics pipeline asks for.
+            await using var agent = await TestAgent.StartAsync(Job("db", backups.FullName, "Host=127.0.0.1;Port=1;Username=u;Password=not-used", catchUp: false, schedule: "0 2 1 1 *"),
+                configureServices: TestAgent.Without<global::OpsAgent.Backups.BackupStartup>);
+
+            var metrics = await agent.MetricsAsync();
+            Assert.That(metrics, Does.Contain("opsagent_backup_runs_total{job=\"db\",result=\"success\"} 0"));
+            Assert.That(metrics, Does.Contain("opsagent_backup_files{job=\"db\"} 0"));
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
+        }
+    }
+
+    [Test]
     public async Task Status_AgentStartedWithBackupsOnDisk_ShowsTheNewestAsLastSuccessNotNever()
     {
         var backups = Directory.CreateTempSubdirectory("opsagent-agent-status-");

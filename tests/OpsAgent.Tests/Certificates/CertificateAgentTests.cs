@@ -54,6 +54,23 @@ public sealed class CertificateAgentTests
         """;
 
     [Test]
+    public async Task Metrics_NoCheckRunAndNoStartupService_RenewalSeriesOfOnCriticalEntriesExported()
+    {
+        // Not due before next New Year and CertificateStartup (the check at start) left out: nothing of the capability is
+        // constructed but what the metrics pipeline asks for.
+        await using var agent = await TestAgent.StartAsync($$"""
+            "Certificates": {
+              "Schedule": "0 3 1 1 *",
+              "Files": { "local": { "Path": "{{_dir}}/files/*.pem", "OnCritical": { "Command": "true" } } }
+            }
+            """, configureServices: TestAgent.Without<global::OpsAgent.Certificates.CertificateStartup>);
+
+        var metrics = await agent.MetricsAsync();
+        Assert.That(metrics, Does.Contain("opsagent_certificate_renewals_total{certificate=\"local\",result=\"failure\"} 0"));
+        Assert.That(metrics, Does.Not.Contain("opsagent_certificate_check_success"), "no check has run");
+    }
+
+    [Test]
     public async Task Start_CertificatesConfigured_CheckedAtOnceIntoMetricsJournalAndStatus()
     {
         WriteFile("ok.test", 90, 60);

@@ -12,7 +12,7 @@ namespace OpsAgent.Tests.Documentation;
 /// </summary>
 public sealed partial class ReferenceDocsTests
 {
-    private static string Repo
+    internal static string Repo
     {
         get
         {
@@ -194,7 +194,7 @@ public sealed partial class ReferenceDocsTests
     [GeneratedRegex(@"^\| `([a-z_]+)` \|", RegexOptions.Multiline)]
     private static partial Regex EventInDoc();
 
-    private static IEnumerable<(string File, string Text)> Sources()
+    internal static IEnumerable<(string File, string Text)> Sources()
         => Directory.EnumerateFiles(Path.Combine(Repo, "src"), "*.cs", SearchOption.AllDirectories)
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal))
             .Select(f => (f, File.ReadAllText(f)));

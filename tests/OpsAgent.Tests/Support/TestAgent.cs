@@ -44,14 +44,19 @@ public sealed class TestAgent : IAsyncDisposable
            }
            """;
 
-    public static async Task<TestAgent> StartAsync(string extra = "", bool watchFiles = true, Action<DirectoryInfo>? prepare = null)
+    /// <param name="configureServices">Changes to the registrations after the capabilities' (e.g. leaving a start-up service out).</param>
+    public static async Task<TestAgent> StartAsync(string extra = "", bool watchFiles = true, Action<DirectoryInfo>? prepare = null, Action<IServiceCollection>? configureServices = null)
     {
         var dir = System.IO.Directory.CreateTempSubdirectory("opsagent-host-");
         var journal = new JournalCapture(Path.Combine(dir.FullName, "journal.sock"));
         var agent = new TestAgent(dir, journal);
         await File.WriteAllTextAsync(agent.ConfigPath, Config(journal.Path, extra, watchFiles));
         prepare?.Invoke(dir);
-        agent.App = AgentHost.Build(agent.ConfigPath, TestJobRegistration.Add);
+        agent.App = AgentHost.Build(agent.ConfigPath, services =>
+        {
+            TestJobRegistration.Add(services);
+            configureServices?.Invoke(services);
+        });
         await AgentHost.StartAsync(agent.App, CancellationToken.None);
         agent.Http = new HttpClient { BaseAddress = new Uri(AgentHost.ListenAddresses(agent.App)[0].TrimEnd('/') + "/"), Timeout = TimeSpan.FromSeconds(30) };
         return agent;
@@ -69,6 +74,17 @@ public sealed class TestAgent : IAsyncDisposable
         => JsonSerializer.Deserialize(await Http.GetStringAsync(new Uri("status", UriKind.Relative)), StatusJsonContext.Default.StatusReport)!;
 
     public Task<string> MetricsAsync() => Http.GetStringAsync(new Uri("metrics", UriKind.Relative));
+
+    /// <summary>Leaves <typeparamref name="T"/> out of the container (as itself, a hosted service, a listener...), so it is never constructed.</summary>
+    public static void Without<T>(IServiceCollection services)
+    {
+        var registrations = services.Where(d => d.ServiceType == typeof(T) || d.ImplementationType == typeof(T) || d.ImplementationFactory?.Method.ReturnType == typeof(T)).ToList();
+        Assert.That(registrations, Is.Not.Empty, $"{typeof(T).Name} is not registered");
+        foreach (var descriptor in registrations)
+        {
+            services.Remove(descriptor);
+        }
+    }
 
     public T Service<T>() where T : notnull => App.Services.GetRequiredService<T>();
 
