@@ -52,7 +52,7 @@ internal static partial class ConfigurationReference
     /// The keys of an entry of <paramref name="type"/>: its own, and at its discriminator (or first, when kinds are selected by
     /// key) those of every registered kind, once per name, each with the type that declares it.
     /// </summary>
-    private static IEnumerable<(PropertyInfo Property, object? Instance, IReadOnlyList<string>? KindNames)> Keys(Type type)
+    private static List<(PropertyInfo Property, object? Instance, IReadOnlyList<string>? KindNames)> Keys(Type type)
     {
         var own = Settable(type).Where(p => p.GetCustomAttribute<ConfigurationEntriesAttribute>() is null && p.GetCustomAttribute<ConfigurationKindAttribute>() is null).ToList();
         var hasKinds = Settable(type).Any(p => p.GetCustomAttribute<ConfigurationKindAttribute>() is not null);
