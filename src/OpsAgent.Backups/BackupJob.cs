@@ -13,7 +13,6 @@ internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) 
     /// <summary>The Quartz group of backup jobs.</summary>
     public const string Kind = "backup";
 
-    /// <inheritdoc />
     protected override async Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -32,7 +31,6 @@ internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) 
 /// <summary>Schedules one <see cref="BackupJob"/> per configured backup; a missed night is fired once when the agent is back.</summary>
 internal sealed class BackupJobSource : IJobSource
 {
-    /// <inheritdoc />
     public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -80,7 +78,6 @@ internal sealed partial class BackupStartup(
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Fires each job whose newest backup predates its previous scheduled run.</summary>

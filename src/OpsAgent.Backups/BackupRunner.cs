@@ -18,7 +18,7 @@ namespace OpsAgent.Backups;
 /// <param name="Message">What happened, free of secrets.</param>
 /// <param name="File">The new backup.</param>
 /// <param name="Deleted">Backups retention removed.</param>
-public sealed record BackupRunResult(bool Success, string? Reason, string Message, BackupFile? File, int Deleted);
+internal sealed record BackupRunResult(bool Success, string? Reason, string Message, BackupFile? File, int Deleted);
 
 /// <summary>What a run needs from the configuration in force.</summary>
 /// <param name="Job">The job name.</param>
@@ -26,7 +26,7 @@ public sealed record BackupRunResult(bool Success, string? Reason, string Messag
 /// <param name="MaxConcurrent">The global dump limit.</param>
 /// <param name="TimeZone">The zone retention periods are computed in.</param>
 /// <param name="StateDirectory">The agent's state directory (private temporary files).</param>
-public sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
+internal sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
 
 /// <summary>Runs a backup job: dump, compress, checksum, verify, publish atomically, then apply retention.</summary>
 /// <remarks>

@@ -6,7 +6,7 @@ namespace OpsAgent.Backups.Files;
 /// <param name="Time">The UTC time in the name (the run's start).</param>
 /// <param name="Size">The data file's size in bytes.</param>
 /// <param name="Metadata">The <c>.json</c> sidecar, when readable.</param>
-public sealed record BackupFile(string Path, string Job, DateTimeOffset Time, long Size, BackupMetadata? Metadata)
+internal sealed record BackupFile(string Path, string Job, DateTimeOffset Time, long Size, BackupMetadata? Metadata)
 {
     /// <summary>The name of the data file.</summary>
     public string FileName => System.IO.Path.GetFileName(Path);

@@ -5,7 +5,7 @@ using OpsAgent.Backups.Engines;
 namespace OpsAgent.Backups.Files;
 
 /// <summary>File naming rules (<c>job_yyyyMMddTHHmmssZ.ext</c>) and the scan of a job's directory.</summary>
-public static partial class BackupFileNames
+internal static partial class BackupFileNames
 {
     /// <summary>The UTC time format in file names.</summary>
     public const string TimeFormat = "yyyyMMdd'T'HHmmss'Z'";

@@ -10,7 +10,7 @@ namespace OpsAgent.Backups.Restore;
 /// <param name="Success">True when the restore tool exited 0.</param>
 /// <param name="Reason">A machine reason when not.</param>
 /// <param name="Message">What happened.</param>
-public sealed record RestoreResult(bool Success, string? Reason, string Message);
+internal sealed record RestoreResult(bool Success, string? Reason, string Message);
 
 /// <summary>Streams a verified backup into <c>pg_restore</c>, <c>psql</c> or <c>mongorestore</c>.</summary>
 /// <remarks>The checksum is verified before anything is sent to the server: restoring a corrupt file over a database is worse than not restoring.</remarks>

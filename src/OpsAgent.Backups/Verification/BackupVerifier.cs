@@ -11,11 +11,11 @@ namespace OpsAgent.Backups.Verification;
 /// <param name="Checks">What was checked, for the sidecar (<c>sha256, zstd, pg_restore --list</c>).</param>
 /// <param name="UncompressedBytes">The dump's size.</param>
 /// <param name="Sha256">The SHA-256 of the file as read back (null when the verification stopped before it was known).</param>
-public sealed record VerifyResult(bool Ok, string? Reason, string Message, string Checks, long UncompressedBytes, string? Sha256 = null);
+internal sealed record VerifyResult(bool Ok, string? Reason, string Message, string Checks, long UncompressedBytes, string? Sha256 = null);
 
 /// <summary>Reads a backup back: decompresses it fully, checks its SHA-256 and the dump format, and optionally feeds it to a checking tool.</summary>
 /// <remarks>What a dump must look like is its engine's business: the caller passes the engine's <see cref="IDumpContentCheck"/>.</remarks>
-public static class BackupVerifier
+internal static class BackupVerifier
 {
     /// <summary>Verifies <paramref name="path"/> against <paramref name="expectedSha256"/> (null: read it from the <c>.sha256</c> sidecar).</summary>
     /// <param name="path">The file.</param>
