@@ -8,12 +8,11 @@ using OpsAgent.Core.Scheduling;
 namespace OpsAgent.Backups;
 
 /// <summary>The scheduled backup of one configured job.</summary>
-public sealed class BackupJob(AgentJobServices services, BackupRunner runner) : AgentJob(services)
+internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) : AgentJob(services)
 {
     /// <summary>The Quartz group of backup jobs.</summary>
     public const string Kind = "backup";
 
-    /// <inheritdoc />
     protected override async Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -30,19 +29,17 @@ public sealed class BackupJob(AgentJobServices services, BackupRunner runner) : 
 }
 
 /// <summary>Schedules one <see cref="BackupJob"/> per configured backup; a missed night is fired once when the agent is back.</summary>
-public sealed class BackupJobSource : IJobSource
+internal sealed class BackupJobSource : IJobSource
 {
-    /// <inheritdoc />
     public IEnumerable<AgentJobDefinition> GetJobs(AgentConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(configuration);
         foreach (var (name, o) in configuration.Get<BackupsOptions>().Jobs)
         {
-            var engine = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant();
             var where = o.Container is null ? "host" : $"container {o.Container}";
             yield return new AgentJobDefinition(BackupJob.Kind, name, ScheduleSpec.ParseCron(o.Schedule!), typeof(BackupJob), MisfirePolicy.FireOnce)
             {
-                Description = $"{engine} {o.Database ?? o.Connection?.Describe()} on {where} -> {o.Directory} ({o.Compression.ToString().ToLowerInvariant()})",
+                Description = $"{o.Engine} {o.Database ?? o.Connection?.Describe()} on {where} -> {o.Directory} ({o.Compression.ToString().ToLowerInvariant()})",
             };
         }
     }
@@ -53,7 +50,7 @@ public sealed class BackupJobSource : IJobSource
 /// The scheduler keeps no state across restarts, so a night the agent was down for is detected from the files: when the
 /// newest backup is older than the schedule's previous fire time, the job is fired once now.
 /// </remarks>
-public sealed partial class BackupStartup(
+internal sealed partial class BackupStartup(
     AgentConfigurationManager configuration,
     AgentScheduler scheduler,
     BackupRunner runner,
@@ -78,7 +75,6 @@ public sealed partial class BackupStartup(
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     /// <summary>Fires each job whose newest backup predates its previous scheduled run.</summary>

@@ -4,9 +4,8 @@ using OpsAgent.Core.Scheduling;
 namespace OpsAgent.Backups;
 
 /// <summary>Starts <c>/status</c> of a backup job from its newest verified file, as the metrics are, so a restart does not show <c>never</c>.</summary>
-public sealed class BackupJobHistory(BackupStateStore store) : IJobHistorySource
+internal sealed class BackupJobHistory(BackupStateStore store) : IJobHistorySource
 {
-    /// <inheritdoc />
     public JobHistory? LastSuccess(AgentJobDefinition job, AgentConfiguration configuration)
     {
         ArgumentNullException.ThrowIfNull(job);

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Text;
-using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Files;
@@ -19,7 +18,7 @@ namespace OpsAgent.Backups;
 /// <param name="Message">What happened, free of secrets.</param>
 /// <param name="File">The new backup.</param>
 /// <param name="Deleted">Backups retention removed.</param>
-public sealed record BackupRunResult(bool Success, string? Reason, string Message, BackupFile? File, int Deleted);
+internal sealed record BackupRunResult(bool Success, string? Reason, string Message, BackupFile? File, int Deleted);
 
 /// <summary>What a run needs from the configuration in force.</summary>
 /// <param name="Job">The job name.</param>
@@ -27,7 +26,7 @@ public sealed record BackupRunResult(bool Success, string? Reason, string Messag
 /// <param name="MaxConcurrent">The global dump limit.</param>
 /// <param name="TimeZone">The zone retention periods are computed in.</param>
 /// <param name="StateDirectory">The agent's state directory (private temporary files).</param>
-public sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
+internal sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
 
 /// <summary>Runs a backup job: dump, compress, checksum, verify, publish atomically, then apply retention.</summary>
 /// <remarks>
@@ -36,18 +35,9 @@ public sealed record BackupRequest(string Job, BackupJobOptions Options, int Max
 /// <c>.partial</c> that is never counted. Retention runs only after such a success, so a failing database can never push
 /// good backups out.
 /// </remarks>
-public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupStateStore state, BackupSlots slots, TimeProvider time, ILogger<BackupRunner> logger)
+internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, TimeProvider time, ILogger<BackupRunner> logger)
 {
-    private static readonly Dictionary<BackupEngine, IDumpEngine> Engines = new Dictionary<BackupEngine, IDumpEngine>
-    {
-        [BackupEngine.Postgres] = new PostgresEngine(),
-        [BackupEngine.MongoDb] = new MongoEngine(),
-    };
-
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
-
-    /// <summary>The engine for a job.</summary>
-    internal static IDumpEngine EngineFor(BackupJobOptions options) => Engines[options.Engine ?? BackupEngine.Postgres];
 
     /// <summary>Runs the job with its retries.</summary>
     public async Task<BackupRunResult> RunAsync(BackupRequest request, DumpProgress? progress, CancellationToken cancellationToken)
@@ -84,7 +74,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
                 return result with { Deleted = deleted };
             }
 
-            if (attempt > o.Retries || cancellationToken.IsCancellationRequested || result.Reason is "no_space" or "bad_connection" or "secret")
+            if (attempt > o.Retries || cancellationToken.IsCancellationRequested || BackupReasons.IsPermanent(result.Reason))
             {
                 state.Failed(request.Job, directory, time.GetUtcNow());
                 return result;
@@ -149,44 +139,23 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
     {
         var job = request.Job;
         var o = request.Options;
-        var directory = o.Directory!;
-        var partials = new List<string>();
+        using var partials = new PartialFiles();
         DumpPlan? plan = null;
         string? stderr = null;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         try
         {
-            DurableFiles.EnsureDirectory(directory);
-            CheckFreeSpace(job, o, directory);
-
-            var held = slots.Held;
-            if (held >= request.MaxConcurrent)
-            {
-                BackupLog.WaitingForSlot(logger, job, held, request.MaxConcurrent);
-            }
-
-            using var slot = await slots.AcquireAsync(request.MaxConcurrent, cancellationToken).ConfigureAwait(false);
+            DurableFiles.EnsureDirectory(o.Directory!);
+            CheckFreeSpace(job, o);
+            using var slot = await AcquireSlotAsync(request, started, cancellationToken).ConfigureAwait(false);
             var dumpStarted = time.GetUtcNow();
-            if (held >= request.MaxConcurrent)
-            {
-                var waited = Math.Round((dumpStarted - started).TotalSeconds, 3);
-                using (EventScope.Begin(logger, "backup_slot_acquired"))
-                {
-                    BackupLog.SlotAcquired(logger, job, waited);
-                }
-            }
-
             timeout.CancelAfter(o.Timeout);
             var ct = timeout.Token;
-            string? connection = null;
-            if (o.Connection is not null)
-            {
-                connection = await secrets.ResolveAsync(o.Connection, $"{BackupsOptions.SectionName}:{job}:Connection", ct).ConfigureAwait(false);
-            }
+            var connection = o.Connection is null ? null
+                : await secrets.ResolveAsync(o.Connection, $"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Connection)}", ct).ConfigureAwait(false);
 
-            var engine = EngineFor(o);
-            var context = new EngineContext(job, o, connection, tools, Path.Combine(request.StateDirectory, "tmp"));
-            plan = await engine.PlanDumpAsync(context, ct).ConfigureAwait(false);
+            var (engineName, engine) = engines.For(o);
+            plan = await engine.PlanDumpAsync(new EngineContext(job, o, connection, tools, Path.Combine(request.StateDirectory, "tmp")), ct).ConfigureAwait(false);
             if (plan.IgnoredConnectionParameters.Count > 0)
             {
                 BackupLog.OrmParametersIgnored(logger, job, plan.IgnoredConnectionParameters);
@@ -194,126 +163,136 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
 
             using (EventScope.Begin(logger, "backup_started", ("Container", o.Container)))
             {
-                var engineName = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant();
-                var display = plan.Dump.Display;
-                BackupLog.Started(logger, job, engineName, plan.Database, display);
+                BackupLog.Started(logger, job, engineName, plan.Database, plan.Dump.Display);
             }
 
-            var extension = BackupFileNames.Extension(o.Engine ?? BackupEngine.Postgres, o.Format, o.Compression);
-            var fileName = BackupFileNames.For(job, started, extension);
-            var final = Path.Combine(directory, fileName);
-            if (File.Exists(final))
-            {
-                throw new BackupFailedException("exists", $"{final} already exists (two runs in the same second)");
-            }
-
-            var partial = final + BackupFileNames.PartialSuffix;
-            var (written, toolStderr) = await DumpAsync(plan.Dump, plan.StandardInput, partial, partials, o, progress, ct).ConfigureAwait(false);
-            stderr = toolStderr;
-
-            string? globalsName = null;
-            VerifyResult? globalsVerify = null;
-            if (plan.Globals is not null)
-            {
-                globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
-                var globalsPartial = Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix);
-                var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, partials, o, null, ct).ConfigureAwait(false);
-                globalsVerify = await BackupVerifier.VerifyWrittenAsync(globalsPartial, BackupVerifier.GlobalsFormat, globals.Sha256, null, null, ct).ConfigureAwait(false);
-                if (!globalsVerify.Ok)
-                {
-                    throw new BackupFailedException(globalsVerify.Reason!, globalsVerify.Message);
-                }
-            }
-
-            var verify = await BackupVerifier.VerifyWrittenAsync(partial, plan.Format, written.Sha256, plan.Verify, tools, o.Verify, ct).ConfigureAwait(false);
-            if (!verify.Ok)
-            {
-                throw new BackupFailedException(verify.Reason!, verify.Message);
-            }
-
+            var (data, companions, verify, written) = await DumpAndVerifyAsync(request, engine, plan, started, partials, progress, ct).ConfigureAwait(false);
+            stderr = written.Stderr;
             var finished = time.GetUtcNow();
-            var metadata = new BackupMetadata
-            {
-                Job = job,
-                Engine = (o.Engine ?? BackupEngine.Postgres).ToString().ToLowerInvariant(),
-                Database = plan.Database,
-                Host = plan.Host,
-                Container = o.Container,
-                Tool = plan.ToolPath,
-                ToolVersion = plan.ToolVersion,
-                ServerVersion = plan.ServerVersion,
-                Format = plan.Format,
-                Compression = o.Compression.ToString().ToLowerInvariant(),
-                Started = started,
-                Finished = finished,
-                DurationSeconds = Math.Round((finished - dumpStarted).TotalSeconds, 3),
-                SizeBytes = written.FileBytes,
-                UncompressedBytes = written.UncompressedBytes,
-                Sha256 = verify.Sha256!,
-                Verified = true,
-                VerifiedBy = $"{o.Verify.ToString().ToLowerInvariant()}: {verify.Checks}",
-                GlobalsFile = globalsName,
-                GlobalsWithoutRolePasswords = plan.GlobalsWithoutRolePasswords,
-                Schema = plan.Schema,
-                Clean = plan.Clean,
-                AgentVersion = AgentMetrics.Version,
-            };
-
-            var checksums = BackupVerifier.ChecksumLine(verify.Sha256!, fileName)
-                + (globalsVerify is null ? string.Empty : BackupVerifier.ChecksumLine(globalsVerify.Sha256!, globalsName!));
-            var jsonPartial = final + ".json" + BackupFileNames.PartialSuffix;
-            var shaPartial = final + ".sha256" + BackupFileNames.PartialSuffix;
-            await WritePartialAsync(jsonPartial, JsonSerializer.SerializeToUtf8Bytes(metadata, BackupJsonContext.Default.BackupMetadata), partials, ct).ConfigureAwait(false);
-            await WritePartialAsync(shaPartial, Encoding.UTF8.GetBytes(checksums), partials, ct).ConfigureAwait(false);
-
-            // The .sha256 goes last: until it exists, the file is not a backup.
-            File.Move(partial, final);
-            if (globalsName is not null)
-            {
-                File.Move(Path.Combine(directory, globalsName + BackupFileNames.PartialSuffix), Path.Combine(directory, globalsName));
-            }
-
-            File.Move(jsonPartial, final + ".json");
-            File.Move(shaPartial, final + ".sha256");
-            partials.Clear();
-            DurableFiles.SyncDirectory(directory);
+            var metadata = Metadata(request, engineName, plan, companions, verify, written.Result, started, dumpStarted, finished);
+            var final = await BackupPublisher.PublishAsync(o.Directory!, data, companions, metadata, partials, ct).ConfigureAwait(false);
 
             if (!string.IsNullOrWhiteSpace(stderr) && !plan.StderrIsProgress)
             {
                 BackupLog.ToolStderr(logger, job, Path.GetFileName(plan.ToolPath), stderr.Trim());
             }
 
-            var seconds = metadata.DurationSeconds;
             using (EventScope.Begin(logger, "backup_succeeded"))
             {
-                BackupLog.Succeeded(logger, job, final, written.FileBytes, written.UncompressedBytes, seconds, verify.Checks);
+                BackupLog.Succeeded(logger, job, final, written.Result.FileBytes, written.Result.UncompressedBytes, metadata.DurationSeconds, verify.Checks);
             }
 
-            var file = new BackupFile(final, job, started, written.FileBytes, metadata);
-            return new BackupRunResult(true, null, $"{fileName}: {written.FileBytes} bytes, verified", file, 0);
+            var file = new BackupFile(final, job, started, written.Result.FileBytes, metadata);
+            return new BackupRunResult(true, null, $"{data.FileName}: {written.Result.FileBytes} bytes, verified", file, 0);
         }
         catch (Exception ex) when (Classify(ex, timeout, cancellationToken) is { } failure)
         {
-            var message = failure.Message;
             using (EventScope.Begin(logger, "backup_failed", ("Stderr", NullIfBlank(failure.Stderr ?? stderr))))
             {
-                BackupLog.Failed(logger, job, failure.Reason, message, attempt);
+                BackupLog.Failed(logger, job, failure.Reason, failure.Message, attempt);
             }
 
-            return new BackupRunResult(false, failure.Reason, message, null, 0);
+            return new BackupRunResult(false, failure.Reason, failure.Message, null, 0);
         }
         finally
         {
-            foreach (var partial in partials)
-            {
-                DurableFiles.DeleteIfExists(partial);
-            }
-
             foreach (var temporary in plan?.TemporaryFiles ?? [])
             {
                 DurableFiles.DeleteIfExists(temporary);
             }
         }
+    }
+
+    /// <summary>Waits for a dump slot, logging the wait when there was one.</summary>
+    private async Task<IDisposable> AcquireSlotAsync(BackupRequest request, DateTimeOffset started, CancellationToken cancellationToken)
+    {
+        var held = slots.Held;
+        if (held >= request.MaxConcurrent)
+        {
+            BackupLog.WaitingForSlot(logger, request.Job, held, request.MaxConcurrent);
+        }
+
+        var slot = await slots.AcquireAsync(request.MaxConcurrent, cancellationToken).ConfigureAwait(false);
+        if (held >= request.MaxConcurrent)
+        {
+            var waited = Math.Round((time.GetUtcNow() - started).TotalSeconds, 3);
+            using (EventScope.Begin(logger, "backup_slot_acquired"))
+            {
+                BackupLog.SlotAcquired(logger, request.Job, waited);
+            }
+        }
+
+        return slot;
+    }
+
+    /// <summary>Dumps into <c>.partial</c> files (the data and, when planned, the roles) and reads each back; nothing is published yet.</summary>
+    private async Task<(VerifiedPartial Data, IReadOnlyList<VerifiedPartial> Companions, VerifyResult Verify, (DumpWriteResult Result, string Stderr) Written)> DumpAndVerifyAsync(
+        BackupRequest request, IBackupEngine engine, DumpPlan plan, DateTimeOffset started, PartialFiles partials, DumpProgress? progress, CancellationToken ct)
+    {
+        var o = request.Options;
+        var fileName = BackupFileNames.For(request.Job, started, BackupFileNames.Extension(engine.FormatFor(o), o.Compression));
+        var final = Path.Combine(o.Directory!, fileName);
+        if (File.Exists(final))
+        {
+            throw new BackupFailedException(BackupReasons.Exists, $"{final} already exists (two runs in the same second)");
+        }
+
+        var partial = final + BackupFileNames.PartialSuffix;
+        var written = await DumpAsync(plan.Dump, plan.StandardInput, partial, partials, o, progress, ct).ConfigureAwait(false);
+        var companions = new List<VerifiedPartial>();
+        if (plan.Globals is not null)
+        {
+            var globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
+            var globalsPartial = Path.Combine(o.Directory!, globalsName + BackupFileNames.PartialSuffix);
+            var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, partials, o, null, ct).ConfigureAwait(false);
+            var globalsVerify = await BackupVerifier.VerifyWrittenAsync(globalsPartial, engine.CreateContentCheck(DumpPlan.GlobalsFormat, VerifyMode.Full), globals.Sha256, null, null, ct).ConfigureAwait(false);
+            if (!globalsVerify.Ok)
+            {
+                throw new BackupFailedException(globalsVerify.Reason!, globalsVerify.Message);
+            }
+
+            companions.Add(new VerifiedPartial(globalsPartial, globalsName, globalsVerify.Sha256!));
+        }
+
+        var verify = await BackupVerifier.VerifyWrittenAsync(partial, engine.CreateContentCheck(plan.Format, o.Verify), written.Result.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+        if (!verify.Ok)
+        {
+            throw new BackupFailedException(verify.Reason!, verify.Message);
+        }
+
+        return (new VerifiedPartial(partial, fileName, verify.Sha256!), companions, verify, written);
+    }
+
+    private static BackupMetadata Metadata(BackupRequest request, string engine, DumpPlan plan, IReadOnlyList<VerifiedPartial> companions, VerifyResult verify,
+        DumpWriteResult written, DateTimeOffset started, DateTimeOffset dumpStarted, DateTimeOffset finished)
+    {
+        var o = request.Options;
+        return new BackupMetadata
+        {
+            Job = request.Job,
+            Engine = engine,
+            Database = plan.Database,
+            Host = plan.Host,
+            Container = o.Container,
+            Tool = plan.ToolPath,
+            ToolVersion = plan.ToolVersion,
+            ServerVersion = plan.ServerVersion,
+            Format = plan.Format,
+            Compression = o.Compression.ToString().ToLowerInvariant(),
+            Started = started,
+            Finished = finished,
+            DurationSeconds = Math.Round((finished - dumpStarted).TotalSeconds, 3),
+            SizeBytes = written.FileBytes,
+            UncompressedBytes = written.UncompressedBytes,
+            Sha256 = verify.Sha256!,
+            Verified = true,
+            VerifiedBy = $"{o.Verify.ToString().ToLowerInvariant()}: {verify.Checks}",
+            GlobalsFile = companions.Count > 0 ? companions[0].FileName : null,
+            GlobalsWithoutRolePasswords = plan.GlobalsWithoutRolePasswords,
+            Schema = plan.Schema,
+            Clean = plan.Clean,
+            AgentVersion = AgentMetrics.Version,
+        };
     }
 
     private static string? NullIfBlank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
@@ -330,43 +309,25 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
     {
         // Whatever the tool or the pipe said after a stop (a killed pg_dump fails, a closed pipe throws), the run was cancelled.
         _ when cancellationToken.IsCancellationRequested => new Failure(BackupReasons.Cancelled, "stopped by a signal; the tool was killed and the partial file removed"),
-        OperationCanceledException when timeout.IsCancellationRequested => new Failure("timeout", "the run exceeded its Timeout; the tool was killed and the partial file removed"),
+        OperationCanceledException when timeout.IsCancellationRequested => new Failure(BackupReasons.Timeout, "the run exceeded its Timeout; the tool was killed and the partial file removed"),
         BackupFailedException b => new Failure(b.Reason, b.Message),
-        ToolFailedException t => new Failure("tool_failed", t.Message, t.Exit.StandardError),
+        ToolFailedException t => new Failure(BackupReasons.ToolFailed, t.Message, t.Exit.StandardError),
         ToolStartException s => new Failure(s.Reason, s.Message),
-        SecretResolutionException s => new Failure("secret", s.Message),
-        IOException io when IsNoSpace(io) => new Failure("no_space", $"no space left on the backup file system: {io.Message}"),
-        IOException io => new Failure("write_failed", io.Message),
-        UnauthorizedAccessException ua => new Failure("permission_denied", ua.Message),
+        SecretResolutionException s => new Failure(BackupReasons.Secret, s.Message),
+        IOException io when IsNoSpace(io) => new Failure(BackupReasons.NoSpace, $"no space left on the backup file system: {io.Message}"),
+        IOException io => new Failure(BackupReasons.WriteFailed, io.Message),
+        UnauthorizedAccessException ua => new Failure(BackupReasons.PermissionDenied, ua.Message),
         _ => null,
     };
 
     private static bool IsNoSpace(IOException ex) => (ex.HResult & 0xFFFF) == 28 || ex.HResult == unchecked((int)0x80070070) || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
         || (ex.InnerException is IOException inner && IsNoSpace(inner));
 
-    /// <summary>
-    /// Creates <paramref name="path"/> (it must not exist) and adds it to <paramref name="owned"/>, the files this run
-    /// removes when it fails: only once the creation succeeded, so a failed run never deletes another's file.
-    /// </summary>
-    private static FileStream CreatePartial(string path, List<string> owned)
-    {
-        var file = DurableFiles.CreatePrivate(path);
-        owned.Add(path);
-        return file;
-    }
-
-    private static async Task WritePartialAsync(string path, byte[] content, List<string> owned, CancellationToken ct)
-    {
-        await using var file = CreatePartial(path, owned);
-        await file.WriteAsync(content, ct).ConfigureAwait(false);
-        file.Flush(flushToDisk: true);
-    }
-
     /// <summary>Runs one dump command into <paramref name="partial"/>; a non-zero exit fails even after bytes were written.</summary>
-    private async Task<(DumpWriteResult Written, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, List<string> owned, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    private async Task<(DumpWriteResult Result, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, PartialFiles partials, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
     {
         // Claimed before the tool starts: a partial that already exists fails the run here, and is left alone.
-        var file = CreatePartial(partial, owned);
+        var file = partials.Create(partial);
         await using var output = file;
         await using var tool = await tools.StartAsync(command with { RedirectStandardInput = stdin is not null }, ct).ConfigureAwait(false);
         if (stdin is not null && tool.StandardInput is { } input)
@@ -394,14 +355,15 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
 
         if (written.UncompressedBytes == 0)
         {
-            throw new BackupFailedException("empty", $"{Path.GetFileName(command.FileName)} exited 0 but wrote nothing");
+            throw new BackupFailedException(BackupReasons.Empty, $"{Path.GetFileName(command.FileName)} exited 0 but wrote nothing");
         }
 
         return (written, exit.StandardError);
     }
 
-    private static void CheckFreeSpace(string job, BackupJobOptions o, string directory)
+    private static void CheckFreeSpace(string job, BackupJobOptions o)
     {
+        var directory = o.Directory!;
         var existing = BackupFileNames.Scan(directory, job);
         var last = existing.Count > 0 ? existing[0] : null;
         var needed = Math.Max(o.MinFreeBytes, (long)((last?.Size ?? 0) * 1.2));
@@ -425,7 +387,7 @@ public sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Backu
             var why = last is not null && needed > o.MinFreeBytes
                 ? $"1.2 × the last backup ({last.Size} bytes)"
                 : $"MinFreeBytes ({o.MinFreeBytes})";
-            throw new BackupFailedException("no_space", $"only {free} bytes free in {directory}, need {needed}: {why}");
+            throw new BackupFailedException(BackupReasons.NoSpace, $"only {free} bytes free in {directory}, need {needed}: {why}");
         }
     }
 

@@ -2,7 +2,7 @@ namespace OpsAgent.Backups;
 
 /// <summary>Limits how many dumps run at once across all jobs (<c>MaxConcurrentBackups</c>).</summary>
 /// <remarks>The limit is read on every acquisition, so a reload that changes it applies to the next run without a restart.</remarks>
-public sealed class BackupSlots
+internal sealed class BackupSlots
 {
     private readonly Lock _lock = new();
     private readonly LinkedList<TaskCompletionSource> _waiters = new();

@@ -1,20 +1,20 @@
 using Microsoft.Extensions.Options;
+using OpsAgent.Backups.Engines;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Scheduling;
 
 namespace OpsAgent.Backups;
 
 /// <summary>Validates <see cref="BackupsOptions"/>, reporting every problem with its configuration path.</summary>
-public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
+internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidateOptions<BackupsOptions>
 {
-    /// <inheritdoc />
     public ValidateOptionsResult Validate(string? name, BackupsOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
         var errors = new ValidationCollector();
         if (options.MaxConcurrentBackups < 1)
         {
-            errors.Add($"{BackupsOptions.SectionName}:MaxConcurrentBackups", "must be at least 1");
+            errors.Add($"{BackupsOptions.SectionName}:{nameof(BackupsOptions.MaxConcurrentBackups)}", "must be at least 1");
         }
 
         foreach (var (job, o) in options.Jobs)
@@ -41,65 +41,62 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
         => SystemRoots.Contains(normalised, StringComparer.Ordinal)
             || SystemTrees.Any(t => normalised == t || normalised.StartsWith(t + "/", StringComparison.Ordinal));
 
-    private static void ValidateJob(string path, string job, BackupJobOptions o, ValidationCollector errors)
+    private void ValidateJob(string path, string job, BackupJobOptions o, ValidationCollector errors)
     {
         if (!NameRules.IsValid(job))
         {
             errors.Add(path, NameRules.Rule);
         }
 
-        if (o.Engine is null)
+        var registration = engines.Find(o.Engine);
+        if (registration is null)
         {
-            errors.Add($"{path}:Engine", "required: postgres or mongodb");
+            var names = string.Join(", ", engines.Names);
+            errors.Add($"{path}:{nameof(BackupJobOptions.Engine)}", o.Engine is null ? $"required: one of {names}" : $"'{o.Engine}' is not one of {names}");
+        }
+        else
+        {
+            // Spelt as registered from here on, so metadata, logs and status name the engine one way.
+            o.Engine = registration.Name;
         }
 
         if (string.IsNullOrWhiteSpace(o.Schedule))
         {
-            errors.Add($"{path}:Schedule", "required (for example \"0 2 * * *\")");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Schedule)}", "required (for example \"0 2 * * *\")");
         }
         else if (!ScheduleSpec.TryParseCron(o.Schedule, out _, out var error))
         {
-            errors.Add($"{path}:Schedule", error!);
+            errors.Add($"{path}:{nameof(BackupJobOptions.Schedule)}", error!);
         }
 
-        if (o.Connection is null)
+        if (o.Connection is not null)
         {
-            if (o.Engine == BackupEngine.MongoDb || (o.Container is null && o.Database is null))
-            {
-                errors.Add($"{path}:Connection", "required: where the database is (a secret: inline, File, FromEnvFile with Variable, or Environment)");
-            }
-        }
-        else
-        {
-            foreach (var e in o.Connection.Validate($"{path}:Connection"))
+            foreach (var e in o.Connection.Validate($"{path}:{nameof(BackupJobOptions.Connection)}"))
             {
                 errors.Add(e);
             }
-
-            if (o.Engine == BackupEngine.Postgres && o.Connection.Value is { } inline && Core.Databases.PostgresConnection.Problem(inline) is { } problem)
-            {
-                errors.Add($"{path}:Connection", problem);
-            }
         }
+
+        registration?.Engine.Validate(path, o, errors);
 
         if (string.IsNullOrWhiteSpace(o.Directory))
         {
-            errors.Add($"{path}:Directory", "required: where backup files go");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", "required: where backup files go");
         }
         else if (!Path.IsPathFullyQualified(o.Directory))
         {
-            errors.Add($"{path}:Directory", $"'{o.Directory}' must be an absolute path");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", $"'{o.Directory}' must be an absolute path");
         }
         else if (o.Directory.Split('/', '\\').Contains(".."))
         {
-            errors.Add($"{path}:Directory", $"'{o.Directory}' must not contain '..' segments: write the directory it means");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", $"'{o.Directory}' must not contain '..' segments: write the directory it means");
         }
         else
         {
             var normalised = Normalise(o.Directory);
             if (IsSystemDirectory(normalised))
             {
-                errors.Add($"{path}:Directory", $"'{o.Directory}' is a system directory: retention deletes files there; use a directory of its own such as /var/backups/{job}");
+                errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", $"'{o.Directory}' is a system directory: retention deletes files there; use a directory of its own such as /var/backups/{job}");
             }
 
             // Normalised once here, the step every load goes through, so file paths, logs and metrics spell it one way.
@@ -116,68 +113,46 @@ public sealed class BackupsOptionsValidator : IValidateOptions<BackupsOptions>
             };
             if (o.Compression == BackupCompression.None)
             {
-                errors.Add($"{path}:CompressionLevel", "has no meaning with Compression none");
+                errors.Add($"{path}:{nameof(BackupJobOptions.CompressionLevel)}", "has no meaning with Compression none");
             }
             else if (level < min || level > max)
             {
-                errors.Add($"{path}:CompressionLevel", $"must be {min}-{max} for {o.Compression.ToString().ToLowerInvariant()}");
+                errors.Add($"{path}:{nameof(BackupJobOptions.CompressionLevel)}", $"must be {min}-{max} for {o.Compression.ToString().ToLowerInvariant()}");
             }
-        }
-
-        if (o.Engine == BackupEngine.MongoDb)
-        {
-            if (o.Format != DumpFormat.Custom)
-            {
-                errors.Add($"{path}:Format", "applies to postgres only (mongodb always writes an archive)");
-            }
-
-            if (o.Globals)
-            {
-                errors.Add($"{path}:Globals", "applies to postgres only");
-            }
-
-            if (o.PgDumpPath is not null)
-            {
-                errors.Add($"{path}:PgDumpPath", "applies to postgres only");
-            }
-        }
-        else if (o.MongodumpPath is not null)
-        {
-            errors.Add($"{path}:MongodumpPath", "applies to mongodb only");
         }
 
         if (o.Timeout <= TimeSpan.Zero)
         {
-            errors.Add($"{path}:Timeout", "must be positive");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Timeout)}", "must be positive");
         }
 
         if (o.Retries is < 0 or > 10)
         {
-            errors.Add($"{path}:Retries", "must be 0-10");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Retries)}", "must be 0-10");
         }
 
         if (o.RetryDelay < TimeSpan.Zero)
         {
-            errors.Add($"{path}:RetryDelay", "must not be negative");
+            errors.Add($"{path}:{nameof(BackupJobOptions.RetryDelay)}", "must not be negative");
         }
 
         if (o.MinFreeBytes < 0)
         {
-            errors.Add($"{path}:MinFreeBytes", "must not be negative");
+            errors.Add($"{path}:{nameof(BackupJobOptions.MinFreeBytes)}", "must not be negative");
         }
 
         var r = o.Retention;
-        foreach (var (rule, value) in new[] { ("KeepLast", r.KeepLast), ("KeepDaily", r.KeepDaily), ("KeepWeekly", r.KeepWeekly), ("KeepMonthly", r.KeepMonthly), ("KeepYearly", r.KeepYearly) })
+        foreach (var (rule, value) in new[] { (nameof(r.KeepLast), r.KeepLast), (nameof(r.KeepDaily), r.KeepDaily), (nameof(r.KeepWeekly), r.KeepWeekly), (nameof(r.KeepMonthly), r.KeepMonthly), (nameof(r.KeepYearly), r.KeepYearly) })
         {
             if (value is < -1)
             {
-                errors.Add($"{path}:Retention:{rule}", "must be -1 (unlimited), 0, or a positive count");
+                errors.Add($"{path}:{nameof(BackupJobOptions.Retention)}:{rule}", "must be -1 (unlimited), 0, or a positive count");
             }
         }
 
         if (r.KeepWithin is { } within && within <= TimeSpan.Zero)
         {
-            errors.Add($"{path}:Retention:KeepWithin", "must be a positive duration");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Retention)}:{nameof(RetentionOptions.KeepWithin)}", "must be a positive duration");
         }
     }
 }

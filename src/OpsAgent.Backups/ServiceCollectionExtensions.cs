@@ -1,6 +1,10 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Engines.MongoDb;
+using OpsAgent.Backups.Engines.Postgres;
 using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
 
 namespace OpsAgent.Backups;
 
@@ -11,6 +15,7 @@ public static class BackupServiceCollectionExtensions
     public static IServiceCollection AddBackupServices(this IServiceCollection services)
     {
         services.AddAgentSection<BackupsOptions, BackupsOptionsValidator>(BackupsOptions.SectionName);
+        services.AddBuiltInBackupEngines();
         services.TryAddSingleton<BackupStateStore>();
         services.TryAddSingleton<BackupSlots>();
         services.TryAddSingleton<BackupRunner>();
@@ -27,6 +32,46 @@ public static class BackupServiceCollectionExtensions
         services.AddAgentMetrics<BackupMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Scheduling.IJobHistorySource, BackupJobHistory>());
         services.AddHostedService<BackupStartup>();
+        return services;
+    }
+
+    /// <summary>Adds the engines the agent ships (and nothing else: <c>backup verify FILE</c> needs no configuration).</summary>
+    public static IServiceCollection AddBuiltInBackupEngines(this IServiceCollection services)
+    {
+        services.AddBackupEngine<PostgresEngine, PostgresEngineOptions>("postgres");
+        services.AddBackupEngine<MongoEngine, MongoEngineOptions>("mongodb");
+        return services;
+    }
+
+    /// <summary>
+    /// Adds an engine a job selects with <c>"Engine": "<paramref name="name"/>"</c>; the job's keys that
+    /// <typeparamref name="TOptions"/> declares are bound into <see cref="BackupJobOptions.Settings"/> as a <typeparamref name="TOptions"/>.
+    /// </summary>
+    /// <remarks>The engine is a singleton built by the container; its formats' extensions are checked when the engines are first resolved.</remarks>
+    /// <exception cref="ArgumentException">The name breaks the naming rules, or another engine has it.</exception>
+    public static IServiceCollection AddBackupEngine<TEngine, TOptions>(this IServiceCollection services, string name)
+        where TEngine : class, IBackupEngine
+        where TOptions : class, new()
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!NameRules.IsValid(name))
+        {
+            throw new ArgumentException($"backup engine name '{name}': {NameRules.Rule}", nameof(name));
+        }
+
+        var taken = services.Select(d => d.ImplementationInstance).OfType<ConfigurationKind>()
+            .FirstOrDefault(k => k.EntryType == typeof(BackupJobOptions) && string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (taken is not null)
+        {
+            // AddBackupServices runs once per container; a second registration of the same engine changes nothing.
+            return taken.SettingsType == typeof(TOptions) ? services
+                : throw new ArgumentException($"backup engine '{name}' is already registered with {taken.SettingsType.Name}", nameof(name));
+        }
+
+        services.AddConfigurationKind<BackupJobOptions, TOptions>(nameof(BackupJobOptions.Engine), name);
+        services.TryAddSingleton<TEngine>();
+        services.AddSingleton(sp => new BackupEngineRegistration(name, sp.GetRequiredService<TEngine>()));
+        services.TryAddSingleton<BackupEngines>();
         return services;
     }
 }

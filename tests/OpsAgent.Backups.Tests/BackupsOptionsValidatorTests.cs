@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using OpsAgent.Core.Configuration;
 
 namespace OpsAgent.Backups.Tests;
@@ -6,13 +7,17 @@ namespace OpsAgent.Backups.Tests;
 public sealed class BackupsOptionsValidatorTests
 {
     private static (BackupsOptions Options, List<ConfigError> Errors) Load(string directory)
-    {
-        var json = $$"""
+        => LoadJson($$"""
             { "OpsAgent": { "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Database": "app", "Container": "pg", "Directory": "{{directory}}" } } } }
-            """;
+            """);
+
+    /// <summary>Loads the section as the agent does: the binder with the registered engines' keys, then the validator.</summary>
+    private static (BackupsOptions Options, List<ConfigError> Errors) LoadJson(string json)
+    {
+        using var services = new ServiceCollection().AddBackupServices().BuildServiceProvider();
         var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
         var errors = new List<ConfigError>();
-        var options = (BackupsOptions)new AgentSection<BackupsOptions>(BackupsOptions.SectionName, [new BackupsOptionsValidator()]).Load(root, errors);
+        var options = (BackupsOptions)services.GetServices<IAgentSection>().Single(s => s.Path == BackupsOptions.SectionName).Load(root, errors);
         return (options, errors);
     }
 
@@ -57,15 +62,38 @@ public sealed class BackupsOptionsValidatorTests
     [Test]
     public void Load_MalformedInlineConnection_NamesTheFieldWithoutItsValue()
     {
-        var json = """
+        var (_, errors) = LoadJson("""
             { "OpsAgent": { "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Directory": "/var/backups/db",
               "Connection": "Host=127.0.0.1;Password=Leak;Me123;Database=small" } } } }
-            """;
-        var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
-        var errors = new List<ConfigError>();
-        new AgentSection<BackupsOptions>(BackupsOptions.SectionName, [new BackupsOptionsValidator()]).Load(root, errors);
+            """);
 
         Assert.That(errors.Select(e => e.ToString()), Has.One.StartsWith("OpsAgent:Backups:db:Connection: ").And.Contains("Password"));
         Assert.That(string.Join("\n", errors), Does.Not.Contain("leak").IgnoreCase.And.Not.Contain("me123").IgnoreCase);
+    }
+
+    [Test]
+    public void Load_NoEngine_OneErrorNamingThePathAndTheRegisteredEngines()
+    {
+        var (_, errors) = LoadJson("""{ "OpsAgent": { "Backups": { "db": { "Schedule": "0 2 * * *", "Database": "app", "Container": "pg", "Directory": "/var/backups/db", "Format": "plain" } } } }""");
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Backups:db:Engine: required: one of postgres, mongodb" }));
+    }
+
+    [Test]
+    public void Load_KeyOfAnotherEngine_UnknownSettingNamingWhatThisEngineKnows()
+    {
+        var (_, errors) = LoadJson("""{ "OpsAgent": { "Backups": { "db": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Connection": "mongodb://127.0.0.1", "Directory": "/var/backups/db", "PgDumpPath": "/usr/bin/pg_dump" } } } }""");
+
+        Assert.That(errors.Select(e => e.ToString()), Has.One.StartsWith("OpsAgent:Backups:db:PgDumpPath: unknown setting (known: ").And.Contains("MongodumpPath"));
+    }
+
+    [Test]
+    public void Load_EngineInAnyCase_SpeltAsRegisteredWithItsSettingsBound()
+    {
+        var (options, errors) = LoadJson("""{ "OpsAgent": { "Backups": { "db": { "Engine": "PostgreS", "Schedule": "0 2 * * *", "Database": "app", "Container": "pg", "Directory": "/var/backups/db", "Format": "plain" } } } }""");
+
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+        Assert.That(options.Jobs["db"].Engine, Is.EqualTo("postgres"));
+        Assert.That(options.Jobs["db"].EngineSettings<OpsAgent.Backups.Engines.Postgres.PostgresEngineOptions>().Format, Is.EqualTo(OpsAgent.Backups.Engines.Postgres.DumpFormat.Plain));
     }
 }

@@ -14,7 +14,7 @@ namespace OpsAgent.Backups.Files;
 /// A flock belongs to the open file, so the kernel releases it when the process dies: a killed run never leaves the
 /// job locked. The file itself stays; its existence means nothing.
 /// </remarks>
-public sealed partial class BackupJobLock : IDisposable
+internal sealed partial class BackupJobLock : IDisposable
 {
     private const int OpenReadWrite = 0x2;
     private const int OpenCreate = 0x40;
@@ -72,7 +72,6 @@ public sealed partial class BackupJobLock : IDisposable
             : throw new IOException($"cannot lock {path}: {Marshal.GetPInvokeErrorMessage(errno)}");
     }
 
-    /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
     [LibraryImport("libc", EntryPoint = "open", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]

@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace OpsAgent.Backups.Files;
 
 /// <summary>The <c>&lt;file&gt;.json</c> sidecar: what was dumped, with which tool, and how it was checked.</summary>
-public sealed record BackupMetadata
+internal sealed record BackupMetadata
 {
     /// <summary>The job.</summary>
     public required string Job { get; init; }
@@ -96,7 +96,7 @@ public sealed record BackupMetadata
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(BackupMetadata))]
 [JsonSerializable(typeof(List<BackupListEntry>))]
-public sealed partial class BackupJsonContext : JsonSerializerContext;
+internal sealed partial class BackupJsonContext : JsonSerializerContext;
 
 /// <summary>One row of <c>backup list</c>.</summary>
 /// <param name="Job">The job.</param>
@@ -105,4 +105,4 @@ public sealed partial class BackupJsonContext : JsonSerializerContext;
 /// <param name="SizeBytes">The file size.</param>
 /// <param name="Verified">Verified when written.</param>
 /// <param name="KeptBy">The retention rules that keep it (empty: the next run deletes it).</param>
-public sealed record BackupListEntry(string Job, string File, DateTimeOffset Time, long SizeBytes, bool Verified, IReadOnlyList<string> KeptBy);
+internal sealed record BackupListEntry(string Job, string File, DateTimeOffset Time, long SizeBytes, bool Verified, IReadOnlyList<string> KeptBy);

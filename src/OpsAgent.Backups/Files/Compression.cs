@@ -6,7 +6,7 @@ using ZstdSharp.Unsafe;
 namespace OpsAgent.Backups.Files;
 
 /// <summary>Compressing and decompressing streams for each <see cref="BackupCompression"/>.</summary>
-public static class Compression
+internal static class Compression
 {
     /// <summary>A stream that compresses into <paramref name="output"/>; disposing it finishes the frame (and leaves <paramref name="output"/> open).</summary>
     public static Stream Compress(Stream output, BackupCompression compression, int? level) => compression switch

@@ -3,7 +3,7 @@ using System.IO.Pipelines;
 namespace OpsAgent.Backups.Files;
 
 /// <summary>Bytes seen so far; read by progress displays while a dump runs.</summary>
-public sealed class DumpProgress
+internal sealed class DumpProgress
 {
     private long _bytes;
 
@@ -17,7 +17,7 @@ public sealed class DumpProgress
 /// <param name="UncompressedBytes">Bytes the tool wrote.</param>
 /// <param name="FileBytes">Bytes in the file.</param>
 /// <param name="Sha256">SHA-256 of the file as written, for uncompressed output only (null otherwise; see <see cref="DumpWriter"/>).</param>
-public sealed record DumpWriteResult(long UncompressedBytes, long FileBytes, string? Sha256);
+internal sealed record DumpWriteResult(long UncompressedBytes, long FileBytes, string? Sha256);
 
 /// <summary>Streams a tool's output through compression into a private file (hashing it when it is not compressed).</summary>
 /// <remarks>
@@ -33,7 +33,7 @@ public sealed record DumpWriteResult(long UncompressedBytes, long FileBytes, str
 /// Uncompressed output has no such checksum, so it is hashed as written and compared when read back.
 /// </para>
 /// </remarks>
-public static class DumpWriter
+internal static class DumpWriter
 {
     private const int ChunkSize = 256 * 1024;
 

@@ -7,7 +7,7 @@ namespace OpsAgent.Backups.Files;
 /// A rename is only durable once the directory itself is flushed; without it a power cut after "success" can leave the
 /// old directory entry and no backup. .NET has no API to fsync a directory, hence the libc calls.
 /// </remarks>
-public static partial class DurableFiles
+internal static partial class DurableFiles
 {
     private const UnixFileMode FileMode600 = UnixFileMode.UserRead | UnixFileMode.UserWrite;
     private const UnixFileMode DirectoryMode700 = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;

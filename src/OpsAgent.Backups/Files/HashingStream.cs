@@ -3,7 +3,7 @@ using System.Security.Cryptography;
 namespace OpsAgent.Backups.Files;
 
 /// <summary>Hashes (SHA-256) and counts every byte written to or read from an inner stream.</summary>
-public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
+internal sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
 {
     private readonly IncrementalHash _hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
 
@@ -13,31 +13,22 @@ public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
     /// <summary>The hex SHA-256 of what passed through (call once, at the end).</summary>
     public string HashHex() => Convert.ToHexStringLower(_hash.GetHashAndReset());
 
-    /// <inheritdoc />
     public override bool CanRead => inner.CanRead;
 
-    /// <inheritdoc />
     public override bool CanSeek => false;
 
-    /// <inheritdoc />
     public override bool CanWrite => inner.CanWrite;
 
-    /// <inheritdoc />
     public override long Length => throw new NotSupportedException();
 
-    /// <inheritdoc />
     public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
 
-    /// <inheritdoc />
     public override void Flush() => inner.Flush();
 
-    /// <inheritdoc />
     public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
 
-    /// <inheritdoc />
     public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
-    /// <inheritdoc />
     public override int Read(Span<byte> buffer)
     {
         var read = inner.Read(buffer);
@@ -45,7 +36,6 @@ public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
         return read;
     }
 
-    /// <inheritdoc />
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         var read = await inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
@@ -53,33 +43,26 @@ public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
         return read;
     }
 
-    /// <inheritdoc />
     public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <inheritdoc />
     public override void Write(byte[] buffer, int offset, int count) => Write(buffer.AsSpan(offset, count));
 
-    /// <inheritdoc />
     public override void Write(ReadOnlySpan<byte> buffer)
     {
         inner.Write(buffer);
         Observe(buffer);
     }
 
-    /// <inheritdoc />
     public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
     {
         await inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
         Observe(buffer.Span);
     }
 
-    /// <inheritdoc />
     public override Task WriteAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) => WriteAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
 
-    /// <inheritdoc />
     public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
 
-    /// <inheritdoc />
     public override void SetLength(long value) => throw new NotSupportedException();
 
     private void Observe(ReadOnlySpan<byte> bytes)
@@ -88,7 +71,6 @@ public sealed class HashingStream(Stream inner, bool leaveOpen = false) : Stream
         BytesTransferred += bytes.Length;
     }
 
-    /// <inheritdoc />
     protected override void Dispose(bool disposing)
     {
         if (disposing)

@@ -1,7 +1,7 @@
 namespace OpsAgent.Backups.Files;
 
 /// <summary>Why a job-named file is not counted as a backup.</summary>
-public static class IgnoredBackupReasons
+internal static class IgnoredBackupReasons
 {
     /// <summary>Its <c>.json</c> is missing, unreadable or does not say <c>verified</c>.</summary>
     public const string Unverified = "unverified";

@@ -10,11 +10,11 @@ namespace OpsAgent.Backups.Restore;
 /// <param name="Success">True when the restore tool exited 0.</param>
 /// <param name="Reason">A machine reason when not.</param>
 /// <param name="Message">What happened.</param>
-public sealed record RestoreResult(bool Success, string? Reason, string Message);
+internal sealed record RestoreResult(bool Success, string? Reason, string Message);
 
 /// <summary>Streams a verified backup into <c>pg_restore</c>, <c>psql</c> or <c>mongorestore</c>.</summary>
 /// <remarks>The checksum is verified before anything is sent to the server: restoring a corrupt file over a database is worse than not restoring.</remarks>
-public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
+internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, BackupEngines engines)
 {
     /// <summary>Restores <paramref name="file"/> into <paramref name="toDatabase"/> (created if missing), or into the original database when null, without <c>--clean</c>.</summary>
     public Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
@@ -32,7 +32,10 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
     public async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, bool clean, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
-        var check = await BackupVerifier.VerifyAsync(file, null, null, null, null, cancellationToken).ConfigureAwait(false);
+        var engine = engines.For(options).Engine;
+        // A name no format of the job's engine has is taken as the job's own format: the tool's refusal then says why.
+        var format = BackupEngines.FormatOf(engine, file) ?? engine.FormatFor(options);
+        var check = await BackupVerifier.VerifyAsync(file, engine.CreateContentCheck(format.Name, VerifyMode.Full), null, null, null, cancellationToken).ConfigureAwait(false);
         if (!check.Ok)
         {
             return new RestoreResult(false, check.Reason, $"refusing to restore {file}: {check.Message}");
@@ -45,13 +48,12 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             string? connection = null;
             if (options.Connection is not null)
             {
-                connection = await secrets.ResolveAsync(options.Connection, $"{BackupsOptions.SectionName}:{job}:Connection", cancellationToken).ConfigureAwait(false);
+                connection = await secrets.ResolveAsync(options.Connection, $"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Connection)}", cancellationToken).ConfigureAwait(false);
             }
 
-            var format = BackupVerifier.FormatOf(file);
             var recorded = BackupMetadata.TryRead(file + ".json");
             var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceCleans = recorded?.Clean };
-            var plan = await BackupRunner.EngineFor(options).PlanRestoreAsync(context, format, toDatabase, toDatabase is null, clean, cancellationToken).ConfigureAwait(false);
+            var plan = await engine.PlanRestoreAsync(context, format.Name, toDatabase, toDatabase is null, clean, cancellationToken).ConfigureAwait(false);
             var command = plan.Command;
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);
             var drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);
@@ -85,7 +87,7 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
             var exit = await exited.ConfigureAwait(false);
             return exit.ExitCode == 0
                 ? new RestoreResult(true, null, $"restored {Path.GetFileName(file)} with {Path.GetFileName(command.FileName)}")
-                : new RestoreResult(false, "restore_failed", $"{Path.GetFileName(command.FileName)} exited with code {exit.ExitCode}: {exit.StandardError.Trim()}");
+                : new RestoreResult(false, BackupReasons.RestoreFailed, $"{Path.GetFileName(command.FileName)} exited with code {exit.ExitCode}: {exit.StandardError.Trim()}");
         }
         catch (BackupFailedException ex)
         {
@@ -97,7 +99,7 @@ public sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets)
         }
         catch (SecretResolutionException ex)
         {
-            return new RestoreResult(false, "secret", ex.Message);
+            return new RestoreResult(false, BackupReasons.Secret, ex.Message);
         }
         finally
         {

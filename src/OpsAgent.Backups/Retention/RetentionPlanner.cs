@@ -6,7 +6,7 @@ namespace OpsAgent.Backups.Retention;
 /// <param name="Time">The backup's time.</param>
 /// <param name="Keep">True when kept.</param>
 /// <param name="Rules">The rules that keep it (<c>last</c>, <c>daily</c>, <c>weekly</c>, <c>monthly</c>, <c>yearly</c>, <c>within</c>, <c>newest</c>, <c>all</c>).</param>
-public sealed record RetentionDecision(DateTimeOffset Time, bool Keep, IReadOnlyList<string> Rules);
+internal sealed record RetentionDecision(DateTimeOffset Time, bool Keep, IReadOnlyList<string> Rules);
 
 /// <summary>restic's <c>forget --keep-*</c> semantics over backup times.</summary>
 /// <remarks>
@@ -16,7 +16,7 @@ public sealed record RetentionDecision(DateTimeOffset Time, bool Keep, IReadOnly
 /// so a paused agent does not wipe its history when it comes back. Periods are computed in the agent's time zone because
 /// "the backup of Monday" is a local notion. The newest backup is always kept, whatever the rules say.
 /// </remarks>
-public static class RetentionPlanner
+internal static class RetentionPlanner
 {
     /// <summary>Decides each backup's fate; <paramref name="times"/> may be in any order, decisions come newest first.</summary>
     public static IReadOnlyList<RetentionDecision> Plan(IEnumerable<DateTimeOffset> times, RetentionOptions policy, TimeZoneInfo zone)

@@ -1,4 +1,3 @@
-using System.Text;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Files;
 using OpsAgent.Core.Processes;
@@ -12,40 +11,34 @@ namespace OpsAgent.Backups.Verification;
 /// <param name="Checks">What was checked, for the sidecar (<c>sha256, zstd, pg_restore --list</c>).</param>
 /// <param name="UncompressedBytes">The dump's size.</param>
 /// <param name="Sha256">The SHA-256 of the file as read back (null when the verification stopped before it was known).</param>
-public sealed record VerifyResult(bool Ok, string? Reason, string Message, string Checks, long UncompressedBytes, string? Sha256 = null);
+internal sealed record VerifyResult(bool Ok, string? Reason, string Message, string Checks, long UncompressedBytes, string? Sha256 = null);
 
 /// <summary>Reads a backup back: decompresses it fully, checks its SHA-256 and the dump format, and optionally feeds it to a checking tool.</summary>
-public static class BackupVerifier
+/// <remarks>What a dump must look like is its engine's business: the caller passes the engine's <see cref="IDumpContentCheck"/>.</remarks>
+internal static class BackupVerifier
 {
-    /// <summary>The format of <c>pg_dumpall --globals-only</c> output (roles and tablespaces beside a dump).</summary>
-    public const string GlobalsFormat = "globals";
-
-    private const string PlainTrailer = "-- PostgreSQL database dump complete";
-    private const string ClusterTrailer = "-- PostgreSQL database cluster dump complete";
-    private static readonly byte[] CustomMagic = "PGDMP"u8.ToArray();
-
     /// <summary>Verifies <paramref name="path"/> against <paramref name="expectedSha256"/> (null: read it from the <c>.sha256</c> sidecar).</summary>
     /// <param name="path">The file.</param>
-    /// <param name="format"><c>custom</c>, <c>plain</c>, <c>archive</c>, or null to take it from the name.</param>
+    /// <param name="content">The engine's check of the dump's content, or null for the checksum and decompression only.</param>
     /// <param name="expectedSha256">The checksum the backup was recorded with.</param>
     /// <param name="checker">A tool that reads the dump on stdin and exits non-zero when it is broken, or null.</param>
     /// <param name="tools">Starts the checker.</param>
     /// <param name="cancellationToken">Stops the verification.</param>
-    public static async Task<VerifyResult> VerifyAsync(string path, string? format, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
+    public static async Task<VerifyResult> VerifyAsync(string path, IDumpContentCheck? content, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         expectedSha256 ??= ReadChecksum(path + ".sha256", Path.GetFileName(path));
         if (expectedSha256 is null)
         {
-            return new VerifyResult(false, "no_checksum", $"{path}.sha256 is missing or has no line for {Path.GetFileName(path)}", string.Empty, 0);
+            return new VerifyResult(false, BackupReasons.NoChecksum, $"{path}.sha256 is missing or has no line for {Path.GetFileName(path)}", string.Empty, 0);
         }
 
-        return await CheckAsync(path, format, expectedSha256, checker, tools, VerifyMode.Full, cancellationToken).ConfigureAwait(false);
+        return await CheckAsync(path, content, expectedSha256, checker, tools, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Verifies a file <see cref="DumpWriter"/> has just written, before it has a sidecar; the result carries the file's SHA-256.</summary>
     /// <param name="path">The file.</param>
-    /// <param name="format"><c>custom</c>, <c>plain</c>, <c>archive</c> or <see cref="GlobalsFormat"/>.</param>
+    /// <param name="content">The engine's check of the dump's content (as deep as the job's <c>Verify</c> asks), or null.</param>
     /// <param name="writtenSha256">
     /// The writer's SHA-256, which it computes for uncompressed output only; null for compressed output, whose frames'
     /// own checksums (zstd XXH64, gzip CRC-32) prove the content when it is decompressed here.
@@ -53,18 +46,7 @@ public static class BackupVerifier
     /// <param name="checker">A tool that reads the dump on stdin and exits non-zero when it is broken, or null.</param>
     /// <param name="tools">Starts the checker.</param>
     /// <param name="cancellationToken">Stops the verification.</param>
-    public static Task<VerifyResult> VerifyWrittenAsync(string path, string format, string? writtenSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
-        => VerifyWrittenAsync(path, format, writtenSha256, checker, tools, VerifyMode.Full, cancellationToken);
-
-    /// <summary>Verifies a file <see cref="DumpWriter"/> has just written, as deeply as <paramref name="depth"/> asks.</summary>
-    /// <param name="path">The file.</param>
-    /// <param name="format"><c>custom</c>, <c>plain</c>, <c>archive</c> or <see cref="GlobalsFormat"/>.</param>
-    /// <param name="writtenSha256">The writer's SHA-256 (null for compressed output).</param>
-    /// <param name="checker">A tool that reads the dump on stdin and exits non-zero when it is broken, or null.</param>
-    /// <param name="tools">Starts the checker.</param>
-    /// <param name="depth">For a mongodump archive: <see cref="VerifyMode.Basic"/> walks its structure, <see cref="VerifyMode.Full"/> also checks each collection's CRC-64.</param>
-    /// <param name="cancellationToken">Stops the verification.</param>
-    public static Task<VerifyResult> VerifyWrittenAsync(string path, string format, string? writtenSha256, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
+    public static Task<VerifyResult> VerifyWrittenAsync(string path, IDumpContentCheck? content, string? writtenSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (writtenSha256 is null && BackupFileNames.CompressionOf(path) == BackupCompression.None)
@@ -72,7 +54,7 @@ public static class BackupVerifier
             throw new ArgumentException($"{path} is not compressed: nothing but the writer's SHA-256 can vouch for its content", nameof(writtenSha256));
         }
 
-        return CheckAsync(path, format, writtenSha256, checker, tools, depth, cancellationToken);
+        return CheckAsync(path, content, writtenSha256, checker, tools, cancellationToken);
     }
 
     /// <summary>The hex SHA-256 of a file.</summary>
@@ -89,14 +71,14 @@ public static class BackupVerifier
     /// file side by side, the second read coming from the page cache, instead of one after the other. A SHA-256 that differs
     /// from the recorded one wins over any other reason: the file changed after it was written.
     /// </remarks>
-    private static async Task<VerifyResult> CheckAsync(string path, string? format, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
+    private static async Task<VerifyResult> CheckAsync(string path, IDumpContentCheck? content, string? expectedSha256, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
     {
         using var stopHashing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var hashing = Task.Run(() => HashFileAsync(path, stopHashing.Token), stopHashing.Token);
-        VerifyResult content;
+        VerifyResult read;
         try
         {
-            content = await ReadContentAsync(path, format ?? FormatOf(path), checker, tools, depth, cancellationToken).ConfigureAwait(false);
+            read = await ReadContentAsync(path, content, checker, tools, cancellationToken).ConfigureAwait(false);
         }
         catch
         {
@@ -108,14 +90,14 @@ public static class BackupVerifier
         var actual = await hashing.ConfigureAwait(false);
         if (expectedSha256 is not null && !string.Equals(actual, expectedSha256, StringComparison.OrdinalIgnoreCase))
         {
-            return content with { Ok = false, Reason = "checksum_mismatch", Message = $"SHA-256 of {Path.GetFileName(path)} is {actual}, expected {expectedSha256}", Sha256 = actual };
+            return read with { Ok = false, Reason = BackupReasons.ChecksumMismatch, Message = $"SHA-256 of {Path.GetFileName(path)} is {actual}, expected {expectedSha256}", Sha256 = actual };
         }
 
-        return content with { Sha256 = actual };
+        return read with { Sha256 = actual };
     }
 
     /// <summary>Decompresses the file fully, checks the dump format and feeds the dump to the checker.</summary>
-    private static async Task<VerifyResult> ReadContentAsync(string path, string format, ToolCommand? checker, ToolRunner? tools, VerifyMode depth, CancellationToken cancellationToken)
+    private static async Task<VerifyResult> ReadContentAsync(string path, IDumpContentCheck? content, ToolCommand? checker, ToolRunner? tools, CancellationToken cancellationToken)
     {
         var checks = new List<string> { "sha256" };
         var compression = BackupFileNames.CompressionOf(path);
@@ -126,8 +108,6 @@ public static class BackupVerifier
 
         await using var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.Asynchronous | FileOptions.SequentialScan);
         await using var plain = Compression.Decompress(file, compression);
-        var inspector = new HeadTail();
-        var archive = format == "archive" ? new MongoArchiveReader(checkCrc: depth == VerifyMode.Full) : null;
         RunningTool? tool = null;
         Stream? sink = null;
         Task? drain = null;
@@ -156,8 +136,7 @@ public static class BackupVerifier
             while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
-                inspector.Add(buffer.AsSpan(0, read));
-                archive?.Add(buffer.AsSpan(0, read));
+                content?.Add(buffer.AsSpan(0, read));
                 if (sink is not null && !await ToolInput.WriteAsync(sink, buffer.AsMemory(0, read), exited!, cancellationToken).ConfigureAwait(false))
                 {
                     // The checker is done (pg_restore --list only needs the table of contents); its exit code decides.
@@ -168,7 +147,7 @@ public static class BackupVerifier
         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException)
         {
             await KillAsync(tool).ConfigureAwait(false);
-            return new VerifyResult(false, "corrupt", $"cannot decompress {Path.GetFileName(path)}: {ex.Message}", string.Join(", ", checks), total);
+            return new VerifyResult(false, BackupReasons.Corrupt, $"cannot decompress {Path.GetFileName(path)}: {ex.Message}", string.Join(", ", checks), total);
         }
         catch
         {
@@ -176,14 +155,10 @@ public static class BackupVerifier
             throw;
         }
 
-        var (reason, problem) = total == 0 ? ("empty", "the dump is empty")
-            : format == "custom" && !inspector.StartsWith(CustomMagic) ? ("truncated", "not a pg_dump custom-format archive (no PGDMP header)")
-            : format == "plain" && !inspector.TailContains(PlainTrailer) ? ("truncated", $"the SQL dump is truncated (no '{PlainTrailer}' line)")
-            : format == GlobalsFormat && !inspector.TailContains(ClusterTrailer) ? ("truncated", $"the roles dump is truncated (no '{ClusterTrailer}' line)")
-            : archive?.Finish() ?? (null, null);
-        if (archive is not null)
+        var (reason, problem) = total == 0 ? (BackupReasons.Empty, "the dump is empty") : content?.Finish() ?? (null, null);
+        if (content?.Checks is { } contentChecks)
         {
-            checks.Add(archive.Checks);
+            checks.Add(contentChecks);
         }
 
         if (problem is not null)
@@ -203,34 +178,11 @@ public static class BackupVerifier
             await tool.DisposeAsync().ConfigureAwait(false);
             if (exit.ExitCode != 0)
             {
-                return new VerifyResult(false, "verify_failed", $"{Path.GetFileName(checker!.FileName)} rejected the dump: {exit.Summary}", string.Join(", ", checks), total);
+                return new VerifyResult(false, BackupReasons.VerifyFailed, $"{Path.GetFileName(checker!.FileName)} rejected the dump: {exit.Summary}", string.Join(", ", checks), total);
             }
         }
 
         return new VerifyResult(true, null, $"{total} bytes read back", string.Join(", ", checks), total);
-    }
-
-    /// <summary>
-    /// The host tool that can check <paramref name="path"/> by hand: for custom-format dumps the <c>pg_restore</c> beside the
-    /// <c>pg_dump</c> recorded in the sidecar, else the one on PATH; null when there is none or the format has no checker.
-    /// </summary>
-    public static ToolCommand? HostCheckerFor(string path)
-    {
-        if (FormatOf(path) != "custom")
-        {
-            return null;
-        }
-
-        var recorded = BackupMetadata.TryRead(path + ".json")?.Tool is { } tool && Path.IsPathRooted(tool) ? EngineTools.Sibling(tool, "pg_restore") : null;
-        var pgRestore = recorded is not null && File.Exists(recorded) ? recorded : EngineTools.FindOnPath("pg_restore");
-        return pgRestore is null ? null : new ToolCommand(pgRestore, ["--list", "-f", "/dev/null"]);
-    }
-
-    /// <summary>The format a file name implies.</summary>
-    public static string FormatOf(string path)
-    {
-        var name = Path.GetFileName(path);
-        return name.Contains(".archive", StringComparison.Ordinal) ? "archive" : name.Contains(".sql", StringComparison.Ordinal) ? "plain" : "custom";
     }
 
     /// <summary>Reads the line for <paramref name="fileName"/> from a <c>sha256sum</c> file.</summary>
@@ -263,40 +215,5 @@ public static class BackupVerifier
             await tool.KillAsync().ConfigureAwait(false);
             await tool.DisposeAsync().ConfigureAwait(false);
         }
-    }
-
-    /// <summary>Keeps the first and last few hundred bytes of a stream.</summary>
-    private sealed class HeadTail
-    {
-        private readonly byte[] _head = new byte[16];
-        private readonly byte[] _tail = new byte[256];
-        private int _headLength;
-        private int _tailLength;
-
-        public void Add(ReadOnlySpan<byte> bytes)
-        {
-            if (_headLength < _head.Length)
-            {
-                var take = Math.Min(_head.Length - _headLength, bytes.Length);
-                bytes[..take].CopyTo(_head.AsSpan(_headLength));
-                _headLength += take;
-            }
-
-            if (bytes.Length >= _tail.Length)
-            {
-                bytes[^_tail.Length..].CopyTo(_tail);
-                _tailLength = _tail.Length;
-                return;
-            }
-
-            var keep = Math.Min(_tailLength, _tail.Length - bytes.Length);
-            _tail.AsSpan(_tailLength - keep, keep).CopyTo(_tail);
-            bytes.CopyTo(_tail.AsSpan(keep));
-            _tailLength = keep + bytes.Length;
-        }
-
-        public bool StartsWith(byte[] magic) => _headLength >= magic.Length && _head.AsSpan(0, magic.Length).SequenceEqual(magic);
-
-        public bool TailContains(string text) => Encoding.UTF8.GetString(_tail, 0, _tailLength).Contains(text, StringComparison.Ordinal);
     }
 }

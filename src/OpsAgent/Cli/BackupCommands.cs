@@ -175,8 +175,9 @@ internal static class BackupCommands
         }
 
         var path = Path.GetFullPath(file);
-        var checker = BackupVerifier.HostCheckerFor(path);
-        var result = await BackupVerifier.VerifyAsync(path, null, null, checker, ToolRunner.HostOnly, cancellationToken).ConfigureAwait(false);
+        // No configuration is read: the engines the agent ships are the ones whose files this verb can tell apart.
+        await using var engines = new ServiceCollection().AddBuiltInBackupEngines().BuildServiceProvider();
+        var result = await engines.GetRequiredService<BackupEngines>().VerifyFileAsync(path, ToolRunner.HostOnly, cancellationToken).ConfigureAwait(false);
         output.WriteLine(result.Ok
             ? $"{path}: ok ({result.Checks}; {FormatBytes(result.UncompressedBytes)} uncompressed)"
             : $"{path}: FAILED ({result.Reason}): {result.Message}");

@@ -4,6 +4,7 @@ using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Processes;
 using SecretReference = OpsAgent.Core.Secrets.SecretReference;
+using OpsAgent.Backups.Engines.Postgres;
 
 namespace OpsAgent.Backups.Tests.Engines;
 
@@ -79,7 +80,7 @@ public sealed class ContainerBackupTests
     {
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = _container,
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
@@ -118,7 +119,7 @@ public sealed class ContainerBackupTests
         Assert.That(seeded, Is.Zero, seedError);
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = _container,
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=big" },
             Timeout = TimeSpan.FromMinutes(4),
@@ -138,7 +139,7 @@ public sealed class ContainerBackupTests
     {
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = "opsagent-no-such-container",
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
@@ -167,7 +168,7 @@ public sealed class ContainerBackupTests
         {
             var job = new BackupJobOptions
             {
-                Engine = BackupEngine.Postgres,
+                Engine = "postgres",
                 Container = stopped,
                 Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
             };
@@ -189,7 +190,7 @@ public sealed class ContainerBackupTests
         using var kit = new BackupTestKit(dockerEndpoint: "unix:///tmp/opsagent-no-such-docker.sock");
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = _container,
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
@@ -208,9 +209,9 @@ public sealed class ContainerBackupTests
         Assert.That(exit, Is.Zero, error);
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = _container,
-            PgDumpPath = "/opt/old/pg_dump",
+            Settings = new PostgresEngineOptions { PgDumpPath = "/opt/old/pg_dump" },
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=shop" },
         };
 
@@ -231,7 +232,7 @@ public sealed class ContainerBackupTests
     {
         var job = new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Container = _container,
             Connection = new SecretReference { Value = "Host=/var/run/postgresql;Username=postgres;Database=no_such_db" },
         };

@@ -40,7 +40,7 @@ public sealed class MongoBackupTests
         try
         {
             var connection = databaseInUri ? new MongoUrlBuilder(uri) { DatabaseName = source, AuthenticationSource = "admin" }.ToString() : uri;
-            var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = databaseInUri ? null : source, Connection = new SecretReference { Value = connection }, Verify = VerifyMode.Full };
+            var job = new BackupJobOptions { Engine = "mongodb", Database = databaseInUri ? null : source, Connection = new SecretReference { Value = connection }, Verify = VerifyMode.Full };
 
             var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
 
@@ -71,7 +71,7 @@ public sealed class MongoBackupTests
     {
         var uri = TestEnvironment.RequireMongoOnHost();
         using var kit = new BackupTestKit();
-        var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = "opsagent_no_such_db", Connection = new SecretReference { Value = uri } };
+        var job = new BackupJobOptions { Engine = "mongodb", Database = "opsagent_no_such_db", Connection = new SecretReference { Value = uri } };
 
         var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
 
@@ -88,7 +88,7 @@ public sealed class MongoBackupTests
         var client = new MongoClient(app);
         var database = new MongoUrl(app).DatabaseName;
         await client.GetDatabase(database).GetCollection<BsonDocument>("probe").ReplaceOneAsync(new BsonDocument("_id", 1), new BsonDocument("_id", 1), new ReplaceOptions { IsUpsert = true });
-        var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Connection = new SecretReference { Value = app } };
+        var job = new BackupJobOptions { Engine = "mongodb", Connection = new SecretReference { Value = app } };
 
         var result = await kit.Runner.RunAsync(kit.Request("innova", job), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(result.Success, Is.True, result.Message);
@@ -108,7 +108,7 @@ public sealed class MongoBackupTests
         var source = await SeedAsync(client, "opsagent_" + Guid.NewGuid().ToString("N")[..8]);
         try
         {
-            var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = source, Container = container, Connection = new SecretReference { Value = inside } };
+            var job = new BackupJobOptions { Engine = "mongodb", Database = source, Container = container, Connection = new SecretReference { Value = inside } };
 
             var result = await kit.Runner.RunAsync(kit.Request("mongo", job), null, TestContext.CurrentContext.CancellationToken);
             var restore = await kit.Restorer.RestoreAsync("mongo", job, result.File?.Path ?? "missing", source + "_copy", kit.Directory, null, TestContext.CurrentContext.CancellationToken);

@@ -6,6 +6,7 @@ using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Backups.Verification;
 using OpsAgent.Core.Processes;
 using SecretReference = OpsAgent.Core.Secrets.SecretReference;
+using OpsAgent.Backups.Engines.MongoDb;
 
 namespace OpsAgent.Backups.Tests.Engines;
 
@@ -35,7 +36,7 @@ public sealed class MongoConfigCleanupTests
 
     private async Task<string> BackupFileAsync()
     {
-        var path = Path.Combine(_kit.Directory, BackupFileNames.For("innova", DateTimeOffset.UnixEpoch, BackupFileNames.Extension(BackupEngine.MongoDb, DumpFormat.Custom, BackupCompression.None)));
+        var path = Path.Combine(_kit.Directory, BackupFileNames.For("innova", DateTimeOffset.UnixEpoch, ".archive"));
         var archive = MongoArchiveBuilder.Database("innova_db", 10, "users");
         await File.WriteAllBytesAsync(path, archive);
         await File.WriteAllTextAsync(path + ".sha256", BackupVerifier.ChecksumLine(await BackupVerifier.HashFileAsync(path, CancellationToken.None), Path.GetFileName(path)));
@@ -46,7 +47,7 @@ public sealed class MongoConfigCleanupTests
     public async Task Restore_OnTheHostToolCannotStart_ConfigurationFileDeleted()
     {
         var file = await BackupFileAsync();
-        var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = "innova_db", MongodumpPath = "/nonexistent/mongodump", Connection = new SecretReference { Value = Uri } };
+        var job = new BackupJobOptions { Engine = "mongodb", Database = "innova_db", Settings = new MongoEngineOptions { MongodumpPath = "/nonexistent/mongodump" }, Connection = new SecretReference { Value = Uri } };
 
         var result = await _kit.Restorer.RestoreAsync("innova", job, file, "innova_copy", clean: true, _kit.Directory, null, CancellationToken.None);
 
@@ -72,7 +73,7 @@ public sealed class MongoConfigCleanupTests
         try
         {
             await docker.Containers.StartContainerAsync(name, new ContainerStartParameters());
-            var job = new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = "innova_db", Container = name, MongodumpPath = "/tools/mongodump", Connection = new SecretReference { Value = Uri } };
+            var job = new BackupJobOptions { Engine = "mongodb", Database = "innova_db", Container = name, Settings = new MongoEngineOptions { MongodumpPath = "/tools/mongodump" }, Connection = new SecretReference { Value = Uri } };
             await Eventually.WaitAsync(() => ShAsync(name, "test -x /tools/mongorestore"), "the fake tools");
 
             using (var stop = new CancellationTokenSource())

@@ -1,6 +1,7 @@
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Processes;
+using OpsAgent.Backups.Engines.MongoDb;
 
 namespace OpsAgent.Backups.Tests.Engines;
 
@@ -20,7 +21,7 @@ public sealed class MongoEngineTests
 
     private EngineContext Context(string? uri, string? database, string? container = null, string? recorded = null) => new(
         "innova",
-        new BackupJobOptions { Engine = BackupEngine.MongoDb, Database = database, Container = container, MongodumpPath = "/bin/true" },
+        new BackupJobOptions { Engine = "mongodb", Database = database, Container = container, Settings = new MongoEngineOptions { MongodumpPath = "/bin/true" } },
         uri,
         _kit.Tools,
         Path.Combine(_kit.Directory, "tmp")) { SourceDatabase = recorded };

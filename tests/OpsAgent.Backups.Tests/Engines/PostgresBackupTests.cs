@@ -4,6 +4,7 @@ using Npgsql;
 using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Secrets;
+using OpsAgent.Backups.Engines.Postgres;
 
 namespace OpsAgent.Backups.Tests.Engines;
 
@@ -75,7 +76,7 @@ public sealed class PostgresBackupTests
 
     private static BackupJobOptions Job(string database, string? connection = null) => new()
     {
-        Engine = BackupEngine.Postgres,
+        Engine = "postgres",
         Connection = new SecretReference { Value = connection ?? TestPostgres.For(database) },
     };
 
@@ -141,9 +142,8 @@ public sealed class PostgresBackupTests
         {
             await TestPostgres.ExecAsync(db, "create table notes (id int primary key, text text); insert into notes select g, 'note ' || g from generate_series(1, 500) g;");
             var job = Job(db);
-            job.Format = DumpFormat.Plain;
+            job.Settings = new PostgresEngineOptions { Format = DumpFormat.Plain, Globals = true };
             job.Compression = BackupCompression.Gzip;
-            job.Globals = true;
 
             var result = await _kit.Runner.RunAsync(_kit.Request("plain", job), null, TestContext.CurrentContext.CancellationToken);
 
@@ -382,7 +382,8 @@ public sealed class PostgresBackupTests
             Assert.That(result.Reason, Is.EqualTo("no_space"), result.Message);
             Assert.That(result.Message, Does.Contain("No space left").IgnoreCase.Or.Contain("no space"));
             Assert.That(kit.FilesInDirectory(mount), Is.EqualTo(before), "older backup, its checksum and metadata intact; no partial");
-            var verify = await Verification.BackupVerifier.VerifyAsync(BackupFileNames.Scan(mount, "full")[0].Path, null, null, null, null, TestContext.CurrentContext.CancellationToken);
+            var published = BackupFileNames.Scan(mount, "full")[0].Path;
+            var verify = await Verification.BackupVerifier.VerifyAsync(published, ContentChecks.For(published), null, null, null, TestContext.CurrentContext.CancellationToken);
             Assert.That(verify.Ok, Is.True, verify.Message);
         }
         finally

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Backups.Verification;
 
 namespace OpsAgent.Backups.Tests.Files;
@@ -19,7 +20,7 @@ public sealed class BackupVerifierTests
         var path = Path.Combine(_dir, name);
         using var source = new MemoryStream(content);
         var written = await DumpWriter.WriteAsync(source, path, compression, null, null, CancellationToken.None);
-        var check = await BackupVerifier.VerifyWrittenAsync(path, BackupVerifier.FormatOf(path), written.Sha256, null, null, CancellationToken.None);
+        var check = await BackupVerifier.VerifyWrittenAsync(path, ContentChecks.For(path), written.Sha256, null, null, CancellationToken.None);
         await File.WriteAllTextAsync(path + ".sha256", BackupVerifier.ChecksumLine(check.Sha256!, name));
         return (path, written);
     }
@@ -39,7 +40,7 @@ public sealed class BackupVerifierTests
     {
         var (path, written) = await WriteAsync(name, CustomDump(3 << 20), compression);
 
-        var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         var onDisk = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(path)));
         Assert.That(result.Ok, Is.True, result.Message);
@@ -64,7 +65,7 @@ public sealed class BackupVerifierTests
         bytes[bytes.Length / 2] ^= 0x01;
         await File.WriteAllBytesAsync(path, bytes);
 
-        var result = await BackupVerifier.VerifyWrittenAsync(path, "custom", null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyWrittenAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         Assert.That(result.Ok, Is.False);
         Assert.That(result.Reason, Is.EqualTo("corrupt"), result.Message);
@@ -78,7 +79,7 @@ public sealed class BackupVerifierTests
         await File.WriteAllBytesAsync(path, bytes[..(bytes.Length / 2)]);
         await File.WriteAllTextAsync(path + ".sha256", BackupVerifier.ChecksumLine(Convert.ToHexStringLower(SHA256.HashData(bytes[..(bytes.Length / 2)])), Path.GetFileName(path)));
 
-        var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         Assert.That(result.Ok, Is.False);
         Assert.That(result.Reason, Is.EqualTo("corrupt"));
@@ -92,7 +93,7 @@ public sealed class BackupVerifierTests
         bytes[^10] ^= 0xFF;
         await File.WriteAllBytesAsync(path, bytes);
 
-        var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         Assert.That(result.Reason, Is.EqualTo("checksum_mismatch"));
     }
@@ -102,7 +103,7 @@ public sealed class BackupVerifierTests
     {
         var (path, _) = await WriteAsync("db_20261123T020000Z.sql.zst", "--\n-- PostgreSQL database dump\n--\nCREATE TABLE t (id int);\nCOPY t (id) FROM stdin;\n1\n"u8.ToArray(), BackupCompression.Zstd);
 
-        var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         Assert.That(result.Reason, Is.EqualTo("truncated"));
     }
@@ -113,7 +114,7 @@ public sealed class BackupVerifierTests
         var (path, _) = await WriteAsync("db_20261123T020000Z.dump", CustomDump(100), BackupCompression.None);
         File.Delete(path + ".sha256");
 
-        var result = await BackupVerifier.VerifyAsync(path, null, null, null, null, CancellationToken.None);
+        var result = await BackupVerifier.VerifyAsync(path, ContentChecks.For(path), null, null, null, CancellationToken.None);
 
         Assert.That(result.Reason, Is.EqualTo("no_checksum"));
     }

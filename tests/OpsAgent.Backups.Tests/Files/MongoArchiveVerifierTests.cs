@@ -19,10 +19,10 @@ public sealed class MongoArchiveVerifierTests
 
     private async Task<VerifyResult> VerifyAsync(byte[] archive, VerifyMode depth = VerifyMode.Full, BackupCompression compression = BackupCompression.Zstd)
     {
-        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, Guid.NewGuid().ToString("N"))).FullName, BackupFileNames.For("innova", DateTimeOffset.UnixEpoch, BackupFileNames.Extension(BackupEngine.MongoDb, DumpFormat.Custom, compression)));
+        var path = Path.Combine(Directory.CreateDirectory(Path.Combine(_dir, Guid.NewGuid().ToString("N"))).FullName, BackupFileNames.For("innova", DateTimeOffset.UnixEpoch, ".archive" + BackupFileNames.CompressionSuffix(compression)));
         using var source = new MemoryStream(archive);
         var written = await DumpWriter.WriteAsync(source, path, compression, null, null, CancellationToken.None);
-        return await BackupVerifier.VerifyWrittenAsync(path, "archive", written.Sha256, null, null, depth, CancellationToken.None);
+        return await BackupVerifier.VerifyWrittenAsync(path, ContentChecks.For(path, depth), written.Sha256, null, null, CancellationToken.None);
     }
 
     [TestCase(VerifyMode.Basic, "sha256, zstd, mongodump archive")]

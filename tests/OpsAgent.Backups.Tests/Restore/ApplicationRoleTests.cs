@@ -2,6 +2,7 @@ using Npgsql;
 using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Secrets;
+using OpsAgent.Backups.Engines.Postgres;
 
 namespace OpsAgent.Backups.Tests.Restore;
 
@@ -96,9 +97,8 @@ public sealed class ApplicationRoleTests
 
     private BackupJobOptions Job(DumpFormat format = DumpFormat.Custom, bool globals = false, string? database = null) => new()
     {
-        Engine = BackupEngine.Postgres,
-        Format = format,
-        Globals = globals,
+        Engine = "postgres",
+        Settings = new PostgresEngineOptions { Format = format, Globals = globals },
         Connection = new SecretReference { Value = AsRole(database ?? _database) },
     };
 

@@ -174,7 +174,7 @@ public sealed class RetentionOnDiskTests
         Directory.CreateDirectory(Path.Combine(_kit.Directory, blocked + ".globals.sql"));
         var request = _kit.Request("db", new BackupJobOptions
         {
-            Engine = BackupEngine.Postgres,
+            Engine = "postgres",
             Connection = new Core.Secrets.SecretReference { Value = TestPostgres.For("postgres") },
             Retention = new RetentionOptions { KeepLast = 1 },
         });

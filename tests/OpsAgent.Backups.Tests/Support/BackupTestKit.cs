@@ -1,4 +1,6 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using OpsAgent.Backups.Engines;
 using OpsAgent.Core.Docker;
 using OpsAgent.Core.Processes;
 using OpsAgent.Core.Secrets;
@@ -7,22 +9,26 @@ using OpsAgent.Testing;
 namespace OpsAgent.Backups.Tests.Support;
 
 /// <summary>Builds runners wired to the real tools, and captures what they log.</summary>
-public sealed class BackupTestKit : IDisposable
+internal sealed class BackupTestKit : IDisposable
 {
-    public BackupTestKit(TimeProvider? time = null, string? dockerEndpoint = null)
+    public BackupTestKit(TimeProvider? time = null, string? dockerEndpoint = null, BackupEngines? engines = null)
     {
         Docker = new DockerClientProvider(() => dockerEndpoint ?? Environment.GetEnvironmentVariable("OPSAGENT_TEST_DOCKER") ?? "unix:///var/run/docker.sock");
         Tools = new ToolRunner(Docker);
         Logs = new CapturingLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         State = new BackupStateStore();
-        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), State, Slots, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
-        Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared));
+        Engines = engines ?? new ServiceCollection().AddBuiltInBackupEngines().BuildServiceProvider().GetRequiredService<BackupEngines>();
+        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
+        Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared), Engines);
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
     }
 
     public DockerClientProvider Docker { get; }
+
+    /// <summary>The engines the agent ships, or those the test registered.</summary>
+    public BackupEngines Engines { get; }
 
     public ToolRunner Tools { get; }
 

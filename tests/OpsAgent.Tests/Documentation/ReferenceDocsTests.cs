@@ -90,6 +90,17 @@ public sealed partial class ReferenceDocsTests
 
         foreach (var property in ConfigurationReference.Settable(type))
         {
+            if (property.GetCustomAttributes(typeof(ConfigurationKindAttribute), false).Length > 0)
+            {
+                // Not a key: each registered kind's keys sit beside the entry's own.
+                foreach (var kind in ConfigurationReference.Kinds().Where(k => k.EntryType == type))
+                {
+                    Walk(kind.SettingsType, node, path, missing);
+                }
+
+                continue;
+            }
+
             var child = property.GetCustomAttributes(typeof(ConfigurationEntriesAttribute), false).Length > 0 ? node["additionalProperties"] : node["properties"]?[property.Name];
             var propertyType = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;
             if (child is null)
@@ -162,7 +173,8 @@ public sealed partial class ReferenceDocsTests
         var doc = File.ReadAllText(ConfigurationDocPath);
         var missing = ConfigurationReference.Sections().Values
             .SelectMany(t => Types(t)).Distinct()
-            .SelectMany(t => ConfigurationReference.Settable(t).Where(p => p.GetCustomAttributes(typeof(ConfigurationEntriesAttribute), false).Length == 0).Select(p => $"{t.Name}.{p.Name}"))
+            .SelectMany(t => ConfigurationReference.Settable(t).Where(p => p.GetCustomAttributes(typeof(ConfigurationEntriesAttribute), false).Length == 0
+                && p.GetCustomAttributes(typeof(ConfigurationKindAttribute), false).Length == 0).Select(p => $"{t.Name}.{p.Name}"))
             .Select(name => (Name: name, Key: name.Split('.')[1]))
             .Where(p => !doc.Contains($":{p.Key}`", StringComparison.Ordinal) && !doc.Contains($":{p.Key}:", StringComparison.Ordinal) && !doc.Contains($"\"{p.Key}\"", StringComparison.Ordinal))
             .Select(p => p.Name)
@@ -174,6 +186,11 @@ public sealed partial class ReferenceDocsTests
     private static IEnumerable<Type> Types(Type type)
     {
         yield return type;
+        foreach (var kind in ConfigurationReference.Kinds().Where(k => k.EntryType == type))
+        {
+            yield return kind.SettingsType;
+        }
+
         foreach (var property in ConfigurationReference.Settable(type))
         {
             var t = Nullable.GetUnderlyingType(property.PropertyType) ?? property.PropertyType;

@@ -1,8 +1,10 @@
 using System.Text;
 using MongoDB.Driver;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Processes;
 
-namespace OpsAgent.Backups.Engines;
+namespace OpsAgent.Backups.Engines.MongoDb;
 
 /// <summary><c>mongodump --archive</c> and <c>mongorestore --archive</c> on the host or in a container.</summary>
 /// <remarks>
@@ -16,16 +18,12 @@ namespace OpsAgent.Backups.Engines;
 /// <c>--quiet</c> is not used: it hides mongodump's <c>Failed: ...</c> line, the only explanation of a failure.
 /// </para>
 /// </remarks>
-public sealed class MongoEngine : IDumpEngine
+internal sealed class MongoEngine : IBackupEngine
 {
-    /// <summary>The reason for a restore refused because the target database already holds collections.</summary>
-    public const string TargetNotEmpty = "target_not_empty";
+    /// <summary><c>mongodump --archive</c>'s format.</summary>
+    internal const string ArchiveFormat = "archive";
 
-    /// <summary>The reason for a restore whose source database cannot be told.</summary>
-    public const string NoDatabase = "no_database";
-
-    /// <summary>The reason for a restore the server refused to let the user do.</summary>
-    public const string NotAuthorized = "not_authorized";
+    private static readonly BackupFormat Archive = new(ArchiveFormat, ".archive");
 
     /// <summary>
     /// Runs the restore in a container: stdin brings one configuration line, then the archive. <c>read</c> takes the line
@@ -36,14 +34,48 @@ public sealed class MongoEngine : IDumpEngine
 
     private static readonly string[] SystemDatabases = ["admin", "local", "config"];
 
-    /// <inheritdoc />
+    public IReadOnlyList<BackupFormat> Formats { get; } = [Archive];
+
+    public bool ConnectionIsMongoUri => true;
+
+    public BackupFormat FormatFor(BackupJobOptions job) => Archive;
+
+    public void Validate(string path, BackupJobOptions job, ValidationCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (job.Connection is null)
+        {
+            errors.Add($"{path}:{nameof(BackupJobOptions.Connection)}", "required: where the database is (a secret: inline, File, FromEnvFile with Variable, or Environment)");
+        }
+    }
+
+    public void CheckHost(string path, BackupJobOptions job, HostCheckContext context)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(context);
+        var mongodumpPath = job.EngineSettings<MongoEngineOptions>().MongodumpPath;
+        if (mongodumpPath is { } explicitPath ? !File.Exists(explicitPath) : EngineTools.FindOnPath("mongodump") is null)
+        {
+            context.Error($"{path}:{nameof(MongoEngineOptions.MongodumpPath)}", mongodumpPath is null
+                ? "mongodump is not on this host's PATH and the job has no Container: install the MongoDB Database Tools (package mongodb-database-tools), set MongodumpPath, or set Container to run it in the MongoDB container"
+                : $"{mongodumpPath} does not exist on this host");
+        }
+    }
+
+    public IDumpContentCheck CreateContentCheck(string format, VerifyMode depth) => new MongoArchiveReader(checkCrc: depth == VerifyMode.Full);
+
+    /// <summary>None: <c>mongorestore --dryRun</c> connects to a server before reading anything; the archive reader is the check.</summary>
+    public ToolCommand? HostChecker(string path, string format) => null;
+
     public async Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
-        var tool = ResolveTool(context, o.MongodumpPath, "mongodump");
+        var mongodumpPath = o.EngineSettings<MongoEngineOptions>().MongodumpPath;
+        var tool = ResolveTool(context, mongodumpPath, "mongodump");
         var version = await EngineTools.VersionAsync(context.Tools, tool, o.Container, cancellationToken).ConfigureAwait(false)
-            ?? throw new BackupFailedException("tool_missing", o.Container is null
+            ?? throw new BackupFailedException(ToolStartReasons.ToolMissing, o.Container is null
                 ? $"{tool} cannot be run on this host"
                 : $"mongodump cannot be run in container '{o.Container}': use a container that has the MongoDB Database Tools, or set MongodumpPath");
         var uri = ParseUri(context);
@@ -54,7 +86,7 @@ public sealed class MongoEngine : IDumpEngine
             arguments.Add($"--db={database}");
         }
 
-        DumpPlan Plan(ToolCommand command) => new(command, tool, version, "archive")
+        DumpPlan Plan(ToolCommand command) => new(command, tool, version, ArchiveFormat)
         {
             Database = database,
             Host = HostOf(context.Connection),
@@ -76,12 +108,12 @@ public sealed class MongoEngine : IDumpEngine
         return Plan(new ToolCommand(tool, [$"--config={file}", .. arguments])) with { TemporaryFiles = [file] };
     }
 
-    /// <inheritdoc />
     public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
-        var tool = ResolveTool(context, o.MongodumpPath is null ? null : EngineTools.Sibling(o.MongodumpPath, "mongorestore"), "mongorestore");
+        var mongodumpPath = o.EngineSettings<MongoEngineOptions>().MongodumpPath;
+        var tool = ResolveTool(context, mongodumpPath is null ? null : EngineTools.Sibling(mongodumpPath, "mongorestore"), "mongorestore");
         var uri = ParseUri(context);
         var source = context.SourceDatabase ?? o.Database ?? uri?.DatabaseName;
         var arguments = RestoreArguments(source, intoOriginal ? null : targetDatabase, clean);
@@ -124,7 +156,7 @@ public sealed class MongoEngine : IDumpEngine
 
         if (source is null)
         {
-            return target is null ? arguments : throw new BackupFailedException(NoDatabase,
+            return target is null ? arguments : throw new BackupFailedException(BackupReasons.NoDatabase,
                 $"cannot restore into '{target}': the backup's .json names no database and neither the job's Database nor its connection's URI does, so the databases in the archive cannot be renamed; restore into the original (without --to-database)");
         }
 
@@ -171,7 +203,7 @@ public sealed class MongoEngine : IDumpEngine
         }
         catch (Exception ex) when (ex is MongoConfigurationException or FormatException or ArgumentException)
         {
-            throw new BackupFailedException("bad_connection", $"OpsAgent:Backups:{context.Job}:Connection: not a valid mongodb:// URI", ex);
+            throw new BackupFailedException(BackupReasons.BadConnection, $"{BackupsOptions.SectionName}:{context.Job}:{nameof(BackupJobOptions.Connection)}: not a valid mongodb:// URI", ex);
         }
     }
 
@@ -194,19 +226,19 @@ public sealed class MongoEngine : IDumpEngine
                 var user = collections.Where(c => !c.StartsWith("system.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
                 if (user.Count > 0)
                 {
-                    throw new BackupFailedException(TargetNotEmpty,
+                    throw new BackupFailedException(BackupReasons.TargetNotEmpty,
                         $"database '{name}' already holds {user.Count} collection{(user.Count == 1 ? "" : "s")} ({string.Join(", ", user.Take(5))}{(user.Count > 5 ? ", ..." : "")}): restoring would mix its documents with the backup's; pass --clean to drop the restored collections first, or --to-database a new database");
                 }
             }
         }
         catch (MongoCommandException ex) when (ex.Code == 13)
         {
-            throw new BackupFailedException(NotAuthorized, $"the connection's user may not read database '{database}' ({ex.ErrorMessage}): a user with rights on one database only (dbOwner) cannot restore into another", ex);
+            throw new BackupFailedException(BackupReasons.NotAuthorized, $"the connection's user may not read database '{database}' ({ex.ErrorMessage}): a user with rights on one database only (dbOwner) cannot restore into another", ex);
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException)
         {
             var hint = container is null ? string.Empty : $" (the check runs from the host, not in container '{container}'; pass --clean to skip it and drop the restored collections instead)";
-            throw new BackupFailedException("database_unreachable", $"cannot check that the target database is empty: {ex.Message.Split('\n')[0]}{hint}", ex);
+            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: {ex.Message.Split('\n')[0]}{hint}", ex);
         }
     }
 
@@ -235,7 +267,7 @@ public sealed class MongoEngine : IDumpEngine
             return explicitPath ?? name;
         }
 
-        return EngineTools.FindOnPath(name) ?? throw new BackupFailedException("tool_missing",
+        return EngineTools.FindOnPath(name) ?? throw new BackupFailedException(ToolStartReasons.ToolMissing,
             $"{name} is not installed on this host: install the MongoDB Database Tools (package mongodb-database-tools), or set Container to run {name} inside the MongoDB container");
     }
 

@@ -1,39 +1,119 @@
-using OpsAgent.Core.Databases;
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Npgsql;
+using OpsAgent.Backups.Files;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Databases;
+using OpsAgent.Core.HostChecks;
 using OpsAgent.Core.Processes;
 
-namespace OpsAgent.Backups.Engines;
+namespace OpsAgent.Backups.Engines.Postgres;
 
 /// <summary>pg_dump on the host or in a container, with the client matching the server's major version.</summary>
 /// <remarks>
 /// pg_dump refuses servers newer than itself ("server version mismatch"), and Debian-like hosts keep each major's client
 /// under <c>/usr/lib/postgresql/&lt;major&gt;/bin</c>, so the server's version is read first and the matching client chosen.
 /// </remarks>
-public sealed partial class PostgresEngine : IDumpEngine
+internal sealed partial class PostgresEngine : IBackupEngine
 {
+    /// <summary><c>pg_dump -Fc</c>.</summary>
+    internal const string CustomFormat = "custom";
+
+    /// <summary>Plain SQL.</summary>
+    internal const string PlainFormat = "plain";
+
+    private static readonly BackupFormat Custom = new(CustomFormat, ".dump");
+    private static readonly BackupFormat Plain = new(PlainFormat, ".sql");
+
+    public IReadOnlyList<BackupFormat> Formats { get; } = [Custom, Plain];
+
+    public bool ConnectionIsMongoUri => false;
+
+    public BackupFormat FormatFor(BackupJobOptions job)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        return job.EngineSettings<PostgresEngineOptions>().Format == DumpFormat.Plain ? Plain : Custom;
+    }
+
+    public void Validate(string path, BackupJobOptions job, ValidationCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(errors);
+        // In a container, or by the local socket with a database named, pg_dump may log in without a connection (peer auth).
+        if (job.Connection is null && job.Container is null && job.Database is null)
+        {
+            errors.Add($"{path}:{nameof(BackupJobOptions.Connection)}", "required: where the database is (a secret: inline, File, FromEnvFile with Variable, or Environment)");
+        }
+        else if (job.Connection?.Value is { } inline && PostgresConnection.Problem(inline) is { } problem)
+        {
+            errors.Add($"{path}:{nameof(BackupJobOptions.Connection)}", problem);
+        }
+    }
+
+    /// <summary>The client is chosen per server version at run time, so any pg_dump will do here.</summary>
+    public void CheckHost(string path, BackupJobOptions job, HostCheckContext context)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(context);
+        var pgDumpPath = job.EngineSettings<PostgresEngineOptions>().PgDumpPath;
+        if (pgDumpPath is { } explicitPath ? !File.Exists(explicitPath) : !AnyPgDump())
+        {
+            context.Error($"{path}:{nameof(PostgresEngineOptions.PgDumpPath)}", pgDumpPath is null
+                ? $"pg_dump is neither on this host's PATH nor in {DebianClientRoot}/*/bin and the job has no Container: install the PostgreSQL client matching the server (Debian/Ubuntu: postgresql-client-<version>), set PgDumpPath, or set Container to run it in the database's container"
+                : $"{pgDumpPath} does not exist on this host");
+        }
+    }
+
+    public IDumpContentCheck CreateContentCheck(string format, VerifyMode depth) => new PostgresDumpCheck(format);
+
+    /// <summary>
+    /// For custom-format dumps the <c>pg_restore</c> beside the <c>pg_dump</c> recorded in the <c>.json</c>, else the one on
+    /// PATH; null for plain SQL, which only psql reads (and only into a database).
+    /// </summary>
+    public ToolCommand? HostChecker(string path, string format)
+    {
+        if (format != CustomFormat)
+        {
+            return null;
+        }
+
+        var recorded = BackupMetadata.TryRead(path + ".json")?.Tool is { } tool && Path.IsPathRooted(tool) ? EngineTools.Sibling(tool, "pg_restore") : null;
+        var pgRestore = recorded is not null && File.Exists(recorded) ? recorded : EngineTools.FindOnPath("pg_restore");
+        return pgRestore is null ? null : new ToolCommand(pgRestore, ["--list", "-f", "/dev/null"]);
+    }
+
+    private static bool AnyPgDump()
+    {
+        if (EngineTools.FindOnPath("pg_dump") is not null)
+        {
+            return true;
+        }
+
+        return Directory.Exists(DebianClientRoot)
+            && Directory.EnumerateDirectories(DebianClientRoot).Any(d => File.Exists(Path.Combine(d, "bin", "pg_dump")));
+    }
+
     /// <summary>Where Debian-like systems install each major version's client tools.</summary>
     internal static string DebianBinDirectory(int major) => $"{DebianClientRoot}/{major}/bin";
 
     /// <summary>Where Debian's postgresql-client-N packages install, one directory per major version.</summary>
     internal const string DebianClientRoot = "/usr/lib/postgresql";
 
-    /// <inheritdoc />
     public async Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
+        var settings = o.EngineSettings<PostgresEngineOptions>();
         var connection = Parse(context);
-        var format = o.Format == DumpFormat.Plain ? "plain" : "custom";
+        var format = FormatFor(o).Name;
         var arguments = new List<string> { "--no-password", $"--format={format}" };
-        if (o.Format == DumpFormat.Plain)
+        if (settings.Format == DumpFormat.Plain)
         {
             // A plain dump then drops what it creates first, so psql can restore it over the original in one transaction.
             arguments.AddRange(["--clean", "--if-exists"]);
         }
 
-        if (o.Format == DumpFormat.Custom && o.Compression != BackupCompression.None)
+        if (settings.Format == DumpFormat.Custom && o.Compression != BackupCompression.None)
         {
             // The agent compresses; pg_dump compressing too would do the work twice for nothing.
             arguments.Add("-Z0");
@@ -45,15 +125,15 @@ public sealed partial class PostgresEngine : IDumpEngine
         {
             var (major, version) = await ServerVersionAsync(connection, cancellationToken).ConfigureAwait(false);
             serverVersion = version;
-            tool = await ResolveHostToolAsync(context, "pg_dump", o.PgDumpPath, major, cancellationToken).ConfigureAwait(false);
+            tool = await ResolveHostToolAsync(context, "pg_dump", settings.PgDumpPath, major, cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            tool = o.PgDumpPath ?? "pg_dump";
+            tool = settings.PgDumpPath ?? "pg_dump";
         }
 
         var toolVersion = await EngineTools.VersionAsync(context.Tools, tool, o.Container, cancellationToken).ConfigureAwait(false)
-            ?? throw new BackupFailedException("tool_missing", o.Container is null
+            ?? throw new BackupFailedException(ToolStartReasons.ToolMissing, o.Container is null
                 ? $"{tool} cannot be run on this host"
                 : $"{tool} cannot be run in container '{o.Container}' (is it a PostgreSQL container? set PgDumpPath if pg_dump is elsewhere)");
         if (o.Container is not null)
@@ -65,12 +145,12 @@ public sealed partial class PostgresEngine : IDumpEngine
 
         // pg_dumpall reads role passwords from pg_authid, which only a superuser may read; the application's own role
         // gets the roles without their passwords rather than no backup at all.
-        var noRolePasswords = o.Globals
+        var noRolePasswords = settings.Globals
             && await QueryAsync(context, tool, connection, "select has_table_privilege('pg_catalog.pg_authid', 'SELECT')", cancellationToken).ConfigureAwait(false) == "f";
         var sibling = EngineTools.Sibling(tool, "pg_restore");
         var dumpall = EngineTools.Sibling(tool, "pg_dumpall");
         ToolCommand? verify = null;
-        if (o.Format == DumpFormat.Custom)
+        if (settings.Format == DumpFormat.Custom)
         {
             var restoreArgs = new List<string> { "-f", "/dev/null" };
             if (o.Verify != VerifyMode.Full)
@@ -89,27 +169,27 @@ public sealed partial class PostgresEngine : IDumpEngine
             ServerVersion = serverVersion,
             Database = connection.Database,
             Host = o.Container is null ? connection.Host ?? "local socket" : connection.Host ?? $"container {o.Container}",
-            Globals = o.Globals
+            Globals = settings.Globals
                 ? new ToolCommand(dumpall, noRolePasswords ? ["--no-password", "--globals-only", "--no-role-passwords"] : ["--no-password", "--globals-only"]) { Environment = connection.Environment, Container = o.Container }
                 : null,
-            GlobalsWithoutRolePasswords = o.Globals ? noRolePasswords : null,
+            GlobalsWithoutRolePasswords = settings.Globals ? noRolePasswords : null,
             Schema = connection.Schema,
             IgnoredConnectionParameters = connection.IgnoredParameters,
-            Clean = o.Format == DumpFormat.Plain ? true : null,
+            Clean = settings.Format == DumpFormat.Plain ? true : null,
             Verify = verify,
         };
     }
 
-    /// <inheritdoc />
     public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
         var o = context.Options;
         var connection = Parse(context);
-        var database = targetDatabase ?? connection.Database ?? throw new BackupFailedException("no_database", "the connection names no database; pass --to-database");
+        var database = targetDatabase ?? connection.Database ?? throw new BackupFailedException(BackupReasons.NoDatabase, "the connection names no database; pass --to-database");
         var target = connection.WithDatabase(database);
-        var name = format == "plain" ? "psql" : "pg_restore";
-        var explicitPath = o.PgDumpPath is null ? null : EngineTools.Sibling(o.PgDumpPath, name);
+        var pgDumpPath = o.EngineSettings<PostgresEngineOptions>().PgDumpPath;
+        var name = format == PlainFormat ? "psql" : "pg_restore";
+        var explicitPath = pgDumpPath is null ? null : EngineTools.Sibling(pgDumpPath, name);
         string tool;
         if (o.Container is null)
         {
@@ -126,7 +206,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         {
             if (intoOriginal)
             {
-                throw new BackupFailedException("no_database", $"database '{database}' does not exist; restore into it with --to-database {database}");
+                throw new BackupFailedException(BackupReasons.NoDatabase, $"database '{database}' does not exist; restore into it with --to-database {database}");
             }
 
             // Only when missing: a role without CREATEDB gets "permission denied", not "already exists", for one that exists.
@@ -138,18 +218,18 @@ public sealed partial class PostgresEngine : IDumpEngine
             var empty = objects == "0";
             if (!empty && !intoOriginal && !clean)
             {
-                throw new BackupFailedException("target_not_empty", $"database '{database}' is not empty ({objects ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
+                throw new BackupFailedException(BackupReasons.TargetNotEmpty, $"database '{database}' is not empty ({objects ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
             }
 
-            if (!empty && format == "plain" && context.SourceCleans != true)
+            if (!empty && format == PlainFormat && context.SourceCleans != true)
             {
-                throw new BackupFailedException("target_not_empty",
+                throw new BackupFailedException(BackupReasons.TargetNotEmpty,
                     $"database '{database}' is not empty and this plain dump does not drop what it creates (written before plain dumps carried --clean): restore it into a new --to-database");
             }
         }
 
         // One transaction either way: a restore that fails half-way leaves the database as it was.
-        List<string> args = format == "plain"
+        List<string> args = format == PlainFormat
             ? ["--no-password", "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", "-"]
             : intoOriginal || clean
                 ? ["--no-password", "--clean", "--if-exists", "--single-transaction", "--exit-on-error", $"--dbname={database}"]
@@ -222,12 +302,12 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (ToolStartException ex)
         {
-            throw new BackupFailedException("tool_missing", $"cannot create database '{database}': {ex.Message}", ex);
+            throw new BackupFailedException(ToolStartReasons.ToolMissing, $"cannot create database '{database}': {ex.Message}", ex);
         }
 
         if (exit.ExitCode != 0 && !exit.StandardError.Contains("already exists", StringComparison.Ordinal))
         {
-            throw new BackupFailedException("restore_failed", $"cannot create database '{database}': {exit.Summary}");
+            throw new BackupFailedException(BackupReasons.RestoreFailed, $"cannot create database '{database}': {exit.Summary}");
         }
     }
 
@@ -239,7 +319,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (FormatException ex)
         {
-            throw new BackupFailedException("bad_connection", $"OpsAgent:Backups:{context.Job}:Connection: {ex.Message}", ex);
+            throw new BackupFailedException(BackupReasons.BadConnection, $"{BackupsOptions.SectionName}:{context.Job}:{nameof(BackupJobOptions.Connection)}: {ex.Message}", ex);
         }
     }
 
@@ -254,7 +334,7 @@ public sealed partial class PostgresEngine : IDumpEngine
         }
         catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
         {
-            throw new BackupFailedException("database_unreachable", $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}", ex);
+            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}", ex);
         }
     }
 
@@ -266,7 +346,7 @@ public sealed partial class PostgresEngine : IDumpEngine
             return;
         }
 
-        throw new BackupFailedException("version_mismatch",
+        throw new BackupFailedException(BackupReasons.VersionMismatch,
             $"{tool} in container '{container}' is version {clientMajor} ({clientVersion}), older than the server's {serverMajor} ({serverVersion}), and pg_dump refuses newer servers: set PgDumpPath to a pg_dump {serverMajor} in that container, or run the job in the database's own container");
     }
 
@@ -290,14 +370,14 @@ public sealed partial class PostgresEngine : IDumpEngine
         var fix = $"install the PostgreSQL {serverMajor} client (Debian/Ubuntu: apt install postgresql-client-{serverMajor}) or set PgDumpPath, or set Container to run it inside the database's container";
         if (onPath is null)
         {
-            throw new BackupFailedException("tool_missing", $"{name} not found for PostgreSQL server {serverMajor}: {fix}");
+            throw new BackupFailedException(ToolStartReasons.ToolMissing, $"{name} not found for PostgreSQL server {serverMajor}: {fix}");
         }
 
         var version = await EngineTools.VersionAsync(context.Tools, onPath, null, cancellationToken).ConfigureAwait(false);
         var clientMajor = version is null ? 0 : MajorOf(version) ?? 0;
         if (clientMajor < serverMajor)
         {
-            throw new BackupFailedException("version_mismatch", $"{onPath} is version {clientMajor}, older than the server's {serverMajor}, and pg_dump refuses newer servers: {fix}");
+            throw new BackupFailedException(BackupReasons.VersionMismatch, $"{onPath} is version {clientMajor}, older than the server's {serverMajor}, and pg_dump refuses newer servers: {fix}");
         }
 
         return onPath;

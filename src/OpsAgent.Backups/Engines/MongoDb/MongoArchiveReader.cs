@@ -3,7 +3,7 @@ using System.IO.Hashing;
 using MongoDB.Bson;
 using MongoDB.Bson.Serialization;
 
-namespace OpsAgent.Backups.Verification;
+namespace OpsAgent.Backups.Engines.MongoDb;
 
 /// <summary>
 /// Walks a mongodump archive as it streams past (mongo-tools <c>common/archive/spec.md</c>): magic number, header, one
@@ -15,7 +15,7 @@ namespace OpsAgent.Backups.Verification;
 /// reading anything. The BSON of headers is decoded by MongoDB.Bson and the CRC computed by System.IO.Hashing; documents
 /// themselves are never decoded, only framed and summed, so memory stays at one header whatever the dump's size.
 /// </remarks>
-internal sealed class MongoArchiveReader(bool checkCrc)
+internal sealed class MongoArchiveReader(bool checkCrc) : IDumpContentCheck
 {
     /// <summary><c>0x8199e26d</c> little-endian.</summary>
     public static readonly byte[] Magic = [0x6d, 0xe2, 0x99, 0x81];
@@ -94,7 +94,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
                 bytes = bytes[take..];
                 if (_bodyRemaining == 0 && _bodyLast != 0)
                 {
-                    Fail("corrupt", $"a document of {_namespace} does not end with a null byte");
+                    Fail(BackupReasons.Corrupt, $"a document of {_namespace} does not end with a null byte");
                 }
 
                 continue;
@@ -122,21 +122,21 @@ internal sealed class MongoArchiveReader(bool checkCrc)
 
         if (_stage == Stage.Magic && _lengthFill == 0)
         {
-            return ("empty", "the dump is empty");
+            return (BackupReasons.Empty, "the dump is empty");
         }
 
         if (_stage is Stage.Magic or Stage.Header or Stage.Prelude || _lengthFill != 0 || _document is not null || _bodyRemaining != 0 || _stage == Stage.BlockBody)
         {
-            return ("truncated", "the mongodump archive is truncated (it does not end with a terminator after a whole block)");
+            return (BackupReasons.Truncated, "the mongodump archive is truncated (it does not end with a terminator after a whole block)");
         }
 
         if (_open.Keys.FirstOrDefault(n => !_closed.Contains(n)) is { } unfinished)
         {
-            return ("truncated", $"the mongodump archive is truncated: {unfinished} has no end-of-collection header");
+            return (BackupReasons.Truncated, $"the mongodump archive is truncated: {unfinished} has no end-of-collection header");
         }
 
         return Collections == 0
-            ? ("empty", "the mongodump archive holds no collection (is the database name right? mongodump dumps a database that does not exist as an empty archive)")
+            ? (BackupReasons.Empty, "the mongodump archive holds no collection (is the database name right? mongodump dumps a database that does not exist as an empty archive)")
             : (null, null);
     }
 
@@ -147,7 +147,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
             case Stage.Magic:
                 if (!_length.AsSpan().SequenceEqual(Magic))
                 {
-                    Fail("corrupt", "not a mongodump archive (bad magic number)");
+                    Fail(BackupReasons.Corrupt, "not a mongodump archive (bad magic number)");
                     return;
                 }
 
@@ -157,19 +157,19 @@ internal sealed class MongoArchiveReader(bool checkCrc)
                 _stage = Stage.BlockStart;
                 return;
             case Stage.BlockStart when length == Terminator:
-                Fail("corrupt", "consecutive terminators in the mongodump archive");
+                Fail(BackupReasons.Corrupt, "consecutive terminators in the mongodump archive");
                 return;
             case Stage.BlockBody when length == Terminator:
                 _stage = Stage.BlockStart;
                 return;
             case Stage.Header when length == Terminator:
-                Fail("corrupt", "the mongodump archive has no header");
+                Fail(BackupReasons.Corrupt, "the mongodump archive has no header");
                 return;
         }
 
         if (length is < MinBsonSize or > MaxBsonSize)
         {
-            Fail("corrupt", $"{length} is neither a BSON document length nor an archive terminator");
+            Fail(BackupReasons.Corrupt, $"{length} is neither a BSON document length nor an archive terminator");
             return;
         }
 
@@ -177,7 +177,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
         {
             if (_namespaceEnded)
             {
-                Fail("corrupt", $"documents follow the end-of-collection header of {_namespace}");
+                Fail(BackupReasons.Corrupt, $"documents follow the end-of-collection header of {_namespace}");
                 return;
             }
 
@@ -200,7 +200,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
         }
         catch (Exception ex) when (ex is FormatException or EndOfStreamException or BsonSerializationException)
         {
-            Fail("corrupt", $"unreadable BSON in the mongodump archive: {ex.Message}");
+            Fail(BackupReasons.Corrupt, $"unreadable BSON in the mongodump archive: {ex.Message}");
             return;
         }
 
@@ -226,7 +226,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
     {
         if (!header.TryGetValue("db", out var db) || !header.TryGetValue("collection", out var collection) || !header.TryGetValue("EOF", out var eof))
         {
-            Fail("corrupt", "a namespace header of the mongodump archive lacks db, collection or EOF");
+            Fail(BackupReasons.Corrupt, "a namespace header of the mongodump archive lacks db, collection or EOF");
             return;
         }
 
@@ -235,7 +235,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
         _stage = Stage.BlockBody;
         if (_closed.Contains(_namespace))
         {
-            Fail("corrupt", $"{_namespace} continues after its end-of-collection header");
+            Fail(BackupReasons.Corrupt, $"{_namespace} continues after its end-of-collection header");
             return;
         }
 
@@ -256,7 +256,7 @@ internal sealed class MongoArchiveReader(bool checkCrc)
             var expected = unchecked((ulong)recorded.AsInt64);
             if (actual != expected)
             {
-                Fail("checksum_mismatch", $"the documents of {_namespace} have CRC-64 {actual:x16}, the archive recorded {expected:x16}");
+                Fail(BackupReasons.ChecksumMismatch, $"the documents of {_namespace} have CRC-64 {actual:x16}, the archive recorded {expected:x16}");
             }
         }
     }

@@ -1,0 +1,62 @@
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Secrets;
+
+namespace OpsAgent.Backups;
+
+/// <summary>One backup job.</summary>
+public sealed class BackupJobOptions
+{
+    /// <summary><c>postgres</c> or <c>mongodb</c>.</summary>
+    public string? Engine { get; set; }
+
+    /// <summary>The settings only the engine uses (<c>Format</c>, <c>PgDumpPath</c>, ...), bound from the same object into the engine's options type.</summary>
+    [ConfigurationKind]
+    public object? Settings { get; set; }
+
+    /// <summary>5-field crontab, @daily-style macro, or Quartz 6/7-field expression.</summary>
+    public string? Schedule { get; set; }
+
+    /// <summary>PostgreSQL: Npgsql keywords or a <c>postgresql://</c> URL; MongoDB: a <c>mongodb://</c> URI.</summary>
+    public SecretReference? Connection { get; set; }
+
+    /// <summary>The database (overrides the one in the connection).</summary>
+    public string? Database { get; set; }
+
+    /// <summary>When set, the dump tool runs inside this container through the Docker Engine API.</summary>
+    public string? Container { get; set; }
+
+    /// <summary>Where backup files go.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>Compression applied by the agent.</summary>
+    public BackupCompression Compression { get; set; } = BackupCompression.Zstd;
+
+    /// <summary>Compression level (zstd 1-19, default 3; gzip 1-9, default 6).</summary>
+    public int? CompressionLevel { get; set; }
+
+    /// <summary>Verification depth.</summary>
+    public VerifyMode Verify { get; set; } = VerifyMode.Basic;
+
+    /// <summary>Retention rules.</summary>
+    public RetentionOptions Retention { get; set; } = new();
+
+    /// <summary>The whole run (dump and verification) is killed after this.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>Extra attempts after a failed run.</summary>
+    public int Retries { get; set; }
+
+    /// <summary>Wait before the first retry; doubles for each further one.</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Refuse to start when the directory's file system has less free space than this.</summary>
+    public long MinFreeBytes { get; set; }
+
+    /// <summary>Run once at start when the newest backup is older than the schedule's previous fire time.</summary>
+    public bool CatchUp { get; set; } = true;
+
+    /// <summary>The engine's settings, or their defaults for a job built in code without them.</summary>
+    public TSettings EngineSettings<TSettings>()
+        where TSettings : class, new()
+        => Settings as TSettings ?? new TSettings();
+}

@@ -1,0 +1,57 @@
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Engines;
+
+/// <summary>A dump engine (PostgreSQL, MongoDB): everything about a backup that depends on the database behind it.</summary>
+/// <remarks>
+/// Registered with <see cref="BackupServiceCollectionExtensions.AddBackupEngine{TEngine, TOptions}"/> under the name a
+/// job's <c>Engine</c> gives; the runner, verifier, restorer, validator and <c>check-config</c> ask the job's engine and
+/// know no engine by name. The engine's own keys are bound into <see cref="BackupJobOptions.Settings"/>.
+/// </remarks>
+public interface IBackupEngine
+{
+    /// <summary>The formats this engine writes, each with its own file extension; the first is the default.</summary>
+    IReadOnlyList<BackupFormat> Formats { get; }
+
+    /// <summary>The format a run of <paramref name="job"/> writes (one of <see cref="Formats"/>).</summary>
+    BackupFormat FormatFor(BackupJobOptions job);
+
+    /// <summary>Adds an error with its configuration path for each of <paramref name="job"/>'s settings this engine cannot use.</summary>
+    /// <param name="path">The job's configuration path (<c>OpsAgent:Backups:db</c>).</param>
+    /// <param name="job">The job's settings; the common ones are checked by the caller.</param>
+    /// <param name="errors">Receives the failures.</param>
+    void Validate(string path, BackupJobOptions job, ValidationCollector errors);
+
+    /// <summary>Adds what <c>check-config</c> finds missing on this host for a job that runs the tools here (no <c>Container</c>): the tool, mostly.</summary>
+    /// <param name="path">The job's configuration path.</param>
+    /// <param name="job">The job's settings.</param>
+    /// <param name="context">Collects the findings.</param>
+    void CheckHost(string path, BackupJobOptions job, HostCheckContext context);
+
+    /// <summary>True when the connection is a MongoDB URI rather than PostgreSQL keywords or a URL (for the host checks of a resolved connection).</summary>
+    bool ConnectionIsMongoUri { get; }
+
+    /// <summary>Resolves tools and versions and builds the dump command.</summary>
+    Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken);
+
+    /// <summary>A fresh check of a dump's content in <paramref name="format"/> (a name of <see cref="Formats"/> or <see cref="DumpPlan.GlobalsFormat"/>), fed every byte read back.</summary>
+    /// <param name="format">The format's name.</param>
+    /// <param name="depth">How deep the job asks the verification to go (a file checked by hand or before a restore: <see cref="VerifyMode.Full"/>).</param>
+    IDumpContentCheck CreateContentCheck(string format, VerifyMode depth);
+
+    /// <summary>A host tool that reads a dump in <paramref name="format"/> on stdin and fails when it is broken, for <c>backup verify FILE</c>; null when there is none.</summary>
+    /// <param name="path">The backup file (its <c>.json</c> may name the tool that wrote it).</param>
+    /// <param name="format">The format's name.</param>
+    ToolCommand? HostChecker(string path, string format);
+
+    /// <summary>Builds the restore command (its stdin takes the decompressed dump) into <paramref name="targetDatabase"/>.</summary>
+    /// <param name="context">The job, its connection and a private temporary directory the caller deletes afterwards.</param>
+    /// <param name="format">The dump's format.</param>
+    /// <param name="targetDatabase">The database to restore into, or null for the original.</param>
+    /// <param name="intoOriginal">True when restoring over the database the backup was taken from.</param>
+    /// <param name="clean">Drop the objects the dump contains before restoring them (<c>backup restore --clean</c>); without it a non-empty target is refused.</param>
+    /// <param name="cancellationToken">Stops the planning.</param>
+    Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken);
+}

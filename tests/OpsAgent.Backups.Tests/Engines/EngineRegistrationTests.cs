@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Tests.Engines.Text;
+using OpsAgent.Backups.Tests.Support;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Tests.Engines;
+
+/// <summary>An engine is one folder plus one registration line: nothing else in the agent names it.</summary>
+public sealed class EngineRegistrationTests
+{
+    private static ServiceProvider Services(bool registerTextEngine)
+    {
+        var services = new ServiceCollection().AddBackupServices();
+        if (registerTextEngine)
+        {
+            services.AddBackupEngine<TextEngine, TextEngineOptions>("text");
+        }
+
+        return services.BuildServiceProvider();
+    }
+
+    private static (BackupsOptions Options, List<ConfigError> Errors) Load(ServiceProvider services, string directory)
+    {
+        var json = $$"""
+            { "OpsAgent": { "Backups": { "notes": { "Engine": "text", "Text": "hello from a third engine", "Schedule": "0 2 * * *", "Directory": "{{directory}}", "Compression": "gzip" } } } }
+            """;
+        var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var errors = new List<ConfigError>();
+        var section = services.GetServices<IAgentSection>().Single(s => s.Path == BackupsOptions.SectionName);
+        return ((BackupsOptions)section.Load(root, errors), errors);
+    }
+
+    [Test]
+    public async Task Run_EngineRegisteredWithOneLine_PublishedVerifiedAndListed()
+    {
+        using var services = Services(registerTextEngine: true);
+        var engines = services.GetRequiredService<BackupEngines>();
+        using var kit = new BackupTestKit(engines: engines);
+        var (options, errors) = Load(services, kit.Directory);
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+
+        var result = await kit.Runner.RunAsync(kit.Request("notes", options.Jobs["notes"]), null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        var listed = BackupFileNames.Scan(kit.Directory, "notes");
+        Assert.That(listed.Select(b => b.FileName), Is.EqualTo(new[] { Path.GetFileName(result.File!.Path) }));
+        Assert.That(listed[0].FileName, Does.EndWith(".txt.gz"));
+        Assert.That(listed[0].Metadata!.Engine, Is.EqualTo("text"));
+        Assert.That(listed[0].Metadata!.VerifiedBy, Is.EqualTo("basic: sha256, gzip, text trailer"));
+        var check = await engines.VerifyFileAsync(listed[0].Path, ToolRunner.HostOnly, TestContext.CurrentContext.CancellationToken);
+        Assert.That(check.Ok, Is.True, check.Message);
+    }
+
+    [Test]
+    public void Load_EngineNotRegistered_RefusedNamingThePathAndTheRegisteredEngines()
+    {
+        using var services = Services(registerTextEngine: false);
+
+        var (_, errors) = Load(services, "/var/backups/notes");
+
+        Assert.That(errors.Select(e => e.ToString()), Has.One.EqualTo("OpsAgent:Backups:notes:Engine: 'text' is not one of postgres, mongodb"));
+    }
+
+    [Test]
+    public void Load_EngineSettingMissing_RefusedByTheEngineWithItsPath()
+    {
+        using var services = Services(registerTextEngine: true);
+        var json = """{ "OpsAgent": { "Backups": { "notes": { "Engine": "TEXT", "Schedule": "0 2 * * *", "Directory": "/var/backups/notes" } } } }""";
+        var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
+        var errors = new List<ConfigError>();
+
+        services.GetServices<IAgentSection>().Single(s => s.Path == BackupsOptions.SectionName).Load(root, errors);
+
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Backups:notes:Text: required: what to dump" }));
+    }
+}

@@ -1,0 +1,61 @@
+using OpsAgent.Backups.Engines;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.HostChecks;
+using OpsAgent.Core.Processes;
+
+namespace OpsAgent.Backups.Tests.Engines.Text;
+
+/// <summary>
+/// An engine the agent does not ship, to prove that one registration line adds one: it "dumps" its configured text with
+/// the host's <c>sh</c>, ended by a completion line its content check looks for, as pg_dump's plain format is.
+/// </summary>
+internal sealed class TextEngine : IBackupEngine
+{
+    public const string Trailer = "-- text dump complete";
+
+    private static readonly BackupFormat Text = new("text", ".txt");
+
+    public IReadOnlyList<BackupFormat> Formats { get; } = [Text];
+
+    public bool ConnectionIsMongoUri => false;
+
+    public BackupFormat FormatFor(BackupJobOptions job) => Text;
+
+    public void Validate(string path, BackupJobOptions job, ValidationCollector errors)
+    {
+        if (string.IsNullOrEmpty(job.EngineSettings<TextEngineOptions>().Text))
+        {
+            errors.Add($"{path}:{nameof(TextEngineOptions.Text)}", "required: what to dump");
+        }
+    }
+
+    public void CheckHost(string path, BackupJobOptions job, HostCheckContext context)
+    {
+    }
+
+    public Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)
+    {
+        var text = context.Options.EngineSettings<TextEngineOptions>().Text!;
+        var dump = new ToolCommand("sh", ["-c", "printf '%s\\n' \"$1\"; echo \"$2\"", "sh", text, Trailer]);
+        return Task.FromResult(new DumpPlan(dump, "sh", null, Text.Name) { Database = "text" });
+    }
+
+    public IDumpContentCheck CreateContentCheck(string format, VerifyMode depth) => new TrailerCheck();
+
+    public ToolCommand? HostChecker(string path, string format) => null;
+
+    public Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
+        => Task.FromResult<RestorePlan>(new ToolCommand("sh", ["-c", "cat > \"$1\"", "sh", targetDatabase ?? throw new BackupFailedException(BackupReasons.NoDatabase, "pass --to-database FILE")]) { RedirectStandardInput = true });
+
+    private sealed class TrailerCheck : IDumpContentCheck
+    {
+        private readonly List<byte> _all = [];
+
+        public string? Checks => "text trailer";
+
+        public void Add(ReadOnlySpan<byte> bytes) => _all.AddRange(bytes.ToArray());
+
+        public (string? Reason, string? Problem) Finish()
+            => System.Text.Encoding.UTF8.GetString([.. _all]).TrimEnd().EndsWith(Trailer, StringComparison.Ordinal) ? (null, null) : (BackupReasons.Truncated, "no trailer");
+    }
+}
