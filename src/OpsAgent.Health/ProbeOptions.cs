@@ -2,7 +2,8 @@ using OpsAgent.Core.Configuration;
 
 namespace OpsAgent.Health;
 
-/// <summary>One probe: its type's settings (in the type's folder under <c>Checks/</c>) and the settings every probe has.</summary>
+/// <summary>One probe.</summary>
+/// <remarks>The settings every probe has; its type's own settings bind into <see cref="Settings"/> (each type's folder under <c>Checks/</c>).</remarks>
 public sealed class ProbeOptions
 {
     /// <summary>What it checks.</summary>
