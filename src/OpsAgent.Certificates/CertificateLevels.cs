@@ -2,19 +2,6 @@ using OpsAgent.Certificates.Inspection;
 
 namespace OpsAgent.Certificates;
 
-/// <summary>How urgent a certificate is.</summary>
-public enum CertificateLevel
-{
-    /// <summary>Far enough from expiry.</summary>
-    Ok,
-
-    /// <summary>Less than <c>WarningDays</c> and less than a third of its lifetime left.</summary>
-    Warning,
-
-    /// <summary>Less than <c>CriticalDays</c> left, expired, or not yet valid.</summary>
-    Critical,
-}
-
 /// <summary>The certificate level rules (README "Certificates"): critical under CriticalDays, warning under WarningDays and a third of the lifetime.</summary>
 /// <remarks>
 /// The third-of-lifetime rule is why a 45-day Let's Encrypt certificate, renewed by certbot at 15 days left, does not sit

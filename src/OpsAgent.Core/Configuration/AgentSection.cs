@@ -3,20 +3,6 @@ using Microsoft.Extensions.Options;
 
 namespace OpsAgent.Core.Configuration;
 
-/// <summary>A typed part of the configuration that the agent binds and validates on every load.</summary>
-/// <remarks>Capabilities register one per options type with <see cref="ServiceCollectionExtensions.AddAgentSection{TOptions}"/>.</remarks>
-public interface IAgentSection
-{
-    /// <summary>The options type.</summary>
-    Type OptionsType { get; }
-
-    /// <summary>The section path, such as <c>OpsAgent:Backups</c>.</summary>
-    string Path { get; }
-
-    /// <summary>Binds and validates; problems are appended to <paramref name="errors"/>.</summary>
-    object Load(IConfiguration root, ICollection<ConfigError> errors);
-}
-
 /// <summary>Binds <typeparamref name="TOptions"/> from <see cref="Path"/> and runs every <see cref="IValidateOptions{TOptions}"/>.</summary>
 /// <typeparam name="TOptions">The sealed options type.</typeparam>
 /// <param name="path">The section path, such as <c>OpsAgent:Backups</c>.</param>
@@ -63,19 +49,4 @@ public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOpt
             ? new ConfigError(failure[..idx], failure[(idx + 2)..])
             : new ConfigError(OpsAgentOptions.SectionName, failure);
     }
-}
-
-/// <summary>Collects validation failures as <c>path: message</c> strings for <see cref="ValidateOptionsResult"/>.</summary>
-public sealed class ValidationCollector
-{
-    private readonly List<string> _failures = [];
-
-    /// <summary>Adds a failure at <paramref name="path"/>.</summary>
-    public void Add(string path, string message) => _failures.Add($"{path}: {message}");
-
-    /// <summary>Adds a failure.</summary>
-    public void Add(ConfigError error) => _failures.Add(error.ToString());
-
-    /// <summary>The result: success when nothing was added.</summary>
-    public ValidateOptionsResult ToResult() => _failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_failures);
 }

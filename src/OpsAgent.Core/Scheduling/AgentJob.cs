@@ -1,29 +1,8 @@
 using Microsoft.Extensions.Logging;
-using OpsAgent.Core.Configuration;
-using OpsAgent.Core.Secrets;
 using Quartz;
 using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Scheduling;
-
-/// <summary>What a job run sees: its name, the configuration snapshot it started with, and its fire times.</summary>
-/// <param name="Key">The job's key (kind and name).</param>
-/// <param name="Configuration">The configuration in force when the run started.</param>
-/// <param name="ScheduledFireTime">When the trigger was due.</param>
-/// <param name="FireTime">When it actually fired.</param>
-public sealed record JobRunContext(JobKey Key, AgentConfiguration Configuration, DateTimeOffset? ScheduledFireTime, DateTimeOffset FireTime)
-{
-    /// <summary>The configured name.</summary>
-    public string Name => Key.Name;
-}
-
-/// <summary>The services every <see cref="AgentJob"/> needs, bundled so capability jobs take one constructor argument.</summary>
-/// <param name="Status">The status store.</param>
-/// <param name="Configuration">The configuration manager.</param>
-/// <param name="Redactor">The redactor.</param>
-/// <param name="Time">The clock.</param>
-/// <param name="LoggerFactory">Creates loggers.</param>
-public sealed record AgentJobServices(JobStatusStore Status, AgentConfigurationManager Configuration, SecretRedactor Redactor, TimeProvider Time, ILoggerFactory LoggerFactory);
 
 /// <summary>Base class of the agent's Quartz jobs: records start, outcome and timing, and turns exceptions into redacted failures.</summary>
 /// <remarks>

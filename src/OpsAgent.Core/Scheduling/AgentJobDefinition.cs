@@ -2,16 +2,6 @@ using Quartz;
 
 namespace OpsAgent.Core.Scheduling;
 
-/// <summary>What to do when the agent was not running (or too busy) at a fire time.</summary>
-public enum MisfirePolicy
-{
-    /// <summary>Skip missed fires and wait for the next one (probes: a late probe is worthless).</summary>
-    Skip,
-
-    /// <summary>Fire once as soon as possible, then follow the schedule (backups: one missed night must still be dumped).</summary>
-    FireOnce,
-}
-
 /// <summary>A job the agent schedules, produced by an <see cref="IJobSource"/> from the current configuration.</summary>
 /// <param name="Kind">The capability (<c>backup</c>, <c>probe</c>, <c>certificates</c>); the Quartz job group.</param>
 /// <param name="Name">The configured name; the Quartz job name.</param>
@@ -26,11 +16,4 @@ public sealed record AgentJobDefinition(string Kind, string Name, ScheduleSpec S
 
     /// <summary>A one-line description for <c>check-config</c>, without secrets.</summary>
     public string? Description { get; init; }
-}
-
-/// <summary>Turns a validated configuration into the jobs a capability wants scheduled.</summary>
-public interface IJobSource
-{
-    /// <summary>Returns the jobs for <paramref name="configuration"/>.</summary>
-    IEnumerable<AgentJobDefinition> GetJobs(Configuration.AgentConfiguration configuration);
 }
