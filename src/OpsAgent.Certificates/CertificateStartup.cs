@@ -10,7 +10,6 @@ internal sealed class CertificateStartup(AgentConfigurationManager configuration
 {
     private string? _fingerprint;
 
-    /// <inheritdoc />
     public Task StartAsync(CancellationToken cancellationToken)
     {
         lifetime.ApplicationStarted.Register(() =>
@@ -21,10 +20,8 @@ internal sealed class CertificateStartup(AgentConfigurationManager configuration
         return Task.CompletedTask;
     }
 
-    /// <inheritdoc />
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <inheritdoc />
     public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);

@@ -11,7 +11,7 @@ namespace OpsAgent.Health;
 /// daemon sees it at the next probe run because it re-reads the file whenever its modification time changes.
 /// A file that cannot be read pauses nothing (the probes must go on), but says so: see <see cref="Unreadable"/>.
 /// </remarks>
-public sealed class PauseStore(TimeProvider time, ILogger<PauseStore> logger)
+internal sealed class PauseStore(TimeProvider time, ILogger<PauseStore> logger)
 {
     /// <summary>The key that pauses every probe.</summary>
     public const string All = "all";

@@ -10,7 +10,6 @@ internal sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, Pr
     /// <summary>The Quartz group of probe jobs.</summary>
     public const string Kind = "probe";
 
-    /// <inheritdoc />
     protected override async Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
@@ -47,7 +46,6 @@ internal sealed class ProbeJobSource : IJobSource
 /// <summary>Forgets the state of probes a reload removed.</summary>
 internal sealed class ProbeStatePruner(ProbeStateStore store) : IConfigurationChangeListener
 {
-    /// <inheritdoc />
     public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);

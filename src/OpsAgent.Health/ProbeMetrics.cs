@@ -48,7 +48,6 @@ internal sealed class ProbeMetrics : IStatusItemSource
         }
     }
 
-    /// <inheritdoc />
     public IEnumerable<StatusItem> GetItems()
     {
         foreach (var (name, options, state) in Probes())

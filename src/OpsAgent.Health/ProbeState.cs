@@ -3,7 +3,7 @@ using OpsAgent.Health.Checks;
 namespace OpsAgent.Health;
 
 /// <summary>The live state of one probe: thresholds, restarts, verification and suppression.</summary>
-public sealed class ProbeState
+internal sealed class ProbeState
 {
     /// <summary>The last attempt.</summary>
     public ProbeResult? Last { get; internal set; }

@@ -1,7 +1,7 @@
 namespace OpsAgent.Health;
 
 /// <summary>Every probe's <see cref="ProbeState"/>, by name; created when first asked for.</summary>
-public sealed class ProbeStateStore(TimeProvider time)
+internal sealed class ProbeStateStore(TimeProvider time)
 {
     private readonly Dictionary<string, ProbeState> _states = new(StringComparer.OrdinalIgnoreCase);
     private readonly Lock _lock = new();

@@ -13,7 +13,7 @@ namespace OpsAgent.Health;
 /// Verification is not a blocking loop: after a restart the probe's own next runs are the polls, so the state machine
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
 /// </remarks>
-public sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
+internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
     ILogger<ProbeSupervisor> logger)
 {
     /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>

@@ -9,7 +9,7 @@ using OpsAgent.Hosting;
 namespace OpsAgent;
 
 /// <summary>The <c>opsagent</c> command line.</summary>
-public static class Program
+internal static class Program
 {
     /// <summary>How long a CLI verb has to clean up after SIGTERM or SIGINT before the process exits regardless.</summary>
     internal static readonly TimeSpan CliTerminationTimeout = TimeSpan.FromSeconds(10);

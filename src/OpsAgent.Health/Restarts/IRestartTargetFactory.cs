@@ -1,7 +1,7 @@
 namespace OpsAgent.Health.Restarts;
 
 /// <summary>Creates the restart target of a probe.</summary>
-public interface IRestartTargetFactory
+internal interface IRestartTargetFactory
 {
     /// <summary>The target <paramref name="options"/> names.</summary>
     IRestartTarget Create(RestartOptions options);

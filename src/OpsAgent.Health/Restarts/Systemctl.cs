@@ -4,7 +4,7 @@ namespace OpsAgent.Health.Restarts;
 
 /// <summary>The agent's use of <c>systemctl</c> and <c>journalctl</c>.</summary>
 /// <param name="tools">Runs the commands.</param>
-public sealed class Systemctl(ToolRunner tools)
+internal sealed class Systemctl(ToolRunner tools)
 {
     /// <summary>The unit's state.</summary>
     public async Task<UnitState> ShowAsync(string unit, CancellationToken cancellationToken)

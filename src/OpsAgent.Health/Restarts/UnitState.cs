@@ -5,7 +5,7 @@ namespace OpsAgent.Health.Restarts;
 /// <param name="ActiveState"><c>active</c>, <c>activating</c>, <c>deactivating</c>, <c>reloading</c>, <c>inactive</c>, <c>failed</c>.</param>
 /// <param name="SubState"><c>running</c>, <c>exited</c>, <c>dead</c>, <c>start-limit-hit</c>...</param>
 /// <param name="Result"><c>success</c>, <c>exit-code</c>, <c>start-limit-hit</c>...</param>
-public sealed record UnitState(string LoadState, string ActiveState, string SubState, string Result)
+internal sealed record UnitState(string LoadState, string ActiveState, string SubState, string Result)
 {
     /// <summary>A deploy or an operator is changing the unit right now.</summary>
     public bool IsTransitioning => ActiveState is "activating" or "deactivating" or "reloading" or "refreshing";

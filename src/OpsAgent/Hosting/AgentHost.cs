@@ -27,7 +27,7 @@ namespace OpsAgent.Hosting;
 /// up front (leniently); the authoritative, validated load happens through <see cref="AgentConfigurationManager"/>
 /// before anything starts, and a failure there stops start-up with every error.
 /// </remarks>
-public static class AgentHost
+internal static class AgentHost
 {
     /// <summary>Registers the capabilities (backups, probes, certificates) into the container and the configuration.</summary>
     public static void AddCapabilities(IServiceCollection services)
