@@ -124,9 +124,9 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         }
 
         state.Restarts.RemoveAll(t => t <= now - restart.Window);
-        var skip = now < state.GraceUntil ? "start_period"
-            : pauses.PausedUntil(stateDirectory, probe) is { } until ? $"paused_until:{until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
-            : options.DependsOn.FirstOrDefault(d => all.Probes.ContainsKey(d) && store.Find(d) is { Healthy: false }) is { } dependency ? $"dependency_failing:{dependency}"
+        var skip = now < state.GraceUntil ? RestartReasons.StartPeriod
+            : pauses.PausedUntil(stateDirectory, probe) is { } until ? $"{RestartReasons.PausedUntilPrefix}{until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
+            : options.DependsOn.FirstOrDefault(d => all.Probes.ContainsKey(d) && store.Find(d) is { Healthy: false }) is { } dependency ? $"{RestartReasons.DependencyFailingPrefix}{dependency}"
             : null;
         if (skip is not null)
         {
@@ -203,7 +203,7 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
             // A unit whose start fails (ExecStartPre, a crash at start) is the case where its log matters most.
             state.Errors++;
             var (file, captured) = await CaptureIncidentAsync(probe, restart, target, state, stateDirectory, now, $"restart_error: {ex.Message}", cancellationToken).ConfigureAwait(false);
-            using (EventScope.Begin(logger, "restart_not_recovered", ("Reason", "restart_error"), ("Target", target.Description), ("Log", captured), ("IncidentFile", file)))
+            using (EventScope.Begin(logger, "restart_not_recovered", ("Reason", RestartReasons.RestartError), ("Target", target.Description), ("Log", captured), ("IncidentFile", file)))
             {
                 ProbeLog.RestartFailed(logger, probe, target.Description, redactor.Redact(ex.Message));
             }

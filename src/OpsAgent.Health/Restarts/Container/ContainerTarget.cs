@@ -20,16 +20,16 @@ internal sealed class ContainerTarget(string container, int stopTimeoutSeconds, 
             var state = inspect.State;
             // docker pause is always a person's doing; a restart would undo it.
             // Stopped through the engine (docker stop/kill), or finished by itself with code 0 (a one-shot): not a crash.
-            return state.Paused ? "operator_paused"
-                : state.Restarting ? "container_restarting"
+            return state.Paused ? RestartReasons.OperatorPaused
+                : state.Restarting ? RestartReasons.ContainerRestarting
                 : !state.Running && !state.OOMKilled
                     && (state is { Status: "exited", ExitCode: 0 } || await StoppedThroughTheApiAsync(client, inspect.ID, state.StartedAt, cancellationToken).ConfigureAwait(false))
-                    ? "operator_stopped"
+                    ? RestartReasons.OperatorStopped
                 : null;
         }
         catch (DockerContainerNotFoundException)
         {
-            return "container_missing";
+            return RestartReasons.ContainerMissing;
         }
     }
 

@@ -13,7 +13,7 @@ internal sealed class UnitTarget(string unit, Systemctl systemctl) : IRestartTar
         var state = await systemctl.ShowAsync(unit, cancellationToken).ConfigureAwait(false);
         if (state.LoadState == "not-found")
         {
-            return "unit_missing";
+            return RestartReasons.UnitMissing;
         }
 
         if (state.IsTransitioning)
@@ -24,7 +24,7 @@ internal sealed class UnitTarget(string unit, Systemctl systemctl) : IRestartTar
 
         if (state.StoppedCleanly)
         {
-            return "operator_stopped";
+            return RestartReasons.OperatorStopped;
         }
 
         // A failed unit may have hit its start rate limit: systemd then refuses "systemctl restart" ("Start request repeated

@@ -17,8 +17,8 @@ internal sealed class WindowsServiceTarget(string service, TimeSpan timeout) : I
         return Task.FromResult<string?>(controller.Status switch
         {
             ServiceControllerStatus.StartPending or ServiceControllerStatus.StopPending or ServiceControllerStatus.ContinuePending or ServiceControllerStatus.PausePending
-                => "service_transitioning",
-            ServiceControllerStatus.Paused => "operator_paused",
+                => RestartReasons.ServiceTransitioning,
+            ServiceControllerStatus.Paused => RestartReasons.OperatorPaused,
             _ => null,
         });
     }
