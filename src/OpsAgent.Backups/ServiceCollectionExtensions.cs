@@ -59,16 +59,12 @@ public static class BackupServiceCollectionExtensions
             throw new ArgumentException($"backup engine name '{name}': {NameRules.Rule}", nameof(name));
         }
 
-        var taken = services.Select(d => d.ImplementationInstance).OfType<ConfigurationKind>()
-            .FirstOrDefault(k => k.EntryType == typeof(BackupJobOptions) && string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase));
-        if (taken is not null)
+        // AddBackupServices may run twice on one container: the same engine again changes nothing.
+        if (!services.TryAddConfigurationKind<BackupJobOptions, TOptions>(nameof(BackupJobOptions.Engine), name))
         {
-            // AddBackupServices runs once per container; a second registration of the same engine changes nothing.
-            return taken.SettingsType == typeof(TOptions) ? services
-                : throw new ArgumentException($"backup engine '{name}' is already registered with {taken.SettingsType.Name}", nameof(name));
+            return services;
         }
 
-        services.AddConfigurationKind<BackupJobOptions, TOptions>(nameof(BackupJobOptions.Engine), name);
         services.TryAddSingleton<TEngine>();
         services.AddSingleton(sp => new BackupEngineRegistration(name, sp.GetRequiredService<TEngine>()));
         services.TryAddSingleton<BackupEngines>();

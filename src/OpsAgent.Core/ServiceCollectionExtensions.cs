@@ -57,12 +57,23 @@ public static class ServiceCollectionExtensions
     /// <param name="services">The services.</param>
     /// <param name="discriminator">The key naming the kind (<c>Type</c>), or null when the kind is selected by its key being present.</param>
     /// <param name="name">The kind's name.</param>
-    public static IServiceCollection AddConfigurationKind<TEntry, TSettings>(this IServiceCollection services, string? discriminator, string name)
+    /// <returns>False when this kind was already registered, so the caller adds nothing more.</returns>
+    /// <exception cref="ArgumentException">Another kind of the same entry has the name.</exception>
+    public static bool TryAddConfigurationKind<TEntry, TSettings>(this IServiceCollection services, string? discriminator, string name)
         where TEntry : class
         where TSettings : class, new()
     {
+        ArgumentNullException.ThrowIfNull(services);
+        var taken = services.Select(d => d.IsKeyedService ? null : d.ImplementationInstance).OfType<ConfigurationKind>()
+            .FirstOrDefault(k => k.EntryType == typeof(TEntry) && string.Equals(k.Name, name, StringComparison.OrdinalIgnoreCase));
+        if (taken is not null)
+        {
+            return taken.SettingsType == typeof(TSettings) ? false
+                : throw new ArgumentException($"'{name}' is already registered for {typeof(TEntry).Name} with {taken.SettingsType.Name}", nameof(name));
+        }
+
         services.AddSingleton(new ConfigurationKind(typeof(TEntry), discriminator, name, typeof(TSettings)));
-        return services;
+        return true;
     }
 
     /// <summary>Adds a capability's checks of its configuration against the host, run by <c>check-config</c>.</summary>

@@ -73,8 +73,11 @@ public static class HealthServiceCollectionExtensions
         where TOptions : class, IProbeSettings, new()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
-        services.AddConfigurationKind<ProbeOptions, TOptions>(nameof(ProbeOptions.Type), name);
-        services.AddKeyedSingleton<IProbeCheck, TType>(typeof(TOptions));
+        if (services.TryAddConfigurationKind<ProbeOptions, TOptions>(nameof(ProbeOptions.Type), name))
+        {
+            services.AddKeyedSingleton<IProbeCheck, TType>(typeof(TOptions));
+        }
+
         return services;
     }
 
@@ -87,8 +90,11 @@ public static class HealthServiceCollectionExtensions
         where TOptions : class, IRestartTargetSettings, new()
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(key);
-        services.AddConfigurationKind<RestartOptions, TOptions>(null, key);
-        services.AddKeyedSingleton<IRestartTargetFactory, TType>(typeof(TOptions));
+        if (services.TryAddConfigurationKind<RestartOptions, TOptions>(null, key))
+        {
+            services.AddKeyedSingleton<IRestartTargetFactory, TType>(typeof(TOptions));
+        }
+
         return services;
     }
 }

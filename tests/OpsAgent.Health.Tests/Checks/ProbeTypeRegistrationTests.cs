@@ -103,4 +103,27 @@ public sealed class ProbeTypeRegistrationTests
             "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd",
         }));
     }
+
+    [Test]
+    public void AddProbeType_SameTypeTwice_RegisteredOnce()
+    {
+        using var services = new ServiceCollection().AddLogging().AddAgentConfiguration(new ConfigurationFiles("/nonexistent/appsettings.json")).AddProbeServices()
+            .AddProbeType<FileProbe, FileProbeOptions>("file").AddProbeType<FileProbe, FileProbeOptions>("file").BuildServiceProvider();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(services.GetServices<ConfigurationKind>().Count(k => k.Name == "file"), Is.EqualTo(1));
+            Assert.That(services.GetRequiredService<ProbeTypes>().Names.Count(n => n == "file"), Is.EqualTo(1));
+        });
+    }
+
+    [Test]
+    public void AddProbeType_NameTakenByAnotherType_RefusedAtRegistration()
+    {
+        var services = new ServiceCollection().AddProbeServices();
+
+        var refused = Assert.Throws<ArgumentException>(() => services.AddProbeType<FileProbe, FileProbeOptions>("HTTP"));
+
+        Assert.That(refused!.Message, Does.Contain("'HTTP' is already registered for ProbeOptions with HttpProbeOptions"));
+    }
 }
