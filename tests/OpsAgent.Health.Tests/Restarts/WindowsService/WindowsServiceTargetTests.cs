@@ -4,7 +4,7 @@ using OpsAgent.Health.Restarts;
 using OpsAgent.Health.Restarts.WindowsService;
 using OpsAgent.Testing;
 
-namespace OpsAgent.Health.Tests.Restarts;
+namespace OpsAgent.Health.Tests.Restarts.WindowsService;
 
 /// <summary>
 /// The <c>WindowsService</c> restart target against a real service: the GitHub workflow's windows job installs OpsAgent

@@ -1,7 +1,7 @@
 using OpsAgent.Health.Checks;
 using OpsAgent.Health.Checks.Http;
 
-namespace OpsAgent.Health.Tests.Checks;
+namespace OpsAgent.Health.Tests.Checks.Http;
 
 /// <summary>The HTTP probe against a real loopback server answering like the seeds' backends, healthy and degraded.</summary>
 public sealed class HttpProbeTests

@@ -10,7 +10,7 @@ using OpsAgent.Health.Checks.Docker;
 using OpsAgent.Health.Restarts;
 using OpsAgent.Health.Restarts.Container;
 
-namespace OpsAgent.Health.Tests.Checks;
+namespace OpsAgent.Health.Tests.Checks.Docker;
 
 /// <summary>The docker probe and container restarts against the real engine: a busybox container whose HEALTHCHECK reads a file.</summary>
 // Real dumps and engines: a call that blocks (a tool or an exec that never ends) fails the test instead of hanging the run.
