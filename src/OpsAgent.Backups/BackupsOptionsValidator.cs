@@ -51,8 +51,7 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
         var registration = engines.Find(o.Engine);
         if (registration is null)
         {
-            var names = string.Join(", ", engines.Names);
-            errors.Add($"{path}:{nameof(BackupJobOptions.Engine)}", o.Engine is null ? $"required: one of {names}" : $"'{o.Engine}' is not one of {names}");
+            errors.Add($"{path}:{nameof(BackupJobOptions.Engine)}", ConfigurationKind.Unknown(o.Engine, engines.Names));
         }
         else
         {

@@ -124,21 +124,15 @@ internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kind
         }
     }
 
-    private static string Listed(List<string> names) => names.Count < 2 ? string.Join("", names) : $"{string.Join(", ", names.SkipLast(1))} or {names[^1]}";
-
     private void ValidateTarget(string path, ProbeOptions o, ValidationCollector errors)
     {
-        if (string.IsNullOrWhiteSpace(o.Type))
+        if (o.Settings is IProbeSettings settings)
         {
-            errors.Add($"{path}:{nameof(o.Type)}", $"required: {Listed(_types)}");
-        }
-        else if (o.Settings is not IProbeSettings settings)
-        {
-            errors.Add($"{path}:{nameof(o.Type)}", $"'{o.Type[..Math.Min(o.Type.Length, 80)]}' is not one of {string.Join(", ", _types)}");
+            settings.Validate(path, errors);
         }
         else
         {
-            settings.Validate(path, errors);
+            errors.Add($"{path}:{nameof(o.Type)}", ConfigurationKind.Unknown(o.Type, _types));
         }
     }
 
@@ -150,7 +144,7 @@ internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kind
         }
         else
         {
-            errors.Add(path, $"set exactly one of {Listed(_targets)}");
+            errors.Add(path, $"set exactly one of {string.Join(", ", _targets.SkipLast(1))} or {_targets[^1]}");
         }
 
         if (r.MaxRestarts < 1)

@@ -32,4 +32,16 @@ public sealed record ConfigurationKind(Type EntryType, string? Discriminator, st
         var present = kinds.Where(k => entry.GetSection(k.Name).Exists()).Take(2).ToList();
         return present.Count == 1 ? present[0] : null;
     }
+
+    /// <summary>
+    /// What to say when an entry's discriminator names no registered kind: <c>required: one of a, b</c> when it is
+    /// missing, <c>'x' is not one of a, b</c> otherwise.
+    /// </summary>
+    /// <param name="name">The discriminator's value as written.</param>
+    /// <param name="names">The registered kinds' names, in registration order.</param>
+    public static string Unknown(string? name, IEnumerable<string> names)
+    {
+        var listed = string.Join(", ", names);
+        return string.IsNullOrWhiteSpace(name) ? $"required: one of {listed}" : $"'{StrictBinder.Truncate(name)}' is not one of {listed}";
+    }
 }
