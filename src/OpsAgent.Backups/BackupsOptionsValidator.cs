@@ -141,17 +141,20 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
         }
 
         var r = o.Retention;
-        foreach (var (rule, value) in new[] { (nameof(r.KeepLast), r.KeepLast), (nameof(r.KeepDaily), r.KeepDaily), (nameof(r.KeepWeekly), r.KeepWeekly), (nameof(r.KeepMonthly), r.KeepMonthly), (nameof(r.KeepYearly), r.KeepYearly) })
+        var retention = $"{path}:{nameof(BackupJobOptions.Retention)}";
+        foreach (var (rule, value) in r.Counts)
         {
             if (value is < -1)
             {
-                errors.Add($"{path}:{nameof(BackupJobOptions.Retention)}:{rule}", "must be -1 (unlimited), 0, or a positive count");
+                errors.Add($"{retention}:{rule}", "must be -1 (unlimited), 0 (rule not set), or a positive count");
             }
         }
 
-        if (r.KeepWithin is { } within && within <= TimeSpan.Zero)
+        // restic's forget refuses a policy without rules rather than deleting: a written retention whose counts are all 0
+        // would otherwise keep only the newest backup, which nobody who wrote "KeepDaily": 0 meant.
+        if (r.IsWritten && r.IsEmpty && !r.Counts.Any(c => c.Value is < -1))
         {
-            errors.Add($"{path}:{nameof(BackupJobOptions.Retention)}:{nameof(RetentionOptions.KeepWithin)}", "must be a positive duration");
+            errors.Add(retention, "sets no rule: give at least one of KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly a positive count (or -1 for unlimited) or KeepWithin a duration; 0 means the rule is not set, as in restic. Remove Retention to keep every backup");
         }
     }
 }

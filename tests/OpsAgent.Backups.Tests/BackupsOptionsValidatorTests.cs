@@ -96,4 +96,43 @@ public sealed class BackupsOptionsValidatorTests
         Assert.That(options.Jobs["db"].Engine, Is.EqualTo("postgres"));
         Assert.That(options.Jobs["db"].EngineSettings<OpsAgent.Backups.Engines.Postgres.PostgresEngineOptions>().Format, Is.EqualTo(OpsAgent.Backups.Engines.Postgres.DumpFormat.Plain));
     }
+
+    private static List<string> RetentionErrors(string retention)
+        => [.. LoadJson($$"""{ "OpsAgent": { "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Database": "app", "Container": "pg", "Directory": "/var/backups/db", "Retention": {{retention}} } } } }""")
+            .Errors.Select(e => e.ToString())];
+
+    [TestCase("""{ "KeepDaily": 0 }""")]
+    [TestCase("""{ "KeepLast": 0, "KeepDaily": 0, "KeepWeekly": 0, "KeepMonthly": 0, "KeepYearly": 0 }""")]
+    [TestCase("""{ "DryRun": true }""")]
+    public void Load_RetentionWithNoPositiveRule_IsAnErrorNamingRetention(string retention)
+    {
+        // restic's forget refuses a policy that sets no rule; "KeepDaily": 0 used to keep only the newest backup.
+        Assert.That(RetentionErrors(retention), Has.One.StartsWith("OpsAgent:Backups:db:Retention: sets no rule"));
+    }
+
+    [TestCase("""{ "KeepDaily": 0, "KeepWeekly": 4 }""")]
+    [TestCase("""{ "KeepYearly": -1 }""")]
+    [TestCase("""{ "KeepWithin": "1m" }""")]
+    [TestCase("""{ "KeepWithin": "1y2m3d3h" }""")]
+    [TestCase("""{ "KeepWithin": "1m14d" }""")]
+    [TestCase("""{ "KeepWithin": "2m2h" }""")]
+    [TestCase("""{ "KeepWithin": "13d23h" }""")]
+    public void Load_ResticPolicy_IsAccepted(string retention)
+    {
+        Assert.That(RetentionErrors(retention), Is.Empty);
+    }
+
+    [TestCase("5s", "'s' is not a unit here")]
+    [TestCase("30m0s", "'s' is not a unit here")]
+    [TestCase("1w", "'w' is not a unit here")]
+    [TestCase("1h30", "no unit after 30")]
+    [TestCase("00:30:00", "':' is not a unit")]
+    [TestCase("1.5d", "'.' is not a unit")]
+    [TestCase("0d", "must be longer than zero")]
+    [TestCase("2d2d", "'d' is given twice")]
+    [TestCase("30", "no unit after 30")]
+    public void Load_KeepWithinOutsideResticsGrammar_IsRefusedSayingWhy(string within, string why)
+    {
+        Assert.That(RetentionErrors($$"""{ "KeepWithin": "{{within}}" }"""), Has.One.StartsWith("OpsAgent:Backups:db:Retention:KeepWithin: ").And.Contains(why));
+    }
 }

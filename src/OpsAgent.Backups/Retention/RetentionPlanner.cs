@@ -5,16 +5,20 @@ namespace OpsAgent.Backups.Retention;
 /// <summary>One backup's fate under a policy.</summary>
 /// <param name="Time">The backup's time.</param>
 /// <param name="Keep">True when kept.</param>
-/// <param name="Rules">The rules that keep it (<c>last</c>, <c>daily</c>, <c>weekly</c>, <c>monthly</c>, <c>yearly</c>, <c>within</c>, <c>newest</c>, <c>all</c>).</param>
+/// <param name="Rules">The rules that keep it (<c>last</c>, <c>daily</c>, <c>weekly</c>, <c>monthly</c>, <c>yearly</c>, <c>within</c>, <c>newest</c>, <c>all</c>;
+/// <c>oldest-daily</c> and the like for the oldest backup kept by a rule that still had counts left).</param>
 internal sealed record RetentionDecision(DateTimeOffset Time, bool Keep, IReadOnlyList<string> Rules);
 
 /// <summary>restic's <c>forget --keep-*</c> semantics over backup times.</summary>
 /// <remarks>
 /// Backups are walked newest first. Each bucketed rule keeps the first (newest) backup it sees in each new period
 /// (day, ISO week, month, year in the configured zone) until its count is used up; -1 never runs out. One backup can
-/// satisfy several rules at once. <c>KeepWithin</c> keeps everything newer than the newest backup minus the duration,
-/// so a paused agent does not wipe its history when it comes back. Periods are computed in the agent's time zone because
-/// "the backup of Monday" is a local notion. The newest backup is always kept, whatever the rules say.
+/// satisfy several rules at once. As in restic 0.16 (restic#3624), a rule that still has counts left when it reaches the
+/// oldest backup keeps that one too, even in a period it already kept: a young system keeps its first restore point.
+/// <c>KeepWithin</c> keeps everything newer than the newest backup minus the duration (years, months and days in
+/// calendar arithmetic), so a paused agent does not wipe its history when it comes back. Periods are computed in the
+/// agent's time zone because "the backup of Monday" is a local notion. A count of 0 is a rule not set, and a policy with
+/// no rule keeps everything. The newest backup is always kept, whatever the rules say.
 /// </remarks>
 internal static class RetentionPlanner
 {
@@ -46,20 +50,22 @@ internal static class RetentionPlanner
         AddRule(rules, "yearly", policy.KeepYearly, (t, _) => Local(t, zone).ToString("yyyy", CultureInfo.InvariantCulture));
 
         var newest = ordered[0];
+        var withinSince = policy.KeepWithin is { IsZero: false } within ? within.Before(newest, zone) : (DateTimeOffset?)null;
         var result = new List<RetentionDecision>(ordered.Count);
         for (var i = 0; i < ordered.Count; i++)
         {
             var time = ordered[i];
             var keptBy = new List<string>();
+            var oldest = i == ordered.Count - 1;
             foreach (var rule in rules)
             {
-                if (rule.Offer(time, i))
+                if (rule.Offer(time, i, oldest) is { } reason)
                 {
-                    keptBy.Add(rule.Name);
+                    keptBy.Add(reason);
                 }
             }
 
-            if (policy.KeepWithin is { } within && time > newest - within)
+            if (withinSince is { } since && time > since)
             {
                 keptBy.Add("within");
             }
@@ -111,7 +117,7 @@ internal static class RetentionPlanner
         var parts = new List<string>();
         void Add(string name, int? value)
         {
-            if (value is { } v)
+            if (value is { } v && (v > 0 || v == -1))
             {
                 parts.Add($"keep-{name} {(v < 0 ? "unlimited" : v.ToString(CultureInfo.InvariantCulture))}");
             }
@@ -134,7 +140,7 @@ internal static class RetentionPlanner
 
     private static void AddRule(List<BucketRule> rules, string name, int? count, Func<DateTimeOffset, int, string> bucket)
     {
-        if (count is { } c && c != 0)
+        if (count is { } c && (c > 0 || c == -1))
         {
             rules.Add(new BucketRule(name, c, bucket));
         }
@@ -147,17 +153,19 @@ internal static class RetentionPlanner
 
         public string Name { get; } = name;
 
-        public bool Offer(DateTimeOffset time, int index)
+        /// <summary>The reason this rule keeps <paramref name="time"/>, or null.</summary>
+        public string? Offer(DateTimeOffset time, int index, bool oldest)
         {
             if (_remaining == 0)
             {
-                return false;
+                return null;
             }
 
             var b = bucket(time, index);
-            if (b == _last)
+            var samePeriod = b == _last;
+            if (samePeriod && !oldest)
             {
-                return false;
+                return null;
             }
 
             _last = b;
@@ -166,7 +174,7 @@ internal static class RetentionPlanner
                 _remaining--;
             }
 
-            return true;
+            return samePeriod ? "oldest-" + Name : Name;
         }
     }
 }

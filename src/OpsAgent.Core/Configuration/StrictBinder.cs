@@ -260,9 +260,11 @@ public static class StrictBinder
             value = converter.ConvertFromInvariantString(text);
             return true;
         }
-        catch (Exception ex) when (ex is FormatException or NotSupportedException or ArgumentException or OverflowException || ex.InnerException is FormatException or OverflowException)
+        catch (Exception ex) when (ex is not OutOfMemoryException)
         {
-            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not {Describe(type)}"));
+            // A type with its own converter says why (the grammar it expects); the framework's say only "not valid".
+            var why = ex is FormatException && converter.GetType().Assembly == type.Assembly && type.Assembly != typeof(int).Assembly ? $": {ex.Message}" : string.Empty;
+            errors.Add(new ConfigError(section.Path, $"'{Truncate(text)}' is not {Describe(type)}{why}"));
             return false;
         }
     }

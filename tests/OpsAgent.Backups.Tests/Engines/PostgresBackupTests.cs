@@ -5,6 +5,7 @@ using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Backups.Engines.Postgres;
+using OpsAgent.Backups.Retention;
 
 namespace OpsAgent.Backups.Tests.Engines;
 
@@ -178,7 +179,7 @@ public sealed class PostgresBackupTests
         using var kit = new BackupTestKit(clock);
         // Two good backups first (as the superuser), with a retention policy that would delete one if it ran.
         var good = Job(_big);
-        good.Retention = new RetentionOptions { KeepLast = 1, KeepWithin = TimeSpan.FromDays(30) };
+        good.Retention = new RetentionOptions { KeepLast = 1, KeepWithin = new RetentionDuration(0, 0, 30, 0) };
         var first = await kit.Runner.RunAsync(kit.Request("guarded", good), null, TestContext.CurrentContext.CancellationToken);
         Assert.That(first.Success, Is.True, first.Message);
         var before = kit.FilesInDirectory().ToDictionary(f => f, f => File.ReadAllBytes(Path.Combine(kit.Directory, f)));

@@ -49,7 +49,8 @@ public sealed class RetentionPlannerTests
 
         Assert.That(Kept(times, new RetentionOptions { KeepMonthly = 3 }), Is.EqualTo(new[] { "2026-11-20 03:00", "2025-06-05 03:00", "2025-01-20 03:00" }));
         Assert.That(Kept(times, new RetentionOptions { KeepYearly = 1 }), Is.EqualTo(new[] { "2026-11-20 03:00" }));
-        Assert.That(Kept(times, new RetentionOptions { KeepYearly = 5 }), Is.EqualTo(new[] { "2026-11-20 03:00", "2025-06-05 03:00" }));
+        // Five yearly counts, two years: restic (0.16, #3624) also keeps the oldest while a rule has counts left.
+        Assert.That(Kept(times, new RetentionOptions { KeepYearly = 5 }), Is.EqualTo(new[] { "2026-11-20 03:00", "2025-06-05 03:00", "2025-01-10 03:00" }));
     }
 
     [Test]
@@ -57,14 +58,14 @@ public sealed class RetentionPlannerTests
     {
         var kept = Kept(DailyForTwoYears(), new RetentionOptions { KeepLast = 1, KeepYearly = -1 });
 
-        Assert.That(kept, Is.EqualTo(new[] { "2026-11-23 02:00", "2025-12-31 02:00", "2024-12-31 02:00" }));
+        Assert.That(kept, Is.EqualTo(new[] { "2026-11-23 02:00", "2025-12-31 02:00", "2024-12-31 02:00", "2024-11-24 02:00" }), "and the oldest: an unlimited rule never runs out");
     }
 
     [Test]
     public void Plan_KeepWithin_KeepsEverythingNewerThanNewestMinusDuration()
     {
         // The newest backup is the reference, not "now": a paused agent does not lose its history on return.
-        var kept = Kept(DailyForTwoYears(), new RetentionOptions { KeepWithin = TimeSpan.FromDays(3) });
+        var kept = Kept(DailyForTwoYears(), new RetentionOptions { KeepWithin = RetentionDuration.Parse("3d") });
 
         Assert.That(kept, Is.EqualTo(new[] { "2026-11-23 02:00", "2026-11-22 02:00", "2026-11-21 02:00" }));
     }
@@ -76,11 +77,12 @@ public sealed class RetentionPlannerTests
     }
 
     [Test]
-    public void Plan_AllRulesZero_StillKeepsTheNewest()
+    public void Plan_AllRulesZero_KeepsEverything()
     {
+        // 0 is "rule not set", as in restic: a policy without rules removes nothing (the validator refuses it anyway).
         var decisions = RetentionPlanner.Plan(DailyForTwoYears(), new RetentionOptions { KeepLast = 0, KeepDaily = 0 }, Utc);
 
-        Assert.That(decisions.Where(d => d.Keep).Select(d => d.Rules), Is.EqualTo(new[] { new[] { "newest" } }));
+        Assert.That(decisions.Count(d => d.Keep), Is.EqualTo(730));
     }
 
     [Test]
@@ -96,12 +98,11 @@ public sealed class RetentionPlannerTests
     public void Plan_DaysInConfiguredZone_NotUtc()
     {
         // 23:30 UTC on the 22nd is the 23rd in Tokyo, 14:00 UTC is still the 22nd there: one UTC day, two Tokyo days.
-        var times = new[] { "2026-11-22T23:30:00Z", "2026-11-22T14:00:00Z" }.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture)).ToList();
+        var times = new[] { "2026-11-22T23:30:00Z", "2026-11-22T14:00:00Z", "2026-11-21T14:00:00Z" }.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture)).ToList();
         var tokyo = TimeZoneInfo.FindSystemTimeZoneById("Asia/Tokyo");
 
-        Assert.That(Kept(times, new RetentionOptions { KeepDaily = 1 }, Utc), Has.Length.EqualTo(1));
-        Assert.That(Kept(times, new RetentionOptions { KeepDaily = 2 }, Utc), Has.Length.EqualTo(1), "same UTC day");
-        Assert.That(Kept(times, new RetentionOptions { KeepDaily = 2 }, tokyo), Has.Length.EqualTo(2), "two Tokyo days");
+        Assert.That(Kept(times, new RetentionOptions { KeepDaily = 2 }, Utc), Is.EqualTo(new[] { "2026-11-22 23:30", "2026-11-21 14:00" }), "the 22nd and the 21st in UTC");
+        Assert.That(Kept(times, new RetentionOptions { KeepDaily = 2 }, tokyo), Is.EqualTo(new[] { "2026-11-22 23:30", "2026-11-22 14:00" }), "the 23rd and the 22nd in Tokyo");
     }
 
     [Test]

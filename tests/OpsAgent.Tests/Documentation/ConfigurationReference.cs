@@ -27,6 +27,9 @@ namespace OpsAgent.Tests.Documentation;
 internal static partial class ConfigurationReference
 {
     /// <summary>The schema's pattern for a duration: the clock form or the short form, never a bare number.</summary>
+    /// <summary>restic's y, m (months), d, h, each once in any order (the schema cannot say "once"; the agent does).</summary>
+    internal const string ResticDurationPattern = @"^\s*(\d+[ymdh])+\s*$";
+
     internal const string DurationPattern = @"^\s*(\d+\.)?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$|^\s*(?=\d)(\d+d)?\s*(\d+h)?\s*(\d+m(?!s))?\s*(\d+(\.\d+)?s)?\s*(\d+ms)?\s*$";
 
     private static readonly Lazy<Dictionary<string, string>> Docs = new(LoadDocs);
@@ -209,6 +212,7 @@ internal static partial class ConfigurationReference
             _ when type == typeof(int) || type == typeof(long) => new JsonObject { ["type"] = "integer" },
             _ when type == typeof(double) || type == typeof(decimal) => new JsonObject { ["type"] = "number" },
             _ when type == typeof(TimeSpan) => new JsonObject { ["type"] = "string", ["pattern"] = DurationPattern },
+            _ when type == typeof(OpsAgent.Backups.Retention.RetentionDuration) => new JsonObject { ["type"] = "string", ["pattern"] = ResticDurationPattern },
             _ when type.IsEnum => new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. Enum.GetNames(type).Select(n => JsonValue.Create(n.ToLowerInvariant()))]) },
             _ => null,
         };
@@ -224,6 +228,7 @@ internal static partial class ConfigurationReference
             _ when underlying == typeof(int) || underlying == typeof(long) => "integer",
             _ when underlying == typeof(double) => "number",
             _ when underlying == typeof(TimeSpan) => "duration",
+            _ when underlying == typeof(OpsAgent.Backups.Retention.RetentionDuration) => "restic duration (`y`, `m` = months, `d`, `h`)",
             _ when underlying == typeof(SecretReference) => "secret",
             _ when underlying.IsClass && System.ComponentModel.TypeDescriptor.GetConverter(underlying).CanConvertFrom(typeof(string)) => "string or object",
             _ when underlying.IsEnum => string.Join(" \\| ", Enum.GetNames(underlying).Select(n => $"`{n.ToLowerInvariant()}`")),
