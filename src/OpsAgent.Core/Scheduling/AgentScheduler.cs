@@ -149,6 +149,9 @@ public sealed partial class AgentScheduler : IHostedService, IConfigurationAppli
         {
             var zoneChanged = _appliedZone is not null && !_appliedZone.Equals(configuration.TimeZone);
             _appliedZone = configuration.TimeZone;
+            // Before any trigger that names it: fixed-time jobs skip the repeated hour's second pass in this zone.
+            await scheduler.AddCalendar(RepeatedHourCalendar.NameFor(configuration.TimeZone), new RepeatedHourCalendar(configuration.TimeZone),
+                new AddCalendarOptions { Replace = true }, cancellationToken).ConfigureAwait(false);
             var desired = configuration.Jobs.ToDictionary(j => j.JobKey);
 
             foreach (var key in _applied.Keys.Where(k => !desired.ContainsKey(k)).ToList())
@@ -191,14 +194,22 @@ public sealed partial class AgentScheduler : IHostedService, IConfigurationAppli
         }
     }
 
-    private ITrigger BuildTrigger(AgentJobDefinition job, TimeZoneInfo zone)
+    private ITrigger BuildTrigger(AgentJobDefinition job, TimeZoneInfo zone) => BuildTrigger(job, zone, _time);
+
+    /// <summary>The trigger of <paramref name="job"/>, starting now on <paramref name="time"/>'s clock.</summary>
+    internal static ITrigger BuildTrigger(AgentJobDefinition job, TimeZoneInfo zone, TimeProvider time)
     {
-        var builder = TriggerBuilder.Create(_time).WithIdentity(job.Name, job.Kind).ForJob(job.JobKey).StartNow();
+        var builder = TriggerBuilder.Create(time).WithIdentity(job.Name, job.Kind).ForJob(job.JobKey).StartNow();
         if (job.Schedule.Every is { } every)
         {
             return builder.WithSchedule(SimpleScheduleBuilder.Create().WithInterval(every).RepeatForever()
                 .WithMisfireInstruction(job.Misfire == MisfirePolicy.FireOnce ? SimpleTriggerMisfireInstruction.FireNow : SimpleTriggerMisfireInstruction.NextWithRemainingCount))
                 .Build();
+        }
+
+        if (job.Schedule.IsFixedTime)
+        {
+            builder = builder.WithCalendarName(RepeatedHourCalendar.NameFor(zone));
         }
 
         return builder.WithSchedule(CronScheduleBuilder.Create(job.Schedule.ToCronExpression(zone)).InTimeZone(zone)

@@ -11,12 +11,19 @@ namespace OpsAgent.Core.Scheduling;
 /// </remarks>
 public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
 {
-    private ScheduleSpec(string text, string? quartzCron, TimeSpan? every)
+    private ScheduleSpec(string text, string? quartzCron, TimeSpan? every, bool fixedTime = false)
     {
         Text = text;
         QuartzCron = quartzCron;
         Every = every;
+        IsFixedTime = fixedTime;
     }
+
+    /// <summary>
+    /// True for a cron schedule whose minute and hour are not wildcards (<c>30 2 * * *</c>, <c>@daily</c>): as in cron, it runs
+    /// once per local calendar day when the clock goes back, not in both passes of the repeated hour.
+    /// </summary>
+    public bool IsFixedTime { get; }
 
     /// <summary>The schedule as configured.</summary>
     public string Text { get; }
@@ -55,7 +62,15 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
         try
         {
             var expression = CronExpression.Parse(trimmed, format);
-            schedule = new ScheduleSpec(trimmed, expression.CronExpressionString, null);
+            // Quartz accepts 30 February and years gone by; such a job would be scheduled and never run, silently.
+            var now = TimeProvider.System.GetUtcNow();
+            if (expression.GetNextValidTimeAfter(now) is not { } first || first > now.AddYears(5))
+            {
+                error = $"'{trimmed}' never fires: no date in the next 5 years matches it (a day the month does not have, or a year gone by?)";
+                return false;
+            }
+
+            schedule = new ScheduleSpec(trimmed, expression.CronExpressionString, null, IsFixed(trimmed, format));
             return true;
         }
         catch (FormatException ex)
@@ -64,6 +79,30 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
             return false;
         }
     }
+
+    /// <summary>cron's rule (Vixie cron, cronie): a job is "wildcard" when its minute or hour field starts with '*'.</summary>
+    private static bool IsFixed(string text, CronFormat format)
+    {
+        if (text.StartsWith('@'))
+        {
+            return !text.Equals("@hourly", StringComparison.OrdinalIgnoreCase);
+        }
+
+        var fields = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries);
+        var (minute, hour) = format == CronFormat.Unix ? (fields[0], fields[1]) : (fields[1], fields[2]);
+        return !minute.StartsWith('*') && !hour.StartsWith('*') && !minute.Contains('/', StringComparison.Ordinal) && !hour.Contains('/', StringComparison.Ordinal);
+    }
+
+    /// <summary>True when <paramref name="utc"/> is the second occurrence of a local time that the clock going back repeats.</summary>
+    public static bool IsSecondPass(DateTimeOffset utc, TimeZoneInfo zone)
+    {
+        ArgumentNullException.ThrowIfNull(zone);
+        var local = TimeZoneInfo.ConvertTime(utc, zone);
+        return zone.IsAmbiguousTime(local) && local.Offset == zone.GetAmbiguousTimeOffsets(local).Min();
+    }
+
+    /// <summary>Whether a fire time of this schedule at <paramref name="utc"/> is skipped (the repeated hour's second pass).</summary>
+    private bool Skips(DateTimeOffset utc, TimeZoneInfo zone) => IsFixedTime && IsSecondPass(utc, zone);
 
     /// <summary>Parses a cron schedule or throws <see cref="FormatException"/>.</summary>
     public static ScheduleSpec ParseCron(string text)
@@ -89,7 +128,7 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
             var t = now - window;
             while (cron.GetNextValidTimeAfter(t) is { } next && next <= now)
             {
-                last = next;
+                last = Skips(next, zone) ? last : next;
                 t = next;
             }
 
@@ -120,7 +159,11 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
         var t = after;
         while (result.Count < count && cron.GetNextValidTimeAfter(t) is { } next)
         {
-            result.Add(next);
+            if (!Skips(next, zone))
+            {
+                result.Add(next);
+            }
+
             t = next;
         }
 
@@ -128,7 +171,7 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
     }
 
     /// <inheritdoc />
-    public bool Equals(ScheduleSpec? other) => other is not null && QuartzCron == other.QuartzCron && Every == other.Every;
+    public bool Equals(ScheduleSpec? other) => other is not null && QuartzCron == other.QuartzCron && Every == other.Every && IsFixedTime == other.IsFixedTime;
 
     /// <inheritdoc />
     public override bool Equals(object? obj) => Equals(obj as ScheduleSpec);

@@ -50,7 +50,7 @@ public sealed class StatusLine(JobStatusStore store, AgentScheduler scheduler, C
         if (next.Job is not null)
         {
             var local = TimeZoneInfo.ConvertTime(next.Next!.Value, scheduler.TimeZone);
-            text += string.Create(CultureInfo.InvariantCulture, $", next {next.Job.Definition.Kind} {next.Job.Definition.Name} {local:yyyy-MM-dd HH:mm}");
+            text += string.Create(CultureInfo.InvariantCulture, $", next {next.Job.Definition.Kind} {next.Job.Definition.Name} {local:yyyy-MM-dd HH:mm zzz}");
         }
 
         return text;

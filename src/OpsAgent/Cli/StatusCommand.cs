@@ -25,7 +25,7 @@ internal static class StatusCommand
 
         var report = System.Text.Json.JsonSerializer.Deserialize(body, StatusJsonContext.Default.StatusReport)!;
         var zone = TimeZoneResolver.TryResolve(report.Scheduler.TimeZone, out var z) ? z : TimeZoneInfo.Local;
-        string Time(DateTimeOffset? t) => t is { } v ? TimeZoneInfo.ConvertTime(v, zone).ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture) : "-";
+        string Time(DateTimeOffset? t) => t is { } v ? TimeZoneInfo.ConvertTime(v, zone).ToString("yyyy-MM-dd HH:mm:ss zzz", CultureInfo.InvariantCulture) : "-";
 
         if (!Console.IsOutputRedirected && ReferenceEquals(output, Console.Out))
         {
