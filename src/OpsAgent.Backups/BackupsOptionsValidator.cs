@@ -82,6 +82,11 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", "required: where backup files go");
         }
+        else if (o.Directory.Any(char.IsControl))
+        {
+            // Path.GetFullPath throws on a NUL; no file system names a backup directory with control characters anyway.
+            errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", "contains a NUL or another control character: write the directory's path as plain text");
+        }
         else if (!Path.IsPathFullyQualified(o.Directory))
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.Directory)}", $"'{o.Directory}' must be an absolute path");

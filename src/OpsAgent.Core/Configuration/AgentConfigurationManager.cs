@@ -91,7 +91,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
                 {
                     jobs.AddRange(source.GetJobs(configuration));
                 }
-                catch (Exception ex) when (ex is FormatException or InvalidOperationException or ArgumentException)
+                catch (Exception ex) when (ex is not OutOfMemoryException)
                 {
                     errors.Add(new ConfigError(OpsAgentOptions.SectionName, $"{source.GetType().Name}: {ex.Message}"));
                 }
@@ -225,7 +225,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
     public void Dispose() => _reloadGate.Dispose();
 
     private List<ConfigError> Redact(List<ConfigError> errors)
-        => errors.ConvertAll(e => e with { Message = _redactor.Redact(e.Message) });
+        => errors.ConvertAll(e => new ConfigError(ConfigErrorText.Printable(e.Path, 300), ConfigErrorText.Printable(_redactor.Redact(e.Message), 1000)));
 
     [LoggerMessage(EventId = EventIds.Configuration.Loaded, Level = LogLevel.Information, Message = "Configuration loaded from {ConfigFiles}: {JobCount} jobs (generation {Generation})")]
     private static partial void LogLoaded(ILogger logger, IReadOnlyList<string> configFiles, int jobCount, long generation);

@@ -21,14 +21,35 @@ public sealed class AgentSection<TOptions>(string path, IEnumerable<IValidateOpt
     public object Load(IConfiguration root, ICollection<ConfigError> errors)
     {
         var bindErrors = new List<ConfigError>();
-        var options = StrictBinder.Bind<TOptions>(root.GetSection(Path), bindErrors, kinds);
+        TOptions options;
+        try
+        {
+            options = StrictBinder.Bind<TOptions>(root.GetSection(Path), bindErrors, kinds);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // Whatever a value holds, a load reports it and never stops the daemon: the reload keeps the last good configuration.
+            errors.Add(new ConfigError(Path, $"could not be read ({ex.GetType().Name}: {ex.Message})"));
+            return new TOptions();
+        }
+
         bindErrors.ForEach(errors.Add);
         // A value the binder refused was left at its default, so a validator's opinion of that path ("required", ...)
         // would contradict the binder's precise message: one message per path.
         var refused = bindErrors.Select(e => e.Path).ToHashSet(StringComparer.OrdinalIgnoreCase);
         foreach (var validator in validators)
         {
-            var result = validator.Validate(Options.DefaultName, options);
+            ValidateOptionsResult result;
+            try
+            {
+                result = validator.Validate(Options.DefaultName, options);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                errors.Add(new ConfigError(Path, $"could not be validated ({validator.GetType().Name}: {ex.GetType().Name}: {ex.Message})"));
+                continue;
+            }
+
             if (result.Failed)
             {
                 foreach (var error in (result.Failures ?? []).Select(ParseFailure).Where(e => !refused.Contains(e.Path)))

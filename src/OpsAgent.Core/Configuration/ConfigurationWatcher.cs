@@ -100,6 +100,11 @@ public sealed partial class ConfigurationWatcher : BackgroundService
                 {
                     await _manager.ReloadAsync(reason, forced, stoppingToken).ConfigureAwait(false);
                 }
+                catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
+                {
+                    // An exception leaving this loop would stop the host: the last good configuration stays, the next change retries.
+                    LogReloadCrashed(_logger, reason, ex);
+                }
                 finally
                 {
                     if (forced)
@@ -197,6 +202,9 @@ public sealed partial class ConfigurationWatcher : BackgroundService
             LogWatchError(_logger, ex.Message);
         }
     }
+
+    [LoggerMessage(EventId = EventIds.Configuration.ReloadCrashed, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) failed unexpectedly; the configuration in force stays")]
+    private static partial void LogReloadCrashed(ILogger logger, string trigger, Exception exception);
 
     [LoggerMessage(EventId = EventIds.Configuration.WatchError, Level = LogLevel.Warning, Message = "Configuration file watch problem ({Problem}); polling continues")]
     private static partial void LogWatchError(ILogger logger, string problem);

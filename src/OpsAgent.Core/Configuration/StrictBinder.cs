@@ -54,7 +54,14 @@ public static class StrictBinder
             return instance;
         }
 
-        foreach (var child in section.GetChildren())
+        var children = section.GetChildren().ToList();
+        if (children.Count > MaxChildren)
+        {
+            errors.Add(new ConfigError(section.Path, TooMany(children.Count)));
+            return instance;
+        }
+
+        foreach (var child in children)
         {
             if (!properties.TryGetValue(child.Key, out var property) && entryValues is not null)
             {
@@ -152,7 +159,14 @@ public static class StrictBinder
         if (IsDictionary(underlying, out var valueType))
         {
             var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.OrdinalIgnoreCase)!;
-            foreach (var child in section.GetChildren())
+            var children = section.GetChildren().ToList();
+            if (children.Count > MaxChildren)
+            {
+                errors.Add(new ConfigError(section.Path, TooMany(children.Count)));
+                return false;
+            }
+
+            foreach (var child in children)
             {
                 BindEntry(valueType, child, errors, kinds, dictionary);
             }
@@ -164,6 +178,12 @@ public static class StrictBinder
         if (IsList(underlying, out var elementType))
         {
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
+            if (section.GetChildren().Count() is var n && n > MaxChildren)
+            {
+                errors.Add(new ConfigError(section.Path, TooMany(n)));
+                return false;
+            }
+
             foreach (var child in section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
             {
                 if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -313,6 +333,15 @@ public static class StrictBinder
         _ when type.GetCustomAttribute<DescriptionAttribute>() is { } d => d.Description,
         _ => $"a {type.Name}",
     };
+
+    /// <summary>The most entries, keys or list items one object may hold.</summary>
+    /// <remarks>
+    /// Microsoft.Extensions.Configuration lists a section's children by scanning every key of its provider, so binding
+    /// grows with the square of the entries: 20,000 probes took minutes to refuse. No host runs a thousand jobs of one kind.
+    /// </remarks>
+    internal const int MaxChildren = 1000;
+
+    private static string TooMany(int count) => string.Create(CultureInfo.InvariantCulture, $"holds {count} entries; at most {MaxChildren} are supported (split the host's configuration, or generate fewer)");
 
     internal static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

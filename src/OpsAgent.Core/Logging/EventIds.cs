@@ -35,6 +35,9 @@ public static class EventIds
         /// <summary>A configuration change listener threw.</summary>
         public const int ListenerFailed = 1006;
 
+        /// <summary>A reload threw instead of reporting; the watcher goes on and the configuration in force stays.</summary>
+        public const int ReloadCrashed = 1007;
+
         /// <summary>The file watcher reported a problem; polling goes on.</summary>
         public const int WatchError = 1010;
     }

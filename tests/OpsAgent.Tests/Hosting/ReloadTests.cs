@@ -135,4 +135,34 @@ public sealed class ReloadTests
         Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("30 4 * * *"));
         Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_config_reloads_total{result=\"success\"} 2"));
     }
+
+    [Test]
+    public async Task HostileValues_EachReloadRejectedWithPaths_DaemonStaysUpOnItsLastGoodConfiguration()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly);
+        var hostile = new[]
+        {
+            """ "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Database": "app", "Directory": "/var/backups/a\u0000b" } } """,
+            """ "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 30 2 *", "Database": "app", "Directory": "/var/backups/db" } } """,
+            $$""" "Test": { "Jobs": { "nightly": { "Schedule": "{{new string('x', 100_000)}}" } } } """,
+            """ "Test": { "Jobs": { "nightly": { "Schedule": { "a": [1, 2] } } } } """,
+            """ "Probes": { "../../etc/x": { "Type": "tcp", "Host": "\u001b[31m", "Port": 1e308, "Every": true } } """,
+            """ "Backups": [ { "Engine": "postgres" } ] """,
+        };
+        for (var i = 0; i < hostile.Length; i++)
+        {
+            await agent.WriteConfigAsync(hostile[i]);
+            var failures = $"opsagent_config_reloads_total{{result=\"failure\"}} {i + 1}";
+            await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains(failures, StringComparison.Ordinal), $"hostile configuration {i} rejected");
+            var status = await agent.StatusAsync();
+            Assert.That(status.Configuration.Generation, Is.EqualTo(1), $"hostile configuration {i}: the last good configuration stays");
+            Assert.That(Job(status, "nightly")!.Schedule, Is.EqualTo("0 2 * * *"));
+            Assert.That(status.Configuration.LastReloadErrors, Is.Not.Empty.And.All.StartsWith("OpsAgent"), $"hostile configuration {i}: errors name their paths");
+            Assert.That(string.Concat(status.Configuration.LastReloadErrors).Any(char.IsControl), Is.False, "control characters are escaped");
+            Assert.That(status.Configuration.LastReloadErrors.Max(e => e.Length), Is.LessThan(2000));
+        }
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" } } } """);
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "a good edit after the hostile ones is applied");
+    }
 }
