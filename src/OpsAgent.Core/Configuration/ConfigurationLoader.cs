@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace OpsAgent.Core.Configuration;
 
-/// <summary>Builds a fresh merged configuration: main file, <c>conf.d/*.json</c> in name order, then <c>OPSAGENT__</c> environment variables.</summary>
+/// <summary>Builds a fresh merged configuration: main file, <c>conf.d/*.json</c> (not dot-files) in name order, then <c>OPSAGENT__</c> environment variables.</summary>
 /// <remarks>
 /// <para>
 /// A <c>conf.d</c> file may override the main file, but two <c>conf.d</c> files may not define the same setting or entry:
@@ -52,13 +52,18 @@ public static class ConfigurationLoader
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
-                errors.Add(new ConfigError(file, "configuration file does not exist (give another with --config)"));
+                errors.Add(new ConfigError(file, new FileInfo(file).LinkTarget is { } target
+                    ? $"configuration file is a symlink to {target}, which does not exist"
+                    : "configuration file does not exist (give another with --config)"));
                 ok = false;
+                // Named in the fingerprint, so that its removal (or repair) is a change and the pending edits get applied.
+                hash.Append(file).Append("\0missing\n");
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
                 errors.Add(new ConfigError(file, $"cannot read the configuration file: {ex.Message}"));
                 ok = false;
+                hash.Append(file).Append("\0unreadable\n");
             }
         }
 
