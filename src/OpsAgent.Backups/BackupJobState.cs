@@ -24,6 +24,9 @@ public sealed class BackupJobState
     /// <summary>Failed runs since start.</summary>
     public long Failures { get; internal set; }
 
+    /// <summary>Runs refused since start because another run of the job held its lock (<c>already_running</c>).</summary>
+    public long Refusals { get; internal set; }
+
     /// <summary>Backups on disk.</summary>
     public int Files { get; internal set; }
 

@@ -15,6 +15,12 @@ internal static partial class BackupLog
     [LoggerMessage(EventId = EventIds.Backups.Failed, Level = LogLevel.Error, Message = "Backup {Job} failed ({Reason}) on attempt {Attempt}: {Error}")]
     public static partial void Failed(ILogger logger, string job, string reason, string error, int attempt);
 
+    [LoggerMessage(EventId = EventIds.Backups.Refused, Level = LogLevel.Warning, Message = "Backup {Job} refused ({Reason}): {Error}")]
+    public static partial void Refused(ILogger logger, string job, string reason, string error);
+
+    [LoggerMessage(EventId = EventIds.Backups.FailedToStart, Level = LogLevel.Error, Message = "Backup {Job} failed ({Reason}) before its first attempt: {Error}")]
+    public static partial void FailedToStart(ILogger logger, string job, string reason, string error);
+
     [LoggerMessage(EventId = EventIds.Backups.Deleted, Level = LogLevel.Information, Message = "Backup {Job}: deleted {File} (not kept by {Rule})")]
     public static partial void Deleted(ILogger logger, string job, string file, string rule);
 

@@ -42,7 +42,8 @@ public sealed class BackupMetrics
         {
             new Measurement<long>(j.State.Successes, Job(j.Job), new("result", "success")),
             new Measurement<long>(j.State.Failures, Job(j.Job), new("result", "failure")),
-        }), description: "Backup runs by result (success|failure).");
+            new Measurement<long>(j.State.Refusals, Job(j.Job), new("result", "refused")),
+        }), description: "Backup runs by result (success|failure|refused: another run of the job held its lock).");
         meter.CreateObservableGauge("opsagent_backup_files", () => Jobs().Select(j => new Measurement<long>(j.State.Files, Job(j.Job))),
             description: "Verified backups of the job on disk.");
         meter.CreateObservableCounter("opsagent_backup_deleted", () => Jobs().Select(j => new Measurement<long>(j.State.Deleted, Job(j.Job))),

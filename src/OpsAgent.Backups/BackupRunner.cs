@@ -52,12 +52,19 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return Refused(request.Job, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}");
+            // Every run would fail so until the state directory is mended: a failure of the job, not a refusal.
+            using (EventScope.Begin(logger, "backup_failed"))
+            {
+                BackupLog.FailedToStart(logger, request.Job, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}");
+            }
+
+            state.Failed(request.Job, directory, time.GetUtcNow());
+            return new BackupRunResult(false, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}", null, 0);
         }
 
         if (held is null)
         {
-            return Refused(request.Job, BackupReasons.AlreadyRunning,
+            return Refused(request.Job, directory,
                 $"another run of the job holds {BackupJobLock.PathFor(request.StateDirectory, request.Job)} (the daemon or a backup run); this run did nothing");
         }
 
@@ -86,15 +93,19 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         }
     }
 
-    /// <summary>A run that did not start; nothing is recorded as the job's result (the run holding the lock records its own).</summary>
-    private BackupRunResult Refused(string job, string reason, string message)
+    /// <summary>
+    /// A run refused because another holds the job's lock: counted as refused, not as the job's result (the run holding the
+    /// lock records its own), and logged as what it is, not as a failed attempt.
+    /// </summary>
+    private BackupRunResult Refused(string job, string directory, string message)
     {
-        using (EventScope.Begin(logger, "backup_failed"))
+        using (EventScope.Begin(logger, "backup_refused"))
         {
-            BackupLog.Failed(logger, job, reason, message, 0);
+            BackupLog.Refused(logger, job, BackupReasons.AlreadyRunning, message);
         }
 
-        return new BackupRunResult(false, reason, message, null, 0);
+        state.Refused(job, directory);
+        return new BackupRunResult(false, BackupReasons.AlreadyRunning, message, null, 0);
     }
 
     /// <summary>Removes <c>.partial</c> files a killed run left behind, under the job's lock: a live run's partial is never touched.</summary>

@@ -59,6 +59,16 @@ public sealed class BackupStateStore(TimeProvider time)
         }
     }
 
+    /// <summary>Records a run refused because another held the job's lock: nothing else changes, the holder records its own result.</summary>
+    public void Refused(string job, string directory)
+    {
+        var state = Get(job, directory);
+        lock (_lock)
+        {
+            state.Refusals++;
+        }
+    }
+
     private static void Seed(BackupJobState state, IReadOnlyList<BackupFile> files)
     {
         state.Files = files.Count;

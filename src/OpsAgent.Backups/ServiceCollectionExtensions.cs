@@ -21,6 +21,8 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<Restore.BackupRestorer>();
         services.AddHostCheck<BackupHostCheck>();
+        // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
+        services.AddJobSource<BackupJobSource>();
         return services;
     }
 
@@ -28,7 +30,6 @@ public static class BackupServiceCollectionExtensions
     public static IServiceCollection AddBackups(this IServiceCollection services)
     {
         services.AddBackupServices();
-        services.AddJobSource<BackupJobSource>();
         services.AddAgentMetrics<BackupMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Scheduling.IJobHistorySource, BackupJobHistory>());
         services.AddHostedService<BackupStartup>();

@@ -16,6 +16,8 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton<EndpointInspector>();
         services.TryAddSingleton<CertificateChecker>();
         services.AddHostCheck<CertificateHostCheck>();
+        // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
+        services.AddJobSource<CertificateJobSource>();
         return services;
     }
 
@@ -29,7 +31,6 @@ public static class CertificateServiceCollectionExtensions
         services.TryAddSingleton<CertificateMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IStatusItemSource, CertificateStatusItems>());
         services.AddAgentMetrics<CertificateMetrics>();
-        services.AddJobSource<CertificateJobSource>();
         services.AddConfigurationListener<CertificateStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<CertificateStartup>());
         return services;

@@ -47,6 +47,8 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<PauseStore>();
         services.AddHostCheck<ProbeHostCheck>();
+        // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
+        services.AddJobSource<ProbeJobSource>();
         return services;
     }
 
@@ -59,7 +61,6 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeSupervisor>();
         services.AddAgentMetrics<ProbeMetrics>();
         services.AddSingleton<IStatusItemSource>(sp => sp.GetRequiredService<ProbeMetrics>());
-        services.AddJobSource<ProbeJobSource>();
         services.AddConfigurationListener<ProbeStatePruner>();
         return services;
     }

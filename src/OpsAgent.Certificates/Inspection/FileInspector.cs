@@ -14,7 +14,7 @@ public static class FileInspector
         var pattern = options.Path!;
         if (!Glob.HasWildcards(pattern))
         {
-            return [ReadWithin(entry, entry, pattern, limits)];
+            return ReadWithin(entry, entry, pattern, limits);
         }
 
         var (matches, unreadable, tooLarge) = Glob.Expand(pattern, limits.MaxGlobEntries);
@@ -28,7 +28,7 @@ public static class FileInspector
         foreach (var path in matches)
         {
             var relative = Path.GetRelativePath(baseDirectory, path).Replace(Path.DirectorySeparatorChar, '/');
-            checks.Add(ReadWithin(entry, $"{entry}:{relative}", path, limits));
+            checks.AddRange(ReadWithin(entry, $"{entry}:{relative}", path, limits));
         }
 
         if (checks.Count == 0)
@@ -42,21 +42,25 @@ public static class FileInspector
     }
 
     /// <summary>Reads one file under <see cref="FileLimits.Timeout"/>; a read still blocked then is abandoned to its thread.</summary>
-    private static CertificateCheck ReadWithin(string entry, string label, string path, FileLimits limits)
+    private static IReadOnlyList<CertificateCheck> ReadWithin(string entry, string label, string path, FileLimits limits)
     {
         var read = Task.Run(() => ReadFile(entry, label, path, limits));
         return read.Wait(limits.Timeout)
             ? read.Result
-            : CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.Timeout, $"reading the file took longer than {limits.Timeout}");
+            : [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.Timeout, $"reading the file took longer than {limits.Timeout}")];
     }
 
     /// <summary>Reads one file (following symlinks); only a regular file within the limits is read.</summary>
-    public static CertificateCheck ReadFile(string entry, string label, string path, FileLimits? limits = null)
+    /// <returns>
+    /// One check for the file; when some certificate blocks are good and others bad, also one failed check (<c>bad_pem</c>)
+    /// per bad block, labelled <c>label#N</c> by its position, so that one bad block does not hide the certificates around it.
+    /// </returns>
+    public static IReadOnlyList<CertificateCheck> ReadFile(string entry, string label, string path, FileLimits? limits = null)
     {
         limits ??= FileLimits.Default;
         if (Directory.Exists(path))
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NoCertificate, "a directory, not a certificate file");
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NoCertificate, "a directory, not a certificate file")];
         }
 
         byte[] data;
@@ -66,30 +70,35 @@ public static class FileInspector
         }
         catch (NotRegularFileException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotRegularFile, ex.Message);
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotRegularFile, ex.Message)];
         }
         catch (FileTooLargeException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.TooLarge, ex.Message);
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.TooLarge, ex.Message)];
         }
         catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
         {
             var message = new FileInfo(path).LinkTarget is { } target ? $"the symlink points to {target}, which does not exist" : "the file does not exist";
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotFound, message);
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.NotFound, message)];
         }
         catch (UnauthorizedAccessException)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.PermissionDenied, "the agent may not read the file");
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.PermissionDenied, "the agent may not read the file")];
         }
         catch (IOException ex)
         {
-            return CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.ReadError, ex.Message);
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, CertificateReasons.ReadError, ex.Message)];
         }
 
-        var (certificates, reason, problem) = CertificateFileReader.Read(data, limits.MaxCertificates);
-        return reason is null
-            ? new CertificateCheck(entry, label, CertificateSource.File, path, certificates)
-            : CertificateCheck.Failed(entry, label, CertificateSource.File, path, reason, problem!);
+        var (certificates, badBlocks, reason, problem) = CertificateFileReader.Read(data, limits.MaxCertificates);
+        if (reason is not null)
+        {
+            return [CertificateCheck.Failed(entry, label, CertificateSource.File, path, reason, problem!)];
+        }
+
+        // A bad first block is "label#1", not "label": the file's own row (the good certificates) already has that name.
+        return [new CertificateCheck(entry, label, CertificateSource.File, path, certificates),
+            .. badBlocks.Select(b => CertificateCheck.Failed(entry, $"{label}#{b.Position}", CertificateSource.File, path, CertificateReasons.BadPem, b.Problem))];
     }
 
     /// <summary>Reads a regular file of at most <paramref name="maxBytes"/>; a FIFO, device or socket is never read.</summary>

@@ -32,15 +32,23 @@ public sealed record ConfigurationFiles(string MainFile)
         return new(Path.Combine(AppContext.BaseDirectory, "appsettings.json"));
     }
 
-    /// <summary>The files to merge, in order: the main file, then <c>conf.d/*.json</c> by ordinal name.</summary>
+    /// <summary>The files to merge, in order: the main file, then <c>conf.d/*.json</c> by ordinal name, dot-files left out.</summary>
     public IReadOnlyList<string> Enumerate()
     {
         var files = new List<string> { Path.GetFullPath(MainFile) };
         if (System.IO.Directory.Exists(ConfDirectory))
         {
-            files.AddRange(System.IO.Directory.EnumerateFiles(ConfDirectory, "*.json").Order(StringComparer.Ordinal));
+            files.AddRange(System.IO.Directory.EnumerateFiles(ConfDirectory, "*.json").Where(f => IsConfDFile(Path.GetFileName(f))).Order(StringComparer.Ordinal));
         }
 
         return files;
     }
+
+    /// <summary>
+    /// Whether a <c>conf.d</c> name is configuration: <c>*.json</c> not starting with a dot. Editors and tools leave hidden
+    /// names there while they work (Emacs' lock <c>.#app.json</c>, a dangling symlink; Ansible's <c>.ansible_tmp*app.json</c>;
+    /// vim's <c>.app.json.swp</c>), and none of them is meant to be read.
+    /// </summary>
+    public static bool IsConfDFile(string name)
+        => name.EndsWith(".json", StringComparison.Ordinal) && !name.StartsWith('.');
 }

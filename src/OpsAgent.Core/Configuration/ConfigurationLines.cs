@@ -44,6 +44,18 @@ public static class ConfigurationLines
         return best.Depth > 0 ? $"{best.File}:{best.Line}" : null;
     }
 
+    /// <summary>
+    /// <paramref name="error"/> as printed (<c>path: message</c>), followed by <c> (file:line)</c> when its path is found in
+    /// <paramref name="files"/>: the same form as the host findings, so every configuration error says where to look.
+    /// </summary>
+    public static string Describe(IReadOnlyList<string> files, ConfigError error)
+    {
+        ArgumentNullException.ThrowIfNull(error);
+        // A read or syntax error names its file in the path already.
+        var at = error.Path.StartsWith(OpsAgentOptions.SectionName, StringComparison.OrdinalIgnoreCase) ? Find(files, error.Path) : null;
+        return at is null ? error.ToString() : $"{error} ({at})";
+    }
+
     /// <summary>How many leading segments of <paramref name="target"/> the JSON has as nested keys, and the line of the deepest.</summary>
     private static (int Depth, int Line) Deepest(ReadOnlySpan<byte> bytes, string[] target)
     {

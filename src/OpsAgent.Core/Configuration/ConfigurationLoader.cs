@@ -5,7 +5,7 @@ using Microsoft.Extensions.Configuration;
 
 namespace OpsAgent.Core.Configuration;
 
-/// <summary>Builds a fresh merged configuration: main file, <c>conf.d/*.json</c> in name order, then <c>OPSAGENT__</c> environment variables.</summary>
+/// <summary>Builds a fresh merged configuration: main file, <c>conf.d/*.json</c> (not dot-files) in name order, then <c>OPSAGENT__</c> environment variables.</summary>
 /// <remarks>
 /// <para>
 /// A <c>conf.d</c> file may override the main file, but two <c>conf.d</c> files may not define the same setting or entry:
@@ -33,15 +33,29 @@ public static class ConfigurationLoader
     /// the cheap path for the periodic change check.
     /// </param>
     /// <param name="sections">Section path → options type, to find settings and entries two <c>conf.d</c> files both define (none: not checked).</param>
+    /// <param name="lenient">Return what the readable files hold even when some could not be read or parsed (never for a load that is published).</param>
     public static (IConfigurationRoot? Root, IReadOnlyList<string> Files, string Fingerprint) Build(ConfigurationFiles source, ICollection<ConfigError> errors,
-        IDictionary? environment = null, string? unlessFingerprint = null, IReadOnlyDictionary<string, Type>? sections = null)
+        IDictionary? environment = null, string? unlessFingerprint = null, IReadOnlyDictionary<string, Type>? sections = null, bool lenient = false)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(errors);
-        var files = source.Enumerate();
         var hash = new StringBuilder();
-        var contents = new List<(string File, byte[] Bytes)>(files.Count);
         var ok = true;
+        IReadOnlyList<string> files;
+        try
+        {
+            files = source.Enumerate();
+        }
+        catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
+        {
+            // conf.d cannot be listed: an error naming it, rather than an exception out of every load and reload.
+            errors.Add(new ConfigError(source.ConfDirectory, $"cannot list the directory: {ex.Message}"));
+            hash.Append(source.ConfDirectory).Append("\0unlistable\n");
+            files = [Path.GetFullPath(source.MainFile)];
+            ok = false;
+        }
+
+        var contents = new List<(string File, byte[] Bytes)>(files.Count);
         foreach (var file in files)
         {
             try
@@ -52,13 +66,18 @@ public static class ConfigurationLoader
             }
             catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException)
             {
-                errors.Add(new ConfigError(file, "configuration file does not exist (give another with --config)"));
+                errors.Add(new ConfigError(file, new FileInfo(file).LinkTarget is { } target
+                    ? $"configuration file is a symlink to {target}, which does not exist"
+                    : "configuration file does not exist (give another with --config)"));
                 ok = false;
+                // Named in the fingerprint, so that its removal (or repair) is a change and the pending edits get applied.
+                hash.Append(file).Append("\0missing\n");
             }
             catch (Exception ex) when (ex is UnauthorizedAccessException or IOException)
             {
                 errors.Add(new ConfigError(file, $"cannot read the configuration file: {ex.Message}"));
                 ok = false;
+                hash.Append(file).Append("\0unreadable\n");
             }
         }
 
@@ -129,7 +148,7 @@ public static class ConfigurationLoader
         }
 
         builder.AddInMemoryCollection(overrides);
-        return (ok ? builder.Build() : null, files, fingerprint);
+        return (ok || lenient ? builder.Build() : null, files, fingerprint);
     }
 
     private static bool IsUnder(string key, string path)
@@ -151,7 +170,8 @@ public static class ConfigurationLoader
     public static OpsAgentOptions ReadFoundationLeniently(ConfigurationFiles source)
     {
         var ignored = new List<ConfigError>();
-        var (root, _, _) = Build(source, ignored);
+        // Lenient: a broken conf.d file must not hide the main file's settings (the control socket the CLI asks the daemon on).
+        var (root, _, _) = Build(source, ignored, lenient: true);
         return root is null ? new OpsAgentOptions() : StrictBinder.Bind<OpsAgentOptions>(root.GetSection(OpsAgentOptions.SectionName), ignored);
     }
 }

@@ -184,7 +184,9 @@ public sealed partial class ConfigurationWatcher : BackgroundService
 
         try
         {
-            var watcher = new FileSystemWatcher(dir, "*.json")
+            // Every name, not only *.json: renaming a file away to app.json.disabled, or an editor's lock going away, must
+            // trigger a pass; the manager's fingerprint makes a pass over unchanged files cost nothing.
+            var watcher = new FileSystemWatcher(dir)
             {
                 NotifyFilter = NotifyFilters.FileName | NotifyFilters.LastWrite | NotifyFilters.Size,
             };

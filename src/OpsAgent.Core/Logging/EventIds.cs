@@ -175,6 +175,12 @@ public static class EventIds
         /// <summary>A run that waited got a dump slot (<c>backup_slot_acquired</c>).</summary>
         public const int SlotAcquired = 2014;
 
+        /// <summary>A run was refused: another run of the job holds its lock (<c>backup_refused</c>).</summary>
+        public const int Refused = 2015;
+
+        /// <summary>A run failed before its first attempt: the job's lock cannot be taken (<c>backup_failed</c>).</summary>
+        public const int FailedToStart = 2016;
+
         /// <summary>Connection URL parameters meant for an ORM are not passed to the dump tools.</summary>
         public const int OrmParametersIgnored = 2030;
     }

@@ -13,9 +13,10 @@ internal static class CheckConfigCommand
     internal static void WriteErrors(ConfigurationFiles files, IReadOnlyCollection<ConfigError> errors, TextWriter output)
     {
         output.WriteLine($"{files.MainFile}: {errors.Count} error{(errors.Count == 1 ? "" : "s")}");
+        var enumerated = files.Enumerate();
         foreach (var error in errors)
         {
-            output.WriteLine(Core.Secrets.SecretRedactor.Shared.Redact(error.ToString()));
+            output.WriteLine(Core.Secrets.SecretRedactor.Shared.Redact(ConfigurationLines.Describe(enumerated, error)));
         }
     }
 

@@ -38,9 +38,10 @@ internal sealed class ControlVerbRunner(IServiceProvider services, AgentConfigur
 
         var errors = configuration.LastErrors;
         await output.WriteLineAsync($"configuration rejected ({errors.Count} errors); generation {current.Generation} stays in force:").ConfigureAwait(false);
+        var files = configuration.Files.Enumerate();
         foreach (var error in errors)
         {
-            await output.WriteLineAsync($"  {error.Path}: {error.Message}").ConfigureAwait(false);
+            await output.WriteLineAsync($"  {ConfigurationLines.Describe(files, error)}").ConfigureAwait(false);
         }
 
         return 1;

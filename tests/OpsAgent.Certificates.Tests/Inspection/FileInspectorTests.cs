@@ -114,6 +114,102 @@ public sealed class FileInspectorTests
         });
     }
 
+    /// <summary>A fixture copied from x509-certificate-exporter (Fixtures/x509-certificate-exporter/README.md).</summary>
+    private static string Fixture(string name)
+        => File.ReadAllText(Path.Combine(TestContext.CurrentContext.TestDirectory, "Inspection", "Fixtures", "x509-certificate-exporter", name));
+
+    /// <summary>The <paramref name="index"/>-th (0-based) PEM block of <paramref name="pem"/>, with its END line's newline.</summary>
+    private static string Block(string pem, int index)
+    {
+        const string end = "-----END CERTIFICATE-----\n";
+        var blocks = pem.Split(end, StringSplitOptions.RemoveEmptyEntries);
+        return blocks[index][blocks[index].IndexOf("-----BEGIN ", StringComparison.Ordinal)..] + end;
+    }
+
+    [Test]
+    public void Inspect_CorruptedBlockBetweenGoodCertificates_EachGoodCertificateReportedAndTheBadBlockItsOwnFailedRow()
+    {
+        // basic.pem: a certificate and an RSA key (lines 1-32); corrupted.pem's block from line 33; double.pem's second certificate.
+        var path = Write("bundle.pem", Fixture("basic.pem") + Fixture("corrupted.pem") + Block(Fixture("double.pem"), 1));
+
+        var checks = Inspect(path);
+
+        Assert.That(checks.Select(c => (c.Label, c.FailureReason)), Is.EqualTo(new (string, string?)[] { ("site", null), ("site#2", "bad_pem") }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(checks[0].Certificates.Select(c => (c.Position, c.Subject, checks[0].SeriesLabel(c))),
+                Is.EqualTo(new[] { (1, "kubernetes", "site"), (3, "O=Acme Co", "site#3") }), "positions count the certificate blocks, the bad one included");
+            Assert.That(checks[0].Certificates[0].NotAfter, Is.EqualTo(new DateTimeOffset(2028, 12, 23, 13, 27, 34, TimeSpan.Zero)));
+            Assert.That(checks[1].FailureMessage, Does.Contain("certificate block 2 (line 33)"));
+            Assert.That(checks[1].Location, Is.EqualTo(path));
+        });
+    }
+
+    [TestCase("-----BEGIN CERTIFICATE-----\nMIIB!!!notbase64\n-----END CERTIFICATE-----\n", "not valid base64")]
+    [TestCase("-----BEGIN CERTIFICATE-----\nMIIBkTCB+wIJAK\n", "no END line")]
+    [TestCase("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", "cannot be parsed")]
+    public void Inspect_BadBlockFirstThenAGoodCertificate_TheGoodOneReportedAndTheBadBlockFailedAsNumberOne(string bad, string problem)
+    {
+        using var leaf = TestCertificates.CreateLeaf("after.test", Now.AddDays(-1), Now.AddDays(30), null);
+        var path = Write("bundle.pem", bad + TestCertificates.Pem(leaf));
+
+        var checks = Inspect(path);
+
+        Assert.That(checks.Select(c => (c.Label, c.FailureReason)), Is.EqualTo(new (string, string?)[] { ("site", null), ("site#1", "bad_pem") }));
+        Assert.Multiple(() =>
+        {
+            Assert.That(checks[0].Certificates.Select(c => (c.Subject, checks[0].SeriesLabel(c))), Is.EqualTo(new[] { ("after.test", "site#2") }));
+            Assert.That(checks[1].FailureMessage, Does.Contain("certificate block 1 (line 1)").And.Contain(problem));
+        });
+    }
+
+    [Test]
+    public void Inspect_OnlyBadBlocks_OneFailedRowNamingEachBlock()
+    {
+        var path = Write("broken.pem", Fixture("corrupted.pem") + "-----BEGIN CERTIFICATE-----\nMIIB!!!notbase64\n-----END CERTIFICATE-----\n");
+
+        var check = Inspect(path).Single();
+
+        Assert.That((check.Label, check.FailureReason), Is.EqualTo(("site", "bad_pem")));
+        Assert.That(check.FailureMessage, Does.Contain("certificate block 1 (line 1)").And.Contain("certificate block 2 (line 18)"));
+    }
+
+    [Test]
+    public void Inspect_TrustedCertificateBlocks_ReadAsOpensslX509ReadsThem()
+    {
+        using var ca = TestCertificates.CreateCa("Trusted Root", Now.AddDays(-100), Now.AddDays(3000));
+        using var leaf = TestCertificates.CreateLeaf("trusted.test", Now.AddDays(-1), Now.AddDays(45), ca);
+        Write("plain.pem", TestCertificates.Pem(ca));
+        // OpenSSL's trusted format: the DER certificate followed by its trust settings, under BEGIN TRUSTED CERTIFICATE.
+        PosixShell.Run("openssl x509 -in plain.pem -trustout -addtrust serverAuth -out trusted.pem", _dir);
+        var trusted = File.ReadAllText(Path.Combine(_dir, "trusted.pem"));
+        Assert.That(trusted, Does.StartWith("-----BEGIN TRUSTED CERTIFICATE-----"));
+        var opensslEnd = PosixShell.Run("openssl x509 -in trusted.pem -noout -enddate -dateopt iso_8601", _dir);
+        var path = Write("bundle.pem", TestCertificates.Pem(leaf) + trusted);
+
+        var check = Inspect(path).Single();
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(check.Success, Is.True, check.FailureMessage);
+            Assert.That(check.Certificates.Select(c => (c.Position, c.Subject)), Is.EqualTo(new[] { (1, "trusted.test"), (2, "Trusted Root") }));
+            Assert.That(check.Certificates[1].NotAfter, Is.EqualTo(TestCertificates.Second(Now.AddDays(3000))));
+            Assert.That(opensslEnd, Does.Contain(TestCertificates.Second(Now.AddDays(3000)).ToString("yyyy-MM-dd HH:mm:ss", System.Globalization.CultureInfo.InvariantCulture)));
+        });
+    }
+
+    [Test]
+    public void Inspect_TrustedCertificateFromTheExportersFixture_ReadLikeTheCertificateItCarries()
+    {
+        Write("basic.pem", Fixture("basic.pem"));
+        PosixShell.Run("openssl x509 -in basic.pem -trustout -addtrust clientAuth -addreject emailProtection -setalias k8s -out trusted.pem", _dir);
+
+        var check = Inspect(Path.Combine(_dir, "trusted.pem")).Single();
+
+        Assert.That(check.Success, Is.True, check.FailureMessage);
+        Assert.That(check.Certificates.Select(c => (c.Subject, c.NotAfter)), Is.EqualTo(new[] { ("kubernetes", new DateTimeOffset(2028, 12, 23, 13, 27, 34, TimeSpan.Zero)) }));
+    }
+
     [Test]
     public void Inspect_PrivateKeyOnly_FailsNoCertificate()
     {

@@ -145,6 +145,48 @@ public sealed class ConfigurationLoadingTests
     }
 
     [Test]
+    public void LoadInitial_EditorAndAnsibleLeftoversInConfD_NotLoaded()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("app.json", """{ "OpsAgent": { "StateDirectory": "/srv/app" } }""");
+        // Emacs' lock while app.json is edited: a dangling symlink to user@host.pid.
+        File.CreateSymbolicLink(Path.Combine(_dir.FullName, "conf.d", ".#app.json"), "root@host.4242:1700000000");
+        // Ansible's temporary copy before it renames it over app.json, and an editor's hidden backup.
+        WriteConfD(".ansible_tmpk2j8y1app.json", """{ "OpsAgent": { "StateDirectory": "/srv/half-written" """);
+        WriteConfD(".app.json.swp.json", """{ "OpsAgent": { "StateDirectory": "/srv/other" } }""");
+        WriteConfD("notes.txt", "not configuration");
+
+        var configuration = manager.LoadInitial();
+
+        Assert.That(configuration.Files.Select(Path.GetFileName), Is.EqualTo(new[] { "appsettings.json", "app.json" }));
+        Assert.That(configuration.Agent.StateDirectory, Is.EqualTo("/srv/app"));
+    }
+
+    [Test]
+    public async Task ReloadAsync_UnreadableConfDEntryRemoved_PendingEditAppliedAndErrorCleared()
+    {
+        var manager = Manager("""{ "OpsAgent": { "TimeZone": "UTC" } }""");
+        WriteConfD("app.json", """{ "OpsAgent": { "StateDirectory": "/srv/before" } }""");
+        manager.LoadInitial();
+        var dangling = Path.Combine(_dir.FullName, "conf.d", "zz-gone.json");
+        File.CreateSymbolicLink(dangling, Path.Combine(_dir.FullName, "nowhere.json"));
+        WriteConfD("app.json", """{ "OpsAgent": { "StateDirectory": "/srv/after" } }""");
+        var rejected = await manager.ReloadAsync("file", force: false, CancellationToken.None);
+        Assert.That((rejected, manager.LastErrors.Select(e => e.Path).Single()), Is.EqualTo((false, dangling)));
+
+        File.Delete(dangling);
+        // What the watcher does on the removal event (or the poll, which asks the same way).
+        var applied = await manager.ReloadAsync($"file {dangling}", force: false, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(applied, Is.True, "the removal must let the pending edit through");
+            Assert.That(manager.Current.Agent.StateDirectory, Is.EqualTo("/srv/after"));
+            Assert.That(manager.LastErrors, Is.Empty);
+        });
+    }
+
+    [Test]
     public void Build_EnvironmentOverride_WinsOverFiles()
     {
         var main = Path.Combine(_dir.FullName, "appsettings.json");

@@ -67,6 +67,37 @@ public sealed class BackupAgentTests
         backups.Delete(recursive: true);
     }
 
+    [TestCase(new[] { "db", "old" }, new[] { "db" })]
+    [TestCase(new[] { "old" }, new string[0])]
+    public async Task Reload_JobRemoved_ItsSeriesAreNoLongerExported(string[] before, string[] after)
+    {
+        var backups = Directory.CreateTempSubdirectory("opsagent-agent-backups-");
+        try
+        {
+            SyntheticBackup(backups.FullName, "db", new DateTimeOffset(2026, 11, 20, 2, 0, 0, TimeSpan.Zero));
+            SyntheticBackup(backups.FullName, "old", new DateTimeOffset(2026, 11, 20, 3, 0, 0, TimeSpan.Zero));
+            const string connection = "Host=127.0.0.1;Port=1;Username=u;Password=not-used";
+            string Jobs(params string[] names) => $$"""
+                "Backups": { {{string.Join(", ", names.Select(n => $$"""
+                  "{{n}}": { "Engine": "postgres", "Schedule": "0 2 * * *", "Connection": "{{connection}}", "Directory": "{{backups.FullName}}", "CatchUp": false }
+                  """))}} }
+                """;
+            await using var agent = await TestAgent.StartAsync(Jobs(before));
+            Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_backup_files{job=\"old\"} 1"));
+
+            await agent.WriteConfigAsync(Jobs(after));
+
+            await Eventually.WaitAsync(async () => (await agent.StatusAsync()).Jobs.All(j => j.Name != "old"), "the job to leave /status");
+            var metrics = await agent.MetricsAsync();
+            Assert.That(metrics, Does.Not.Contain("job=\"old\""), "a removed job's series are dropped, not exported at 0");
+            Assert.That(metrics.Contains("opsagent_backup_files{job=\"db\"} 1", StringComparison.Ordinal), Is.EqualTo(after.Contains("db")));
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
+        }
+    }
+
     [Test]
     public async Task Metrics_JobNotDueAndNoStartupService_BackupSeriesExported()
     {

@@ -44,6 +44,26 @@ public sealed class CheckConfigTests
     }
 
     [Test]
+    public async Task CheckConfig_InvalidJobName_ErrorNamesTheFileAndLine()
+    {
+        var path = Write("""
+            { "OpsAgent": {
+                "TimeZone": "UTC",
+                "Test": { "Jobs": {
+                    "Sims DB": { "Schedule": "0 2 * * *" }
+                } }
+            } }
+            """);
+        var output = new StringWriter();
+
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None, TestJobRegistration.Add);
+
+        Assert.That(exit, Is.EqualTo(1));
+        var line = output.ToString().Split('\n').Single(l => l.StartsWith("OpsAgent:Test:Jobs:Sims DB:", StringComparison.Ordinal));
+        Assert.That(line, Does.Contain("names must match").And.EndWith($"({path}:4)"));
+    }
+
+    [Test]
     public async Task CheckConfig_Valid_SummaryListsEachJobWithNextThreeFireTimes()
     {
         var path = Write("""

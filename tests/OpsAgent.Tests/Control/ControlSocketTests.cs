@@ -1,4 +1,6 @@
 using Npgsql;
+using OpsAgent.Backups.Files;
+using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Scheduling;
 using OpsAgent.Testing;
 using OpsAgent.Tests.Support;
@@ -102,6 +104,85 @@ public sealed class ControlSocketTests
 
             Assert.That(reload.Exit, Is.EqualTo(1));
             Assert.That(reload.Err, Does.Contain("no daemon answers on"));
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task BackupRun_NoDaemon_JournalSaysHowManyJobsAreConfigured()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            using var journal = new JournalCapture(Path.Combine(dir.FullName, "journal.sock"));
+            var config = Path.Combine(dir.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(config, TestAgent.Config(journal.Path, BackupJob(Path.Combine(dir.FullName, "backups"))));
+
+            var run = await AgentProcess.RunAsync("backup", "run", "db", "--config", config);
+
+            Assert.That(run.Exit, Is.Zero, run.All);
+            var loaded = await journal.WaitForAsync(e => e["MESSAGE"].StartsWith("Configuration loaded from", StringComparison.Ordinal), "the load logged");
+            Assert.That(loaded["MESSAGE"], Does.Contain(": 1 jobs"), "the backup job is configured");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task BackupRun_JobLockHeld_RefusedCountedAsRefusedAndLoggedWithoutAnAttempt()
+    {
+        var backups = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            await using var agent = await TestAgent.StartAsync(BackupJob(backups.FullName));
+            CliResult run;
+            using (var held = BackupJobLock.TryAcquire(agent.Service<AgentConfigurationManager>().Current.Agent.StateDirectory, "db"))
+            {
+                Assert.That(held, Is.Not.Null, "the test holds the job's lock, as a run in another process would");
+                run = await AgentProcess.RunAsync("backup", "run", "db", "--config", agent.ConfigPath);
+            }
+
+            Assert.That(run.Exit, Is.EqualTo(1), run.All);
+            Assert.That(run.All, Does.Contain("already_running"));
+            var metrics = await agent.MetricsAsync();
+            Assert.That(metrics, Does.Contain("opsagent_backup_runs_total{job=\"db\",result=\"refused\"} 1"));
+            Assert.That(metrics, Does.Contain("opsagent_backup_runs_total{job=\"db\",result=\"failure\"} 0"), "a refused run is not a failed backup");
+            var entry = await agent.Journal.WaitForAsync(e => e.GetValueOrDefault("OPSAGENT_REASON") == "already_running", "the refusal logged");
+            Assert.Multiple(() =>
+            {
+                Assert.That(entry["OPSAGENT_EVENT"], Is.EqualTo("backup_refused"));
+                Assert.That(entry["MESSAGE"], Does.Not.Contain("attempt"));
+                Assert.That(entry.ContainsKey("OPSAGENT_ATTEMPT"), Is.False);
+            });
+        }
+        finally
+        {
+            backups.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task Reload_NoDaemonConfiguredSocketAndABrokenConfDFile_NamesTheConfiguredSocket()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            var config = Path.Combine(dir.FullName, "appsettings.json");
+            // TestAgent.Config puts Control:Socket beside the journal socket: not the default /run/opsagent/control.sock.
+            await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "journal.sock")));
+            Directory.CreateDirectory(Path.Combine(dir.FullName, "conf.d"));
+            File.CreateSymbolicLink(Path.Combine(dir.FullName, "conf.d", "app.json"), Path.Combine(dir.FullName, "gone.json"));
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "conf.d", "half.json"), "{ \"OpsAgent\": { ");
+
+            var reload = await AgentProcess.RunAsync("reload", "--config", config);
+
+            Assert.That(reload.Exit, Is.EqualTo(1));
+            Assert.That(reload.Err, Does.Contain($"no daemon answers on {Path.Combine(dir.FullName, "control.sock")}"));
         }
         finally
         {

@@ -167,6 +167,28 @@ public sealed partial class ReferenceDocsTests
         Assert.That(doc[(begin + TableBegin.Length)..end], Is.EqualTo(generated), "docs/configuration.md's key table is stale: run this test with OPSAGENT_UPDATE_DOCS=1 and commit the result");
     }
 
+    [TestCase("sims-db")]
+    [TestCase("innova.db")]
+    [TestCase("sims_db")]
+    [TestCase("2nd")]
+    [TestCase("Sims")]
+    [TestCase("-db")]
+    [TestCase(".db")]
+    [TestCase("_db")]
+    [TestCase("sims db")]
+    [TestCase("a/b")]
+    public void ConfigurationDoc_NamedEntriesRule_AcceptsWhatNameRulesAccepts(string name)
+    {
+        var bullet = File.ReadAllText(ConfigurationDocPath).Split("\n- ").Single(b => b.StartsWith("**Named entries**", StringComparison.Ordinal));
+        var documented = BacktickedPattern().Match(bullet);
+        Assert.That(documented.Success, Is.True, $"the rule is written as a pattern in backticks: {bullet}");
+
+        Assert.That(Regex.IsMatch(name, $"^{documented.Groups[1].Value}$"), Is.EqualTo(NameRules.IsValid(name)), $"docs say {documented.Value}; {NameRules.Rule}");
+    }
+
+    [GeneratedRegex(@"`(\[a-z0-9\][^`]*)`")]
+    private static partial Regex BacktickedPattern();
+
     [Test]
     public void ConfigurationDoc_EveryOptionsProperty_Named()
     {

@@ -63,6 +63,25 @@ public sealed class ReloadTests
     }
 
     [Test]
+    public async Task EmacsLockInConfD_EditWhileTheLockExistsAppliedAndNoReloadFails()
+    {
+        await using var agent = await TestAgent.StartAsync(Nightly, prepare: d => Directory.CreateDirectory(Path.Combine(d.FullName, "conf.d")));
+        // Emacs' lock while someone edits conf.d/app.json: a dangling symlink named .#app.json.
+        var emacsLock = Path.Combine(agent.Directory.FullName, "conf.d", ".#app.json");
+        File.CreateSymbolicLink(emacsLock, "root@host.4242:1700000000");
+
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" } } } """);
+
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "the edit applied while the lock exists");
+        File.Delete(emacsLock);
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "45 4 * * *" } } } """);
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "45 4 * * *", "the next edit applied");
+        var status = await agent.StatusAsync();
+        Assert.That(status.Configuration.LastReloadErrors, Is.Empty);
+        Assert.That(await agent.MetricsAsync(), Does.Not.Contain("opsagent_config_reloads_total{result=\"failure\"} 1"));
+    }
+
+    [Test]
     public async Task RemovedJob_DisappearsFromStatusAndMetrics()
     {
         await using var agent = await TestAgent.StartAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "* * * * *" }, "weekly": { "Schedule": "0 3 * * 0" } } } """);
