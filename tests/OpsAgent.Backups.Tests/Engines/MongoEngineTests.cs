@@ -42,6 +42,9 @@ public sealed class MongoEngineTests
     [TestCase("mongodb://root:pw@mongo:27017/?authSource=users&tls=true", "innova_db", "mongodb://root:pw@mongo:27017/innova_db?authSource=users&tls=true", TestName = "Dump_UriGivesAuthSource_Kept")]
     [TestCase("mongodb://mongo:27017", "innova_db", "mongodb://mongo:27017/innova_db", TestName = "Dump_NoCredentials_NoAuthSource")]
     [TestCase("mongodb://root:pw@mongo:27017", null, "mongodb://root:pw@mongo:27017/?authSource=admin", TestName = "Dump_NoDatabaseAnywhere_WholeServer")]
+    [TestCase("mongodb+srv://appuser:pw@cluster0.example.net/innova_db", "archive_db", "mongodb+srv://appuser:pw@cluster0.example.net/archive_db", TestName = "Dump_SrvUri_NoAuthSourceAddedSoTheTxtRecordsApplies")]
+    [TestCase("mongodb://appuser:pw@mongo:27017/innova_db?authMechanism=PLAIN", null, "mongodb://appuser:pw@mongo:27017/innova_db?authMechanism=PLAIN", TestName = "Dump_PlainMechanism_NoAuthSourceAddedSoTheToolsUseExternal")]
+    [TestCase("mongodb://mongo:27017/innova_db?authMechanism=MONGODB-X509&tls=true", null, "mongodb://mongo:27017/innova_db?authMechanism=MONGODB-X509&tls=true", TestName = "Dump_X509Mechanism_NoAuthSourceAdded")]
     public async Task Dump_Arguments(string uri, string? database, string expectedUri)
     {
         var plan = await new MongoEngine().PlanDumpAsync(Context(uri, database), CancellationToken.None);

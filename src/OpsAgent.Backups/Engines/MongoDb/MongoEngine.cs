@@ -180,10 +180,10 @@ internal sealed class MongoEngine : IBackupEngine
         var authority = uri.IndexOfAny(['/', '?'], uri.IndexOf("://", StringComparison.Ordinal) + 3);
         var queryStart = authority < 0 ? -1 : uri.IndexOf('?', authority);
         var query = queryStart < 0 ? string.Empty : uri[(queryStart + 1)..];
-        if (parsed.Username is not null && parsed.AuthenticationSource is null)
+        if (MongoAuthentication.AddedAuthSource(parsed) is { } source)
         {
-            // The driver's rule: the URI's database, else admin. Without it mongo-tools would log in to the database dumped.
-            query = (query.Length == 0 ? string.Empty : query + "&") + "authSource=" + Uri.EscapeDataString(parsed.DatabaseName ?? "admin");
+            // Without it mongo-tools would log in to the database dumped, not where the URI's user is defined.
+            query = (query.Length == 0 ? string.Empty : query + "&") + "authSource=" + Uri.EscapeDataString(source);
         }
 
         var rebuilt = (authority < 0 ? uri : uri[..authority]) + "/" + (database is null ? string.Empty : Uri.EscapeDataString(database)) + (query.Length == 0 ? string.Empty : "?" + query);
@@ -210,7 +210,7 @@ internal sealed class MongoEngine : IBackupEngine
     /// <summary>Refuses a target that already holds collections: mongorestore would add the dump's documents to them.</summary>
     private static async Task RefuseNonEmptyAsync(MongoUrl? uri, string? database, string? container, CancellationToken cancellationToken)
     {
-        var settings = MongoClientSettings.FromUrl(new MongoUrlBuilder(uri?.ToString() ?? "mongodb://localhost") { DatabaseName = null }.ToMongoUrl());
+        var settings = MongoAuthentication.CheckSettings(uri ?? new MongoUrl("mongodb://localhost"));
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
         settings.ApplicationName = "opsagent-restore";
         using var client = new MongoClient(settings);
