@@ -116,4 +116,24 @@ public sealed class MongoEngineTests
             Assert.That(Directory.Exists(Path.Combine(_kit.Directory, "tmp")), Is.False, "nothing written on the host");
         });
     }
+
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":13,\"message\":\"not authorized on innova_copy\"}", "not_authorized", TestName = "ParseCheckOutput_Unauthorized_NotAuthorized")]
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":18,\"message\":\"Authentication failed.\"}", "database_unreachable", TestName = "ParseCheckOutput_AuthenticationFailed_DatabaseUnreachable")]
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":null,\"message\":\"Server selection timed out after 30000 ms\"}", "database_unreachable", TestName = "ParseCheckOutput_NoServer_DatabaseUnreachable")]
+    [TestCase("MongoshInvalidInputError: something else", "database_unreachable", TestName = "ParseCheckOutput_NoAnswerLine_DatabaseUnreachable")]
+    [TestCase("opsagent-check: {\"ok\":1,\"databases\":[{\"name\":1}]}", "database_unreachable", TestName = "ParseCheckOutput_UnreadableAnswer_DatabaseUnreachable")]
+    public void ParseCheckOutput_Failure(string output, string reason)
+    {
+        var ex = Assert.Throws<BackupFailedException>(() => MongoEngine.ParseCheckOutput("banner\n" + output + "\n", new ToolExit(1, "stderr"), "innova_copy", "mongo"));
+
+        Assert.That(ex!.Reason, Is.EqualTo(reason), ex.Message);
+    }
+
+    [Test]
+    public void ParseCheckOutput_SystemCollectionsOnly_NotRefused()
+    {
+        var databases = MongoEngine.ParseCheckOutput("opsagent-check: {\"ok\":1,\"databases\":[{\"name\":\"innova_copy\",\"collections\":[\"system.views\"]}]}\n", new ToolExit(0, ""), "innova_copy", "mongo");
+
+        Assert.That(() => MongoEngine.RefuseNonEmpty(databases), Throws.Nothing);
+    }
 }
