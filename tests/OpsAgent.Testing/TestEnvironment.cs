@@ -5,16 +5,49 @@ namespace OpsAgent.Testing;
 /// <summary>The services tests/run.sh starts, found through its OPSAGENT_TEST_* variables.</summary>
 public static class TestEnvironment
 {
+    /// <summary>Set to 1 where MongoDB is provided (the GitHub workflow): a missing MongoDB variable or tool fails the test instead of skipping it.</summary>
+    public const string RequireMongoVariable = "OPSAGENT_TEST_REQUIRE_MONGO";
+
+    private static readonly string[] MongoTools = ["mongodump", "mongorestore"];
+
     /// <summary>The variable's value; without it the test is reported skipped, saying what would provide it.</summary>
-    public static string Require(string variable)
+    public static string Require(string variable) => Require(variable, Environment.GetEnvironmentVariable);
+
+    /// <summary><see cref="Require(string)"/> reading the variables from <paramref name="environment"/>.</summary>
+    public static string Require(string variable, Func<string, string?> environment)
     {
-        var value = Environment.GetEnvironmentVariable(variable);
+        ArgumentNullException.ThrowIfNull(environment);
+        var value = environment(variable);
         if (string.IsNullOrEmpty(value))
         {
-            Assert.Ignore($"{variable} is not set: {Provider(variable)}");
+            Missing(variable, $"{variable} is not set: {Provider(variable)}", environment);
         }
 
         return value!;
+    }
+
+    /// <summary>
+    /// Whether a missing <paramref name="subject"/> (a variable or a tool) fails the test rather than skipping it.
+    /// </summary>
+    /// <remarks>Only MongoDB's: it is the one service the workflow provides that this machine cannot, so its tests are the ones a broken set-up would silently skip.</remarks>
+    public static bool MissingFails(string subject, Func<string, string?> environment)
+    {
+        ArgumentNullException.ThrowIfNull(subject);
+        ArgumentNullException.ThrowIfNull(environment);
+        return environment(RequireMongoVariable) is "1" or "true" && IsMongo(subject);
+    }
+
+    private static bool IsMongo(string subject) =>
+        subject.StartsWith("OPSAGENT_TEST_MONGO", StringComparison.Ordinal) || MongoTools.Contains(subject, StringComparer.Ordinal);
+
+    private static void Missing(string subject, string message, Func<string, string?> environment)
+    {
+        if (MissingFails(subject, environment))
+        {
+            Assert.Fail($"{message} ({RequireMongoVariable} is set: this environment must provide MongoDB)");
+        }
+
+        Assert.Ignore(message);
     }
 
     /// <summary>
@@ -34,7 +67,7 @@ public static class TestEnvironment
                 ?? string.Empty;
             if (found[i].Length == 0)
             {
-                Assert.Ignore($"{tool} is not on PATH: {ToolProvider(tool)}");
+                Missing(tool, $"{tool} is not on PATH: {ToolProvider(tool)}", Environment.GetEnvironmentVariable);
             }
         }
 

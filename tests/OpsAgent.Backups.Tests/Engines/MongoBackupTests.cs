@@ -98,6 +98,28 @@ public sealed class MongoBackupTests
     }
 
     [Test]
+    public async Task Restore_AppUserIntoItsOwnDatabaseWithoutClean_EmptinessCheckLogsInToThatDatabase()
+    {
+        // Seed 000's URI form: mongodb://appuser:pw@host/innova_db, no authSource; appuser is defined in innova_db. The check
+        // once logged in to admin ("Unable to authenticate", database_unreachable): it must log in where the tools do.
+        var app = TestEnvironment.Require("OPSAGENT_TEST_MONGO_APP");
+        TestEnvironment.RequireOnPath("mongodump", "mongorestore");
+        using var kit = new BackupTestKit();
+        var client = new MongoClient(app);
+        var database = new MongoUrl(app).DatabaseName;
+        await client.GetDatabase(database).GetCollection<BsonDocument>("probe").ReplaceOneAsync(new BsonDocument("_id", 1), new BsonDocument("_id", 1), new ReplaceOptions { IsUpsert = true });
+        var job = new BackupJobOptions { Engine = "mongodb", Connection = new SecretReference { Value = app } };
+        var result = await kit.Runner.RunAsync(kit.Request("innova", job), null, TestContext.CurrentContext.CancellationToken);
+        Assert.That(result.Success, Is.True, result.Message);
+
+        var refused = await kit.Restorer.RestoreAsync("innova", job, result.File!.Path, null, kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+        var cleaned = await kit.Restorer.RestoreAsync("innova", job, result.File.Path, null, clean: true, kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(refused.Reason, Is.EqualTo("target_not_empty"), refused.Message);
+        Assert.That(cleaned.Success, Is.True, cleaned.Message);
+    }
+
+    [Test]
     public async Task Run_InTheMongoContainer_DumpsWithTheImagesMongodump()
     {
         var uri = TestEnvironment.Require("OPSAGENT_TEST_MONGO");

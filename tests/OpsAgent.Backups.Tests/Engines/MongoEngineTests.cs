@@ -42,6 +42,9 @@ public sealed class MongoEngineTests
     [TestCase("mongodb://root:pw@mongo:27017/?authSource=users&tls=true", "innova_db", "mongodb://root:pw@mongo:27017/innova_db?authSource=users&tls=true", TestName = "Dump_UriGivesAuthSource_Kept")]
     [TestCase("mongodb://mongo:27017", "innova_db", "mongodb://mongo:27017/innova_db", TestName = "Dump_NoCredentials_NoAuthSource")]
     [TestCase("mongodb://root:pw@mongo:27017", null, "mongodb://root:pw@mongo:27017/?authSource=admin", TestName = "Dump_NoDatabaseAnywhere_WholeServer")]
+    [TestCase("mongodb+srv://appuser:pw@cluster0.example.net/innova_db", "archive_db", "mongodb+srv://appuser:pw@cluster0.example.net/archive_db", TestName = "Dump_SrvUri_NoAuthSourceAddedSoTheTxtRecordsApplies")]
+    [TestCase("mongodb://appuser:pw@mongo:27017/innova_db?authMechanism=PLAIN", null, "mongodb://appuser:pw@mongo:27017/innova_db?authMechanism=PLAIN", TestName = "Dump_PlainMechanism_NoAuthSourceAddedSoTheToolsUseExternal")]
+    [TestCase("mongodb://mongo:27017/innova_db?authMechanism=MONGODB-X509&tls=true", null, "mongodb://mongo:27017/innova_db?authMechanism=MONGODB-X509&tls=true", TestName = "Dump_X509Mechanism_NoAuthSourceAdded")]
     public async Task Dump_Arguments(string uri, string? database, string expectedUri)
     {
         var plan = await new MongoEngine().PlanDumpAsync(Context(uri, database), CancellationToken.None);
@@ -112,5 +115,25 @@ public sealed class MongoEngineTests
             Assert.That(plan.StandardInputPrefix, Is.EqualTo("uri: \"mongodb://root:pw@127.0.0.1:27017/?authSource=admin\"\n"));
             Assert.That(Directory.Exists(Path.Combine(_kit.Directory, "tmp")), Is.False, "nothing written on the host");
         });
+    }
+
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":13,\"message\":\"not authorized on innova_copy\"}", "not_authorized", TestName = "ParseCheckOutput_Unauthorized_NotAuthorized")]
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":18,\"message\":\"Authentication failed.\"}", "database_unreachable", TestName = "ParseCheckOutput_AuthenticationFailed_DatabaseUnreachable")]
+    [TestCase("opsagent-check: {\"ok\":0,\"code\":null,\"message\":\"Server selection timed out after 30000 ms\"}", "database_unreachable", TestName = "ParseCheckOutput_NoServer_DatabaseUnreachable")]
+    [TestCase("MongoshInvalidInputError: something else", "database_unreachable", TestName = "ParseCheckOutput_NoAnswerLine_DatabaseUnreachable")]
+    [TestCase("opsagent-check: {\"ok\":1,\"databases\":[{\"name\":1}]}", "database_unreachable", TestName = "ParseCheckOutput_UnreadableAnswer_DatabaseUnreachable")]
+    public void ParseCheckOutput_Failure(string output, string reason)
+    {
+        var ex = Assert.Throws<BackupFailedException>(() => MongoEngine.ParseCheckOutput("banner\n" + output + "\n", new ToolExit(1, "stderr"), "innova_copy", "mongo"));
+
+        Assert.That(ex!.Reason, Is.EqualTo(reason), ex.Message);
+    }
+
+    [Test]
+    public void ParseCheckOutput_SystemCollectionsOnly_NotRefused()
+    {
+        var databases = MongoEngine.ParseCheckOutput("opsagent-check: {\"ok\":1,\"databases\":[{\"name\":\"innova_copy\",\"collections\":[\"system.views\"]}]}\n", new ToolExit(0, ""), "innova_copy", "mongo");
+
+        Assert.That(() => MongoEngine.RefuseNonEmpty(databases), Throws.Nothing);
     }
 }

@@ -128,6 +128,26 @@ public sealed class MongoArchiveVerifierTests
         Assert.That(result.Message, Does.Contain("neither a BSON document length nor an archive terminator"));
     }
 
+    // mongo-tools common/archive/parser.go: size < minBSONSize || size > db.MaxBSONSize (16 MiB) is corruption, and
+    // mongorestore stops there; the 16 KiB of command overhead is an allowance of the oplog's BSON source only.
+    [TestCase(16 * 1024 * 1024, true, TestName = "Verify_DocumentOfExactly16MiB_Passes")]
+    [TestCase((16 * 1024 * 1024) + 1, false, TestName = "Verify_DocumentOneByteOver16MiB_CorruptAsMongorestoreRefusesIt")]
+    [TestCase((16 * 1024 * 1024) + (16 * 1024), false, TestName = "Verify_DocumentOf16MiBPlus16KiB_CorruptAsMongorestoreRefusesIt")]
+    public async Task Verify_DocumentSize(int size, bool ok)
+    {
+        var archive = new MongoArchiveBuilder().Prelude().Collection("db", "a").Terminate()
+            .SegmentOfSize("db", "a", size).End("db", "a").ToArray();
+
+        var result = await VerifyAsync(archive);
+
+        Assert.That(result.Ok, Is.EqualTo(ok), result.Message);
+        if (!ok)
+        {
+            Assert.That(result.Reason, Is.EqualTo("corrupt"));
+            Assert.That(result.Message, Does.Contain($"{size} is neither a BSON document length"));
+        }
+    }
+
     [Test]
     public async Task Verify_NotAnArchive_Corrupt()
     {

@@ -62,6 +62,21 @@ public sealed class MongoArchiveBuilder
         return Terminate();
     }
 
+    /// <summary>A namespace segment of one document of exactly <paramref name="size"/> bytes (a binary field filling it), summed like any other.</summary>
+    public MongoArchiveBuilder SegmentOfSize(string db, string collection, int size)
+    {
+        Document(new BsonDocument { ["db"] = db, ["collection"] = collection, ["EOF"] = false, ["CRC"] = 0L });
+        // length, type 0x05, name "d\0", binary length, subtype, bytes, document terminator
+        var document = new byte[size];
+        BinaryPrimitives.WriteInt32LittleEndian(document, size);
+        document[4] = 0x05;
+        document[5] = (byte)'d';
+        BinaryPrimitives.WriteInt32LittleEndian(document.AsSpan(7), size - 13);
+        Crc(db, collection).Append(document);
+        _bytes.Write<byte>(document);
+        return Terminate();
+    }
+
     /// <summary>The namespace's EOF header with the CRC-64 of its documents (or <paramref name="crc"/>), and a terminator.</summary>
     public MongoArchiveBuilder End(string db, string collection, ulong? crc = null)
     {

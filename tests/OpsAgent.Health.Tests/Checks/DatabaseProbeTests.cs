@@ -91,6 +91,30 @@ public sealed class DatabaseProbeTests
     }
 
     [Test]
+    public async Task MongoDb_UserWithoutRightsOnTheDatabase_NotAuthorizedNotDatabaseMissing()
+    {
+        var mongo = TestEnvironment.Require("OPSAGENT_TEST_MONGO");
+        var client = new MongoDB.Driver.MongoClient(mongo);
+        var database = "opsagent_" + Guid.NewGuid().ToString("N")[..8];
+        var user = "norights_" + Guid.NewGuid().ToString("N")[..8];
+        var admin = client.GetDatabase("admin");
+        await client.GetDatabase(database).GetCollection<MongoDB.Bson.BsonDocument>("orders").InsertOneAsync(new MongoDB.Bson.BsonDocument("_id", 1));
+        await admin.RunCommandAsync<MongoDB.Bson.BsonDocument>(new MongoDB.Bson.BsonDocument { ["createUser"] = user, ["pwd"] = "opsagent-Pw-1", ["roles"] = new MongoDB.Bson.BsonArray() });
+        try
+        {
+            var host = new MongoDB.Driver.MongoUrl(mongo).Server;
+            var result = await RunAsync(MongoDb, $"mongodb://{user}:opsagent-Pw-1@{host.Host}:{host.Port}/{database}?authSource=admin");
+
+            Assert.That(result.Reason, Is.EqualTo("not_authorized"), result.Message);
+        }
+        finally
+        {
+            await admin.RunCommandAsync<MongoDB.Bson.BsonDocument>(new MongoDB.Bson.BsonDocument("dropUser", user));
+            await client.DropDatabaseAsync(database);
+        }
+    }
+
+    [Test]
     public async Task MongoDb_ClosedPort_ConnectionRefusedNotTimeout()
     {
         // No server needed: the driver's heartbeat meets a closed port, and the probe must say so before its own deadline.

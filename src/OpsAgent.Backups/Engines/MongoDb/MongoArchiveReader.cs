@@ -23,8 +23,9 @@ internal sealed class MongoArchiveReader(bool checkCrc) : IDumpContentCheck
     private const uint Terminator = 0xffffffff;
     private const int MinBsonSize = 5;
 
-    // mongo-tools' db.MaxBSONSize (16 MiB + 16 KiB of command overhead).
-    private const int MaxBsonSize = (16 * 1024 * 1024) + (16 * 1024);
+    // mongo-tools' db.MaxBSONSize: its archive parser refuses a length above it (common/archive/parser.go), so mongorestore
+    // stops at 16 MiB. The extra 16 KiB mongo-tools allows is for oplog entries read from a .bson file, not archives.
+    private const int MaxBsonSize = 16 * 1024 * 1024;
 
     // Go's crc64.MakeTable(crc64.ECMA), which mongo-tools uses: the reflected ECMA-182 polynomial with all-ones start and
     // final xor (CRC-64/XZ), not .NET's Crc64, which is ECMA-182 unreflected from zero.

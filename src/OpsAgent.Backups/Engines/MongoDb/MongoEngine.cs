@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using MongoDB.Driver;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.HostChecks;
@@ -31,6 +32,9 @@ internal sealed class MongoEngine : IBackupEngine
     /// </summary>
     internal const string ContainerRestoreWrapper =
         "umask 077; f=$(mktemp) || exit 1; trap 'rm -f \"$f\"' EXIT; IFS= read -r c; printf '%s\\n' \"$c\" >\"$f\"; exec 3<\"$f\"; rm -f \"$f\"; exec \"$0\" --config=/dev/fd/3 \"$@\"";
+
+    // MongoDB's Unauthorized error code.
+    private const int UnauthorizedCode = 13;
 
     private static readonly string[] SystemDatabases = ["admin", "local", "config"];
 
@@ -119,7 +123,11 @@ internal sealed class MongoEngine : IBackupEngine
         var arguments = RestoreArguments(source, intoOriginal ? null : targetDatabase, clean);
         if (!clean)
         {
-            await RefuseNonEmptyAsync(uri, intoOriginal ? source : targetDatabase ?? source, o.Container, cancellationToken).ConfigureAwait(false);
+            var target = intoOriginal ? source : targetDatabase ?? source;
+            var databases = o.Container is null
+                ? await CollectionsOnHostAsync(uri, target, cancellationToken).ConfigureAwait(false)
+                : await CollectionsInContainerAsync(context, uri, target, cancellationToken).ConfigureAwait(false);
+            RefuseNonEmpty(databases);
         }
 
         if (uri is null)
@@ -175,19 +183,21 @@ internal sealed class MongoEngine : IBackupEngine
     /// The URI is edited as text rather than rebuilt by the driver's <c>MongoUrlBuilder</c>, which drops default ports and
     /// rewrites or rejects options it does not know but the Go tools do: everything but the database and authSource stays as written.
     /// </remarks>
-    internal static string ConfigYaml(string uri, MongoUrl parsed, string? database)
+    internal static string ConfigYaml(string uri, MongoUrl parsed, string? database) => $"uri: \"{EscapeYaml(ToolUri(uri, parsed, database))}\"\n";
+
+    /// <summary>The URI the tools (and the check run beside them in a container) are given: <paramref name="uri"/> naming <paramref name="database"/>.</summary>
+    internal static string ToolUri(string uri, MongoUrl parsed, string? database)
     {
         var authority = uri.IndexOfAny(['/', '?'], uri.IndexOf("://", StringComparison.Ordinal) + 3);
         var queryStart = authority < 0 ? -1 : uri.IndexOf('?', authority);
         var query = queryStart < 0 ? string.Empty : uri[(queryStart + 1)..];
-        if (parsed.Username is not null && parsed.AuthenticationSource is null)
+        if (MongoAuthentication.AddedAuthSource(parsed) is { } source)
         {
-            // The driver's rule: the URI's database, else admin. Without it mongo-tools would log in to the database dumped.
-            query = (query.Length == 0 ? string.Empty : query + "&") + "authSource=" + Uri.EscapeDataString(parsed.DatabaseName ?? "admin");
+            // Without it mongo-tools would log in to the database dumped, not where the URI's user is defined.
+            query = (query.Length == 0 ? string.Empty : query + "&") + "authSource=" + Uri.EscapeDataString(source);
         }
 
-        var rebuilt = (authority < 0 ? uri : uri[..authority]) + "/" + (database is null ? string.Empty : Uri.EscapeDataString(database)) + (query.Length == 0 ? string.Empty : "?" + query);
-        return $"uri: \"{EscapeYaml(rebuilt)}\"\n";
+        return (authority < 0 ? uri : uri[..authority]) + "/" + (database is null ? string.Empty : Uri.EscapeDataString(database)) + (query.Length == 0 ? string.Empty : "?" + query);
     }
 
     private static MongoUrl? ParseUri(EngineContext context)
@@ -208,37 +218,155 @@ internal sealed class MongoEngine : IBackupEngine
     }
 
     /// <summary>Refuses a target that already holds collections: mongorestore would add the dump's documents to them.</summary>
-    private static async Task RefuseNonEmptyAsync(MongoUrl? uri, string? database, string? container, CancellationToken cancellationToken)
+    /// <param name="databases">Each database checked and its collections.</param>
+    internal static void RefuseNonEmpty(IEnumerable<(string Name, IReadOnlyList<string> Collections)> databases)
     {
-        var settings = MongoClientSettings.FromUrl(new MongoUrlBuilder(uri?.ToString() ?? "mongodb://localhost") { DatabaseName = null }.ToMongoUrl());
+        ArgumentNullException.ThrowIfNull(databases);
+        foreach (var (name, collections) in databases)
+        {
+            var user = collections.Where(c => !c.StartsWith("system.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
+            if (user.Count > 0)
+            {
+                throw new BackupFailedException(BackupReasons.TargetNotEmpty,
+                    $"database '{name}' already holds {user.Count} collection{(user.Count == 1 ? "" : "s")} ({string.Join(", ", user.Take(5))}{(user.Count > 5 ? ", ..." : "")}): restoring would mix its documents with the backup's; pass --clean to drop the restored collections first, or --to-database a new database");
+            }
+        }
+    }
+
+    /// <summary>The failure of a check the server answered with <paramref name="code"/> (null: it did not answer).</summary>
+    internal static BackupFailedException CheckFailed(int? code, string message, string? database, Exception? inner = null) => code == UnauthorizedCode
+        ? new BackupFailedException(BackupReasons.NotAuthorized, $"the connection's user may not read database '{database}' ({message}): a user with rights on one database only (dbOwner) cannot restore into another", inner)
+        : new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: {message.Split('\n')[0]}", inner);
+
+    /// <summary>The target's collections (every non-system database's when <paramref name="database"/> is null), read by the driver from the host.</summary>
+    private static async Task<List<(string Name, IReadOnlyList<string> Collections)>> CollectionsOnHostAsync(MongoUrl? uri, string? database, CancellationToken cancellationToken)
+    {
+        var settings = MongoAuthentication.CheckSettings(uri ?? new MongoUrl("mongodb://localhost"));
         settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
         settings.ApplicationName = "opsagent-restore";
         using var client = new MongoClient(settings);
         try
         {
-            var databases = database is not null ? [database]
+            var names = database is not null ? [database]
                 : (await (await client.ListDatabaseNamesAsync(cancellationToken).ConfigureAwait(false)).ToListAsync(cancellationToken).ConfigureAwait(false))
                     .Where(d => !SystemDatabases.Contains(d, StringComparer.Ordinal)).ToList();
-            foreach (var name in databases)
+            var databases = new List<(string, IReadOnlyList<string>)>();
+            foreach (var name in names)
             {
-                var collections = await (await client.GetDatabase(name).ListCollectionNamesAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
-                    .ToListAsync(cancellationToken).ConfigureAwait(false);
-                var user = collections.Where(c => !c.StartsWith("system.", StringComparison.Ordinal)).Order(StringComparer.Ordinal).ToList();
-                if (user.Count > 0)
-                {
-                    throw new BackupFailedException(BackupReasons.TargetNotEmpty,
-                        $"database '{name}' already holds {user.Count} collection{(user.Count == 1 ? "" : "s")} ({string.Join(", ", user.Take(5))}{(user.Count > 5 ? ", ..." : "")}): restoring would mix its documents with the backup's; pass --clean to drop the restored collections first, or --to-database a new database");
-                }
+                databases.Add((name, await (await client.GetDatabase(name).ListCollectionNamesAsync(cancellationToken: cancellationToken).ConfigureAwait(false))
+                    .ToListAsync(cancellationToken).ConfigureAwait(false)));
             }
+
+            return databases;
         }
-        catch (MongoCommandException ex) when (ex.Code == 13)
+        catch (MongoCommandException ex)
         {
-            throw new BackupFailedException(BackupReasons.NotAuthorized, $"the connection's user may not read database '{database}' ({ex.ErrorMessage}): a user with rights on one database only (dbOwner) cannot restore into another", ex);
+            throw CheckFailed(ex.Code, ex.ErrorMessage, database, ex);
         }
         catch (Exception ex) when (ex is MongoException or TimeoutException)
         {
-            var hint = container is null ? string.Empty : $" (the check runs from the host, not in container '{container}'; pass --clean to skip it and drop the restored collections instead)";
-            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: {ex.Message.Split('\n')[0]}{hint}", ex);
+            throw CheckFailed(null, ex.Message, database, ex);
+        }
+    }
+
+    /// <summary>
+    /// The check in mongosh, read by <see cref="ParseCheckOutput"/>: the URI and the database come from the environment
+    /// (the password never on a command line), the answer is one line after <see cref="CheckMarker"/>. Plain loops because
+    /// mongosh's implicit awaits do not reach into callbacks of built-in functions (<c>map</c>).
+    /// </summary>
+    internal const string CheckScript = """
+        const out = (r) => print('opsagent-check: ' + JSON.stringify(r));
+        try {
+          const m = Mongo(process.env.OPSAGENT_MONGO_URI || 'mongodb://localhost:27017');
+          const wanted = process.env.OPSAGENT_MONGO_DATABASE;
+          const names = wanted ? [wanted] : m.getDBNames().filter((d) => !['admin', 'local', 'config'].includes(d));
+          const databases = [];
+          for (const name of names) {
+            const collections = [];
+            for (const info of m.getDB(name).getCollectionInfos({}, { nameOnly: true })) { collections.push(info.name); }
+            databases.push({ name: name, collections: collections });
+          }
+          out({ ok: 1, databases: databases });
+        } catch (e) {
+          out({ ok: 0, code: typeof e.code === 'number' ? e.code : null, message: String((e && e.message) || e) });
+        }
+        """;
+
+    /// <summary>What precedes the check's answer in mongosh's output.</summary>
+    internal const string CheckMarker = "opsagent-check: ";
+
+    /// <summary>The target's collections, read in the container where the restore runs, with the restore's URI.</summary>
+    private static async Task<List<(string Name, IReadOnlyList<string> Collections)>> CollectionsInContainerAsync(EngineContext context, MongoUrl? uri, string? database, CancellationToken cancellationToken)
+    {
+        var o = context.Options;
+        var environment = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (uri is not null)
+        {
+            environment["OPSAGENT_MONGO_URI"] = ToolUri(context.Connection!, uri, null);
+        }
+
+        if (database is not null)
+        {
+            environment["OPSAGENT_MONGO_DATABASE"] = database;
+        }
+
+        var mongodumpPath = o.EngineSettings<MongoEngineOptions>().MongodumpPath;
+        var candidates = new[] { mongodumpPath is null ? null : EngineTools.Sibling(mongodumpPath, "mongosh"), "mongosh" }.OfType<string>().Distinct(StringComparer.Ordinal);
+        foreach (var mongosh in candidates)
+        {
+            var command = new ToolCommand(mongosh, ["--nodb", "--quiet", "--norc", "--eval", CheckScript]) { Container = o.Container, Environment = environment };
+            ToolExit exit;
+            string output;
+            try
+            {
+                (exit, output) = await context.Tools.RunAsync(command, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ToolStartException ex) when (ex.Reason == ToolStartReasons.ToolMissing)
+            {
+                continue;
+            }
+
+            // 126/127: the exec found no such executable (the engine reports it as the exec's exit code).
+            if (exit.ExitCode is 126 or 127 && !output.Contains(CheckMarker, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            return ParseCheckOutput(output, exit, database, o.Container!);
+        }
+
+        throw new BackupFailedException(ToolStartReasons.ToolMissing,
+            $"mongosh is not in container '{o.Container}': the check that the target database is empty runs there, where mongorestore runs; use a container with mongosh (the official mongo image has it from 6.0 on), or pass --clean to skip the check and drop the restored collections instead");
+    }
+
+    /// <summary>Reads the answer of <see cref="CheckScript"/>: the collections of each database, or the failure it reports.</summary>
+    internal static List<(string Name, IReadOnlyList<string> Collections)> ParseCheckOutput(string output, ToolExit exit, string? database, string container)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(exit);
+        var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(CheckMarker, StringComparison.Ordinal));
+        if (line is null)
+        {
+            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: mongosh in container '{container}' gave no answer ({exit.Summary})");
+        }
+
+        try
+        {
+            using var json = JsonDocument.Parse(line[CheckMarker.Length..]);
+            var root = json.RootElement;
+            if (root.GetProperty("ok").GetInt32() != 1)
+            {
+                int? code = root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : null;
+                throw CheckFailed(code, root.GetProperty("message").GetString() ?? "no message", database);
+            }
+
+            return [.. root.GetProperty("databases").EnumerateArray().Select(d => (
+                d.GetProperty("name").GetString()!,
+                (IReadOnlyList<string>)[.. d.GetProperty("collections").EnumerateArray().Select(n => n.GetString()!)]))];
+        }
+        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: mongosh in container '{container}' answered something unreadable ({ex.Message})", ex);
         }
     }
 

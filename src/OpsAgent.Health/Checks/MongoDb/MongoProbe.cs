@@ -7,7 +7,10 @@ using OpsAgent.Core.Secrets;
 
 namespace OpsAgent.Health.Checks.MongoDb;
 
-/// <summary>MongoDB probe: <c>ping</c> on the URI's database (as the seed's smoke test does), which must hold a collection.</summary>
+/// <summary>
+/// MongoDB probe: <c>ping</c> on the URI's database (as the seed's smoke test does), which must hold a collection the user
+/// may list.
+/// </summary>
 /// <remarks>
 /// One client per probe, kept while its settings stay the same: a client's monitor learns why a server is unreachable
 /// (its heartbeat's exception), which a client made for a single check would lose to the probe's deadline. Server selection
@@ -45,7 +48,7 @@ internal sealed class MongoProbe(SecretResolver secrets) : ProbeType<MongoProbeO
         }
         catch (Exception ex) when (ex is SecretResolutionException or MongoConfigurationException or FormatException or ArgumentException)
         {
-            return ProbeResult.Fail("bad_connection", ex is SecretResolutionException ? ex.Message : "not a valid mongodb:// URI", clock.Elapsed);
+            return ProbeResult.Fail(MongoProbeReasons.BadConnection, ex is SecretResolutionException ? ex.Message : "not a valid mongodb:// URI", clock.Elapsed);
         }
 
         var client = ClientFor(probe, settings);
@@ -56,11 +59,10 @@ internal sealed class MongoProbe(SecretResolver secrets) : ProbeType<MongoProbeO
             if (database is not null)
             {
                 // ping answers for any name; a misspelt database has no collection.
-                var any = await db.RunCommandAsync<BsonDocument>(new BsonDocument { ["listCollections"] = 1, ["nameOnly"] = true, ["authorizedCollections"] = true, ["filter"] = new BsonDocument(), ["cursor"] = new BsonDocument("batchSize", 1) },
-                    cancellationToken: cancellationToken).ConfigureAwait(false);
+                var any = await db.RunCommandAsync<BsonDocument>(CollectionsCommand(), cancellationToken: cancellationToken).ConfigureAwait(false);
                 if (any["cursor"]["firstBatch"].AsBsonArray.Count == 0)
                 {
-                    return ProbeResult.Fail("database_missing", $"database '{database}' has no collection (is its name right?)", clock.Elapsed);
+                    return ProbeResult.Fail(MongoProbeReasons.DatabaseMissing, $"database '{database}' has no collection (is its name right?)", clock.Elapsed);
                 }
             }
 
@@ -76,17 +78,26 @@ internal sealed class MongoProbe(SecretResolver secrets) : ProbeType<MongoProbeO
         }
         catch (MongoAuthenticationException ex)
         {
-            return ProbeResult.Fail("auth_failed", ex.Message, clock.Elapsed);
+            return ProbeResult.Fail(MongoProbeReasons.AuthFailed, ex.Message, clock.Elapsed);
         }
-        catch (MongoCommandException ex) when (ex.Code == 13)
+        catch (MongoCommandException ex)
         {
-            return ProbeResult.Fail("not_authorized", FirstLine(ex.Message), clock.Elapsed);
+            return ProbeResult.Fail(MongoProbeReasons.OfCommandError(ex.Code), FirstLine(ex.Message), clock.Elapsed);
         }
         catch (MongoException ex)
         {
-            return ProbeResult.Fail("command_failed", FirstLine(ex.Message), clock.Elapsed);
+            return ProbeResult.Fail(MongoProbeReasons.CommandFailed, FirstLine(ex.Message), clock.Elapsed);
         }
     }
+
+    /// <summary>The command that finds a collection in the URI's database, and the one that needs a right on it.</summary>
+    /// <remarks>
+    /// <c>ping</c> needs no privilege. Without <c>authorizedCollections</c>, <c>listCollections</c> needs the
+    /// <c>listCollections</c> action on the database (every built-in role with rights there has it), so a user without
+    /// rights is refused (Unauthorized) instead of being answered with an empty list that would read as a missing database.
+    /// </remarks>
+    internal static BsonDocument CollectionsCommand() =>
+        new() { ["listCollections"] = 1, ["nameOnly"] = true, ["filter"] = new BsonDocument(), ["cursor"] = new BsonDocument("batchSize", 1) };
 
     public void Dispose()
     {
