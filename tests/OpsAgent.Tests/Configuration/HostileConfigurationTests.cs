@@ -240,6 +240,11 @@ public sealed class HostileConfigurationTests
             }
 
             Assert.That(failures, Is.Empty, string.Join("\n", failures));
+
+            // 20,000 probes: one message naming the section, not minutes of binding (Microsoft.Extensions.Configuration
+            // lists children by scanning every key).
+            File.WriteAllText(main, many.ToString());
+            Assert.That(manager.TryLoad().Errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Probes: holds 20000 entries; at most 1000 are supported (split the host's configuration, or generate fewer)" }));
         }
         finally
         {
