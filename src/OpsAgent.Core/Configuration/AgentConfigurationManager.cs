@@ -27,6 +27,8 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private AgentConfiguration? _current;
     private string? _lastAttemptFingerprint;
+    private long _highestGeneration;
+    private volatile TaskCompletionSource _settled = Settled();
 
     /// <summary>Creates the manager; nothing is loaded until <see cref="LoadInitial"/>.</summary>
     public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources,
@@ -47,6 +49,23 @@ public sealed partial class AgentConfigurationManager : IDisposable
 
     /// <summary>The configuration in force.</summary>
     public AgentConfiguration Current => _current ?? throw new InvalidOperationException("the configuration has not been loaded");
+
+    /// <summary>
+    /// The configuration in force once no reload is being applied: a job that fires while the scheduler reconciles waits,
+    /// and then runs on the generation that stays (the new one, or the previous one after a rollback).
+    /// </summary>
+    public async Task<AgentConfiguration> SettledAsync(CancellationToken cancellationToken)
+    {
+        await _settled.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        return Current;
+    }
+
+    private static TaskCompletionSource Settled()
+    {
+        var done = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        done.SetResult();
+        return done;
+    }
 
     /// <summary>The errors of the last rejected load, empty after a success.</summary>
     public IReadOnlyList<ConfigError> LastErrors { get; private set; } = [];
@@ -83,7 +102,8 @@ public sealed partial class AgentConfigurationManager : IDisposable
         AgentConfiguration? configuration = null;
         if (errors.Count == 0)
         {
-            configuration = new AgentConfiguration((_current?.Generation ?? 0) + 1, root, files, sections, _time.GetUtcNow());
+            // Never a number already used: after a rollback the rejected generation's number stays its own.
+            configuration = new AgentConfiguration(Interlocked.Read(ref _highestGeneration) + 1, root, files, sections, _time.GetUtcNow());
             var jobs = new List<AgentJobDefinition>();
             foreach (var source in _jobSources)
             {
@@ -131,7 +151,12 @@ public sealed partial class AgentConfigurationManager : IDisposable
     /// <c>cp</c> fire several events); <paramref name="force"/> (SIGHUP) always reloads.
     /// </summary>
     /// <returns>True when a new configuration was published.</returns>
-    public async Task<bool> ReloadAsync(string trigger, bool force, CancellationToken cancellationToken)
+    /// <remarks>
+    /// <paramref name="cancellationToken"/> (the caller: a CLI client that goes away, ExecReload's timeout) can cancel the
+    /// wait for a reload in progress, not the reload itself: publish, apply, restore and listeners are one unit that only
+    /// the agent's own stop (<paramref name="stopping"/>) cuts short, and then the agent stops.
+    /// </remarks>
+    public async Task<bool> ReloadAsync(string trigger, bool force, CancellationToken cancellationToken, CancellationToken stopping = default)
     {
         await _reloadGate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
@@ -143,9 +168,9 @@ public sealed partial class AgentConfigurationManager : IDisposable
                 return false;
             }
 
-            _lastAttemptFingerprint = fingerprint;
             if (configuration is null)
             {
+                _lastAttemptFingerprint = fingerprint;
                 _metrics.ReloadFailed();
                 LastErrors = errors;
                 LogReloadRejected(_logger, trigger, errors.Count, Current.Generation);
@@ -157,36 +182,12 @@ public sealed partial class AgentConfigurationManager : IDisposable
                 return false;
             }
 
-            var previous = Current;
-            Publish(configuration);
-            try
-            {
-                foreach (var applier in _services.GetServices<IConfigurationApplier>())
-                {
-                    await applier.ApplyAsync(configuration, cancellationToken).ConfigureAwait(false);
-                }
-            }
-            catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-            {
-                await RestoreAsync(previous, configuration, trigger, ex, cancellationToken).ConfigureAwait(false);
-                return false;
-            }
-
-            _metrics.ReloadSucceeded();
-            LogReloaded(_logger, trigger, configuration.Jobs.Count, configuration.Generation);
-            foreach (var listener in _services.GetServices<IConfigurationChangeListener>())
-            {
-                try
-                {
-                    await listener.ConfigurationAppliedAsync(configuration, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
-                {
-                    LogListenerFailed(_logger, listener.GetType().Name, configuration.Generation, ex);
-                }
-            }
-
-            return true;
+            var stop = stopping.CanBeCanceled ? stopping
+                : _services.GetService<Microsoft.Extensions.Hosting.IHostApplicationLifetime>()?.ApplicationStopping ?? CancellationToken.None;
+            var applied = await PublishAndApplyAsync(configuration, trigger, stop).ConfigureAwait(false);
+            // Only once the outcome is known: a reload cut short by the agent's stop is tried again by the next start.
+            _lastAttemptFingerprint = fingerprint;
+            return applied;
         }
         finally
         {
@@ -194,9 +195,59 @@ public sealed partial class AgentConfigurationManager : IDisposable
         }
     }
 
+    private async Task<bool> PublishAndApplyAsync(AgentConfiguration configuration, string trigger, CancellationToken stopping)
+    {
+        var settled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _settled = settled;
+        try
+        {
+            var previous = Current;
+            Publish(configuration);
+            try
+            {
+                foreach (var applier in _services.GetServices<IConfigurationApplier>())
+                {
+                    await applier.ApplyAsync(configuration, stopping).ConfigureAwait(false);
+                }
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                await RestoreAsync(previous, configuration, trigger, ex, stopping).ConfigureAwait(false);
+                return false;
+            }
+
+            _metrics.ReloadSucceeded();
+            LogReloaded(_logger, trigger, configuration.Jobs.Count, configuration.Generation);
+        }
+        finally
+        {
+            // Jobs waiting on the reconcile run now, on whatever generation is in force.
+            settled.TrySetResult();
+        }
+
+        foreach (var listener in _services.GetServices<IConfigurationChangeListener>())
+        {
+            try
+            {
+                await listener.ConfigurationAppliedAsync(configuration, stopping).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (!stopping.IsCancellationRequested)
+            {
+                LogListenerFailed(_logger, listener.GetType().Name, configuration.Generation, ex);
+            }
+        }
+
+        return true;
+    }
+
     private void Publish(AgentConfiguration configuration)
     {
         Volatile.Write(ref _current, configuration);
+        if (configuration.Generation > Interlocked.Read(ref _highestGeneration))
+        {
+            Interlocked.Exchange(ref _highestGeneration, configuration.Generation);
+        }
+
         LastErrors = [];
     }
 

@@ -41,7 +41,21 @@ public sealed partial class ConfigurationWatcher : BackgroundService
     public static TimeSpan PollInterval { get; } = TimeSpan.FromSeconds(2);
 
     /// <summary>Requests a reload (used by SIGHUP and tests).</summary>
-    public void RequestReload(string trigger, bool force) => _requests.Writer.TryWrite((trigger, force));
+    /// <remarks>
+    /// The channel drops its oldest request when a burst of file events fills it; a forced request (SIGHUP, which systemd's
+    /// <c>reload</c> waits on) is also kept in a flag that no burst can drop.
+    /// </remarks>
+    public void RequestReload(string trigger, bool force)
+    {
+        if (force)
+        {
+            Volatile.Write(ref _forcedTrigger, trigger);
+        }
+
+        _requests.Writer.TryWrite((trigger, force));
+    }
+
+    private string? _forcedTrigger;
 
     /// <inheritdoc />
     /// <remarks>
@@ -70,25 +84,30 @@ public sealed partial class ConfigurationWatcher : BackgroundService
         var pollTask = PollAsync(poll, stoppingToken);
         try
         {
-            await foreach (var (trigger, force) in _requests.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            await foreach (var (trigger, _) in _requests.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
             {
-                if (!force && !_manager.Current.Agent.Reload.WatchFiles)
+                var forcedBy = Interlocked.Exchange(ref _forcedTrigger, null);
+                if (forcedBy is null && !_manager.Current.Agent.Reload.WatchFiles)
                 {
                     continue;
                 }
 
-                var reason = trigger;
-                var forced = force;
-                if (!force)
+                var reason = forcedBy ?? trigger;
+                var forced = forcedBy is not null;
+                if (!forced)
                 {
                     // Let a burst of writes settle, and fold the queued requests into this one pass.
                     await Task.Delay(Debounce, _time, stoppingToken).ConfigureAwait(false);
                 }
 
-                while (_requests.Reader.TryRead(out var more))
+                while (_requests.Reader.TryRead(out _))
                 {
-                    forced |= more.Force;
-                    reason = more.Force ? more.Trigger : reason;
+                }
+
+                if (Interlocked.Exchange(ref _forcedTrigger, null) is { } late)
+                {
+                    forced = true;
+                    reason = late;
                 }
 
                 if (forced)
@@ -98,7 +117,7 @@ public sealed partial class ConfigurationWatcher : BackgroundService
 
                 try
                 {
-                    await _manager.ReloadAsync(reason, forced, stoppingToken).ConfigureAwait(false);
+                    await _manager.ReloadAsync(reason, forced, stoppingToken, stoppingToken).ConfigureAwait(false);
                 }
                 catch (Exception ex) when (!stoppingToken.IsCancellationRequested && ex is not OutOfMemoryException)
                 {

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Quartz;
+using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Core.Scheduling;
@@ -31,8 +32,19 @@ public abstract partial class AgentJob : IJob
     {
         ArgumentNullException.ThrowIfNull(context);
         var key = context.JobDetail.Key;
+        // A job fired while a reload is applied runs on the generation that stays, not on one that may be rolled back.
+        AgentConfiguration configuration;
+        try
+        {
+            configuration = await Services.Configuration.SettledAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            return;
+        }
+
         var started = Services.Time.GetUtcNow();
-        var run = new JobRunContext(key, Services.Configuration.Current, context.ScheduledFireTimeUtc, started);
+        var run = new JobRunContext(key, configuration, context.ScheduledFireTimeUtc, started);
         Services.Status.Started(key, started);
         JobOutcome outcome;
         try

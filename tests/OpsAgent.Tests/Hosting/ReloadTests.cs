@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using OpsAgent.Core.Status;
 using OpsAgent.Tests.Support;
@@ -183,5 +184,47 @@ public sealed class ReloadTests
 
         await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" } } } """);
         await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "a good edit after the hostile ones is applied");
+    }
+
+    /// <summary>Holds every apply while <see cref="Gate"/> is open, so a test can queue requests behind a running reload.</summary>
+    private sealed class HoldingApplier : OpsAgent.Core.Configuration.IConfigurationApplier
+    {
+        public TaskCompletionSource? Gate { get; set; }
+
+        public TaskCompletionSource Entered { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task ApplyAsync(OpsAgent.Core.Configuration.AgentConfiguration configuration, CancellationToken cancellationToken)
+        {
+            if (Gate is { } gate)
+            {
+                Entered.TrySetResult();
+                await gate.Task.WaitAsync(cancellationToken);
+            }
+        }
+    }
+
+    [Test]
+    public async Task Sighup_FollowedByABurstOfFileEventsDuringAReload_IsNotLost()
+    {
+        var holding = new HoldingApplier();
+        await using var agent = await TestAgent.StartAsync(Nightly, watchFiles: false,
+            configureServices: s => s.AddSingleton<OpsAgent.Core.Configuration.IConfigurationApplier>(holding));
+        var watcher = agent.Service<OpsAgent.Core.Configuration.ConfigurationWatcher>();
+        holding.Gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "0 3 * * *" } } } """, watchFiles: false);
+        watcher.RequestReload("SIGHUP", force: true);
+        await holding.Entered.Task.WaitAsync(TimeSpan.FromSeconds(20));
+
+        // While that reload is applied: the operator edits again and sends SIGHUP, and an editor's burst of events follows.
+        await agent.WriteConfigAsync(""" "Test": { "Jobs": { "nightly": { "Schedule": "30 4 * * *" } } } """, watchFiles: false);
+        watcher.RequestReload("SIGHUP", force: true);
+        for (var i = 0; i < 50; i++)
+        {
+            watcher.RequestReload($"file {agent.ConfigPath}", force: false);
+        }
+
+        holding.Gate.SetResult();
+        await Eventually.WaitAsync(async () => Job(await agent.StatusAsync(), "nightly")?.Schedule == "30 4 * * *", "the second SIGHUP's reload");
+        Assert.That((await agent.StatusAsync()).Configuration.Generation, Is.EqualTo(3));
     }
 }
