@@ -41,6 +41,9 @@ internal sealed class ProbeState
     /// <summary>When the restart being verified was issued.</summary>
     internal DateTimeOffset? RestartedAt { get; set; }
 
+    /// <summary>What the last restart restarted: a reload may change or remove <c>Restart</c> while it is verified.</summary>
+    internal string? RestartedTarget { get; set; }
+
     /// <summary>Past <c>MaxRestarts</c>: probed but never restarted until healthy.</summary>
     public bool Suppressed { get; internal set; }
 

@@ -43,17 +43,18 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         IRestartTarget? target = restart is null ? null : targets.Create(restart);
         if (state.Verifying)
         {
+            var restarted = state.RestartedTarget ?? target?.Description ?? "-";
             if (state.ConsecutiveSuccesses >= options.SuccessThreshold)
             {
                 var seconds = (now - state.RestartedAt!.Value).TotalSeconds;
                 state.VerifyUntil = null;
                 state.Recovered++;
-                using (EventScope.Begin(logger, "restart_recovered", ("Target", target?.Description)))
+                using (EventScope.Begin(logger, "restart_recovered", ("Target", restarted)))
                 {
-                    ProbeLog.RestartRecovered(logger, probe, target?.Description ?? "-", seconds);
+                    ProbeLog.RestartRecovered(logger, probe, restarted, seconds);
                 }
 
-                BecomeHealthy(probe, state, $"recovered after restarting {target?.Description}");
+                BecomeHealthy(probe, state, $"recovered after restarting {restarted}");
                 return state;
             }
 
@@ -64,7 +65,19 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
 
             state.VerifyUntil = null;
             state.NotRecovered++;
-            await ReportNotRecoveredAsync(probe, restart!, target!, state, stateDirectory, now, cancellationToken).ConfigureAwait(false);
+            if (restart is null || target is null)
+            {
+                // A reload removed Restart during the verification: nothing to read the logs of, but the outcome is still said.
+                using (EventScope.Begin(logger, "restart_not_recovered", ("Target", restarted)))
+                {
+                    ProbeLog.RestartNotRecovered(logger, probe, restarted, now - state.RestartedAt!.Value, state.Last.Reason ?? "failing", 0,
+                        "none (Restart was removed from the configuration during the verification)");
+                }
+            }
+            else
+            {
+                await ReportNotRecoveredAsync(probe, restart, target, state, stateDirectory, now, cancellationToken).ConfigureAwait(false);
+            }
         }
 
         if (state.Healthy && state.ConsecutiveFailures >= options.FailureThreshold)
@@ -213,6 +226,7 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
 
         state.ConsecutiveSuccesses = 0;
         state.RestartedAt = now;
+        state.RestartedTarget = target.Description;
         state.VerifyUntil = Max(now, time.GetUtcNow()) + restart.VerifyTimeout;
     }
 

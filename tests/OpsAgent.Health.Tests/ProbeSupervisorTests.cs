@@ -143,6 +143,54 @@ public sealed class ProbeSupervisorTests
     }
 
     [Test]
+    public async Task Step_RestartRemovedByReloadWhileVerifying_VerificationEndsWithoutCrashing()
+    {
+        var options = Backend();
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.That(_store.Find("backend")!.Verifying, Is.True, "restarted, being verified");
+        // A reload removes Restart from the probe while its restart is verified; the probe goes on failing past VerifyTimeout.
+        var reloaded = Backend();
+        reloaded.Restart = null;
+        for (var i = 0; i < 4; i++)
+        {
+            await StepAsync(reloaded, Fail);
+        }
+
+        var state = _store.Find("backend")!;
+        var entry = _logs.WithEvent("restart_not_recovered").Single();
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Verifying, Is.False);
+            Assert.That(state.NotRecovered, Is.EqualTo(1));
+            Assert.That(state.Healthy, Is.False);
+            Assert.That(entry.Properties["Target"], Is.EqualTo("unit backend.service"), "the target that was restarted");
+            Assert.That(entry.Message, Does.Contain("Restart was removed"));
+            Assert.That(_target.Restarts, Is.EqualTo(1), "no restart without Restart");
+        });
+    }
+
+    [Test]
+    public async Task Step_RestartRemovedByReloadThenRecovers_RecoveryReportedForTheRestartedTarget()
+    {
+        var options = Backend();
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var reloaded = Backend();
+        reloaded.Restart = null;
+        var state = await StepAsync(reloaded, Pass);
+
+        Assert.That(state.Healthy, Is.True);
+        Assert.That(_logs.WithEvent("restart_recovered").Single().Properties["Target"], Is.EqualTo("unit backend.service"));
+    }
+
+    [Test]
     public async Task Step_StaysBroken_MaxRestartsWithBackoffThenSuppressedUntilHealthy()
     {
         var options = Backend(maxRestarts: 3);
