@@ -86,8 +86,19 @@ internal sealed partial class BackupStartup(
             var now = time.GetUtcNow();
             foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
             {
-                if (!o.CatchUp || NeedsCatchUp(job, o, now, current.TimeZone) is not { } previous)
+                if (!o.CatchUp)
                 {
+                    continue;
+                }
+
+                if (NeedsCatchUp(job, o, now, current.TimeZone) is not { } previous)
+                {
+                    if (ScheduleSpec.ParseCron(o.Schedule!).PreviousFireTime(now, current.TimeZone) is { } covered
+                        && BackupFileNames.Scan(o.Directory!, job, now) is [var kept, ..])
+                    {
+                        BackupLog.CatchUpNotNeeded(logger, job, kept.FileName, covered);
+                    }
+
                     continue;
                 }
 

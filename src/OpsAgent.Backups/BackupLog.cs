@@ -39,6 +39,9 @@ internal static partial class BackupLog
     [LoggerMessage(EventId = EventIds.Backups.CatchingUp, Level = LogLevel.Information, Message = "Backup {Job}: newest backup {Newest} is older than the previous scheduled run {Previous}; catching up now")]
     public static partial void CatchingUp(ILogger logger, string job, string newest, DateTimeOffset previous);
 
+    [LoggerMessage(EventId = EventIds.Backups.CatchUpNotNeeded, Level = LogLevel.Information, Message = "Backup {Job}: newest backup {Newest} covers the previous scheduled run {Previous}; no catch-up")]
+    public static partial void CatchUpNotNeeded(ILogger logger, string job, string newest, DateTimeOffset previous);
+
     [LoggerMessage(EventId = EventIds.Backups.WaitingForSlot, Level = LogLevel.Warning, Message = "Backup {Job}: waiting for a free slot ({Held} of {Max} dumps running)")]
     public static partial void WaitingForSlot(ILogger logger, string job, int held, int max);
 

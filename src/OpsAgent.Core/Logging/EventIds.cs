@@ -181,6 +181,9 @@ public static class EventIds
         /// <summary>A run failed before its first attempt: the job's lock cannot be taken (<c>backup_failed</c>).</summary>
         public const int FailedToStart = 2016;
 
+        /// <summary>At start: the newest backup covers the schedule's previous fire time, so no catch-up run.</summary>
+        public const int CatchUpNotNeeded = 2025;
+
         /// <summary>Connection URL parameters meant for an ORM are not passed to the dump tools.</summary>
         public const int OrmParametersIgnored = 2030;
     }
