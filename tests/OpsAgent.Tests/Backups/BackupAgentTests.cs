@@ -251,7 +251,7 @@ public sealed class BackupAgentTests
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Schedule:"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Directory: 'relative/dir' must be an absolute path"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Compression: 'lz4' is not one of zstd, gzip, none"));
-        Assert.That(output, Does.Contain("OpsAgent:Backups:db:Retention:KeepLast: must be -1 (unlimited), 0, or a positive count"));
+        Assert.That(output, Does.Contain("OpsAgent:Backups:db:Retention:KeepLast: must be -1 (unlimited), 0 (rule not set), or a positive count"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Retention:KeepHourly: unknown setting"));
         dir.Delete(recursive: true);
     }
