@@ -35,12 +35,12 @@ internal sealed partial class BackupHostCheck(BackupEngines engines) : IHostChec
             {
                 await context.CheckContainerAsync($"{path}:{nameof(BackupJobOptions.Container)}", container, cancellationToken).ConfigureAwait(false);
             }
-            else
+            else if (!context.Offline)
             {
                 engine.CheckHost(path, job, context);
             }
 
-            if (job.Directory is { } directory)
+            if (job.Directory is { } directory && !context.Offline)
             {
                 await CheckDirectoryAsync(context, $"{path}:{nameof(BackupJobOptions.Directory)}", directory, cancellationToken).ConfigureAwait(false);
             }

@@ -13,13 +13,16 @@ internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) 
     /// <summary>The Quartz group of backup jobs.</summary>
     public const string Kind = "backup";
 
+    // The runner records every run in the status store, whoever started it (this schedule, a catch-up, the CLI).
+    protected override bool RecordsOwnStatus => true;
+
     protected override async Task<JobOutcome> RunAsync(JobRunContext run, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(run);
         var options = run.Configuration.Get<BackupsOptions>();
         if (!options.Jobs.TryGetValue(run.Name, out var job))
         {
-            return JobOutcome.Fail("removed", "the job is no longer configured");
+            return JobOutcome.Fail(JobReasons.Removed, "the job is no longer configured");
         }
 
         var request = new BackupRequest(run.Name, job, options.MaxConcurrentBackups, run.Configuration.TimeZone, run.Configuration.Agent.StateDirectory);

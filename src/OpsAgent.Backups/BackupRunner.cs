@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Microsoft.Extensions.Logging;
+using Quartz;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Files;
 using OpsAgent.Backups.Retention;
@@ -8,6 +9,7 @@ using OpsAgent.Backups.Verification;
 using OpsAgent.Core.Logging;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Processes;
+using OpsAgent.Core.Scheduling;
 using OpsAgent.Core.Secrets;
 
 namespace OpsAgent.Backups;
@@ -35,7 +37,12 @@ internal sealed record BackupRequest(string Job, BackupJobOptions Options, int M
 /// <c>.partial</c> that is never counted. Retention runs only after such a success, so a failing database can never push
 /// good backups out.
 /// </remarks>
-internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, TimeProvider time, ILogger<BackupRunner> logger)
+/// <remarks>
+/// Every run of a job goes through here (its schedule, a catch-up, <c>opsagent backup run</c> in the daemon or in the CLI's
+/// process), so here is where its result is recorded for <c>/status</c> and the metrics: one state, whoever started it.
+/// </remarks>
+internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, JobStatusStore status,
+    SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
 
@@ -45,6 +52,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         ArgumentNullException.ThrowIfNull(request);
         var o = request.Options;
         var directory = o.Directory!;
+        var key = new JobKey(request.Job, BackupJob.Kind);
         BackupJobLock? held;
         try
         {
@@ -59,16 +67,47 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             }
 
             state.Failed(request.Job, directory, time.GetUtcNow());
-            return new BackupRunResult(false, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}", null, 0);
+            status.Started(key, time.GetUtcNow());
+            return Recorded(key, new BackupRunResult(false, BackupReasons.StateUnwritable, $"cannot take the job's lock in {request.StateDirectory}: {ex.Message}", null, 0));
         }
 
         if (held is null)
         {
+            // Not recorded in the status store: the run holding the lock records its own start and result.
             return Refused(request.Job, directory,
                 $"another run of the job holds {BackupJobLock.PathFor(request.StateDirectory, request.Job)} (the daemon or a backup run); this run did nothing");
         }
 
         using var jobLock = held;
+        status.Started(key, time.GetUtcNow());
+        try
+        {
+            return Recorded(key, await RunAttemptsAsync(request, progress, cancellationToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            Recorded(key, new BackupRunResult(false, JobReasons.Cancelled, "the run was cancelled", null, 0));
+            throw;
+        }
+        catch (Exception ex)
+        {
+            Recorded(key, new BackupRunResult(false, JobReasons.Exception, $"{ex.GetType().Name}: {ex.Message}", null, 0));
+            throw;
+        }
+    }
+
+    /// <summary>Records the end of a run for <c>/status</c> (message redacted) and returns it unchanged.</summary>
+    private BackupRunResult Recorded(JobKey key, BackupRunResult result)
+    {
+        var outcome = result.Success ? JobOutcome.Ok(redactor.Redact(result.Message)) : JobOutcome.Fail(result.Reason ?? BackupReasons.ToolFailed, redactor.Redact(result.Message));
+        status.Finished(key, outcome, time.GetUtcNow());
+        return result;
+    }
+
+    private async Task<BackupRunResult> RunAttemptsAsync(BackupRequest request, DumpProgress? progress, CancellationToken cancellationToken)
+    {
+        var o = request.Options;
+        var directory = o.Directory!;
         for (var attempt = 1; ; attempt++)
         {
             var started = time.GetUtcNow();

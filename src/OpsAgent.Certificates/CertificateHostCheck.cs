@@ -21,7 +21,7 @@ internal sealed class CertificateHostCheck : IHostCheck
                 context.CheckHost($"{path}:ServerName", endpoint.ServerName);
             }
 
-            if (endpoint.TrustedCa is { } ca && !File.Exists(ca))
+            if (endpoint.TrustedCa is { } ca && !context.Offline && !File.Exists(ca))
             {
                 context.Error($"{path}:TrustedCa", $"{ca} does not exist on this host");
             }

@@ -16,7 +16,7 @@ internal sealed class ProbeJob(AgentJobServices services, ProbeRunner runner, Pr
         var all = run.Configuration.Get<ProbesOptions>();
         if (!all.Probes.TryGetValue(run.Name, out var options))
         {
-            return JobOutcome.Fail("removed", "the probe is no longer configured");
+            return JobOutcome.Fail(JobReasons.Removed, "the probe is no longer configured");
         }
 
         var result = await runner.RunAsync(run.Name, options, cancellationToken).ConfigureAwait(false);

@@ -41,8 +41,12 @@ internal static class Program
         root.Subcommands.Add(run);
         root.SetAction((parse, ct) => RunAsync(parse.GetValue(config), ct));
 
-        var check = new Command("check-config", "Validate the configuration: print every error (path: problem) and exit 1, or a summary with each job's next three fire times");
-        check.SetAction((parse, ct) => CheckConfigCommand.RunAsync(parse.GetValue(config), Console.Out, ct));
+        var offline = new Option<bool>("--offline")
+        {
+            Description = "Check only what does not depend on this host (for another host, or a configuration repository's CI): no secrets, tools, Docker, systemd units, directories or CA files",
+        };
+        var check = new Command("check-config", "Validate the configuration: print every error (path: problem) and exit 1, or a summary with each job's next three fire times") { offline };
+        check.SetAction((parse, ct) => CheckConfigCommand.RunAsync(parse.GetValue(config), Console.Out, ct, offline: parse.GetValue(offline)));
         root.Subcommands.Add(check);
 
         var json = new Option<bool>("--json") { Description = "Print the raw /status JSON" };

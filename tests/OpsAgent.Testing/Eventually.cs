@@ -18,7 +18,14 @@ public static class Eventually
     private static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>Polls <paramref name="condition"/> until it holds; fails the test naming <paramref name="what"/> after <paramref name="timeout"/> (<see cref="Default"/>).</summary>
-    public static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null)
+    /// <param name="condition">What must come true.</param>
+    /// <param name="what">What is waited for, in the failure.</param>
+    /// <param name="timeout">The bound (<see cref="Default"/>).</param>
+    /// <param name="interval">
+    /// The pause between polls (100 ms): shorter to catch something brief (a tool's process), longer when each poll is
+    /// itself a step of the work (a probe run standing in for its schedule).
+    /// </param>
+    public static async Task WaitAsync(Func<Task<bool>> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
         var deadline = DateTime.UtcNow + (timeout ?? Default);
@@ -29,14 +36,14 @@ public static class Eventually
                 Assert.Fail($"timed out after {(timeout ?? Default).TotalSeconds:0} s waiting for {what}");
             }
 
-            await Task.Delay(Interval).ConfigureAwait(false);
+            await Task.Delay(interval ?? Interval).ConfigureAwait(false);
         }
     }
 
     /// <summary>Polls a synchronous <paramref name="condition"/>; see <see cref="WaitAsync(Func{Task{bool}}, string, TimeSpan?)"/>.</summary>
-    public static Task WaitAsync(Func<bool> condition, string what, TimeSpan? timeout = null)
+    public static Task WaitAsync(Func<bool> condition, string what, TimeSpan? timeout = null, TimeSpan? interval = null)
     {
         ArgumentNullException.ThrowIfNull(condition);
-        return WaitAsync(() => Task.FromResult(condition()), what, timeout);
+        return WaitAsync(() => Task.FromResult(condition()), what, timeout, interval);
     }
 }

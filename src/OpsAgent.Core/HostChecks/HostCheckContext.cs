@@ -25,14 +25,24 @@ public sealed class HostCheckContext
     private Task<bool>? _dockerReachable;
     private Task<ServiceSandbox?>? _sandbox;
 
-    internal HostCheckContext(AgentConfiguration configuration, SecretResolver secrets, DockerClientProvider docker, ToolRunner tools, TimeSpan timeout)
+    internal HostCheckContext(AgentConfiguration configuration, SecretResolver secrets, DockerClientProvider docker, ToolRunner tools, TimeSpan timeout, bool offline = false)
     {
+        Offline = offline;
         _secrets = secrets;
         _docker = docker;
         _tools = tools;
         _dockerEndpoint = configuration.Agent.Docker.Endpoint;
         Timeout = timeout;
     }
+
+    /// <summary>What <c>check-config --offline</c> skips, as it says it.</summary>
+    public const string OfflineSkipped = "secrets, tools, Docker, systemd units, directories, CA files";
+
+    /// <summary>
+    /// True for <c>check-config --offline</c>: the file is checked for another host (or a repository's CI), so nothing of
+    /// this one is consulted. The look-ups here answer "unknown" then; a check reading the host itself asks this first.
+    /// </summary>
+    public bool Offline { get; }
 
     /// <summary>The limit of each call to the host (the Docker endpoint, systemctl, a secret file on a hung mount).</summary>
     public TimeSpan Timeout { get; }
@@ -86,6 +96,12 @@ public sealed class HostCheckContext
     public async Task<string?> ResolveSecretAsync(SecretReference reference, string path, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        if (Offline)
+        {
+            // An inline value is in the file: its hosts can still be checked. A file or variable is the host's.
+            return reference.Value;
+        }
+
         using var timeout = Bounded(cancellationToken);
         try
         {
@@ -109,6 +125,11 @@ public sealed class HostCheckContext
     /// </summary>
     public async Task CheckContainerAsync(string path, string container, CancellationToken cancellationToken)
     {
+        if (Offline)
+        {
+            return;
+        }
+
         _dockerReachable ??= PingDockerAsync(cancellationToken);
         if (!await _dockerReachable.ConfigureAwait(false))
         {
@@ -134,6 +155,11 @@ public sealed class HostCheckContext
     public async Task CheckUnitAsync(string path, string unit, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(unit);
+        if (Offline)
+        {
+            return;
+        }
+
         if (!_units.TryGetValue(unit, out var state))
         {
             _units[unit] = state = ShowAsync(unit, "LoadState", cancellationToken);
@@ -147,7 +173,7 @@ public sealed class HostCheckContext
 
     /// <summary>The agent unit's sandbox; null when the unit is not installed or this is not a systemd host.</summary>
     public Task<ServiceSandbox?> AgentSandboxAsync(CancellationToken cancellationToken)
-        => _sandbox ??= SandboxAsync(cancellationToken);
+        => _sandbox ??= Offline ? Task.FromResult<ServiceSandbox?>(null) : SandboxAsync(cancellationToken);
 
     private async Task<ServiceSandbox?> SandboxAsync(CancellationToken cancellationToken)
         => await ShowAsync(AgentUnit, ServiceSandbox.Properties, cancellationToken).ConfigureAwait(false) is { } output ? ServiceSandbox.Parse(output) : null;

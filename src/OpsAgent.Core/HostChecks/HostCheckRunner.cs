@@ -19,10 +19,13 @@ public sealed class HostCheckRunner(IEnumerable<IHostCheck> checks, SecretResolv
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>Every finding, errors first, each with the <c>FILE:LINE</c> that sets its path when a file does.</summary>
-    public async Task<IReadOnlyList<(HostFinding Finding, string? Line)>> RunAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
+    /// <param name="configuration">The loaded configuration.</param>
+    /// <param name="offline">Check only what the files say (example placeholders), consulting nothing of this host.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    public async Task<IReadOnlyList<(HostFinding Finding, string? Line)>> RunAsync(AgentConfiguration configuration, bool offline, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
-        var context = new HostCheckContext(configuration, secrets, docker, tools, DefaultTimeout);
+        var context = new HostCheckContext(configuration, secrets, docker, tools, DefaultTimeout, offline);
         foreach (var check in checks)
         {
             await check.CheckAsync(configuration, context, cancellationToken).ConfigureAwait(false);

@@ -27,6 +27,12 @@ public abstract partial class AgentJob : IJob
     /// <summary>This job's logger.</summary>
     protected ILogger Logger { get; }
 
+    /// <summary>
+    /// True when the work records its own start and end in <see cref="JobStatusStore"/>: runs of it start elsewhere too (a
+    /// backup run asked for over the control socket), and all of them must land in the same state, once.
+    /// </summary>
+    protected virtual bool RecordsOwnStatus => false;
+
     /// <inheritdoc />
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
@@ -45,7 +51,11 @@ public abstract partial class AgentJob : IJob
 
         var started = Services.Time.GetUtcNow();
         var run = new JobRunContext(key, configuration, context.ScheduledFireTimeUtc, started);
-        Services.Status.Started(key, started);
+        if (!RecordsOwnStatus)
+        {
+            Services.Status.Started(key, started);
+        }
+
         JobOutcome outcome;
         try
         {
@@ -53,16 +63,19 @@ public abstract partial class AgentJob : IJob
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
-            outcome = JobOutcome.Fail("cancelled", "the agent is stopping");
+            outcome = JobOutcome.Fail(JobReasons.Cancelled, "the agent is stopping");
         }
         catch (Exception ex)
         {
-            outcome = JobOutcome.Fail("exception", ex.Message);
+            outcome = JobOutcome.Fail(JobReasons.Exception, ex.Message);
             LogJobCrashed(Logger, key.Group, key.Name, Services.Redactor.Redact(ex.GetType().Name + ": " + ex.Message));
         }
 
-        outcome = outcome with { Message = outcome.Message is null ? null : Services.Redactor.Redact(outcome.Message) };
-        Services.Status.Finished(key, outcome, Services.Time.GetUtcNow());
+        if (!RecordsOwnStatus)
+        {
+            outcome = outcome with { Message = outcome.Message is null ? null : Services.Redactor.Redact(outcome.Message) };
+            Services.Status.Finished(key, outcome, Services.Time.GetUtcNow());
+        }
     }
 
     /// <summary>Does the job's work.</summary>

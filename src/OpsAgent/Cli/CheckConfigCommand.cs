@@ -41,7 +41,16 @@ internal static class CheckConfigCommand
     /// Validates, then checks the configuration against this host (<see cref="HostCheckRunner"/>): prints every error and
     /// returns 1, or a summary with each job's next three fire times and any warnings and returns 0.
     /// </summary>
-    public static async Task<int> RunAsync(string? configPath, TextWriter output, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null)
+    /// <param name="configPath">The main file (default: the daemon's).</param>
+    /// <param name="output">Where the result is printed.</param>
+    /// <param name="cancellationToken">Stops the checks.</param>
+    /// <param name="configureServices">Changes to the registrations (tests).</param>
+    /// <param name="offline">
+    /// <c>--offline</c>: the file is meant for another host or checked in a repository's CI, so nothing of this host is
+    /// consulted (secrets, tools, Docker, units, directories, CA files); what the files alone say is still checked.
+    /// </param>
+    public static async Task<int> RunAsync(string? configPath, TextWriter output, CancellationToken cancellationToken, Action<IServiceCollection>? configureServices = null,
+        bool offline = false)
     {
         ArgumentNullException.ThrowIfNull(output);
         var services = new ServiceCollection();
@@ -59,7 +68,7 @@ internal static class CheckConfigCommand
             return 1;
         }
 
-        var findings = await provider.GetRequiredService<HostCheckRunner>().RunAsync(configuration, cancellationToken).ConfigureAwait(false);
+        var findings = await provider.GetRequiredService<HostCheckRunner>().RunAsync(configuration, offline, cancellationToken).ConfigureAwait(false);
         if (findings.Any(f => f.Finding.Severity == HostFindingSeverity.Error))
         {
             WriteFindings(files, findings, output);
@@ -75,11 +84,18 @@ internal static class CheckConfigCommand
         output.WriteLine($"  docker         {agent.Docker.Endpoint}");
         // The daemon falls back to the console when the socket is not there (not a systemd host, a container).
         var journald = agent.Logging.Journald.SocketPath;
-        output.WriteLine(File.Exists(journald)
+        output.WriteLine(offline
+            ? $"  logging        {agent.Logging.Level}, journald {journald} (not checked offline)"
+            : File.Exists(journald)
             ? $"  logging        {agent.Logging.Level}, journald {journald}"
             : $"  logging        {agent.Logging.Level}, to the console (journald socket {journald} missing)");
         WriteJobs(configuration, output);
         WriteFindings(files, findings, output);
+        if (offline)
+        {
+            output.WriteLine($"offline: host checks skipped ({HostCheckContext.OfflineSkipped})");
+        }
+
         return 0;
     }
 

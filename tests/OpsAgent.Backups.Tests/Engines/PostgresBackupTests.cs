@@ -400,19 +400,14 @@ public sealed class PostgresBackupTests
         return process.ExitCode;
     }
 
+    /// <summary>The tool's pid once it runs, or null when the run ended first.</summary>
     private static async Task<int?> WaitForToolAsync(string marker, Task run)
     {
-        for (var i = 0; i < 300 && !run.IsCompleted; i++)
-        {
-            if (ProcessesWithMarker(marker) is [var pid, ..])
-            {
-                return pid;
-            }
-
-            await Task.Delay(20);
-        }
-
-        return null;
+        int? pid = null;
+        // Polled often: the tool is only caught while it runs.
+        await Eventually.WaitAsync(() => (pid = ProcessesWithMarker(marker) is [var found, ..] ? found : null) is not null || run.IsCompleted,
+            $"the tool with {marker} to start", interval: TimeSpan.FromMilliseconds(20));
+        return pid;
     }
 
     /// <summary>Processes whose environment carries <paramref name="marker"/> (the application name passed as PGAPPNAME).</summary>

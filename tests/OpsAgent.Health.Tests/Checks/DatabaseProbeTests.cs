@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
 using OpsAgent.Health.Checks.MongoDb;
@@ -9,7 +10,6 @@ namespace OpsAgent.Health.Tests.Checks;
 /// <summary>PostgreSQL and MongoDB probes against real servers.</summary>
 public sealed class DatabaseProbeTests
 {
-
     private const string Postgres = "postgres";
     private const string MongoDb = "mongodb";
 
@@ -26,6 +26,34 @@ public sealed class DatabaseProbeTests
         using var mongo = new MongoProbe(secrets);
         return await new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>(Postgres, new PostgresProbe(secrets)), KeyValuePair.Create<string, IProbeCheck>(MongoDb, mongo)]))
             .RunAsync("db", options, CancellationToken.None);
+    }
+
+    /// <summary>Where Debian and Ubuntu install the PostgreSQL server, one directory per major version.</summary>
+    internal const string PostgresServerRoot = "/usr/lib/postgresql";
+
+    /// <summary>The newest installed server's bin directory (with <c>initdb</c>); the test is skipped, saying why, where there is none.</summary>
+    internal static string PostgresServerBin(string root)
+    {
+        var bins = Directory.Exists(root)
+            ? Directory.GetDirectories(root).Select(d => Path.Combine(d, "bin")).Where(b => File.Exists(Path.Combine(b, "initdb")))
+                .OrderBy(b => double.TryParse(Path.GetFileName(Path.GetDirectoryName(b)), NumberStyles.Float, CultureInfo.InvariantCulture, out var major) ? major : 0).ToList()
+            : [];
+        if (bins.Count == 0)
+        {
+            Assert.Ignore($"no PostgreSQL server (initdb) under {root}: install postgresql to run a server this test can stop");
+        }
+
+        return bins[^1];
+    }
+
+    [Test]
+    public void PostgresServerBin_NoServerUnderTheRoot_SkipsSayingWhy()
+    {
+        var missing = Path.Combine(Path.GetTempPath(), "opsagent-no-postgresql-" + Guid.NewGuid().ToString("N"));
+
+        var skipped = Assert.Throws<IgnoreException>(() => PostgresServerBin(missing));
+
+        Assert.That(skipped!.Message, Does.Contain($"no PostgreSQL server (initdb) under {missing}"));
     }
 
     [Test]
@@ -51,7 +79,7 @@ public sealed class DatabaseProbeTests
     public async Task Postgres_ServerStopped_ConnectionRefused()
     {
         TestEnvironment.Require("OPSAGENT_TEST_PG");
-        var bin = Directory.GetDirectories("/usr/lib/postgresql").Order(StringComparer.Ordinal).Last() + "/bin";
+        var bin = PostgresServerBin(PostgresServerRoot);
         var data = Directory.CreateTempSubdirectory("opsagent-pgprobe-").FullName;
         var port = LoopbackPort.Unused();
         try

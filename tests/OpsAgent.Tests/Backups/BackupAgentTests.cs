@@ -202,13 +202,11 @@ public sealed class BackupAgentTests
             _ = process.StandardOutput.ReadToEndAsync();
             _ = process.StandardError.ReadToEndAsync();
             string? partial = null;
-            for (var i = 0; i < 3000 && partial is null && !process.HasExited; i++)
-            {
-                partial = Directory.Exists(backups)
+            // Polled often: the dump is caught only while it is being written.
+            await Eventually.WaitAsync(() => (partial = Directory.Exists(backups)
                     ? Directory.GetFiles(backups, "*.partial").FirstOrDefault(p => new FileInfo(p).Length > 0)
-                    : null;
-                await Task.Delay(5);
-            }
+                    : null) is not null || process.HasExited,
+                "the dump to be under way", interval: TimeSpan.FromMilliseconds(5));
 
             Assert.That(partial, Is.Not.Null, "the dump was under way");
             process.Kill(); // SIGKILL: no cleanup code runs
@@ -234,7 +232,7 @@ public sealed class BackupAgentTests
     {
         var dir = Directory.CreateTempSubdirectory("opsagent-backup-config-");
         var config = Path.Combine(dir.FullName, "appsettings.json");
-        await File.WriteAllTextAsync(config, TestAgent.Config("/nonexistent", """
+        await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "no-journal.sock"), """
             "Backups": {
               "MaxConcurrentBackups": 0,
               "Bad Name": { "Engine": "postgres", "Schedule": "0 2 * * *", "Connection": "Host=x", "Directory": "/tmp/x" },
@@ -261,7 +259,7 @@ public sealed class BackupAgentTests
     {
         var dir = Directory.CreateTempSubdirectory("opsagent-backup-config-");
         var config = Path.Combine(dir.FullName, "appsettings.json");
-        await File.WriteAllTextAsync(config, TestAgent.Config("/nonexistent",
+        await File.WriteAllTextAsync(config, TestAgent.Config(Path.Combine(dir.FullName, "no-journal.sock"),
             Job("sims-db", "/var/backups/sims", "postgresql://app:hunter2-secret@db.internal/sims", catchUp: true)));
 
         var result = await AgentProcess.RunAsync("check-config", "--config", config);

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using OpsAgent.Cli;
 using OpsAgent.Testing;
+using OpsAgent.Tests.Support;
 
 namespace OpsAgent.Tests.Cli;
 
@@ -182,5 +183,81 @@ public sealed class CheckConfigHostTests
         Assert.That(exit, Is.EqualTo(0), text);
         Assert.That(text, Does.Contain($"logging        Information, to the console (journald socket {Dir}/journal/socket missing)"));
         Assert.That(text, Does.Not.Contain("journald " + Dir));
+    }
+
+    /// <summary>What only this host can answer, all of it wrong here: a secret file, Docker, pg_dump, the directory, a CA file.</summary>
+    private string WriteHostDependent() => Write("""
+        { "OpsAgent": {
+            "Docker": { "Endpoint": "unix://%DIR%/docker.sock" },
+            "Backups": {
+              "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Directory": "%DIR%/backups/db", "Connection": { "File": "%DIR%/nope/secret" }, "PgDumpPath": "%DIR%/bin/pg_dump" },
+              "app": { "Engine": "postgres", "Schedule": "0 3 * * *", "Directory": "%DIR%/b", "Connection": "Host=127.0.0.1;Database=app", "Container": "fmu_db" }
+            },
+            "Probes": { "db": { "Type": "docker", "Container": "fmu_db" } },
+            "Certificates": { "Endpoints": { "api": { "Host": "127.0.0.1", "Port": 8443, "TrustedCa": "%DIR%/ca.pem" } } }
+        } }
+        """);
+
+    [Test]
+    public async Task CheckConfig_OfflineWithHostProblems_PassesAndSaysWhatItSkipped()
+    {
+        File.WriteAllText(Path.Combine(Dir, "backups"), "");
+        var path = WriteHostDependent();
+
+        var online = await AgentProcess.RunAsync("check-config", "--config", path);
+        var offline = await AgentProcess.RunAsync("check-config", "--offline", "--config", path);
+
+        Assert.That(online.Exit, Is.EqualTo(1), online.All);
+        Assert.That(online.Out, Does.Contain("secret file").And.Contain("docker.sock").And.Contain("pg_dump").And.Contain("is a file").And.Contain("ca.pem"));
+        Assert.That(offline.Exit, Is.Zero, offline.All);
+        Assert.Multiple(() =>
+        {
+            Assert.That(offline.Out, Does.StartWith("Configuration OK"));
+            Assert.That(offline.Out, Does.Contain("offline: host checks skipped (secrets, tools, Docker, systemd units, directories, CA files)"));
+            Assert.That(offline.Out, Does.Contain("4 jobs:").And.Contain("next: "), "the jobs and their fire times are still listed");
+            Assert.That(offline.Out, Does.Not.Contain("secret file").And.Not.Contain("does not answer").And.Not.Contain("does not exist on this host"));
+        });
+    }
+
+    [Test]
+    public async Task CheckConfig_OfflineWithAValidationError_Fails()
+    {
+        var path = Write("""
+            { "OpsAgent": { "Backups": {
+                "db": { "Engine": "postgres", "Schedule": "0 2 30 2 *", "Directory": "relative/dir", "Connection": { "File": "%DIR%/nope/secret" } }
+            } } }
+            """);
+
+        var offline = await AgentProcess.RunAsync("check-config", "--offline", "--config", path);
+
+        Assert.That(offline.Exit, Is.EqualTo(1), offline.All);
+        Assert.That(offline.Out, Does.Contain("OpsAgent:Backups:db:Directory: 'relative/dir' must be an absolute path"));
+        Assert.That(offline.Out, Does.Contain("OpsAgent:Backups:db:Schedule:"));
+        Assert.That(offline.Out, Does.Not.Contain("secret file"), "the secret is the host's business");
+    }
+
+    [Test]
+    public async Task CheckConfig_OfflineWithAnExamplePlaceholderInTheFile_Fails()
+    {
+        // The placeholder is in the file itself, not behind a secret: no host needed to see it.
+        var path = Write("""
+            { "OpsAgent": { "Probes": { "site": { "Type": "http", "Url": "https://status.example.org/health" } } } }
+            """);
+
+        var offline = await AgentProcess.RunAsync("check-config", "--offline", "--config", path);
+
+        Assert.That(offline.Exit, Is.EqualTo(1), offline.All);
+        Assert.That(offline.Out, Does.Contain("OpsAgent:Probes:site:Url: 'status.example.org' is an example placeholder"));
+    }
+
+    [Test]
+    public async Task CheckConfig_OfflineJournaldSocketMissing_SummaryDoesNotJudgeTheSocket()
+    {
+        var path = Write("""{ "OpsAgent": { "Logging": { "Journald": { "SocketPath": "%DIR%/journal/socket" } } } }""");
+
+        var offline = await AgentProcess.RunAsync("check-config", "--offline", "--config", path);
+
+        Assert.That(offline.Exit, Is.Zero, offline.All);
+        Assert.That(offline.Out, Does.Contain($"logging        Information, journald {Dir}/journal/socket (not checked offline)"));
     }
 }

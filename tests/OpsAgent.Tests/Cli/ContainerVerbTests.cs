@@ -43,7 +43,6 @@ public sealed class ContainerVerbTests
         _dir = Directory.CreateTempSubdirectory("opsagent-verbs-");
         _config = Path.Combine(_dir.FullName, "appsettings.json");
         await File.WriteAllTextAsync(_config, TestAgent.Config(Path.Combine(_dir.FullName, "no-journal.sock"), $$"""
-            "StateDirectory": "{{_dir.FullName}}/state",
             "Docker": { "Endpoint": "{{endpoint}}" },
             "Backups": {
               "shop": {
@@ -58,7 +57,7 @@ public sealed class ContainerVerbTests
             "Probes": {
               "shop-container": { "Type": "docker", "Container": "{{_container}}", "Every": "1m" }
             }
-            """).Replace("\"StateDirectory\": \"/tmp/opsagent-test-state\",", string.Empty, StringComparison.Ordinal));
+            """, stateDirectory: $"{_dir.FullName}/state"));
     }
 
     [OneTimeTearDown]

@@ -13,12 +13,12 @@ public sealed class ControlSocketTests
 {
     private static string Pg => TestEnvironment.Require("OPSAGENT_TEST_PG");
 
-    private static string BackupJob(string directory) => $$"""
+    private static string BackupJob(string directory, string database = "postgres") => $$"""
         "Backups": {
           "db": {
             "Engine": "postgres",
             "Schedule": "0 2 * * *",
-            "Connection": "{{new NpgsqlConnectionStringBuilder(Pg) { Database = "postgres" }.ConnectionString}}",
+            "Connection": "{{new NpgsqlConnectionStringBuilder(Pg) { Database = database }.ConnectionString}}",
             "Directory": "{{directory}}",
             "CatchUp": false
           }
@@ -45,6 +45,48 @@ public sealed class ControlSocketTests
         finally
         {
             backups.Delete(recursive: true);
+        }
+    }
+
+    [Test]
+    public async Task BackupRun_DaemonRunningAndTheRunFails_StatusShowsTheFailureWithItsReasonAndExitsOne()
+    {
+        var dir = Directory.CreateTempSubdirectory("opsagent-control-");
+        try
+        {
+            // A verified backup on disk first (no daemon yet): the daemon starts with it as the job's last success.
+            var backups = Path.Combine(dir.FullName, "backups");
+            var first = Path.Combine(dir.FullName, "first.json");
+            await File.WriteAllTextAsync(first, TestAgent.Config(Path.Combine(dir.FullName, "journal.sock"), BackupJob(backups), stateDirectory: Path.Combine(dir.FullName, "state")));
+            var seeded = await AgentProcess.RunAsync("backup", "run", "db", "--config", first);
+            Assert.That(seeded.Exit, Is.Zero, seeded.All);
+
+            await using var agent = await TestAgent.StartAsync(BackupJob(backups, database: "opsagent_no_such_database"));
+            var before = await AgentProcess.RunAsync("status", "--config", agent.ConfigPath, "--url", agent.BaseUrl);
+            Assert.That(before.Exit, Is.Zero, before.All);
+            Assert.That(before.Out, Does.Contain("\tsuccess\t"), "the file found at start-up");
+
+            var run = await AgentProcess.RunAsync("backup", "run", "db", "--config", agent.ConfigPath);
+            Assert.That(run.Exit, Is.EqualTo(1), run.All);
+            Assert.That(run.Err, Does.Not.Contain("running in this process"));
+            var reason = run.Out.Split('(', ')')[1];
+
+            var status = await AgentProcess.RunAsync("status", "--config", agent.ConfigPath, "--url", agent.BaseUrl);
+
+            Assert.That(status.Exit, Is.EqualTo(1), status.All);
+            Assert.That(status.Out, Does.Contain($"backup\tdb\t0 2 * * *\tfailure\t{reason}\t"));
+            var job = (await agent.StatusAsync()).Jobs.Single(j => j.Name == "db");
+            Assert.Multiple(() =>
+            {
+                Assert.That(job.LastResult, Is.EqualTo("failure"));
+                Assert.That(job.Reason, Is.EqualTo(reason));
+                Assert.That(job.Message, Does.Contain("opsagent_no_such_database"));
+                Assert.That(job.Running, Is.False);
+            });
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
         }
     }
 

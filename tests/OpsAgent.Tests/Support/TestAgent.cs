@@ -29,13 +29,20 @@ public sealed class TestAgent : IAsyncDisposable
     public string BaseUrl => Http.BaseAddress!.ToString();
 
     /// <summary>The standard test configuration: loopback port 0, captured journal, and the given extra <c>OpsAgent</c> members.</summary>
-    public static string Config(string journalSocket, string extra = "", bool watchFiles = true, string stateDirectory = "/tmp/opsagent-test-state")
+    /// <param name="journalSocket">The journal socket, in the test's own directory.</param>
+    /// <param name="extra">More members of <c>OpsAgent</c>.</param>
+    /// <param name="watchFiles">Reload:WatchFiles.</param>
+    /// <param name="stateDirectory">
+    /// The state directory (default: <c>state</c> beside the journal socket, so it is the test's own and goes with its
+    /// directory: pauses, job locks and temporary files of one test or run never reach another).
+    /// </param>
+    public static string Config(string journalSocket, string extra = "", bool watchFiles = true, string? stateDirectory = null)
         => $$"""
            {
              "OpsAgent": {
                "TimeZone": "UTC",
                "Http": { "Listen": "http://127.0.0.1:0" },
-               "StateDirectory": "{{stateDirectory}}",
+               "StateDirectory": "{{stateDirectory ?? OwnStateDirectory(journalSocket)}}",
                "Logging": { "Level": "Debug", "Journald": { "SocketPath": "{{journalSocket}}" } },
                "Reload": { "WatchFiles": {{(watchFiles ? "true" : "false")}} },
                "Control": { "Socket": "{{Path.Combine(Path.GetDirectoryName(journalSocket) ?? "/tmp", "control.sock")}}" }{{(extra.Length > 0 ? "," : "")}}
@@ -43,6 +50,14 @@ public sealed class TestAgent : IAsyncDisposable
              }
            }
            """;
+
+    private static string OwnStateDirectory(string journalSocket)
+    {
+        var dir = Path.GetDirectoryName(journalSocket);
+        return string.IsNullOrEmpty(dir) || dir == Path.GetPathRoot(dir) || dir == Path.GetTempPath().TrimEnd('/')
+            ? throw new ArgumentException($"the journal socket {journalSocket} is not in the test's own directory: give one there, or a stateDirectory", nameof(journalSocket))
+            : Path.Combine(dir, "state");
+    }
 
     /// <param name="configureServices">Changes to the registrations after the capabilities' (e.g. leaving a start-up service out).</param>
     public static async Task<TestAgent> StartAsync(string extra = "", bool watchFiles = true, Action<DirectoryInfo>? prepare = null, Action<IServiceCollection>? configureServices = null)

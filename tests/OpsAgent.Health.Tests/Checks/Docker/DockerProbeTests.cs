@@ -136,18 +136,14 @@ public sealed class DockerProbeTests
     {
         var (runner, supervisor, _) = rig;
         var all = new ProbesOptions { Probes = { [probe] = options } };
-        var clock = Stopwatch.StartNew();
-        while (true)
+        ProbeState? state = null;
+        await Eventually.WaitAsync(async () =>
         {
             var result = await runner.RunAsync(probe, options, TestContext.CurrentContext.CancellationToken);
-            var state = await supervisor.StepAsync(probe, options, all, _dir, result, TestContext.CurrentContext.CancellationToken);
-            if (done(state) || clock.Elapsed > Eventually.Slow)
-            {
-                return state;
-            }
-
-            await Task.Delay(300);
-        }
+            state = await supervisor.StepAsync(probe, options, all, _dir, result, TestContext.CurrentContext.CancellationToken);
+            return done(state);
+        }, $"probe {probe} to reach the state the test waits for", Eventually.Slow, interval: TimeSpan.FromMilliseconds(300));
+        return state!;
     }
 
     [Test]
