@@ -20,6 +20,7 @@ public static class DockerExecRunner
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(command);
         var container = command.Container ?? throw new ArgumentException("no container", nameof(command));
+        var marker = Guid.NewGuid().ToString("N");
         try
         {
             var exec = await client.Exec.ExecCreateContainerAsync(container, new ContainerExecCreateParameters
@@ -29,10 +30,11 @@ public static class DockerExecRunner
                 AttachStdin = command.RedirectStandardInput,
                 Tty = false,
                 Cmd = [command.FileName, .. command.Arguments],
-                Env = [.. command.Environment.Select(e => $"{e.Key}={e.Value}")],
+                // Inherited by everything the tool starts: what a kill inside the container finds them by.
+                Env = [.. command.Environment.Select(e => $"{e.Key}={e.Value}"), $"{MarkerVariable}={marker}"],
             }, cancellationToken).ConfigureAwait(false);
             var stream = await client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken).ConfigureAwait(false);
-            return new ExecTool(client, exec.ID, stream, command);
+            return new ExecTool(client, exec.ID, marker, stream, command);
         }
         catch (DockerContainerNotFoundException ex)
         {
@@ -53,12 +55,29 @@ public static class DockerExecRunner
         }
     }
 
+    /// <summary>The environment variable naming an exec's processes, so that a kill inside the container finds them.</summary>
+    internal const string MarkerVariable = "OPSAGENT_EXEC";
+
+    /// <summary>How long a signalled exec has to end before the next signal (TERM, then KILL).</summary>
+    private static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Signals ($2) every process in the container whose environment holds the marker ($1), read from the container's
+    /// own /proc: POSIX sh, tr, grep and kill only, which busybox and Debian-based images have.
+    /// </summary>
+    private const string KillScript = """
+        for d in /proc/[0-9]*; do
+          if tr '\0' '\n' < "$d/environ" 2>/dev/null | grep -qxF "$1"; then kill -"$2" "${d#/proc/}" 2>/dev/null; fi
+        done
+        """;
+
     private static string FirstLine(string? text) => (text ?? string.Empty).Split('\n')[0].Trim();
 
     private sealed class ExecTool : RunningTool
     {
         private readonly DockerClient _client;
         private readonly string _id;
+        private readonly string _marker;
         private readonly MultiplexedStream _stream;
         private readonly ToolCommand _command;
         private readonly Pipe _stdout = new(new PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
@@ -67,10 +86,11 @@ public static class DockerExecRunner
         private readonly Task _pump;
         private readonly Stream? _stdin;
 
-        public ExecTool(DockerClient client, string id, MultiplexedStream stream, ToolCommand command)
+        public ExecTool(DockerClient client, string id, string marker, MultiplexedStream stream, ToolCommand command)
         {
             _client = client;
             _id = id;
+            _marker = marker;
             _stream = stream;
             _command = command;
             _pump = PumpAsync(_pumpCancel.Token);
@@ -137,25 +157,94 @@ public static class DockerExecRunner
             }
         }
 
+        /// <remarks>
+        /// The exec API has no kill, and the PID exec inspect reports is in the engine's PID namespace: where the agent
+        /// runs in another (an nspawn host, a container with the engine's socket) it names nothing, or another process.
+        /// So the kill runs in the container, by a second exec that finds the tool's processes by their marker, and the
+        /// exec is watched until it has ended; a tool that ignores TERM gets KILL.
+        /// </remarks>
         public override async Task KillAsync()
         {
-            // The exec API has no kill; the exec's process is visible from the host's PID namespace, where the agent runs.
             try
             {
-                var inspect = await _client.Exec.InspectContainerExecAsync(_id, CancellationToken.None).ConfigureAwait(false);
-                if (inspect.Running && inspect.Pid > 0)
+                foreach (var signal in (string[])["TERM", "KILL"])
                 {
-                    using var process = Process.GetProcessById((int)inspect.Pid);
-                    process.Kill(entireProcessTree: true);
+                    if (!await RunningAsync().ConfigureAwait(false))
+                    {
+                        break;
+                    }
+
+                    if (!await SignalInContainerAsync(signal).ConfigureAwait(false))
+                    {
+                        // No shell in the image: the engine's PID, but only where it is provably this exec's process.
+                        await KillOnThisHostIfOursAsync().ConfigureAwait(false);
+                    }
+
+                    if (await EndedWithinAsync(KillGrace).ConfigureAwait(false))
+                    {
+                        break;
+                    }
                 }
             }
-            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or DockerApiException or HttpRequestException)
+            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or System.Net.Sockets.SocketException or TimeoutException)
             {
-                // Gone already, or not visible from here; closing the stream below ends our side.
+                // The engine is gone or the container with it; closing the stream below ends our side.
             }
 
             await _pumpCancel.CancelAsync().ConfigureAwait(false);
             _stream.Dispose();
+        }
+
+        private async Task<bool> RunningAsync()
+            => (await _client.Exec.InspectContainerExecAsync(_id, CancellationToken.None).ConfigureAwait(false)).Running;
+
+        private async Task<bool> EndedWithinAsync(TimeSpan grace)
+        {
+            var deadline = Stopwatch.GetTimestamp() + (long)(grace.TotalSeconds * Stopwatch.Frequency);
+            while (await RunningAsync().ConfigureAwait(false))
+            {
+                if (Stopwatch.GetTimestamp() >= deadline)
+                {
+                    return false;
+                }
+
+                await Task.Delay(100, CancellationToken.None).ConfigureAwait(false);
+            }
+
+            return true;
+        }
+
+        /// <summary>Runs <see cref="KillScript"/> in the container; false when it cannot run there.</summary>
+        private async Task<bool> SignalInContainerAsync(string signal)
+        {
+            var command = new ToolCommand("sh", ["-c", KillScript, "sh", $"{MarkerVariable}={_marker}", signal]) { Container = _command.Container };
+            try
+            {
+                await using var kill = await StartAsync(_client, command, CancellationToken.None).ConfigureAwait(false);
+                var exit = await kill.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+                return exit.ExitCode is not (126 or 127);
+            }
+            catch (ToolStartException)
+            {
+                return false;
+            }
+        }
+
+        private async Task KillOnThisHostIfOursAsync()
+        {
+            var pid = (int)(await _client.Exec.InspectContainerExecAsync(_id, CancellationToken.None).ConfigureAwait(false)).Pid;
+            try
+            {
+                if (pid > 0 && File.ReadAllText($"/proc/{pid}/environ").Split('\0').Contains($"{MarkerVariable}={_marker}", StringComparer.Ordinal))
+                {
+                    using var process = Process.GetProcessById(pid);
+                    process.Kill(entireProcessTree: true);
+                }
+            }
+            catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or IOException or UnauthorizedAccessException or System.ComponentModel.Win32Exception)
+            {
+                // Not visible from this PID namespace, or gone already.
+            }
         }
 
         public override async ValueTask DisposeAsync()

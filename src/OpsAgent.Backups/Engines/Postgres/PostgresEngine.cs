@@ -193,7 +193,8 @@ internal sealed partial class PostgresEngine : IBackupEngine
         string tool;
         if (o.Container is null)
         {
-            var (major, _) = await ServerVersionAsync(connection.WithDatabase("postgres"), cancellationToken).ConfigureAwait(false);
+            // Hardened servers revoke CONNECT on postgres from PUBLIC: ask the databases this role is meant to reach first.
+            var (major, _) = await ServerVersionAsync(connection, [connection.Database, database, "template1", "postgres"], cancellationToken).ConfigureAwait(false);
             tool = await ResolveHostToolAsync(context, name, explicitPath, major, cancellationToken).ConfigureAwait(false);
         }
         else
@@ -201,31 +202,37 @@ internal sealed partial class PostgresEngine : IBackupEngine
             tool = explicitPath ?? name;
         }
 
-        var exists = await QueryAsync(context, tool, connection.WithDatabase("postgres"), $"select count(*) from pg_database where datname = {Literal(database)}", cancellationToken).ConfigureAwait(false);
-        if (exists == "0")
+        // The target itself says whether it exists (its own "does not exist"): pg_database is asked nowhere, so no
+        // other database has to be reachable.
+        var objects = await AskAsync(context, tool, target, CountObjects, cancellationToken).ConfigureAwait(false);
+        switch (objects.Refusal)
         {
-            if (intoOriginal)
-            {
+            case Refusal.MissingDatabase when intoOriginal:
                 throw new BackupFailedException(BackupReasons.NoDatabase, $"database '{database}' does not exist; restore into it with --to-database {database}");
-            }
+            case Refusal.MissingDatabase:
+                // Only when missing: a role without CREATEDB gets "permission denied", not "already exists", for one that exists.
+                await CreateDatabaseAsync(context, connection, tool, database, cancellationToken).ConfigureAwait(false);
+                break;
+            case Refusal.NotAuthorized:
+                throw new BackupFailedException(BackupReasons.NotAuthorized, $"cannot connect to database '{database}' {Where(context, connection)}: {objects.Error}");
+            case Refusal.Unreachable:
+                throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot ask database '{database}' {Where(context, connection)} whether it is empty: {objects.Error}");
+            case Refusal.NoClient:
+                throw new BackupFailedException(ToolStartReasons.ToolMissing, $"cannot ask database '{database}' whether it is empty: {objects.Error}");
+            default:
+                var empty = objects.Value == "0";
+                if (!empty && !intoOriginal && !clean)
+                {
+                    throw new BackupFailedException(BackupReasons.TargetNotEmpty, $"database '{database}' is not empty ({objects.Value ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
+                }
 
-            // Only when missing: a role without CREATEDB gets "permission denied", not "already exists", for one that exists.
-            await CreateDatabaseAsync(context, connection, tool, database, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            var objects = await QueryAsync(context, tool, target, CountObjects, cancellationToken).ConfigureAwait(false);
-            var empty = objects == "0";
-            if (!empty && !intoOriginal && !clean)
-            {
-                throw new BackupFailedException(BackupReasons.TargetNotEmpty, $"database '{database}' is not empty ({objects ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
-            }
+                if (!empty && format == PlainFormat && context.SourceCleans != true)
+                {
+                    throw new BackupFailedException(BackupReasons.TargetNotEmpty,
+                        $"database '{database}' is not empty and this plain dump does not drop what it creates (written before plain dumps carried --clean): restore it into a new --to-database");
+                }
 
-            if (!empty && format == PlainFormat && context.SourceCleans != true)
-            {
-                throw new BackupFailedException(BackupReasons.TargetNotEmpty,
-                    $"database '{database}' is not empty and this plain dump does not drop what it creates (written before plain dumps carried --clean): restore it into a new --to-database");
-            }
+                break;
         }
 
         // One transaction either way: a restore that fails half-way leaves the database as it was.
@@ -237,6 +244,9 @@ internal sealed partial class PostgresEngine : IBackupEngine
         return new ToolCommand(tool, args) { Environment = target.Environment, Container = o.Container, RedirectStandardInput = true };
     }
 
+    private static string Where(EngineContext context, PostgresConnection connection)
+        => context.Options.Container is { } container ? $"in container '{container}'" : $"at {connection.Host ?? "the local socket"}";
+
     /// <summary>Tables, views, sequences and functions outside the system schemas: a database with any is not a fresh target.</summary>
     private const string CountObjects = """
         select (select count(*) from pg_class c join pg_namespace n on n.oid = c.relnamespace
@@ -247,11 +257,36 @@ internal sealed partial class PostgresEngine : IBackupEngine
 
     private static string Literal(string text) => "'" + text.Replace("'", "''", StringComparison.Ordinal) + "'";
 
-    /// <summary>
-    /// Runs one query and returns the first column of its first row: through Npgsql on the host, through <c>psql</c>
-    /// in the container (where the server is usually reachable only by its socket); null when it cannot be asked.
-    /// </summary>
+    /// <summary>Why a database could not be asked; <see cref="None"/> when it answered.</summary>
+    private enum Refusal
+    {
+        None,
+
+        /// <summary>The server answered that the database does not exist.</summary>
+        MissingDatabase,
+
+        /// <summary>The server refused the role (password, pg_hba.conf, CONNECT privilege, a right the query needs).</summary>
+        NotAuthorized,
+
+        /// <summary>The server did not answer, or answered something else.</summary>
+        Unreachable,
+
+        /// <summary>No psql could be run in the container.</summary>
+        NoClient,
+    }
+
+    /// <summary>The first column of the first row (null when there is none), or why the database could not be asked.</summary>
+    private sealed record Answer(string? Value, Refusal Refusal = Refusal.None, string? Error = null);
+
+    /// <summary>Runs one query and returns the first column of its first row; null when it cannot be asked.</summary>
     private static async Task<string?> QueryAsync(EngineContext context, string tool, PostgresConnection connection, string sql, CancellationToken cancellationToken)
+        => (await AskAsync(context, tool, connection, sql, cancellationToken).ConfigureAwait(false)).Value;
+
+    /// <summary>
+    /// Runs one query through Npgsql on the host, through <c>psql</c> in the container (where the server is usually
+    /// reachable only by its socket), and says why when the server would not answer it.
+    /// </summary>
+    private static async Task<Answer> AskAsync(EngineContext context, string tool, PostgresConnection connection, string sql, CancellationToken cancellationToken)
     {
         if (context.Options.Container is null)
         {
@@ -261,54 +296,116 @@ internal sealed partial class PostgresEngine : IBackupEngine
                 await db.OpenAsync(cancellationToken).ConfigureAwait(false);
                 await using var command = new NpgsqlCommand(sql, db);
                 var value = await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false);
-                return value switch
+                return new Answer(value switch
                 {
                     null or DBNull => null,
                     bool b => b ? "t" : "f",
                     IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
                     _ => value.ToString(),
-                };
+                });
+            }
+            catch (PostgresException ex)
+            {
+                return new Answer(null, RefusalOf(ex.SqlState), ex.Message);
             }
             catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
             {
-                return null;
+                return new Answer(null, Refusal.Unreachable, ex.Message);
             }
         }
 
+        string? missing = null;
         foreach (var psql in new[] { EngineTools.Sibling(tool, "psql"), "psql" }.Distinct(StringComparer.Ordinal))
         {
             var command = new ToolCommand(psql, ["--no-password", "-X", "-t", "-A", "-c", sql]) { Environment = connection.Environment, Container = context.Options.Container };
             var (exit, output) = await context.Tools.RunAsync(command, cancellationToken).ConfigureAwait(false);
-            if (exit.ExitCode == 0 && output.Split('\n')[0].Trim() is { Length: > 0 } first)
+            if (exit.ExitCode == 0)
             {
-                return first;
+                return new Answer(output.Split('\n')[0].Trim() is { Length: > 0 } first ? first : null);
+            }
+
+            // 126/127: the engine could not start it (not there, not executable); another psql may be.
+            if (exit.ExitCode is 126 or 127)
+            {
+                missing ??= $"{psql} cannot be run in container '{context.Options.Container}': {exit.Summary}";
+                continue;
+            }
+
+            var error = exit.StandardError.Trim();
+            return new Answer(null, RefusalOfPsql(error), error.Length > 0 ? error : exit.Summary);
+        }
+
+        return new Answer(null, Refusal.NoClient, missing);
+    }
+
+    /// <summary>Class 28 (invalid authorization) and 42501 (insufficient privilege, CONNECT among them) refuse the role.</summary>
+    private static Refusal RefusalOf(string sqlState) => sqlState switch
+    {
+        PostgresErrorCodes.InvalidCatalogName => Refusal.MissingDatabase,
+        PostgresErrorCodes.InsufficientPrivilege => Refusal.NotAuthorized,
+        _ when sqlState.StartsWith("28", StringComparison.Ordinal) => Refusal.NotAuthorized,
+        _ => Refusal.Unreachable,
+    };
+
+    /// <summary>psql prints no SQLSTATE for a refused connection: its server's (English) words say which refusal it is.</summary>
+    private static Refusal RefusalOfPsql(string stderr)
+    {
+        if (MissingDatabasePattern().IsMatch(stderr))
+        {
+            return Refusal.MissingDatabase;
+        }
+
+        return RefusedPattern().IsMatch(stderr) ? Refusal.NotAuthorized : Refusal.Unreachable;
+    }
+
+    [GeneratedRegex(@"FATAL:\s+database ""[^""]*"" does not exist")]
+    private static partial Regex MissingDatabasePattern();
+
+    [GeneratedRegex(@"permission denied|authentication failed|no pg_hba\.conf entry|FATAL:\s+role ""[^""]*"" does not exist|not permitted to log in")]
+    private static partial Regex RefusedPattern();
+
+    /// <summary>
+    /// createdb connects to <c>postgres</c> unless told otherwise, which hardened servers refuse the application's role:
+    /// it connects to the job's own database, else to <c>template1</c>, else <c>postgres</c>.
+    /// </summary>
+    private static async Task CreateDatabaseAsync(EngineContext context, PostgresConnection connection, string tool, string database, CancellationToken cancellationToken)
+    {
+        string[] maintenance = [.. new[] { connection.Database, "template1", "postgres" }.OfType<string>().Where(d => d != database).Distinct(StringComparer.Ordinal)];
+        ToolExit? last = null;
+        foreach (var through in maintenance)
+        {
+            var createdb = new ToolCommand(EngineTools.Sibling(tool, "createdb"), ["--no-password", $"--maintenance-db={through}", database])
+            {
+                Environment = connection.WithDatabase(through).Environment,
+                Container = context.Options.Container,
+            };
+            ToolExit exit;
+            try
+            {
+                (exit, _) = await context.Tools.RunAsync(createdb, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ToolStartException ex)
+            {
+                throw new BackupFailedException(ToolStartReasons.ToolMissing, $"cannot create database '{database}': {ex.Message}", ex);
+            }
+
+            if (exit.ExitCode == 0 || exit.StandardError.Contains("already exists", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            last = exit;
+            // Only the connection to this maintenance database failed: the next may be allowed.
+            if (!exit.StandardError.Contains($"database \"{through}\"", StringComparison.Ordinal))
+            {
+                break;
             }
         }
 
-        return null;
-    }
-
-    private static async Task CreateDatabaseAsync(EngineContext context, PostgresConnection connection, string tool, string database, CancellationToken cancellationToken)
-    {
-        var createdb = new ToolCommand(EngineTools.Sibling(tool, "createdb"), ["--no-password", database])
-        {
-            Environment = connection.WithDatabase("postgres").Environment,
-            Container = context.Options.Container,
-        };
-        ToolExit exit;
-        try
-        {
-            (exit, _) = await context.Tools.RunAsync(createdb, cancellationToken).ConfigureAwait(false);
-        }
-        catch (ToolStartException ex)
-        {
-            throw new BackupFailedException(ToolStartReasons.ToolMissing, $"cannot create database '{database}': {ex.Message}", ex);
-        }
-
-        if (exit.ExitCode != 0 && !exit.StandardError.Contains("already exists", StringComparison.Ordinal))
-        {
-            throw new BackupFailedException(BackupReasons.RestoreFailed, $"cannot create database '{database}': {exit.Summary}");
-        }
+        var summary = last?.Summary ?? "no database to connect to";
+        throw new BackupFailedException(
+            last is not null && RefusedPattern().IsMatch(last.StandardError) ? BackupReasons.NotAuthorized : BackupReasons.RestoreFailed,
+            $"cannot create database '{database}': {summary}");
     }
 
     private static PostgresConnection Parse(EngineContext context)
@@ -323,19 +420,45 @@ internal sealed partial class PostgresEngine : IBackupEngine
         }
     }
 
-    /// <summary>Reads the server's major version; an unreachable server fails the run with the driver's reason.</summary>
-    internal static async Task<(int Major, string Version)> ServerVersionAsync(PostgresConnection connection, CancellationToken cancellationToken)
+    /// <summary>Reads the server's major version; an unreachable server fails the run with the driver's reason, a refusal as <c>not_authorized</c>.</summary>
+    internal static Task<(int Major, string Version)> ServerVersionAsync(PostgresConnection connection, CancellationToken cancellationToken)
+        => ServerVersionAsync(connection, [connection.Database], cancellationToken);
+
+    /// <summary>
+    /// Reads the server's major version from the first of <paramref name="databases"/> (null: the connection's own) that
+    /// lets the role in; a database that is missing or refuses CONNECT passes on to the next.
+    /// </summary>
+    private static async Task<(int Major, string Version)> ServerVersionAsync(PostgresConnection connection, IEnumerable<string?> databases, CancellationToken cancellationToken)
     {
-        try
+        var where = connection.Host ?? "the local socket";
+        PostgresException? passed = null;
+        foreach (var database in databases.Distinct(StringComparer.Ordinal))
         {
-            await using var db = new NpgsqlConnection(connection.ToNpgsql());
-            await db.OpenAsync(cancellationToken).ConfigureAwait(false);
-            return (db.PostgreSqlVersion.Major, db.ServerVersion);
+            try
+            {
+                await using var db = new NpgsqlConnection((database is null ? connection : connection.WithDatabase(database)).ToNpgsql());
+                await db.OpenAsync(cancellationToken).ConfigureAwait(false);
+                return (db.PostgreSqlVersion.Major, db.ServerVersion);
+            }
+            catch (PostgresException ex) when (ex.SqlState is PostgresErrorCodes.InvalidCatalogName or PostgresErrorCodes.InsufficientPrivilege)
+            {
+                // A refusal says more than a missing database the role was never meant to reach.
+                passed = passed is null || ex.SqlState == PostgresErrorCodes.InsufficientPrivilege && passed.SqlState != ex.SqlState ? ex : passed;
+            }
+            catch (PostgresException ex) when (RefusalOf(ex.SqlState) == Refusal.NotAuthorized)
+            {
+                throw new BackupFailedException(BackupReasons.NotAuthorized, $"PostgreSQL at {where} refused the login: {ex.Message}", ex);
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
+            {
+                throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot connect to PostgreSQL at {where}: {ex.Message}", ex);
+            }
         }
-        catch (Exception ex) when (ex is NpgsqlException or TimeoutException or System.Net.Sockets.SocketException or InvalidOperationException)
-        {
-            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot connect to PostgreSQL at {connection.Host ?? "the local socket"}: {ex.Message}", ex);
-        }
+
+        throw passed is null
+            ? new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot connect to PostgreSQL at {where}: no database to connect to")
+            : new BackupFailedException(RefusalOf(passed.SqlState) == Refusal.NotAuthorized ? BackupReasons.NotAuthorized : BackupReasons.DatabaseUnreachable,
+                $"PostgreSQL at {where} let the role into none of {string.Join(", ", databases.Select(d => d ?? connection.Database ?? "its default database").Distinct(StringComparer.Ordinal))}: {passed.Message}", passed);
     }
 
     /// <summary>pg_dump refuses a server newer than itself: say so before the run, naming both versions.</summary>
