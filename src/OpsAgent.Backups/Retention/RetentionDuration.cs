@@ -122,12 +122,20 @@ public readonly record struct RetentionDuration(int Years, int Months, int Days,
             return DateTimeOffset.MinValue;
         }
 
-        var date = new DateTime(year, month + 1, 1, 0, 0, 0, DateTimeKind.Unspecified).AddDays(wall.Day - 1 - Days) + wall.TimeOfDay;
-        // The wall clock in the zone, back to an instant: a time in the spring gap takes the offset before it (so it moves
-        // forward), a repeated one the first of its two instants.
-        var offset = zone.IsInvalidTime(date) ? zone.GetUtcOffset(date.AddDays(-1))
-            : zone.IsAmbiguousTime(date) ? zone.GetAmbiguousTimeOffsets(date).Max() : zone.GetUtcOffset(date);
-        return new DateTimeOffset(date, offset).AddHours(-Hours);
+        try
+        {
+            var date = new DateTime(year, month + 1, 1, 0, 0, 0, DateTimeKind.Unspecified).AddDays(wall.Day - 1 - Days) + wall.TimeOfDay;
+            // The wall clock in the zone, back to an instant: a time in the spring gap takes the offset before it (so it moves
+            // forward), a repeated one the earlier of its two instants (the cut-off that keeps more).
+            var offset = zone.IsInvalidTime(date) ? zone.GetUtcOffset(date.AddDays(-1))
+                : zone.IsAmbiguousTime(date) ? zone.GetAmbiguousTimeOffsets(date).Max() : zone.GetUtcOffset(date);
+            return new DateTimeOffset(date, offset).AddHours(-Hours);
+        }
+        catch (ArgumentOutOfRangeException)
+        {
+            // Before the first representable instant (2025y from a 2026 backup): everything is within.
+            return DateTimeOffset.MinValue;
+        }
     }
 
     /// <inheritdoc/>

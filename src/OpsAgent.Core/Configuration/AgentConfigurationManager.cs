@@ -56,8 +56,17 @@ public sealed partial class AgentConfigurationManager : IDisposable
     /// </summary>
     public async Task<AgentConfiguration> SettledAsync(CancellationToken cancellationToken)
     {
-        await _settled.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
-        return Current;
+        while (true)
+        {
+            var settled = _settled;
+            await settled.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+            var current = Current;
+            // A reload that began between the wait and the read may have published a generation it can still roll back.
+            if (ReferenceEquals(settled, _settled))
+            {
+                return current;
+            }
+        }
     }
 
     private static TaskCompletionSource Settled()

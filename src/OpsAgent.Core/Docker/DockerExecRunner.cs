@@ -66,6 +66,7 @@ public static class DockerExecRunner
     /// own /proc: POSIX sh, tr, grep and kill only, which busybox and Debian-based images have.
     /// </summary>
     private const string KillScript = """
+        command -v tr >/dev/null 2>&1 && command -v grep >/dev/null 2>&1 || exit 127
         for d in /proc/[0-9]*; do
           if tr '\0' '\n' < "$d/environ" 2>/dev/null | grep -qxF "$1"; then kill -"$2" "${d#/proc/}" 2>/dev/null; fi
         done

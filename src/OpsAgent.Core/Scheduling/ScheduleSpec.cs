@@ -62,11 +62,13 @@ public sealed class ScheduleSpec : IEquatable<ScheduleSpec>
         try
         {
             var expression = CronExpression.Parse(trimmed, format);
-            // Quartz accepts 30 February and years gone by; such a job would be scheduled and never run, silently.
+            // Quartz accepts 30 February and years gone by; such a job would be scheduled and never run, silently. The
+            // window reaches five years back too: a one-off that has run stays a valid configuration (a reload of an
+            // unrelated edit, or a restart, must not fail because its day has passed).
             var now = TimeProvider.System.GetUtcNow();
-            if (expression.GetNextValidTimeAfter(now) is not { } first || first > now.AddYears(5))
+            if (expression.GetNextValidTimeAfter(now.AddYears(-5)) is not { } first || first > now.AddYears(5))
             {
-                error = $"'{trimmed}' never fires: no date in the next 5 years matches it (a day the month does not have, or a year gone by?)";
+                error = $"'{trimmed}' never fires: no date in the 5 years before or after today matches it (a day the month does not have, or a year long gone?)";
                 return false;
             }
 

@@ -130,4 +130,14 @@ public sealed class RetentionPlannerTests
             "2026-11-15 12:00",
         }));
     }
+
+    [TestCase("2025y15d")]
+    [TestCase("2025y10h")]
+    [TestCase("2026y")]
+    public void Plan_KeepWithinReachingBeforeYearOne_KeepsEverythingInsteadOfThrowing(string within)
+    {
+        var times = new[] { "2026-01-10T02:00:00Z", "2020-01-01T02:00:00Z", "0002-01-01T00:00:00Z" }.Select(t => DateTimeOffset.Parse(t, CultureInfo.InvariantCulture));
+
+        Assert.That(Kept(times, new RetentionOptions { KeepWithin = RetentionDuration.Parse(within) }), Has.Length.EqualTo(3));
+    }
 }

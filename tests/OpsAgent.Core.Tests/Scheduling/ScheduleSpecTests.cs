@@ -120,12 +120,20 @@ public sealed class ScheduleSpecTests
 
     [TestCase("0 2 30 2 *")]          // 30 February
     [TestCase("0 2 31 4 *")]          // 31 April
-    [TestCase("0 0 2 * * ? 2020")]    // a year gone by
+    [TestCase("0 0 2 * * ? 2015")]    // a year long gone
     public void TryParseCron_NeverFiresInFiveYears_IsRefusedSayingSo(string text)
     {
         Assert.That(ScheduleSpec.TryParseCron(text, out var schedule, out var error), Is.False);
         Assert.That(schedule, Is.Null);
         Assert.That(error, Does.Contain("never fires").And.Contain("5 years"));
+    }
+
+    [Test]
+    public void TryParseCron_OneOffThatHasRun_StaysValid()
+    {
+        // A one-off in last year: its configuration must still load (a restart or an unrelated reload after its day).
+        var lastYear = DateTime.UtcNow.Year - 1;
+        Assert.That(ScheduleSpec.TryParseCron($"0 0 3 1 6 ? {lastYear}", out _, out var error), Is.True, error);
     }
 
     [Test]
