@@ -94,21 +94,21 @@ internal sealed partial class BackupStartup(
                     continue;
                 }
 
-                if (NeedsCatchUp(job, o, now, current.TimeZone) is not { } previous)
+                var (previous, newest) = CatchUpState(job, o, now, current.TimeZone);
+                if (previous is null)
                 {
-                    if (ScheduleSpec.ParseCron(o.Schedule!).PreviousFireTime(now, current.TimeZone) is { } covered
-                        && BackupFileNames.Scan(o.Directory!, job, now) is [var kept, ..])
-                    {
-                        BackupLog.CatchUpNotNeeded(logger, job, kept.FileName, covered);
-                    }
-
                     continue;
                 }
 
-                var newest = BackupFileNames.Scan(o.Directory!, job, now) is [var first, ..] ? first.FileName : "none";
+                if (!Behind(previous.Value, newest))
+                {
+                    BackupLog.CatchUpNotNeeded(logger, job, newest!.FileName, previous.Value);
+                    continue;
+                }
+
                 using (EventScope.Begin(logger, "backup_catch_up"))
                 {
-                    BackupLog.CatchingUp(logger, job, newest, previous);
+                    BackupLog.CatchingUp(logger, job, newest?.FileName ?? "none", previous.Value);
                 }
 
                 await scheduler.TriggerNowAsync(new Quartz.JobKey(job, BackupJob.Kind), cancellationToken).ConfigureAwait(false);
@@ -121,14 +121,14 @@ internal sealed partial class BackupStartup(
 
     /// <summary>The previous fire time when the newest backup is older than it, otherwise null.</summary>
     internal static DateTimeOffset? NeedsCatchUp(string job, BackupJobOptions o, DateTimeOffset now, TimeZoneInfo zone)
+        => CatchUpState(job, o, now, zone) is ({ } previous, var newest) && Behind(previous, newest) ? previous : null;
+
+    private static bool Behind(DateTimeOffset previous, BackupFile? newest) => newest is null || newest.Time < previous;
+
+    /// <summary>The schedule's previous fire time and the newest backup on disk, read once for the decision and its log line.</summary>
+    private static (DateTimeOffset? Previous, BackupFile? Newest) CatchUpState(string job, BackupJobOptions o, DateTimeOffset now, TimeZoneInfo zone)
     {
         var previous = ScheduleSpec.ParseCron(o.Schedule!).PreviousFireTime(now, zone);
-        if (previous is null)
-        {
-            return null;
-        }
-
-        var backups = BackupFileNames.Scan(o.Directory!, job, now);
-        return backups.Count == 0 || backups[0].Time < previous ? previous : null;
+        return previous is null ? (null, null) : (previous, BackupFileNames.Scan(o.Directory!, job, now) is [var first, ..] ? first : null);
     }
 }
