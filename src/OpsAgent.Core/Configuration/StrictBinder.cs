@@ -54,10 +54,8 @@ public static class StrictBinder
             return instance;
         }
 
-        var children = section.GetChildren().ToList();
-        if (children.Count > MaxChildren)
+        if (!TryChildren(section, errors, out var children))
         {
-            errors.Add(new ConfigError(section.Path, TooMany(children.Count)));
             return instance;
         }
 
@@ -159,10 +157,8 @@ public static class StrictBinder
         if (IsDictionary(underlying, out var valueType))
         {
             var dictionary = (IDictionary)Activator.CreateInstance(typeof(Dictionary<,>).MakeGenericType(typeof(string), valueType), StringComparer.OrdinalIgnoreCase)!;
-            var children = section.GetChildren().ToList();
-            if (children.Count > MaxChildren)
+            if (!TryChildren(section, errors, out var children))
             {
-                errors.Add(new ConfigError(section.Path, TooMany(children.Count)));
                 return false;
             }
 
@@ -178,13 +174,12 @@ public static class StrictBinder
         if (IsList(underlying, out var elementType))
         {
             var list = (IList)Activator.CreateInstance(typeof(List<>).MakeGenericType(elementType))!;
-            if (section.GetChildren().Count() is var n && n > MaxChildren)
+            if (!TryChildren(section, errors, out var items))
             {
-                errors.Add(new ConfigError(section.Path, TooMany(n)));
                 return false;
             }
 
-            foreach (var child in section.GetChildren().OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
+            foreach (var child in items.OrderBy(c => int.TryParse(c.Key, out var i) ? i : int.MaxValue))
             {
                 if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                 {
@@ -341,7 +336,19 @@ public static class StrictBinder
     /// </remarks>
     internal const int MaxChildren = 1000;
 
-    private static string TooMany(int count) => string.Create(CultureInfo.InvariantCulture, $"holds {count} entries; at most {MaxChildren} are supported (split the host's configuration, or generate fewer)");
+    /// <summary>The children of <paramref name="section"/>, listed once; false (and an error at its path) beyond <see cref="MaxChildren"/>.</summary>
+    private static bool TryChildren(IConfigurationSection section, ICollection<ConfigError> errors, out List<IConfigurationSection> children)
+    {
+        children = [.. section.GetChildren()];
+        if (children.Count <= MaxChildren)
+        {
+            return true;
+        }
+
+        errors.Add(new ConfigError(section.Path, string.Create(CultureInfo.InvariantCulture,
+            $"holds {children.Count} entries; at most {MaxChildren} are supported (split the host's configuration, or generate fewer)")));
+        return false;
+    }
 
     internal static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

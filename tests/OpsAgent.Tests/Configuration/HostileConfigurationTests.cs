@@ -16,6 +16,26 @@ namespace OpsAgent.Tests.Configuration;
 public sealed class HostileConfigurationTests
 {
     private static readonly string Root = FindRoot();
+    private DirectoryInfo _dir = null!;
+    private ServiceProvider _provider = null!;
+    private AgentConfigurationManager _manager = null!;
+
+    /// <summary>The main configuration file the manager loads.</summary>
+    private string MainFile => Path.Combine(_dir.FullName, "appsettings.json");
+
+    [SetUp]
+    public void SetUp()
+    {
+        _dir = Directory.CreateTempSubdirectory("opsagent-hostile-");
+        (_manager, _provider) = Manager(MainFile);
+    }
+
+    [TearDown]
+    public void TearDown()
+    {
+        _provider.Dispose();
+        _dir.Delete(recursive: true);
+    }
 
     private static string FindRoot()
     {
@@ -137,118 +157,85 @@ public sealed class HostileConfigurationTests
     [TestCaseSource(nameof(Examples))]
     public void TryLoad_HostileValueAtEveryKeyOfAnExample_NeverThrowsAndNamesPaths(string example)
     {
-        var dir = Directory.CreateTempSubdirectory("opsagent-hostile-");
-        try
+        var baseline = Example(example);
+        var failures = new List<string>();
+        var count = Nodes(baseline, string.Empty).Count();
+        for (var i = 0; i < count; i++)
         {
-            var main = Path.Combine(dir.FullName, "appsettings.json");
-            var (manager, provider) = Manager(main);
-            using var _ = provider;
-            var baseline = Example(example);
-            var failures = new List<string>();
-            var count = Nodes(baseline, string.Empty).Count();
-            for (var i = 0; i < count; i++)
+            foreach (var (name, value) in HostileValues())
             {
-                foreach (var (name, value) in HostileValues())
+                var copy = baseline.DeepClone().AsObject();
+                var (parent, key, index, path) = Nodes(copy, string.Empty).ElementAt(i);
+                if (key is not null)
                 {
-                    var copy = baseline.DeepClone().AsObject();
-                    var (parent, key, index, path) = Nodes(copy, string.Empty).ElementAt(i);
-                    if (key is not null)
-                    {
-                        parent.AsObject()[key] = value?.DeepClone();
-                    }
-                    else
-                    {
-                        parent.AsArray()[index] = value?.DeepClone();
-                    }
-
-                    File.WriteAllText(main, copy.ToJsonString());
-                    AssertLoadsWithPathedErrors(manager, $"{example}{path} = {name}", failures);
+                    parent.AsObject()[key] = value?.DeepClone();
                 }
-            }
+                else
+                {
+                    parent.AsArray()[index] = value?.DeepClone();
+                }
 
-            Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(40)));
+                File.WriteAllText(MainFile, copy.ToJsonString());
+                AssertLoadsWithPathedErrors(_manager, $"{example}{path} = {name}", failures);
+            }
         }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+
+        Assert.That(failures, Is.Empty, string.Join("\n", failures.Take(40)));
     }
 
     [TestCase("OpsAgent:Backups", """{ "Engine": "postgres", "Schedule": "0 2 * * *", "Database": "app", "Directory": "/var/backups/x" }""")]
     [TestCase("OpsAgent:Probes", """{ "Type": "tcp", "Host": "127.0.0.1", "Port": 1, "Every": "30s" }""")]
     public void TryLoad_HostileEntryNames_NeverThrowsAndNamesPaths(string section, string entry)
     {
-        var dir = Directory.CreateTempSubdirectory("opsagent-hostile-");
-        try
+        var failures = new List<string>();
+        foreach (var name in new[] { "../../etc/cron.d/x", "a/b", "a\u0000b", "a\nb", new string('n', 5000), "*", "CON", " ", "ünï", "a:b" })
         {
-            var main = Path.Combine(dir.FullName, "appsettings.json");
-            var (manager, provider) = Manager(main);
-            using var _ = provider;
-            var failures = new List<string>();
-            foreach (var name in new[] { "../../etc/cron.d/x", "a/b", "a\u0000b", "a\nb", new string('n', 5000), "*", "CON", " ", "ünï", "a:b" })
-            {
-                var json = new JsonObject { ["OpsAgent"] = new JsonObject() };
-                var at = json["OpsAgent"]!.AsObject();
-                at[section.Split(':')[1]] = new JsonObject { [name] = JsonNode.Parse(entry) };
-                File.WriteAllText(main, json.ToJsonString());
-                AssertLoadsWithPathedErrors(manager, $"{section}:{name[..Math.Min(name.Length, 20)]}", failures);
-            }
+            var json = new JsonObject { ["OpsAgent"] = new JsonObject() };
+            var at = json["OpsAgent"]!.AsObject();
+            at[section.Split(':')[1]] = new JsonObject { [name] = JsonNode.Parse(entry) };
+            File.WriteAllText(MainFile, json.ToJsonString());
+            AssertLoadsWithPathedErrors(_manager, $"{section}:{name[..Math.Min(name.Length, 20)]}", failures);
+        }
 
-            Assert.That(failures, Is.Empty, string.Join("\n", failures));
-        }
-        finally
-        {
-            dir.Delete(recursive: true);
-        }
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
     }
 
     [Test]
     public void TryLoad_HostileFiles_NeverThrowsAndNamesTheFile()
     {
-        var dir = Directory.CreateTempSubdirectory("opsagent-hostile-");
-        try
+        var failures = new List<string>();
+        var many = new StringBuilder("""{ "OpsAgent": { "Probes": {""");
+        for (var i = 0; i < 20_000; i++)
         {
-            var main = Path.Combine(dir.FullName, "appsettings.json");
-            var (manager, provider) = Manager(main);
-            using var _ = provider;
-            var failures = new List<string>();
-            var many = new StringBuilder("""{ "OpsAgent": { "Probes": {""");
-            for (var i = 0; i < 20_000; i++)
-            {
-                many.Append(i == 0 ? string.Empty : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $$"""
-                    "p{{i}}": { "Type": "tcp", "Host": "127.0.0.1", "Port": {{1 + (i % 60000)}}, "Every": "30s" }
-                    """);
-            }
-
-            many.Append("} } }");
-            var contents = new (string Name, byte[] Bytes)[]
-            {
-                ("binary", [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37))]),
-                ("utf16", Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("""{ "OpsAgent": { "TimeZone": "UTC" } }""")).ToArray()),
-                ("utf16-no-bom", Encoding.Unicode.GetBytes("""{ "OpsAgent": { "TimeZone": "UTC" } }""")),
-                ("nul-bytes", Encoding.UTF8.GetBytes("{ \"OpsAgent\": { \"TimeZone\": \"UTC\u0000\" } }\0\0")),
-                ("deep", Encoding.UTF8.GetBytes(new string('[', 5000) + new string(']', 5000))),
-                ("deep-objects", Encoding.UTF8.GetBytes("""{ "OpsAgent": """ + Deep(200).ToJsonString(new JsonSerializerOptions { MaxDepth = 1000 }) + " }")),
-                ("20000-entries", Encoding.UTF8.GetBytes(many.ToString())),
-                ("truncated", Encoding.UTF8.GetBytes("""{ "OpsAgent": { "Backups": { "db": { "Engine": """)),
-                ("empty", []),
-            };
-            foreach (var (name, bytes) in contents)
-            {
-                File.WriteAllBytes(main, bytes);
-                AssertLoadsWithPathedErrors(manager, name, failures);
-            }
-
-            Assert.That(failures, Is.Empty, string.Join("\n", failures));
-
-            // 20,000 probes: one message naming the section, not minutes of binding (Microsoft.Extensions.Configuration
-            // lists children by scanning every key).
-            File.WriteAllText(main, many.ToString());
-            Assert.That(manager.TryLoad().Errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Probes: holds 20000 entries; at most 1000 are supported (split the host's configuration, or generate fewer)" }));
+            many.Append(i == 0 ? string.Empty : ",").Append(System.Globalization.CultureInfo.InvariantCulture, $$"""
+                "p{{i}}": { "Type": "tcp", "Host": "127.0.0.1", "Port": {{1 + (i % 60000)}}, "Every": "30s" }
+                """);
         }
-        finally
+
+        many.Append("} } }");
+        var contents = new (string Name, byte[] Bytes)[]
         {
-            dir.Delete(recursive: true);
+            ("binary", [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 37))]),
+            ("utf16", Encoding.Unicode.GetPreamble().Concat(Encoding.Unicode.GetBytes("""{ "OpsAgent": { "TimeZone": "UTC" } }""")).ToArray()),
+            ("utf16-no-bom", Encoding.Unicode.GetBytes("""{ "OpsAgent": { "TimeZone": "UTC" } }""")),
+            ("nul-bytes", Encoding.UTF8.GetBytes("{ \"OpsAgent\": { \"TimeZone\": \"UTC\u0000\" } }\0\0")),
+            ("deep", Encoding.UTF8.GetBytes(new string('[', 5000) + new string(']', 5000))),
+            ("deep-objects", Encoding.UTF8.GetBytes("""{ "OpsAgent": """ + Deep(200).ToJsonString(new JsonSerializerOptions { MaxDepth = 1000 }) + " }")),
+            ("20000-entries", Encoding.UTF8.GetBytes(many.ToString())),
+            ("truncated", Encoding.UTF8.GetBytes("""{ "OpsAgent": { "Backups": { "db": { "Engine": """)),
+            ("empty", []),
+        };
+        foreach (var (name, bytes) in contents)
+        {
+            File.WriteAllBytes(MainFile, bytes);
+            AssertLoadsWithPathedErrors(_manager, name, failures);
         }
+
+        Assert.That(failures, Is.Empty, string.Join("\n", failures));
+
+        // 20,000 probes: one message naming the section, not minutes of binding (Microsoft.Extensions.Configuration
+        // lists children by scanning every key).
+        File.WriteAllText(MainFile, many.ToString());
+        Assert.That(_manager.TryLoad().Errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Probes: holds 20000 entries; at most 1000 are supported (split the host's configuration, or generate fewer)" }));
     }
 }
