@@ -52,6 +52,15 @@ public sealed class BackupJobOptions
     /// <summary>Refuse to start when the directory's file system has less free space than this.</summary>
     public long MinFreeBytes { get; set; }
 
+    /// <summary>Off-host copies by name (the target's, unless the copy names its <c>Target</c>).</summary>
+    public Dictionary<string, Copies.CopyOptions> Copies { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>How many days a local backup that a copy's retention keeps but its target still lacks is held past local retention.</summary>
+    public int KeepUncopiedDays { get; set; } = 14;
+
+    /// <summary>How copies with <c>Encrypt</c> are encrypted.</summary>
+    public Copies.EncryptionOptions? Encryption { get; set; }
+
     /// <summary>Run once at start when the newest backup is older than the schedule's previous fire time.</summary>
     public bool CatchUp { get; set; } = true;
 

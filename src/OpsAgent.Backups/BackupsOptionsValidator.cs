@@ -145,8 +145,13 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
             errors.Add($"{path}:{nameof(BackupJobOptions.MinFreeBytes)}", "must not be negative");
         }
 
-        var r = o.Retention;
-        var retention = $"{path}:{nameof(BackupJobOptions.Retention)}";
+        ValidateRetention($"{path}:{nameof(BackupJobOptions.Retention)}", o.Retention, errors);
+        Copies.CopyValidation.ValidateJob(path, o, errors);
+    }
+
+    /// <summary>Checks a retention policy (a job's or a copy's) at <paramref name="retention"/>.</summary>
+    internal static void ValidateRetention(string retention, RetentionOptions r, ValidationCollector errors)
+    {
         foreach (var (rule, value) in r.Counts)
         {
             if (value is < -1)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using OpsAgent.Backups.Copies;
+using OpsAgent.Backups.Copies.FileSystem;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Engines.MongoDb;
 using OpsAgent.Backups.Engines.Postgres;
@@ -16,6 +18,9 @@ public static class BackupServiceCollectionExtensions
     {
         services.AddAgentSection<BackupsOptions, BackupsOptionsValidator>(BackupsOptions.SectionName);
         services.AddBuiltInBackupEngines();
+        services.AddAgentSection<CopyTargetsOptions, CopyTargetsOptionsValidator>(CopyTargetsOptions.SectionName);
+        services.AddBuiltInCopyTargets();
+        services.AddConfigurationCheck<CopyReferencesCheck>();
         services.TryAddSingleton<BackupStateStore>();
         services.TryAddSingleton<BackupSlots>();
         services.TryAddSingleton<BackupRunner>();
@@ -69,6 +74,39 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<TEngine>();
         services.AddSingleton(sp => new BackupEngineRegistration(name, sp.GetRequiredService<TEngine>()));
         services.TryAddSingleton<BackupEngines>();
+        return services;
+    }
+
+    /// <summary>Adds the copy target types the agent ships.</summary>
+    public static IServiceCollection AddBuiltInCopyTargets(this IServiceCollection services)
+    {
+        services.AddCopyTarget<FileSystemTarget, FileSystemTargetOptions>("directory");
+        return services;
+    }
+
+    /// <summary>
+    /// Adds a copy target type a target selects with <c>"Type": "<paramref name="name"/>"</c>; the target's keys that
+    /// <typeparamref name="TOptions"/> declares are bound into <see cref="CopyTargetOptions.Settings"/> as a <typeparamref name="TOptions"/>.
+    /// </summary>
+    /// <exception cref="ArgumentException">The name breaks the naming rules, or another type has it.</exception>
+    public static IServiceCollection AddCopyTarget<TType, TOptions>(this IServiceCollection services, string name)
+        where TType : CopyTargetType<TOptions>
+        where TOptions : class, ICopyTargetSettings, new()
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        if (!NameRules.IsValid(name))
+        {
+            throw new ArgumentException($"copy target type name '{name}': {NameRules.Rule}", nameof(name));
+        }
+
+        if (!services.TryAddConfigurationKind<CopyTargetOptions, TOptions>(nameof(CopyTargetOptions.Type), name))
+        {
+            return services;
+        }
+
+        services.TryAddSingleton<TType>();
+        services.AddSingleton(sp => new CopyTargetRegistration(name, sp.GetRequiredService<TType>()));
+        services.TryAddSingleton<CopyTargetTypes>();
         return services;
     }
 }

@@ -76,6 +76,14 @@ public static class ServiceCollectionExtensions
         return true;
     }
 
+    /// <summary>Adds a check across sections, run on every load (<see cref="IConfigurationCheck"/>).</summary>
+    public static IServiceCollection AddConfigurationCheck<TCheck>(this IServiceCollection services)
+        where TCheck : class, IConfigurationCheck
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IConfigurationCheck, TCheck>());
+        return services;
+    }
+
     /// <summary>Adds a capability's checks of its configuration against the host, run by <c>check-config</c>.</summary>
     public static IServiceCollection AddHostCheck<TCheck>(this IServiceCollection services)
         where TCheck : class, HostChecks.IHostCheck

@@ -19,6 +19,7 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private readonly ConfigurationFiles _files;
     private readonly IReadOnlyList<IAgentSection> _sections;
     private readonly IReadOnlyList<IJobSource> _jobSources;
+    private readonly IReadOnlyList<IConfigurationCheck> _checks;
     private readonly AgentMetrics _metrics;
     private readonly SecretRedactor _redactor;
     private readonly TimeProvider _time;
@@ -31,13 +32,14 @@ public sealed partial class AgentConfigurationManager : IDisposable
     private volatile TaskCompletionSource _settled = Settled();
 
     /// <summary>Creates the manager; nothing is loaded until <see cref="LoadInitial"/>.</summary>
-    public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources,
+    public AgentConfigurationManager(ConfigurationFiles files, IEnumerable<IAgentSection> sections, IEnumerable<IJobSource> jobSources, IEnumerable<IConfigurationCheck> checks,
         AgentMetrics metrics, SecretRedactor redactor, TimeProvider time, ILogger<AgentConfigurationManager> logger, IServiceProvider services)
     {
         _services = services;
         _files = files;
         _sections = [.. sections];
         _jobSources = [.. jobSources];
+        _checks = [.. checks];
         _metrics = metrics;
         _redactor = redactor;
         _time = time;
@@ -102,6 +104,23 @@ public sealed partial class AgentConfigurationManager : IDisposable
         foreach (var section in _sections)
         {
             sections[section.OptionsType] = section.Load(root, errors);
+        }
+
+        var bound = new ConfigurationSections(sections);
+        foreach (var check in _checks)
+        {
+            var collected = new ValidationCollector();
+            try
+            {
+                check.Check(bound, collected);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // A check never throws by contract; one that does is reported like a failure, never as a crashed load.
+                collected.Add(OpsAgentOptions.SectionName, $"{check.GetType().Name}: {ex.GetType().Name}: {ex.Message}");
+            }
+
+            errors.AddRange(collected.Failures.Select(AgentSection<OpsAgentOptions>.ParseFailure));
         }
 
         // Capability sections live beside the foundation keys; the foundation binder reports them as unknown, so drop those.

@@ -350,5 +350,6 @@ public static class StrictBinder
         return false;
     }
 
-    internal static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
+    /// <summary>A value as error messages quote it: at most 80 characters.</summary>
+    public static string Truncate(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }

@@ -13,6 +13,9 @@ public sealed class ValidationCollector
     /// <summary>Adds a failure.</summary>
     public void Add(ConfigError error) => _failures.Add(error.ToString());
 
+    /// <summary>The failures so far, as <c>path: message</c>.</summary>
+    internal IReadOnlyList<string> Failures => _failures;
+
     /// <summary>The result: success when nothing was added.</summary>
     public ValidateOptionsResult ToResult() => _failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(_failures);
 }
