@@ -8,7 +8,7 @@ using OpsAgent.Core.Scheduling;
 namespace OpsAgent.Backups;
 
 /// <summary>The scheduled backup of one configured job.</summary>
-internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) : AgentJob(services)
+internal sealed class BackupJob(AgentJobServices services, BackupRunner runner, Copies.CopyScheduler? copies = null) : AgentJob(services)
 {
     /// <summary>The Quartz group of backup jobs.</summary>
     public const string Kind = "backup";
@@ -27,6 +27,12 @@ internal sealed class BackupJob(AgentJobServices services, BackupRunner runner) 
 
         var request = new BackupRequest(run.Name, job, options.MaxConcurrentBackups, run.Configuration.TimeZone, run.Configuration.Agent.StateDirectory);
         var result = await runner.RunAsync(request, null, cancellationToken).ConfigureAwait(false);
+        if (job.Copies.Count > 0)
+        {
+            // Outside the dump's lock, whatever the result: a failed dump still lets an outage's backlog go out.
+            copies?.Trigger(run.Name);
+        }
+
         return result.Success ? JobOutcome.Ok(result.Message) : JobOutcome.Fail(result.Reason ?? "failed", result.Message);
     }
 }

@@ -42,7 +42,7 @@ internal sealed record BackupRequest(string Job, BackupJobOptions Options, int M
 /// process), so here is where its result is recorded for <c>/status</c> and the metrics: one state, whoever started it.
 /// </remarks>
 internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, JobStatusStore status,
-    SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger)
+    SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger, Copies.CopyStateStore? copies = null)
 {
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
 
@@ -114,6 +114,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             var result = await RunOnceAsync(request, attempt, started, progress, cancellationToken).ConfigureAwait(false);
             if (result.Success)
             {
+                Enqueue(request, result.File!);
                 var (deleted, remaining) = ApplyRetention(request);
                 // The dump's own time (as in the .json), not the wait for a slot: the metric tracks how long a dump takes.
                 state.Succeeded(request.Job, directory, time.GetUtcNow(), result.File!.Metadata!.DurationSeconds, result.File.Size, remaining, deleted);
@@ -459,6 +460,23 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         return scan.Backups;
     }
 
+    /// <summary>Puts a published backup in each copy's durable queue, so a restart or kill before its copy pass loses nothing.</summary>
+    private void Enqueue(BackupRequest request, BackupFile file)
+    {
+        foreach (var copy in request.Options.Copies.Keys)
+        {
+            try
+            {
+                Copies.CopyStateStore.Enqueue(request.StateDirectory, request.Job, copy, file.FileName);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // The queue only says that a pass is due; the pass itself lists the target and finds the backup missing.
+                BackupLog.DeleteFailed(logger, request.Job, Copies.CopyStateStore.Folder(request.StateDirectory, request.Job), ex.Message);
+            }
+        }
+    }
+
     /// <summary>Deletes what the policy does not keep; returns how many backups went and how many remain.</summary>
     /// <remarks>The run was already published when this runs: a file that cannot be deleted is logged and skipped, never thrown.</remarks>
     internal (int Deleted, int Remaining) ApplyRetention(BackupRequest request)
@@ -480,11 +498,24 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         }
 
         var rule = RetentionPlanner.Describe(o.Retention);
+        var held = Copies.UncopiedBackups.Find(request.Job, o, [.. plan.Select(p => p.File)], request.StateDirectory, request.TimeZone, time.GetUtcNow(), copies);
         var deleted = 0;
         foreach (var (backup, decision) in plan)
         {
             if (decision.Keep)
             {
+                continue;
+            }
+
+            var uncopied = held.GetValueOrDefault(backup.FileName);
+            if (uncopied is { Expired: false })
+            {
+                // A target's retention keeps it and the target lacks it: deleting it here would lose it everywhere.
+                using (EventScope.Begin(logger, "backup_kept_uncopied"))
+                {
+                    Copies.CopyLog.KeptUncopied(logger, request.Job, backup.FileName, uncopied.Copy, o.KeepUncopiedDays);
+                }
+
                 continue;
             }
 
@@ -501,6 +532,14 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             if (!DeleteBackup(request.Job, backup))
             {
                 continue;
+            }
+
+            if (uncopied is not null)
+            {
+                using (EventScope.Begin(logger, "backup_uncopied_deleted"))
+                {
+                    Copies.CopyLog.UncopiedDeleted(logger, request.Job, backup.FileName, uncopied.Copy, o.KeepUncopiedDays);
+                }
             }
 
             using (EventScope.Begin(logger, "backup_deleted"))

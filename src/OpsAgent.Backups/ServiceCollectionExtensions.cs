@@ -24,6 +24,8 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<BackupStateStore>();
         services.TryAddSingleton<BackupSlots>();
         services.TryAddSingleton<BackupRunner>();
+        services.TryAddSingleton<CopyStateStore>();
+        services.TryAddSingleton<CopyRunner>();
         services.TryAddSingleton<Restore.BackupRestorer>();
         services.AddHostCheck<BackupHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
@@ -38,6 +40,8 @@ public static class BackupServiceCollectionExtensions
         services.AddAgentMetrics<BackupMetrics>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Scheduling.IJobHistorySource, BackupJobHistory>());
         services.AddHostedService<BackupStartup>();
+        services.TryAddSingleton<CopyScheduler>();
+        services.AddHostedService(sp => sp.GetRequiredService<CopyScheduler>());
         return services;
     }
 

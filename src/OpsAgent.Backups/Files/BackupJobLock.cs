@@ -35,17 +35,20 @@ internal sealed partial class BackupJobLock : IDisposable
     public string Path { get; }
 
     /// <summary>The lock file of <paramref name="job"/> (job names are case-insensitive, so the name is lower-cased).</summary>
-    public static string PathFor(string stateDirectory, string job)
+    /// <param name="stateDirectory">The agent's state directory.</param>
+    /// <param name="job">The job.</param>
+    /// <param name="stage"><c>backup</c> (the dump, verification and local retention) or <c>copy</c> (the job's copy passes, which run beside its dumps).</param>
+    public static string PathFor(string stateDirectory, string job, string stage = "backup")
     {
         ArgumentNullException.ThrowIfNull(job);
-        return System.IO.Path.Combine(stateDirectory, "locks", $"backup-{job.ToLowerInvariant()}.lock");
+        return System.IO.Path.Combine(stateDirectory, "locks", $"{stage}-{job.ToLowerInvariant()}.lock");
     }
 
     /// <summary>Takes the job's lock, or returns null when another run (in this process or another) holds it.</summary>
     /// <exception cref="IOException">The lock file cannot be created, opened or locked (for example a read-only state directory).</exception>
-    public static BackupJobLock? TryAcquire(string stateDirectory, string job)
+    public static BackupJobLock? TryAcquire(string stateDirectory, string job, string stage = "backup")
     {
-        var path = PathFor(stateDirectory, job);
+        var path = PathFor(stateDirectory, job, stage);
         Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
         if (OperatingSystem.IsWindows())
         {

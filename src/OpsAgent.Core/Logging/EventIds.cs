@@ -188,6 +188,43 @@ public static class EventIds
         public const int OrmParametersIgnored = 2030;
     }
 
+    /// <summary>Off-host copies of backups (a part of the backups range).</summary>
+    public static class Copies
+    {
+        /// <summary>A backup was copied to a target and checked there (<c>copy_succeeded</c>).</summary>
+        public const int Succeeded = 2100;
+
+        /// <summary>A copy pass failed; the local backup is untouched (<c>copy_failed</c>).</summary>
+        public const int Failed = 2101;
+
+        /// <summary>A remote backup was deleted by the copy's retention (<c>copy_deleted</c>).</summary>
+        public const int Deleted = 2102;
+
+        /// <summary>A file transfer failed and is retried after a delay.</summary>
+        public const int Retrying = 2103;
+
+        /// <summary>A pass found the target holding everything its retention keeps.</summary>
+        public const int UpToDate = 2104;
+
+        /// <summary>Local retention kept a backup a target still lacks (<c>backup_kept_uncopied</c>).</summary>
+        public const int KeptUncopied = 2105;
+
+        /// <summary>Local retention deleted a backup a target never received, after <c>KeepUncopiedDays</c> (<c>backup_uncopied_deleted</c>).</summary>
+        public const int UncopiedDeleted = 2106;
+
+        /// <summary>Another process holds the job's copy lock; the pass did nothing (<c>copy_refused</c>).</summary>
+        public const int Refused = 2107;
+
+        /// <summary>What interrupted uploads left on a target (multipart uploads, partial files) was removed.</summary>
+        public const int IncompleteRemoved = 2108;
+
+        /// <summary>A remote file could not be deleted; it is tried again at the next pass.</summary>
+        public const int DeleteFailed = 2109;
+
+        /// <summary>A copy pass started.</summary>
+        public const int Started = 2110;
+    }
+
     /// <summary>Certificate checks and renewals.</summary>
     public static class Certificates
     {
