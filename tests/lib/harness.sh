@@ -21,6 +21,7 @@ log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 harness_install() {
     local want=(postgresql systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot faketime)
+    want+=(age)
     # A Docker engine already on the machine (GitHub's runners have docker-ce with containerd.io, which Debian's docker.io
     # conflicts with) is used as it is: its dockerd binary runs a second, private engine (harness_start_docker).
     local host_docker=

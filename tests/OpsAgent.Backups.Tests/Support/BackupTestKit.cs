@@ -19,7 +19,9 @@ internal sealed class BackupTestKit : IDisposable
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         State = new BackupStateStore();
         Engines = engines ?? new ServiceCollection().AddBuiltInBackupEngines().BuildServiceProvider().GetRequiredService<BackupEngines>();
-        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
+        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>(), CopyStore);
+        CopyTypes = new ServiceCollection().AddBuiltInCopyTargets().BuildServiceProvider().GetRequiredService<OpsAgent.Backups.Copies.CopyTargetTypes>();
+        Copier = new OpsAgent.Backups.Copies.CopyRunner(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), CopyStore, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyRunner>());
         Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared), Engines);
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
@@ -44,6 +46,30 @@ internal sealed class BackupTestKit : IDisposable
     public BackupRunner Runner { get; }
 
     public OpsAgent.Backups.Restore.BackupRestorer Restorer { get; }
+
+    /// <summary>The copy stage's counters, shared by <see cref="Runner"/> and <see cref="Copier"/>.</summary>
+    public OpsAgent.Backups.Copies.CopyStateStore CopyStore { get; } = new();
+
+    /// <summary>The copy target types the agent ships.</summary>
+    public OpsAgent.Backups.Copies.CopyTargetTypes CopyTypes { get; }
+
+    /// <summary>The copy stage.</summary>
+    public OpsAgent.Backups.Copies.CopyRunner Copier { get; }
+
+    /// <summary>The copy request for a job whose <see cref="Request"/> was built, with <paramref name="targets"/>.</summary>
+    public static OpsAgent.Backups.Copies.CopyRequest CopyRequest(BackupRequest request, IReadOnlyDictionary<string, OpsAgent.Backups.Copies.CopyTargetOptions> targets)
+        => new(request.Job, request.Options, targets, request.TimeZone, request.StateDirectory);
+
+    /// <summary>Writes a backup whose <c>.sha256</c> is the real checksum of <paramref name="content"/>, as the agent publishes them; returns its path.</summary>
+    public string WriteRealBackup(string job, DateTimeOffset time, byte[] content, string extension = ".dump.zst")
+    {
+        var path = Path.Combine(Directory, OpsAgent.Backups.Files.BackupFileNames.For(job, time, extension));
+        File.WriteAllBytes(path, content);
+        var sha = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        File.WriteAllText(path + ".json", $$"""{"job":"{{job}}","engine":"postgres","tool":"pg_dump","format":"custom","compression":"zstd","sha256":"{{sha}}","sizeBytes":{{content.Length}},"verified":true}""");
+        File.WriteAllText(path + ".sha256", $"{sha}  {Path.GetFileName(path)}\n");
+        return path;
+    }
 
     /// <summary>A fresh directory for this test's backups.</summary>
     public string Directory { get; }
