@@ -309,6 +309,43 @@ public sealed class SftpTargetTests
     }
 
     [Test]
+    public async Task Upload_FullFileSystem_IsNoSpaceAndLeavesNothing()
+    {
+        // A 1 MB tmpfs as the folder: root only (mount), which tests/run.sh is; elsewhere the test is skipped.
+        Directory.CreateDirectory(Local);
+        var mount = Tool("mount", "-t", "tmpfs", "-o", "size=1m,mode=0755", "tmpfs", Local);
+        Assume.That(mount.ExitCode, Is.Zero, $"cannot mount a small tmpfs here (needs root): {mount.Error}");
+        try
+        {
+            SftpServer.Run("chown", _server.User, Local);
+            await using var session = await SftpServer.ConnectAsync(_server.Options());
+
+            var thrown = Assert.ThrowsAsync<CopyFailedException>(() => session.UploadAsync(new UploadRequest(_folder, "web1.dump", null, null), new GeneratedStream(4L << 20, seed: 4), CancellationToken.None));
+
+            Assert.That(thrown!.Reason, Is.EqualTo(CopyReasons.NoSpace), thrown.Message);
+            Assert.That(Directory.GetFiles(Local), Is.Empty, "nothing under the name, no .partial");
+        }
+        finally
+        {
+            Tool("umount", Local);
+        }
+    }
+
+    private static (int ExitCode, string Error) Tool(string tool, params string[] arguments)
+    {
+        var start = new ProcessStartInfo(tool) { RedirectStandardError = true, RedirectStandardOutput = true };
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start)!;
+        var error = process.StandardError.ReadToEnd();
+        process.WaitForExit();
+        return (process.ExitCode, error);
+    }
+
+    [Test]
     public void Validate_BadValues_NameEachKey()
     {
         var options = new SftpTargetOptions
