@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsAgent.Backups.Copies;
 using OpsAgent.Backups.Copies.FileSystem;
+using OpsAgent.Backups.Copies.Sftp;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Engines.MongoDb;
 using OpsAgent.Backups.Engines.Postgres;
@@ -85,6 +86,7 @@ public static class BackupServiceCollectionExtensions
     public static IServiceCollection AddBuiltInCopyTargets(this IServiceCollection services)
     {
         services.AddCopyTarget<FileSystemTarget, FileSystemTargetOptions>("directory");
+        services.AddCopyTarget<SftpTarget, SftpTargetOptions>("sftp");
         return services;
     }
 

@@ -7,6 +7,10 @@
 #   OPSAGENT_TEST_IMAGE         a busybox image imported from busybox-static
 #   OPSAGENT_TEST_DEBIAN_IMAGE  a Debian image with systemd and PostgreSQL (debootstrap, cached)
 #   OPSAGENT_TEST_DEBIAN_ROOTFS the cached root file system tarball behind it
+#   OPSAGENT_TEST_SFTP_HOST, _PORT, _USER, _KEY, _KNOWN_HOSTS, _PATH, _HOST_KEY
+#                               a second sshd (internal-sftp) on loopback: its address, user, the user's private key, a
+#                               known_hosts file naming it, the remote backup root (a local directory too) and the
+#                               server's host key file
 # Everything started is recorded and stopped by harness_stop (installed as an EXIT trap by the caller).
 
 HARNESS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -14,6 +18,8 @@ HARNESS_WORK=${OPSAGENT_TEST_WORK:-/tmp/opsagent-test}
 HARNESS_CACHE=${OPSAGENT_TEST_CACHE:-/var/cache/opsagent-test}
 HARNESS_PG_PORT=${OPSAGENT_TEST_PG_PORT:-55432}
 HARNESS_PG_PASSWORD=opsagent-test-Pw-7731
+HARNESS_SFTP_PORT=${OPSAGENT_TEST_SFTP_SERVER_PORT:-54022}
+HARNESS_SFTP_USER=opsagent-sftp
 HARNESS_LOG=$HARNESS_WORK/logs
 export DEBIAN_FRONTEND=noninteractive
 
@@ -22,6 +28,7 @@ log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 harness_install() {
     local want=(postgresql systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot faketime)
     want+=(age)
+    want+=(openssh-server); local host_sshd=; if dpkg -s openssh-server >/dev/null 2>&1; then host_sshd=1; fi
     # A Docker engine already on the machine (GitHub's runners have docker-ce with containerd.io, which Debian's docker.io
     # conflicts with) is used as it is: its dockerd binary runs a second, private engine (harness_start_docker).
     local host_docker=
@@ -38,6 +45,9 @@ harness_install() {
     # (it may run the CI's own service containers); one the harness just installed is.
     systemctl disable --now postgresql prometheus >/dev/null 2>&1 || true
     if [ -z "$host_docker" ]; then systemctl disable --now docker docker.socket >/dev/null 2>&1 || true; fi
+    # Likewise the system's sshd: one that was here before (how someone reaches this machine) is never touched; the one
+    # the package just installed and started is stopped, as the harness runs its own (harness_start_sftp).
+    if [ -z "$host_sshd" ]; then systemctl disable --now ssh ssh.socket >/dev/null 2>&1 || true; fi
 }
 
 harness_start_postgres() {
@@ -129,6 +139,56 @@ harness_debian_rootfs() {
     fi
 }
 
+harness_start_sftp() {
+    local dir=$HARNESS_WORK/sftp user=$HARNESS_SFTP_USER port=$HARNESS_SFTP_PORT
+    local root=$dir/data config=$dir/sshd_config
+    mkdir -p "$dir" "$root"
+    # An unprivileged user of its own; '*' rather than useradd's '!' password, which sshd without PAM reads as a
+    # locked account and refuses even for a key.
+    if ! id "$user" >/dev/null 2>&1; then
+        useradd --system --home-dir "$dir/home" --shell /usr/sbin/nologin "$user" || return 1
+    fi
+    usermod -p '*' "$user" >/dev/null 2>&1 || true
+    mkdir -p "$dir/home"; chown "$user:" "$dir/home" "$root"; chmod 755 "$dir" "$root"
+    [ -f "$dir/ssh_host_ed25519_key" ] || ssh-keygen -q -t ed25519 -N '' -C opsagent-test-sftp-host -f "$dir/ssh_host_ed25519_key" || return 1
+    [ -f "$dir/id_ed25519" ] || ssh-keygen -q -t ed25519 -N '' -C opsagent-test-sftp-user -f "$dir/id_ed25519" || return 1
+    cp "$dir/id_ed25519.pub" "$dir/authorized_keys"; chmod 644 "$dir/authorized_keys"
+    printf '[127.0.0.1]:%s %s\n' "$port" "$(cut -d' ' -f1,2 "$dir/ssh_host_ed25519_key.pub")" >"$dir/known_hosts"
+    # StrictModes no: authorized_keys lives under /tmp, which is world-writable, so sshd's ownership walk up the path
+    # would refuse it. ForceCommand internal-sftp: the user gets SFTP and nothing else.
+    printf '%s\n' "Port $port" "ListenAddress 127.0.0.1" "HostKey $dir/ssh_host_ed25519_key" "PidFile $dir/sshd.pid" \
+        "AuthorizedKeysFile $dir/authorized_keys" "AllowUsers $user" "PermitRootLogin no" "PubkeyAuthentication yes" \
+        "PasswordAuthentication no" "KbdInteractiveAuthentication no" "UsePAM no" "StrictModes no" "AllowTcpForwarding no" \
+        "X11Forwarding no" "MaxStartups 50:30:100" "LogLevel VERBOSE" "Subsystem sftp internal-sftp" "ForceCommand internal-sftp" >"$config"
+    # An sshd left by an interrupted run is replaced, so that it serves this configuration.
+    if [ -f "$dir/sshd.pid" ]; then
+        local old; old=$(cat "$dir/sshd.pid")
+        if [ -n "$old" ] && grep -qs sshd "/proc/$old/comm"; then
+            kill "$old" 2>/dev/null || true
+            for _ in $(seq 1 25); do kill -0 "$old" 2>/dev/null || break; sleep 0.2; done
+        fi
+        rm -f "$dir/sshd.pid"
+    fi
+    # sshd is started by its absolute path (it re-executes itself) and needs its privilege separation directory.
+    mkdir -p /run/sshd; chmod 755 /run/sshd
+    /usr/sbin/sshd -t -f "$config" >"$HARNESS_LOG/sshd-sftp.log" 2>&1 || { cat "$HARNESS_LOG/sshd-sftp.log" >&2; return 1; }
+    /usr/sbin/sshd -f "$config" -E "$HARNESS_LOG/sshd-sftp.log" || { tail -20 "$HARNESS_LOG/sshd-sftp.log" >&2; return 1; }
+    local i
+    for i in $(seq 1 50); do
+        [ -s "$dir/sshd.pid" ] && ssh-keyscan -p "$port" -t ed25519 127.0.0.1 >/dev/null 2>&1 && break
+        sleep 0.2
+    done
+    [ -s "$dir/sshd.pid" ] || { log "sshd (sftp) did not start"; tail -20 "$HARNESS_LOG/sshd-sftp.log" >&2; return 1; }
+    export OPSAGENT_TEST_SFTP_HOST=127.0.0.1
+    export OPSAGENT_TEST_SFTP_PORT=$port
+    export OPSAGENT_TEST_SFTP_USER=$user
+    export OPSAGENT_TEST_SFTP_KEY=$dir/id_ed25519
+    export OPSAGENT_TEST_SFTP_KNOWN_HOSTS=$dir/known_hosts
+    export OPSAGENT_TEST_SFTP_PATH=$root
+    export OPSAGENT_TEST_SFTP_HOST_KEY=$dir/ssh_host_ed25519_key
+    log "sshd $(ssh -V 2>&1 | cut -d, -f1) (internal-sftp) on 127.0.0.1:$port, user $user, root $root"
+}
+
 harness_start() {
     mkdir -p "$HARNESS_WORK" "$HARNESS_CACHE" "$HARNESS_LOG"
     harness_install || return 1
@@ -136,6 +196,7 @@ harness_start() {
     harness_start_docker || return 1
     harness_import_busybox || return 1
     harness_debian_rootfs || return 1
+    harness_start_sftp || return 1
 }
 
 harness_stop() {
@@ -152,6 +213,11 @@ harness_stop() {
         for _ in $(seq 1 20); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
         kill -9 "$pid" 2>/dev/null || true
         rm -f "$HARNESS_WORK/docker.pid"
+    fi
+    if [ -f "$HARNESS_WORK/sftp/sshd.pid" ]; then
+        local sshd; sshd=$(cat "$HARNESS_WORK/sftp/sshd.pid")
+        if [ -n "$sshd" ] && grep -qs sshd "/proc/$sshd/comm"; then kill "$sshd" 2>/dev/null || true; fi
+        rm -f "$HARNESS_WORK/sftp/sshd.pid"
     fi
     if declare -F e2e_stop_all >/dev/null; then e2e_stop_all; fi
 }
