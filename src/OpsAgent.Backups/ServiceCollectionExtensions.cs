@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsAgent.Backups.Copies;
 using OpsAgent.Backups.Copies.FileSystem;
+using OpsAgent.Backups.Copies.S3;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Engines.MongoDb;
 using OpsAgent.Backups.Engines.Postgres;
@@ -81,6 +82,7 @@ public static class BackupServiceCollectionExtensions
     public static IServiceCollection AddBuiltInCopyTargets(this IServiceCollection services)
     {
         services.AddCopyTarget<FileSystemTarget, FileSystemTargetOptions>("directory");
+        services.AddCopyTarget<S3Target, S3TargetOptions>("s3");
         return services;
     }
 
