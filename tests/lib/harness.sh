@@ -152,7 +152,8 @@ harness_start_s3() {
     fi
     rm -rf "$dir/data"; mkdir -p "$dir/data"
     local bucket=opsagent-test
-    node "$bin" --directory "$dir/data" --address 127.0.0.1 --port "$HARNESS_S3_PORT" --no-vhost-buckets \
+    # s3rver makes its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+    node --openssl-legacy-provider "$bin" --directory "$dir/data" --address 127.0.0.1 --port "$HARNESS_S3_PORT" --no-vhost-buckets \
         --configure-bucket "$bucket" >"$HARNESS_LOG/s3rver.log" 2>&1 &
     echo $! >"$dir/pid"
     local i
