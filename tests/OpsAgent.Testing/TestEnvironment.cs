@@ -94,6 +94,7 @@ public static class TestEnvironment
         "OPSAGENT_TEST_MONGO_CONTAINER" or "OPSAGENT_TEST_MONGO_DOCKER" or "OPSAGENT_TEST_MONGO_CONTAINER_URI" => "the GitHub workflow's mongo:7 service container provides it (Container mode)",
         "OPSAGENT_TEST_PG" or "OPSAGENT_TEST_PG_SOCKET" or "OPSAGENT_TEST_PG_SSL_CERT" => "run tests/run.sh, which starts PostgreSQL and sets it",
         "OPSAGENT_TEST_DOCKER" or "OPSAGENT_TEST_IMAGE" or "OPSAGENT_TEST_DEBIAN_IMAGE" => "run tests/run.sh, which starts Docker and imports the test images",
+        "OPSAGENT_TEST_S3" or "OPSAGENT_TEST_S3_BUCKET" or "OPSAGENT_TEST_S3_ACCESS_KEY" or "OPSAGENT_TEST_S3_SECRET_KEY" => "run tests/run.sh, which starts s3rver (npm) with a bucket and sets it",
         "OPSAGENT_TEST_WINDOWS_SERVICE" => "the GitHub workflow's windows job installs OpsAgent with install.ps1 and names it",
         _ => "run tests/run.sh, which starts the service and sets it",
     };

@@ -57,6 +57,7 @@ public sealed class S3TargetOptionsTests
     [TestCase(nameof(S3TargetOptions.Endpoint), "https://s3.exa\u0000mple.net", "control character")]
     [TestCase(nameof(S3TargetOptions.Bucket), "Acme_Backups", "not a bucket name")]
     [TestCase(nameof(S3TargetOptions.Bucket), "192.168.1.10", "not a bucket name")]
+    [TestCase(nameof(S3TargetOptions.Bucket), "acme\u0007backups", "not a bucket name")]
     [TestCase(nameof(S3TargetOptions.Region), "EU Central", "not a region name")]
     [TestCase(nameof(S3TargetOptions.Prefix), "/web1/", "must not start with '/'")]
     [TestCase(nameof(S3TargetOptions.Prefix), "web1//db", "empty, '.' or '..' segment")]
