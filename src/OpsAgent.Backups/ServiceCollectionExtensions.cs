@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using OpsAgent.Backups.Copies;
 using OpsAgent.Backups.Copies.FileSystem;
 using OpsAgent.Backups.Copies.Sftp;
+using OpsAgent.Backups.Copies.S3;
 using OpsAgent.Backups.Engines;
 using OpsAgent.Backups.Engines.MongoDb;
 using OpsAgent.Backups.Engines.Postgres;
@@ -87,6 +88,7 @@ public static class BackupServiceCollectionExtensions
     {
         services.AddCopyTarget<FileSystemTarget, FileSystemTargetOptions>("directory");
         services.AddCopyTarget<SftpTarget, SftpTargetOptions>("sftp");
+        services.AddCopyTarget<S3Target, S3TargetOptions>("s3");
         return services;
     }
 

@@ -11,6 +11,8 @@
 #                               a second sshd (internal-sftp) on loopback: its address, user, the user's private key, a
 #                               known_hosts file naming it, the remote backup root (a local directory too) and the
 #                               server's host key file
+#   OPSAGENT_TEST_S3            an s3rver endpoint (http://127.0.0.1:PORT, path-style), with OPSAGENT_TEST_S3_BUCKET,
+#                               OPSAGENT_TEST_S3_ACCESS_KEY and OPSAGENT_TEST_S3_SECRET_KEY
 # Everything started is recorded and stopped by harness_stop (installed as an EXIT trap by the caller).
 
 HARNESS_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -20,6 +22,8 @@ HARNESS_PG_PORT=${OPSAGENT_TEST_PG_PORT:-55432}
 HARNESS_PG_PASSWORD=opsagent-test-Pw-7731
 HARNESS_SFTP_PORT=${OPSAGENT_TEST_SFTP_SERVER_PORT:-54022}
 HARNESS_SFTP_USER=opsagent-sftp
+HARNESS_S3_PORT=${OPSAGENT_TEST_S3_PORT:-54569}
+HARNESS_S3RVER_VERSION=3.7.1
 HARNESS_LOG=$HARNESS_WORK/logs
 export DEBIAN_FRONTEND=noninteractive
 
@@ -29,6 +33,7 @@ harness_install() {
     local want=(postgresql systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot faketime)
     want+=(age)
     want+=(openssh-server); local host_sshd=; if dpkg -s openssh-server >/dev/null 2>&1; then host_sshd=1; fi
+    want+=(awscli); command -v npm >/dev/null 2>&1 || want+=(nodejs npm)
     # A Docker engine already on the machine (GitHub's runners have docker-ce with containerd.io, which Debian's docker.io
     # conflicts with) is used as it is: its dockerd binary runs a second, private engine (harness_start_docker).
     local host_docker=
@@ -189,6 +194,45 @@ harness_start_sftp() {
     log "sshd $(ssh -V 2>&1 | cut -d, -f1) (internal-sftp) on 127.0.0.1:$port, user $user, root $root"
 }
 
+# s3rver (a file-backed S3 server from the npm registry, installed once into the cache) on a private loopback port with
+# one bucket; its data is wiped at each start so tests see only their own objects. s3rver's default credentials.
+harness_start_s3() {
+    local dir=$HARNESS_WORK/s3rver bin=$HARNESS_CACHE/s3rver/node_modules/s3rver/bin/s3rver.js
+    if [ ! -f "$bin" ]; then
+        log "npm install s3rver@$HARNESS_S3RVER_VERSION (once; cached in $HARNESS_CACHE/s3rver)"
+        mkdir -p "$HARNESS_CACHE/s3rver"
+        npm install --prefix "$HARNESS_CACHE/s3rver" --no-audit --no-fund "s3rver@$HARNESS_S3RVER_VERSION" >"$HARNESS_LOG/s3rver-npm.log" 2>&1 \
+            || { log "npm install s3rver failed, see $HARNESS_LOG/s3rver-npm.log"; tail -20 "$HARNESS_LOG/s3rver-npm.log" >&2; return 1; }
+    fi
+    # A server left by an interrupted run is replaced (its pid is only trusted while it is still that s3rver).
+    if [ -f "$dir/pid" ]; then
+        local old; old=$(cat "$dir/pid")
+        if grep -q s3rver "/proc/$old/cmdline" 2>/dev/null; then kill "$old" 2>/dev/null || true; fi
+        for _ in $(seq 1 20); do kill -0 "$old" 2>/dev/null || break; sleep 0.25; done
+        rm -f "$dir/pid"
+    fi
+    rm -rf "$dir/data"; mkdir -p "$dir/data"
+    local bucket=opsagent-test
+    # s3rver makes its listing continuation tokens with DES, which OpenSSL 3 keeps in its legacy provider.
+    node --openssl-legacy-provider "$bin" --directory "$dir/data" --address 127.0.0.1 --port "$HARNESS_S3_PORT" --no-vhost-buckets \
+        --configure-bucket "$bucket" >"$HARNESS_LOG/s3rver.log" 2>&1 &
+    echo $! >"$dir/pid"
+    local i
+    for i in $(seq 1 60); do
+        # Any HTTP answer (s3rver refuses the anonymous request) means it listens.
+        [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HARNESS_S3_PORT/" 2>/dev/null)" != 000 ] && break
+        kill -0 "$(cat "$dir/pid")" 2>/dev/null || break
+        sleep 0.5
+    done
+    [ "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$HARNESS_S3_PORT/" 2>/dev/null)" != 000 ] \
+        || { log "s3rver did not start"; tail -20 "$HARNESS_LOG/s3rver.log" >&2; return 1; }
+    export OPSAGENT_TEST_S3="http://127.0.0.1:$HARNESS_S3_PORT"
+    export OPSAGENT_TEST_S3_BUCKET=$bucket
+    export OPSAGENT_TEST_S3_ACCESS_KEY=S3RVER
+    export OPSAGENT_TEST_S3_SECRET_KEY=S3RVER
+    log "s3rver $HARNESS_S3RVER_VERSION on 127.0.0.1:$HARNESS_S3_PORT (bucket $bucket)"
+}
+
 harness_start() {
     mkdir -p "$HARNESS_WORK" "$HARNESS_CACHE" "$HARNESS_LOG"
     harness_install || return 1
@@ -197,6 +241,7 @@ harness_start() {
     harness_import_busybox || return 1
     harness_debian_rootfs || return 1
     harness_start_sftp || return 1
+    harness_start_s3 || return 1
 }
 
 harness_stop() {
@@ -218,6 +263,11 @@ harness_stop() {
         local sshd; sshd=$(cat "$HARNESS_WORK/sftp/sshd.pid")
         if [ -n "$sshd" ] && grep -qs sshd "/proc/$sshd/comm"; then kill "$sshd" 2>/dev/null || true; fi
         rm -f "$HARNESS_WORK/sftp/sshd.pid"
+    fi
+    if [ -f "$HARNESS_WORK/s3rver/pid" ]; then
+        local s3pid; s3pid=$(cat "$HARNESS_WORK/s3rver/pid")
+        if grep -q s3rver "/proc/$s3pid/cmdline" 2>/dev/null; then kill "$s3pid" 2>/dev/null || true; fi
+        rm -f "$HARNESS_WORK/s3rver/pid"
     fi
     if declare -F e2e_stop_all >/dev/null; then e2e_stop_all; fi
 }
