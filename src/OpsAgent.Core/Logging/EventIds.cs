@@ -223,6 +223,15 @@ public static class EventIds
 
         /// <summary>A copy pass started.</summary>
         public const int Started = 2110;
+
+        /// <summary>S3: the server cannot list incomplete multipart uploads, so none were removed (debug).</summary>
+        public const int S3CannotListUploads = 2111;
+
+        /// <summary>S3: an object was uploaded, with its parts and how it was verified (debug).</summary>
+        public const int S3Uploaded = 2112;
+
+        /// <summary>S3: a failed multipart upload could not be aborted; the next pass's clean-up retries.</summary>
+        public const int S3AbortFailed = 2113;
     }
 
     /// <summary>Certificate checks and renewals.</summary>

@@ -4,6 +4,7 @@ using System.Security.Cryptography;
 using Amazon.S3;
 using Amazon.S3.Model;
 using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Logging;
 
 namespace OpsAgent.Backups.Copies.S3;
 
@@ -229,13 +230,13 @@ internal sealed partial class S3Session : ICopySession
 
     private static partial class Log
     {
-        [LoggerMessage(Level = LogLevel.Debug, Message = "s3://{Bucket}/{Prefix}: the server cannot list incomplete multipart uploads ({Code}); none removed")]
+        [LoggerMessage(EventId = EventIds.Copies.S3CannotListUploads, Level = LogLevel.Debug, Message = "s3://{Bucket}/{Prefix}: the server cannot list incomplete multipart uploads ({Code}); none removed")]
         public static partial void CannotListUploads(ILogger logger, string bucket, string prefix, string? code);
 
-        [LoggerMessage(Level = LogLevel.Debug, Message = "s3://{Bucket}/{Key}: uploaded {SizeBytes} bytes in {Parts} parts (first {PartSizeBytes} bytes), verified by {VerifiedBy}")]
+        [LoggerMessage(EventId = EventIds.Copies.S3Uploaded, Level = LogLevel.Debug, Message = "s3://{Bucket}/{Key}: uploaded {SizeBytes} bytes in {Parts} parts (first {PartSizeBytes} bytes), verified by {VerifiedBy}")]
         public static partial void Uploaded(ILogger logger, string bucket, string key, long sizeBytes, int parts, long partSizeBytes, string verifiedBy);
 
-        [LoggerMessage(Level = LogLevel.Warning, Message = "s3://{Bucket}/{Key}: could not abort the multipart upload after a failure ({Error}); the next pass's clean-up retries")]
+        [LoggerMessage(EventId = EventIds.Copies.S3AbortFailed, Level = LogLevel.Warning, Message = "s3://{Bucket}/{Key}: could not abort the multipart upload after a failure ({Error}); the next pass's clean-up retries")]
         public static partial void AbortFailed(ILogger logger, string bucket, string key, string error);
     }
 }
