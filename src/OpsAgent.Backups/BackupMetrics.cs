@@ -5,10 +5,10 @@ using OpsAgent.Core.Metrics;
 namespace OpsAgent.Backups;
 
 /// <summary>The backup series, read from <see cref="BackupStateStore"/> for the jobs currently configured.</summary>
-public sealed class BackupMetrics
+internal sealed class BackupMetrics
 {
     /// <summary>Registers the instruments on the agent's meter.</summary>
-    public BackupMetrics(AgentMetrics metrics, BackupStateStore store, AgentConfigurationManager configuration)
+    public BackupMetrics(AgentMetrics metrics, BackupStateStore store, AgentConfigurationManager configuration, Copies.CopyStateStore copies)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         IEnumerable<(string Job, BackupJobState State)> Jobs()
@@ -46,6 +46,37 @@ public sealed class BackupMetrics
         }), description: "Backup runs by result (success|failure|refused: another run of the job held its lock).");
         meter.CreateObservableGauge("opsagent_backup_files", () => Jobs().Select(j => new Measurement<long>(j.State.Files, Job(j.Job))),
             description: "Verified backups of the job on disk.");
+        // The copies' series: the last listing and success come from the state files (they outlive a restart), the counts from this process.
+        IEnumerable<(KeyValuePair<string, object?> Job, KeyValuePair<string, object?> Target, Copies.CopyTargetState State, Copies.CopyCounters Counters)> CopySeries()
+        {
+            var current = configuration.Current;
+            foreach (var (job, options) in current.Get<BackupsOptions>().Jobs)
+            {
+                foreach (var copy in options.Copies.Keys)
+                {
+                    yield return (Job(job), new("target", copy), Copies.CopyStateStore.Read(current.Agent.StateDirectory, job, copy), copies.Counters(job, copy));
+                }
+            }
+        }
+
+        meter.CreateObservableGauge("opsagent_backup_copy_last_success_timestamp_seconds", () => CopySeries()
+            .Where(c => c.State.LastSuccess is not null)
+            .Select(c => new Measurement<double>(c.State.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, c.Job, c.Target)),
+            description: "Unix time a copy pass last left the target holding every backup its retention keeps.");
+        meter.CreateObservableCounter("opsagent_backup_copy_runs", () => CopySeries().SelectMany(c => c.Counters.Runs
+            .Select(r => new Measurement<long>(r.Value, c.Job, c.Target, new("result", r.Key)))),
+            description: "Copy passes by result (success, or the failure reason: unreachable, auth_failed, ...).");
+        meter.CreateObservableGauge("opsagent_backup_copy_files", () => CopySeries()
+            .Where(c => c.State.ListedAt is not null)
+            .Select(c => new Measurement<long>(c.State.Remote.Count, c.Job, c.Target)),
+            description: "Complete backups of the job on the target at its last listing.");
+        meter.CreateObservableGauge("opsagent_backup_copy_pending", () => CopySeries()
+            .Where(c => c.Counters.Pending >= 0)
+            .Select(c => new Measurement<long>(c.Counters.Pending, c.Job, c.Target)),
+            description: "Local backups the copy's retention keeps but the target lacks (held locally for at most KeepUncopiedDays).");
+        meter.CreateObservableCounter("opsagent_backup_copy_bytes", () => CopySeries()
+            .Select(c => new Measurement<long>(c.Counters.Bytes, c.Job, c.Target)),
+            description: "Bytes uploaded to the target.");
         meter.CreateObservableCounter("opsagent_backup_deleted", () => Jobs().Select(j => new Measurement<long>(j.State.Deleted, Job(j.Job))),
             description: "Backups deleted by retention.");
     }
