@@ -28,8 +28,10 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<CopyStateStore>();
         services.TryAddSingleton<CopyRunner>();
+        services.TryAddSingleton<CopyFetcher>();
         services.TryAddSingleton<Restore.BackupRestorer>();
         services.AddHostCheck<BackupHostCheck>();
+        services.AddHostCheck<CopyHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
         services.AddJobSource<BackupJobSource>();
         return services;

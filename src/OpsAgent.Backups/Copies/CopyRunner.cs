@@ -387,7 +387,7 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
         return true;
     }
 
-    private static CancellationTokenSource Limit(CopyTargetOptions target, CancellationToken cancellationToken)
+    internal static CancellationTokenSource Limit(CopyTargetOptions target, CancellationToken cancellationToken)
     {
         var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(target.Timeout);
@@ -395,7 +395,7 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
     }
 
     /// <summary>Runs a target call, turning whatever it throws (but a stop) into a <see cref="CopyFailedException"/> with a reason.</summary>
-    private static async Task<T> Guard<T>(Func<Task<T>> call, CancellationTokenSource? limit, CancellationToken cancellationToken)
+    internal static async Task<T> Guard<T>(Func<Task<T>> call, CancellationTokenSource? limit, CancellationToken cancellationToken)
     {
         try
         {
@@ -411,7 +411,7 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
         }
     }
 
-    private static Task<bool> Guard(Func<Task> call, CancellationTokenSource? limit, CancellationToken cancellationToken)
+    internal static Task<bool> Guard(Func<Task> call, CancellationTokenSource? limit, CancellationToken cancellationToken)
         => Guard(async () => { await call().ConfigureAwait(false); return true; }, limit, cancellationToken);
 
     private static string? Reason(Exception ex) => ex switch
@@ -425,9 +425,9 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
 
     private static bool IsTransient(string reason) => reason is CopyReasons.Unreachable or CopyReasons.Timeout or CopyReasons.TransferFailed or CopyReasons.ChecksumMismatch;
 
-    private sealed record Failure(string Reason, string Message);
+    internal sealed record Failure(string Reason, string Message);
 
-    private static Failure? Classify(Exception ex, CancellationToken cancellationToken) => ex switch
+    internal static Failure? Classify(Exception ex, CancellationToken cancellationToken) => ex switch
     {
         _ when cancellationToken.IsCancellationRequested => new Failure(CopyReasons.Cancelled, "stopped; what was being uploaded is not counted and goes again at the next pass"),
         CopyFailedException c => new Failure(c.Reason, c.Message),

@@ -105,4 +105,8 @@ internal sealed partial class BackupJsonContext : JsonSerializerContext;
 /// <param name="SizeBytes">The file size.</param>
 /// <param name="Verified">Verified when written.</param>
 /// <param name="KeptBy">The retention rules that keep it (empty: the next run deletes it).</param>
-internal sealed record BackupListEntry(string Job, string File, DateTimeOffset Time, long SizeBytes, bool Verified, IReadOnlyList<string> KeptBy);
+internal sealed record BackupListEntry(string Job, string File, DateTimeOffset Time, long SizeBytes, bool Verified, IReadOnlyList<string> KeptBy)
+{
+    /// <summary>The job's copies whose target held this backup at its last listing (null for a job without copies).</summary>
+    public IReadOnlyList<string>? CopiedTo { get; init; }
+}

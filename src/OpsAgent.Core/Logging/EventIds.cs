@@ -232,6 +232,9 @@ public static class EventIds
 
         /// <summary>S3: a failed multipart upload could not be aborted; the next pass's clean-up retries.</summary>
         public const int S3AbortFailed = 2113;
+
+        /// <summary>A backup was downloaded from a target (restore --from).</summary>
+        public const int Fetched = 2114;
     }
 
     /// <summary>Certificate checks and renewals.</summary>

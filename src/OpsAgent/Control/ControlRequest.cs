@@ -7,7 +7,8 @@ namespace OpsAgent.Control;
 /// <param name="Name">The job, probe or certificate entry, when the verb takes one.</param>
 /// <param name="Duration">For <c>pause</c>: how long.</param>
 /// <param name="Json">For <c>cert check</c>: print JSON.</param>
-internal sealed record ControlRequest(string Verb, string? Name = null, string? Duration = null, bool Json = false);
+/// <param name="Target">For <c>backup copy</c>: only this copy.</param>
+internal sealed record ControlRequest(string Verb, string? Name = null, string? Duration = null, bool Json = false, string? Target = null);
 
 /// <summary>One JSON line from the daemon: a line of output, or the verb's exit code (the last message).</summary>
 /// <param name="Out">A line the verb printed.</param>
@@ -18,6 +19,7 @@ internal sealed record ControlMessage(string? Out = null, int? Exit = null);
 internal static class ControlVerbs
 {
     public const string BackupRun = "backup-run";
+    public const string BackupCopy = "backup-copy";
     public const string ProbeRun = "probe-run";
     public const string CertCheck = "cert-check";
     public const string Pause = "pause";

@@ -17,6 +17,7 @@ internal sealed class ControlVerbRunner(IServiceProvider services, AgentConfigur
         return request.Verb switch
         {
             ControlVerbs.BackupRun when request.Name is { } job => await BackupCommands.RunAsync(services, current, job, output, cancellationToken).ConfigureAwait(false),
+            ControlVerbs.BackupCopy when request.Name is { } job => await BackupCommands.CopyAsync(services, current, job, request.Target, output, cancellationToken).ConfigureAwait(false),
             ControlVerbs.ProbeRun when request.Name is { } probe => await ProbeCommands.RunAsync(services, current, probe, output, cancellationToken).ConfigureAwait(false),
             ControlVerbs.CertCheck => await CertificateCommands.CheckAsync(services, current, request.Name, request.Json, output, cancellationToken).ConfigureAwait(false),
             ControlVerbs.Pause when request.Name is { } probe && request.Duration is { } duration => ProbeCommands.Pause(services, current, probe, duration, output),
