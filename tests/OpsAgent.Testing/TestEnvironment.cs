@@ -96,7 +96,7 @@ public static class TestEnvironment
         "OPSAGENT_TEST_DOCKER" or "OPSAGENT_TEST_IMAGE" or "OPSAGENT_TEST_DEBIAN_IMAGE" => "run tests/run.sh, which starts Docker and imports the test images",
         "OPSAGENT_TEST_SFTP_HOST" or "OPSAGENT_TEST_SFTP_PORT" or "OPSAGENT_TEST_SFTP_USER" or "OPSAGENT_TEST_SFTP_KEY" or "OPSAGENT_TEST_SFTP_KNOWN_HOSTS" or "OPSAGENT_TEST_SFTP_PATH" or "OPSAGENT_TEST_SFTP_HOST_KEY"
             => "run tests/run.sh, which starts a second sshd (openssh-server, internal-sftp) on 127.0.0.1:54022 and sets it",
-        "OPSAGENT_TEST_S3" or "OPSAGENT_TEST_S3_BUCKET" or "OPSAGENT_TEST_S3_ACCESS_KEY" or "OPSAGENT_TEST_S3_SECRET_KEY" => "run tests/run.sh, which starts s3rver (npm) with a bucket and sets it",
+        "OPSAGENT_TEST_S3" or "OPSAGENT_TEST_S3_BUCKET" or "OPSAGENT_TEST_S3_ACCESS_KEY" or "OPSAGENT_TEST_S3_SECRET_KEY" or "OPSAGENT_TEST_S3RVER_BIN" => "run tests/run.sh, which starts s3rver (npm) with a bucket and sets it",
         "OPSAGENT_TEST_WINDOWS_SERVICE" => "the GitHub workflow's windows job installs OpsAgent with install.ps1 and names it",
         _ => "run tests/run.sh, which starts the service and sets it",
     };

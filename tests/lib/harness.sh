@@ -230,6 +230,8 @@ harness_start_s3() {
     export OPSAGENT_TEST_S3_BUCKET=$bucket
     export OPSAGENT_TEST_S3_ACCESS_KEY=S3RVER
     export OPSAGENT_TEST_S3_SECRET_KEY=S3RVER
+    # For tests that start (and kill -9) a private s3rver of their own.
+    export OPSAGENT_TEST_S3RVER_BIN=$bin
     log "s3rver $HARNESS_S3RVER_VERSION on 127.0.0.1:$HARNESS_S3_PORT (bucket $bucket)"
 }
 

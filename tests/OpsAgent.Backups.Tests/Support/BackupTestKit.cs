@@ -22,6 +22,7 @@ internal sealed class BackupTestKit : IDisposable
         Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>(), CopyStore);
         CopyTypes = new ServiceCollection().AddBuiltInCopyTargets().BuildServiceProvider().GetRequiredService<OpsAgent.Backups.Copies.CopyTargetTypes>();
         Copier = new OpsAgent.Backups.Copies.CopyRunner(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), CopyStore, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyRunner>());
+        Fetcher = new OpsAgent.Backups.Copies.CopyFetcher(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyFetcher>());
         Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared), Engines);
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
@@ -57,6 +58,9 @@ internal sealed class BackupTestKit : IDisposable
     public OpsAgent.Backups.Copies.CopyRunner Copier { get; }
 
     /// <summary>The copy request for a job whose <see cref="Request"/> was built, with <paramref name="targets"/>.</summary>
+    /// <summary>Downloads from the targets as <c>backup restore --from</c> does.</summary>
+    public OpsAgent.Backups.Copies.CopyFetcher Fetcher { get; }
+
     public static OpsAgent.Backups.Copies.CopyRequest CopyRequest(BackupRequest request, IReadOnlyDictionary<string, OpsAgent.Backups.Copies.CopyTargetOptions> targets)
         => new(request.Job, request.Options, targets, request.TimeZone, request.StateDirectory);
 
