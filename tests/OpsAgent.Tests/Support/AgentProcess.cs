@@ -24,12 +24,15 @@ public static class AgentProcess
         return Process.Start(psi)!;
     }
 
-    public static async Task<CliResult> RunAsync(params string[] args)
+    public static Task<CliResult> RunAsync(params string[] args) => RunAsync(TimeSpan.FromSeconds(60), args);
+
+    /// <summary>Runs the executable and waits at most <paramref name="timeout"/> (a verb moving a 100 MB dump needs more than a minute on a loaded machine).</summary>
+    public static async Task<CliResult> RunAsync(TimeSpan timeout, params string[] args)
     {
         using var process = Start(args);
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        using var cts = new CancellationTokenSource(timeout);
         await process.WaitForExitAsync(cts.Token);
         return new CliResult(process.ExitCode, await stdout, await stderr);
     }
