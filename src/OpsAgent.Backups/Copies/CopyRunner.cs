@@ -247,11 +247,13 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
             checkedBy = result.CheckedBy;
         }
 
+        // The sidecars stay readable at once: a restore and every pass read them, and a thawed GLACIER .sha256 per backup would make both wait hours.
+        var sidecarClass = options.StorageClass is "GLACIER" or "DEEP_ARCHIVE" ? "STANDARD" : options.StorageClass;
         var metadata = await File.ReadAllBytesAsync(backup.MetadataPath, cancellationToken).ConfigureAwait(false);
-        await TransferAsync(request, copy, options, target, session, new UploadRequest(folder, dataName + ".json", metadata.Length, options.StorageClass),
+        await TransferAsync(request, copy, options, target, session, new UploadRequest(folder, dataName + ".json", metadata.Length, sidecarClass),
             _ => Task.FromResult<Stream>(new MemoryStream(metadata, writable: false)), false, null, cancellationToken).ConfigureAwait(false);
         var sums = Encoding.UTF8.GetBytes(checksums.ToString());
-        await TransferAsync(request, copy, options, target, session, new UploadRequest(folder, dataName + ".sha256", sums.Length, options.StorageClass),
+        await TransferAsync(request, copy, options, target, session, new UploadRequest(folder, dataName + ".sha256", sums.Length, sidecarClass),
             _ => Task.FromResult<Stream>(new MemoryStream(sums, writable: false)), false, null, cancellationToken).ConfigureAwait(false);
 
         var where = session.Describe(folder, dataName);

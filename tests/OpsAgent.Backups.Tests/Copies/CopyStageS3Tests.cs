@@ -122,6 +122,32 @@ public sealed class CopyStageS3Tests
         }
     }
 
+    [Test]
+    public async Task Run_CopyToGlacier_DataArchivedSidecarsReadableAndRestoreSaysNeedsThawForTheData()
+    {
+        var s3 = S3TestServer.Require();
+        using var kit = new BackupTestKit();
+        var request = kit.Request("db", Job(new RetentionOptions { KeepLast = 1 }, new CopyOptions { Retries = 0, StorageClass = "GLACIER" }));
+        var prefix = S3TestServer.UniquePrefix();
+        var copy = BackupTestKit.CopyRequest(request, Targets(s3.Options(prefix)));
+        var name = Path.GetFileName(kit.WriteRealBackup("db", DateTimeOffset.UtcNow.AddMinutes(-1), GeneratedStream.Bytes(4096)));
+
+        var results = await kit.Copier.RunAsync(copy, null, null, CancellationToken.None);
+        var again = await kit.Copier.RunAsync(copy, null, null, CancellationToken.None);
+
+        Assert.That(results[0].Success, Is.True, results[0].Message);
+        Assert.That((again[0].Success, again[0].Uploaded), Is.EqualTo((true, 0)), "the next pass reads the sidecars without a thaw: nothing to upload again");
+        using var client = s3.RawClient();
+        // HEAD, not the listing: s3rver lists every object as STANDARD but keeps and answers the class it was written with.
+        async Task<string> ClassOf(string key) => (await client.GetObjectMetadataAsync(s3.Bucket, prefix + key)).StorageClass?.Value ?? "STANDARD";
+        Assert.That(await ClassOf(name), Is.EqualTo("GLACIER"));
+        Assert.That(await ClassOf(name + ".sha256"), Is.EqualTo("STANDARD"));
+        Assert.That(await ClassOf(name + ".json"), Is.EqualTo("STANDARD"));
+        var ex = Assert.ThrowsAsync<CopyFailedException>(() => kit.Fetcher.FetchAsync(copy, "offsite", null, null, Path.Combine(kit.Directory, "fetched"), (_, _, _) => Task.FromResult(true), null, CancellationToken.None));
+        Assert.That(ex!.Reason, Is.EqualTo(CopyReasons.NeedsThaw));
+        Assert.That(ex.Message, Does.Contain($"--key {prefix}{name} "), "the command to run names the data object");
+    }
+
     private static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
