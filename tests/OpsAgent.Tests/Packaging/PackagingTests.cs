@@ -80,7 +80,7 @@ public sealed partial class PackagingTests
     public void Examples_OnePerSeedRunbook() =>
         Assert.That(Examples().Order(StringComparer.Ordinal), Is.EqualTo(new[] { "innovaplus.json", "sims.json", "sofinance.json", "tracehub.json", "ujmp.json" }));
 
-    [GeneratedRegex(@"""(Connection|Url|HostHeader|Container|Unit|Directory|Database|Path|Command|Host|ServerName)""\s*:|""[a-z0-9-]+"":\s*""[^""]*(:\d+|/[^""]*)""")]
+    [GeneratedRegex(@"""(Connection|Url|HostHeader|Container|Unit|Directory|Database|Path|Command|Host|ServerName|Bucket|Endpoint|Region|PrivateKeyFile|KnownHostsFile|RecipientsFile|IdentityFile)""\s*:|""[a-z0-9-]+"":\s*""[^""]*(:\d+|/[^""]*)""")]
     private static partial Regex SiteSpecificSetting();
 
     /// <summary>An operator copies an example and must know, at each line naming their site, what to put there.</summary>
