@@ -6,20 +6,24 @@ namespace OpsAgent.Backups.Copies;
 /// <summary>The checks of a job's <c>Copies</c>, <c>Encryption</c> and <c>KeepUncopiedDays</c> that need nothing outside the job.</summary>
 internal static partial class CopyValidation
 {
-    [GeneratedRegex("^age1[02-9ac-hj-np-z]{58,}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^age1[02-9ac-hj-np-z]{58,}\z", RegexOptions.CultureInvariant)]
     private static partial Regex AgeRecipient();
 
-    [GeneratedRegex("^(ssh-ed25519|ssh-rsa) AAAA[A-Za-z0-9+/]+={0,2}( .*)?$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^(ssh-ed25519|ssh-rsa) AAAA[A-Za-z0-9+/]+={0,2}( .*)?\z", RegexOptions.CultureInvariant)]
     private static partial Regex SshRecipient();
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Za-z0-9][A-Za-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex FolderSegment();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Z][A-Z0-9_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex StorageClassPattern();
 
     /// <summary>True when <paramref name="recipient"/> is an <c>age</c> X25519 or plugin recipient, or an SSH public key <c>age</c> accepts.</summary>
     public static bool IsRecipient(string recipient) => AgeRecipient().IsMatch(recipient) || SshRecipient().IsMatch(recipient);
+
+    /// <summary>True when <paramref name="value"/> looks like a private key (an age identity <c>AGE-SECRET-KEY-1…</c>, <c>AGE-PLUGIN-…</c>, or a PEM/OpenSSH key): never echoed in a message.</summary>
+    private static bool IsPrivateKey(string value)
+        => value.TrimStart().StartsWith("AGE-", StringComparison.OrdinalIgnoreCase) || value.Contains("PRIVATE KEY", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The target a copy goes to: its <c>Target</c>, or the copy's own name.</summary>
     public static string TargetOf(string copy, CopyOptions options) => string.IsNullOrWhiteSpace(options.Target) ? copy : options.Target;
@@ -87,7 +91,9 @@ internal static partial class CopyValidation
             var recipient = encryption.Recipients[i];
             if (recipient is null || !IsRecipient(recipient))
             {
-                errors.Add($"{enc}:{nameof(EncryptionOptions.Recipients)}:{i}", $"'{StrictBinder.Truncate(recipient ?? string.Empty)}' is not an age recipient (age1… from age-keygen -y, or an ssh-ed25519/ssh-rsa public key); a private key (AGE-SECRET-KEY-…) never belongs here");
+                errors.Add($"{enc}:{nameof(EncryptionOptions.Recipients)}:{i}", recipient is not null && IsPrivateKey(recipient)
+                    ? "is a private key (not repeated here), not a recipient: give its public key (age-keygen -y FILE, ssh-keygen -y -f FILE) and remove the private key from the configuration"
+                    : $"'{StrictBinder.Truncate(recipient ?? string.Empty)}' is not an age recipient (age1… from age-keygen -y, or an ssh-ed25519/ssh-rsa public key); a private key (AGE-SECRET-KEY-…) never belongs here");
             }
         }
 
@@ -95,7 +101,9 @@ internal static partial class CopyValidation
         {
             if (file is not null && (file.Any(char.IsControl) || !Path.IsPathFullyQualified(file)))
             {
-                errors.Add($"{enc}:{key}", $"'{StrictBinder.Truncate(file)}' must be an absolute path");
+                errors.Add($"{enc}:{key}", IsPrivateKey(file)
+                    ? "is a private key (not repeated here), not a file: give the absolute path of a file, and remove the private key from the configuration"
+                    : $"'{StrictBinder.Truncate(file)}' must be an absolute path");
             }
         }
     }

@@ -41,9 +41,18 @@ public static partial class Duration
         }
 
         double Part(string name) => match.Groups[name].Success ? double.Parse(match.Groups[name].Value, CultureInfo.InvariantCulture) : 0;
-        value = TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m"))
-              + TimeSpan.FromSeconds(Part("s")) + TimeSpan.FromMilliseconds(Part("ms"));
-        return true;
+        try
+        {
+            value = TimeSpan.FromDays(Part("d")) + TimeSpan.FromHours(Part("h")) + TimeSpan.FromMinutes(Part("m"))
+                  + TimeSpan.FromSeconds(Part("s")) + TimeSpan.FromMilliseconds(Part("ms"));
+            return true;
+        }
+        catch (OverflowException)
+        {
+            // "99999999999999d": longer than TimeSpan holds. Not a duration, rather than an exception out of the binder.
+            value = default;
+            return false;
+        }
     }
 
     /// <summary>Why <paramref name="text"/> is not a duration, for an error message.</summary>

@@ -6,7 +6,8 @@ namespace OpsAgent.Core.Configuration;
 /// <remarks>Names become metric labels, file names and journald fields, so they are restricted to characters safe in all three.</remarks>
 public static partial class NameRules
 {
-    [GeneratedRegex("^[a-z0-9][a-z0-9._-]*$", RegexOptions.CultureInvariant)]
+    // \z, not $: $ also matches before a final newline, which let "db\n" through.
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9._-]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex Pattern();
 
     /// <summary>True when <paramref name="name"/> is a valid name.</summary>

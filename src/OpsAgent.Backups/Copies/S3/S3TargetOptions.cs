@@ -18,16 +18,16 @@ public sealed partial class S3TargetOptions : ICopyTargetSettings
     /// <summary>S3's most parts in one multipart upload.</summary>
     internal const int MaximumParts = 10_000;
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]\z", RegexOptions.CultureInvariant)]
     private static partial Regex BucketPattern();
 
-    [GeneratedRegex(@"^\d+\.\d+\.\d+\.\d+$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^\d+\.\d+\.\d+\.\d+\z", RegexOptions.CultureInvariant)]
     private static partial Regex IpPattern();
 
-    [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,62}$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[a-z0-9][a-z0-9-]{0,62}\z", RegexOptions.CultureInvariant)]
     private static partial Regex RegionPattern();
 
-    [GeneratedRegex("^[A-Z][A-Z0-9_]*$", RegexOptions.CultureInvariant)]
+    [GeneratedRegex(@"^[A-Z][A-Z0-9_]*\z", RegexOptions.CultureInvariant)]
     private static partial Regex StorageClassPattern();
 
     /// <summary>The server's URL (<c>https://s3.eu-central-1.amazonaws.com</c>, a MinIO or Garage URL); null for AWS, found from <see cref="Region"/>.</summary>

@@ -63,6 +63,9 @@ public sealed class S3TargetOptionsTests
     [TestCase(nameof(S3TargetOptions.Prefix), "web1//db", "empty, '.' or '..' segment")]
     [TestCase(nameof(S3TargetOptions.Prefix), "web1/../web2", "empty, '.' or '..' segment")]
     [TestCase(nameof(S3TargetOptions.StorageClass), "glacier", "not a storage class name")]
+    [TestCase(nameof(S3TargetOptions.Bucket), "acme-backups\n", "not a bucket name")]
+    [TestCase(nameof(S3TargetOptions.Region), "eu-central-1\n", "not a region name")]
+    [TestCase(nameof(S3TargetOptions.StorageClass), "GLACIER\n", "not a storage class name")]
     public void Validate_BadValue_NamesItsKey(string key, string value, string message)
     {
         var options = Valid();
