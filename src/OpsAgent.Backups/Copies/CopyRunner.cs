@@ -289,7 +289,8 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
             }
             catch (CopyFailedException ex) when (attempt <= options.Retries && IsTransient(ex.Reason) && !cancellationToken.IsCancellationRequested)
             {
-                var delay = options.RetryDelay * Math.Pow(2, attempt - 1);
+                // Doubling, but never past an hour a wait: ten retries of a long delay would otherwise outgrow what Task.Delay takes.
+                var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, (long)Math.Min(long.MaxValue / 2, options.RetryDelay.Ticks * Math.Pow(2, attempt - 1))));
                 CopyLog.Retrying(logger, request.Job, copy, attempt, upload.Name, ex.Reason, redactor.Redact(ex.Message), delay);
                 await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
             }

@@ -33,9 +33,9 @@ internal sealed class CopyTargetsOptionsValidator(CopyTargetTypes types) : IVali
                 errors.Add($"{path}:{nameof(CopyTargetOptions.MaxBytesPerSecond)}", "must not be negative (0 means unlimited)");
             }
 
-            if (o.Timeout <= TimeSpan.Zero)
+            if (o.Timeout <= TimeSpan.Zero || o.Timeout > TimeSpan.FromDays(7))
             {
-                errors.Add($"{path}:{nameof(CopyTargetOptions.Timeout)}", "must be positive");
+                errors.Add($"{path}:{nameof(CopyTargetOptions.Timeout)}", "must be more than 0 and at most 7 days (one file's transfer)");
             }
 
             (o.Settings as ICopyTargetSettings)?.Validate(path, errors);

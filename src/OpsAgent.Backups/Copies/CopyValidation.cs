@@ -65,9 +65,9 @@ internal static partial class CopyValidation
                 errors.Add($"{at}:{nameof(CopyOptions.Retries)}", "must be 0-10");
             }
 
-            if (o.RetryDelay < TimeSpan.Zero)
+            if (o.RetryDelay < TimeSpan.Zero || o.RetryDelay > TimeSpan.FromHours(1))
             {
-                errors.Add($"{at}:{nameof(CopyOptions.RetryDelay)}", "must not be negative");
+                errors.Add($"{at}:{nameof(CopyOptions.RetryDelay)}", "must be 0 to 1 hour (it doubles for each further retry; the next run retries anyway)");
             }
 
             BackupsOptionsValidator.ValidateRetention($"{at}:{nameof(CopyOptions.Retention)}", o.Retention, errors);
