@@ -77,6 +77,25 @@ public sealed class CopyAgentTests
     }
 
     [Test]
+    public async Task BackupCopy_DaemonRunning_RunsInTheDaemonAndCountsThere()
+    {
+        var now = DateTimeOffset.UtcNow;
+        Backup(now.AddDays(-2), "first dump");
+        await using var agent = await TestAgent.StartAsync(Config(_share.FullName));
+        await Eventually.WaitAsync(async () => (await agent.MetricsAsync()).Contains("opsagent_backup_copy_files{job=\"db\",target=\"nas\"} 1", StringComparison.Ordinal),
+            "the start-up pass");
+        var added = Backup(now.AddHours(-1), "second dump");
+
+        var copy = await AgentProcess.RunAsync("backup", "copy", "db", "--target", "nas", "--config", agent.ConfigPath);
+
+        Assert.That(copy.Exit, Is.Zero, copy.All);
+        Assert.That(copy.Err, Does.Not.Contain("running in this process"), "the daemon answered on its control socket");
+        Assert.That(copy.Out, Does.Contain("copy db to nas ok: 1 uploaded, 0 deleted, 2 on the target"));
+        Assert.That(File.Exists(Path.Combine(_share.FullName, added + ".sha256")), Is.True);
+        Assert.That(await agent.MetricsAsync(), Does.Contain("opsagent_backup_copy_runs_total{job=\"db\",result=\"success\",target=\"nas\"} 2"), "counted in the daemon's metrics");
+    }
+
+    [Test]
     public async Task Start_TargetUnmounted_FailureCountedAndBackupsPendingInMetrics()
     {
         var now = DateTimeOffset.UtcNow;
