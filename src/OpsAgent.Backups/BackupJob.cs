@@ -63,6 +63,7 @@ internal sealed partial class BackupStartup(
     AgentConfigurationManager configuration,
     AgentScheduler scheduler,
     BackupRunner runner,
+    Retention.RetentionExecutor retention,
     BackupStateStore state,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
@@ -75,7 +76,7 @@ internal sealed partial class BackupStartup(
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {
             runner.RemoveStalePartials(job, o.Directory!, current.Agent.StateDirectory);
-            runner.ReportIgnored(job, o.Directory!);
+            retention.ReportIgnored(job, o.Directory!);
             // Seed from the files on disk here rather than during the first scrape.
             state.Get(job, o.Directory);
         }

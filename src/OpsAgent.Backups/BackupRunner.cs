@@ -42,10 +42,8 @@ internal sealed record BackupRequest(string Job, BackupJobOptions Options, int M
 /// process), so here is where its result is recorded for <c>/status</c> and the metrics: one state, whoever started it.
 /// </remarks>
 internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, JobStatusStore status,
-    SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger, Copies.CopyStateStore? copies = null)
+    RetentionExecutor retention, SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger)
 {
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
-
     /// <summary>Runs the job with its retries.</summary>
     public async Task<BackupRunResult> RunAsync(BackupRequest request, DumpProgress? progress, CancellationToken cancellationToken)
     {
@@ -108,29 +106,22 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
     {
         var o = request.Options;
         var directory = o.Directory!;
-        for (var attempt = 1; ; attempt++)
+        var attempt = 0;
+        var pipeline = RetryPolicy.Create<BackupRunResult>(o.Retries, o.RetryDelay, time,
+            outcome => outcome.Result is { Success: false } failed && !cancellationToken.IsCancellationRequested && !BackupReasons.IsPermanent(failed.Reason),
+            (failedAttempt, outcome, delay) => BackupLog.Retrying(logger, request.Job, failedAttempt, outcome.Result!.Reason!, delay));
+        var result = await pipeline.ExecuteAsync(async ct => await RunOnceAsync(request, ++attempt, time.GetUtcNow(), progress, ct).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+        if (!result.Success)
         {
-            var started = time.GetUtcNow();
-            var result = await RunOnceAsync(request, attempt, started, progress, cancellationToken).ConfigureAwait(false);
-            if (result.Success)
-            {
-                Enqueue(request, result.File!);
-                var (deleted, remaining) = ApplyRetention(request);
-                // The dump's own time (as in the .json), not the wait for a slot: the metric tracks how long a dump takes.
-                state.Succeeded(request.Job, directory, time.GetUtcNow(), result.File!.Metadata!.DurationSeconds, result.File.Size, remaining, deleted);
-                return result with { Deleted = deleted };
-            }
-
-            if (attempt > o.Retries || cancellationToken.IsCancellationRequested || BackupReasons.IsPermanent(result.Reason))
-            {
-                state.Failed(request.Job, directory, time.GetUtcNow());
-                return result;
-            }
-
-            var delay = o.RetryDelay * Math.Pow(2, attempt - 1);
-            BackupLog.Retrying(logger, request.Job, attempt, result.Reason!, delay);
-            await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
+            state.Failed(request.Job, directory, time.GetUtcNow());
+            return result;
         }
+
+        Enqueue(request, result.File!);
+        var (deleted, remaining) = retention.Apply(request);
+        // The dump's own time (as in the .json), not the wait for a slot: the metric tracks how long a dump takes.
+        state.Succeeded(request.Job, directory, time.GetUtcNow(), result.File!.Metadata!.DurationSeconds, result.File.Size, remaining, deleted);
+        return result with { Deleted = deleted };
     }
 
     /// <summary>
@@ -442,24 +433,6 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         }
     }
 
-    /// <summary>Logs, once per file and process, the job-named files that are not counted as backups.</summary>
-    internal IReadOnlyList<BackupFile> ReportIgnored(string job, string directory)
-    {
-        var scan = BackupFileNames.Inspect(directory, job, time.GetUtcNow());
-        foreach (var ignored in scan.Ignored)
-        {
-            if (_reported.TryAdd(ignored.Path, 0))
-            {
-                using (EventScope.Begin(logger, "backup_ignored"))
-                {
-                    BackupLog.Ignored(logger, job, ignored.Path, ignored.Reason);
-                }
-            }
-        }
-
-        return scan.Backups;
-    }
-
     /// <summary>Puts a published backup in each copy's durable queue, so a restart or kill before its copy pass loses nothing.</summary>
     private void Enqueue(BackupRequest request, BackupFile file)
     {
@@ -474,154 +447,6 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
                 // The queue only says that a pass is due; the pass itself lists the target and finds the backup missing.
                 BackupLog.DeleteFailed(logger, request.Job, Copies.CopyStateStore.Folder(request.StateDirectory, request.Job), ex.Message);
             }
-        }
-    }
-
-    /// <summary>Deletes what the policy does not keep; returns how many backups went and how many remain.</summary>
-    /// <remarks>The run was already published when this runs: a file that cannot be deleted is logged and skipped, never thrown.</remarks>
-    internal (int Deleted, int Remaining) ApplyRetention(BackupRequest request)
-    {
-        var o = request.Options;
-        IReadOnlyList<(BackupFile File, RetentionDecision Decision)> plan;
-        try
-        {
-            plan = RetentionPlanner.Plan(ReportIgnored(request.Job, o.Directory!), o.Retention, request.TimeZone);
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            using (EventScope.Begin(logger, "backup_delete_failed"))
-            {
-                BackupLog.DeleteFailed(logger, request.Job, o.Directory!, ex.Message);
-            }
-
-            return (0, 0);
-        }
-
-        var rule = RetentionPlanner.Describe(o.Retention);
-        var held = Copies.UncopiedBackups.Find(request.Job, o, [.. plan.Select(p => p.File)], request.StateDirectory, request.TimeZone, time.GetUtcNow(), copies);
-        var deleted = 0;
-        foreach (var (backup, decision) in plan)
-        {
-            if (decision.Keep)
-            {
-                continue;
-            }
-
-            var uncopied = held.GetValueOrDefault(backup.FileName);
-            if (uncopied is { Expired: false })
-            {
-                // A target's retention keeps it and the target lacks it: deleting it here would lose it everywhere.
-                using (EventScope.Begin(logger, "backup_kept_uncopied"))
-                {
-                    Copies.CopyLog.KeptUncopied(logger, request.Job, backup.FileName, uncopied.Copy, o.KeepUncopiedDays);
-                }
-
-                continue;
-            }
-
-            if (o.Retention.DryRun)
-            {
-                using (EventScope.Begin(logger, "backup_would_delete"))
-                {
-                    BackupLog.WouldDelete(logger, request.Job, backup.Path, rule);
-                }
-
-                continue;
-            }
-
-            if (!DeleteBackup(request.Job, backup))
-            {
-                continue;
-            }
-
-            if (uncopied is not null)
-            {
-                using (EventScope.Begin(logger, "backup_uncopied_deleted"))
-                {
-                    Copies.CopyLog.UncopiedDeleted(logger, request.Job, backup.FileName, uncopied.Copy, o.KeepUncopiedDays);
-                }
-            }
-
-            using (EventScope.Begin(logger, "backup_deleted"))
-            {
-                BackupLog.Deleted(logger, request.Job, backup.Path, rule);
-            }
-
-            deleted++;
-        }
-
-        if (deleted > 0)
-        {
-            try
-            {
-                DurableFiles.SyncDirectory(o.Directory!);
-            }
-            catch (IOException ex)
-            {
-                BackupLog.DeleteFailed(logger, request.Job, o.Directory!, ex.Message);
-            }
-        }
-
-        return (deleted, plan.Count - deleted);
-    }
-
-    /// <summary>Deletes one backup; false when its data file is still there.</summary>
-    /// <remarks>
-    /// The extra sidecars go first, then the data file, then its <c>.json</c> and its <c>.sha256</c> last (publishing in
-    /// reverse). Interrupted at any point, this leaves either a backup that still counts (deleted again next run) or small
-    /// sidecars without data, never a data file without its checksum, which no scan lists again, so it would stay forever.
-    /// When the data file cannot be deleted its checksum and metadata are kept for the same reason.
-    /// </remarks>
-    private bool DeleteBackup(string job, BackupFile backup)
-    {
-        foreach (var suffix in BackupFileNames.SidecarSuffixes.Where(s => s is not ".sha256" and not ".json"))
-        {
-            DeleteRegularFile(job, backup.Path + suffix);
-        }
-
-        if (!DeleteRegularFile(job, backup.Path))
-        {
-            return false;
-        }
-
-        DeleteRegularFile(job, backup.MetadataPath);
-        DeleteRegularFile(job, backup.ChecksumPath);
-        return true;
-    }
-
-    /// <summary>Deletes <paramref name="path"/> when it is a regular file; false when something is still there.</summary>
-    private bool DeleteRegularFile(string job, string path)
-    {
-        try
-        {
-            var info = new FileInfo(path);
-            if (info.LinkTarget is null && !info.Exists && !Directory.Exists(path))
-            {
-                return true;
-            }
-
-            // Not a regular file: a directory or link named like a sidecar is someone else's, not ours to remove.
-            if (info.LinkTarget is not null || !info.Exists)
-            {
-                using (EventScope.Begin(logger, "backup_delete_skipped"))
-                {
-                    BackupLog.DeleteSkipped(logger, job, path);
-                }
-
-                return false;
-            }
-
-            info.Delete();
-            return true;
-        }
-        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-        {
-            using (EventScope.Begin(logger, "backup_delete_failed"))
-            {
-                BackupLog.DeleteFailed(logger, job, path, ex.Message);
-            }
-
-            return false;
         }
     }
 }

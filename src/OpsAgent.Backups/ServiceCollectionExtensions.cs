@@ -25,6 +25,7 @@ public static class BackupServiceCollectionExtensions
         services.AddConfigurationCheck<CopyReferencesCheck>();
         services.TryAddSingleton<BackupStateStore>();
         services.TryAddSingleton<BackupSlots>();
+        services.TryAddSingleton<Retention.RetentionExecutor>();
         services.TryAddSingleton<BackupRunner>();
         services.TryAddSingleton<CopyStateStore>();
         services.TryAddSingleton<CopyRunner>();

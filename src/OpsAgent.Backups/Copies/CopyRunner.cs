@@ -280,21 +280,18 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
     private async Task<Sent> TransferAsync(CopyRequest request, string copy, CopyOptions options, CopyTargetOptions target, ICopySession session, UploadRequest upload,
         Func<CancellationToken, Task<Stream>> open, bool encrypt, IProgress<CopyProgress>? progress, CancellationToken cancellationToken)
     {
-        for (var attempt = 1; ; attempt++)
+        var pipeline = RetryPolicy.Create<Sent>(options.Retries, options.RetryDelay, time,
+            outcome => outcome.Exception is CopyFailedException failed && IsTransient(failed.Reason) && !cancellationToken.IsCancellationRequested,
+            (attempt, outcome, delay) =>
+            {
+                var failed = (CopyFailedException)outcome.Exception!;
+                CopyLog.Retrying(logger, request.Job, copy, attempt, upload.Name, failed.Reason, redactor.Redact(failed.Message), delay);
+            });
+        return await pipeline.ExecuteAsync(async ct =>
         {
-            try
-            {
-                using var limit = Limit(target, cancellationToken);
-                return await Guard(() => TransferOnceAsync(request, copy, target, session, upload, open, encrypt, progress, limit.Token), limit, cancellationToken).ConfigureAwait(false);
-            }
-            catch (CopyFailedException ex) when (attempt <= options.Retries && IsTransient(ex.Reason) && !cancellationToken.IsCancellationRequested)
-            {
-                // Doubling, but never past an hour a wait: ten retries of a long delay would otherwise outgrow what Task.Delay takes.
-                var delay = TimeSpan.FromTicks(Math.Min(TimeSpan.FromHours(1).Ticks, (long)Math.Min(long.MaxValue / 2, options.RetryDelay.Ticks * Math.Pow(2, attempt - 1))));
-                CopyLog.Retrying(logger, request.Job, copy, attempt, upload.Name, ex.Reason, redactor.Redact(ex.Message), delay);
-                await Task.Delay(delay, time, cancellationToken).ConfigureAwait(false);
-            }
-        }
+            using var limit = Limit(target, ct);
+            return await Guard(() => TransferOnceAsync(request, copy, target, session, upload, open, encrypt, progress, limit.Token), limit, ct).ConfigureAwait(false);
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<Sent> TransferOnceAsync(CopyRequest request, string copy, CopyTargetOptions target, ICopySession session, UploadRequest upload,

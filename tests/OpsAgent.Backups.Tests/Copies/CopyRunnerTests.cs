@@ -76,14 +76,14 @@ public sealed class CopyRunnerTests
         var unmounted = Path.Combine(_remote, "not-mounted");
 
         var down = await _kit.Copier.RunAsync(BackupTestKit.CopyRequest(request, Targets(unmounted)), null, null, CancellationToken.None);
-        var (deleted, _) = _kit.Runner.ApplyRetention(request);
+        var (deleted, _) = _kit.Retention.Apply(request);
 
         Assert.That(down[0].Reason, Is.EqualTo(CopyReasons.NotFound));
         Assert.That(deleted, Is.Zero, "nothing the target lacks may go while it is down");
         Assert.That(_kit.Logs.WithEvent("backup_kept_uncopied"), Has.Count.EqualTo(3));
 
         var up = await _kit.Copier.RunAsync(BackupTestKit.CopyRequest(request, Targets()), null, null, CancellationToken.None);
-        (deleted, _) = _kit.Runner.ApplyRetention(request);
+        (deleted, _) = _kit.Retention.Apply(request);
 
         Assert.That(up[0].Success, Is.True, up[0].Message);
         Assert.That(up[0].Uploaded, Is.EqualTo(10));
@@ -100,7 +100,7 @@ public sealed class CopyRunnerTests
         var old = Path.GetFileName(_kit.WriteRealBackup("db", now.AddDays(-5), Content("old")));
         _kit.WriteRealBackup("db", now.AddDays(-1), Content("new"));
 
-        var (deleted, _) = _kit.Runner.ApplyRetention(request);
+        var (deleted, _) = _kit.Retention.Apply(request);
 
         Assert.That(deleted, Is.EqualTo(1));
         Assert.That(File.Exists(Path.Combine(_kit.Directory, old)), Is.False);

@@ -46,7 +46,7 @@ public sealed class CopyStageS3Tests
             kit.WriteRealBackup("sims-db", night, System.Text.Encoding.UTF8.GetBytes($"dump of {night:O}"));
             var results = await kit.Copier.RunAsync(copy, null, null, CancellationToken.None);
             Assert.That(results[0].Success, Is.True, $"{night:O}: {results[0].Message}");
-            kit.Runner.ApplyRetention(request);
+            kit.Retention.Apply(request);
         }
 
         // What the policy means, computed here without the agent's planner: the newest night of each of the last 4 ISO

@@ -31,7 +31,7 @@ public sealed class RetentionOnDiskTests
         File.CreateSymbolicLink(Path.Combine(_kit.Directory, "db_20190101T000000Z.dump.zst"), outside);
         File.WriteAllText(Path.Combine(_kit.Directory, "db_20190101T000000Z.dump.zst.sha256"), "00  db_20190101T000000Z.dump.zst\n");
 
-        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 2 } }));
+        var (deleted, _) = _kit.Retention.Apply(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 2 } }));
 
         try
         {
@@ -61,7 +61,7 @@ public sealed class RetentionOnDiskTests
         var verified = Backup("db", "2026-11-20T02:00:00Z");
         var old = Backup("db", "2026-11-10T02:00:00Z");
 
-        _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } }));
+        _kit.Retention.Apply(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } }));
 
         Assert.That(_kit.FilesInDirectory(), Does.Contain(verified).And.Not.Contain(old));
     }
@@ -72,7 +72,7 @@ public sealed class RetentionOnDiskTests
         Backup("db", "2026-11-23T02:00:00Z");
         var old = Backup("db", "2026-11-22T02:00:00Z");
 
-        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1, DryRun = true } }));
+        var (deleted, _) = _kit.Retention.Apply(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1, DryRun = true } }));
 
         Assert.That(deleted, Is.Zero);
         Assert.That(_kit.FilesInDirectory(), Does.Contain(old));
@@ -102,8 +102,8 @@ public sealed class RetentionOnDiskTests
         var old = Backup("db", "2026-11-22T02:00:00Z");
         var request = _kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } });
 
-        var (deleted, remaining) = _kit.Runner.ApplyRetention(request);
-        _kit.Runner.ApplyRetention(request);
+        var (deleted, remaining) = _kit.Retention.Apply(request);
+        _kit.Retention.Apply(request);
 
         Assert.That((deleted, remaining), Is.EqualTo((1, 1)), "the forged and unverified files are not backups: KeepLast 1 keeps the newest real one");
         Assert.That(_kit.FilesInDirectory(), Does.Contain(forged).And.Contain(forged + ".sha256").And.Contain(unverified).And.Contain(newest).And.Not.Contain(old));
@@ -157,7 +157,7 @@ public sealed class RetentionOnDiskTests
         Directory.CreateDirectory(Path.Combine(_kit.Directory, blocked + ".globals.sql"));
         File.WriteAllText(Path.Combine(_kit.Directory, blocked + ".globals.sql", "inside"), "x");
 
-        var (deleted, _) = _kit.Runner.ApplyRetention(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } }));
+        var (deleted, _) = _kit.Retention.Apply(_kit.Request("db", new BackupJobOptions { Retention = new RetentionOptions { KeepLast = 1 } }));
 
         var files = _kit.FilesInDirectory();
         Assert.That(deleted, Is.EqualTo(2));

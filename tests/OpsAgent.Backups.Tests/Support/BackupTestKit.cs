@@ -19,7 +19,8 @@ internal sealed class BackupTestKit : IDisposable
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
         State = new BackupStateStore();
         Engines = engines ?? new ServiceCollection().AddBuiltInBackupEngines().BuildServiceProvider().GetRequiredService<BackupEngines>();
-        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>(), CopyStore);
+        Retention = new OpsAgent.Backups.Retention.RetentionExecutor(time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Retention.RetentionExecutor>(), CopyStore);
+        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), Retention, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
         CopyTypes = new ServiceCollection().AddBuiltInCopyTargets().BuildServiceProvider().GetRequiredService<OpsAgent.Backups.Copies.CopyTargetTypes>();
         Copier = new OpsAgent.Backups.Copies.CopyRunner(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), CopyStore, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyRunner>());
         Fetcher = new OpsAgent.Backups.Copies.CopyFetcher(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyFetcher>());
@@ -45,6 +46,9 @@ internal sealed class BackupTestKit : IDisposable
     public BackupSlots Slots { get; } = new();
 
     public BackupRunner Runner { get; }
+
+    /// <summary>The retention a run applies after publishing (for tests of retention alone).</summary>
+    public OpsAgent.Backups.Retention.RetentionExecutor Retention { get; }
 
     public OpsAgent.Backups.Restore.BackupRestorer Restorer { get; }
 
