@@ -211,7 +211,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             var (data, companions, verify, written) = await DumpAndVerifyAsync(request, engine, plan, started, partials, progress, ct).ConfigureAwait(false);
             stderr = written.Stderr;
             var finished = time.GetUtcNow();
-            var metadata = Metadata(request, engineName, plan, companions, verify, written.Result, started, dumpStarted, finished);
+            var metadata = Metadata(request, engineName, plan, companions, verify, written.Result, started, dumpStarted, finished) with { Facts = BackupMetadata.FactsOf(written.Facts) };
             var final = await BackupPublisher.PublishAsync(o.Directory!, data, companions, metadata, partials, ct).ConfigureAwait(false);
 
             if (!string.IsNullOrWhiteSpace(stderr) && !plan.StderrIsProgress)
@@ -268,7 +268,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
     }
 
     /// <summary>Dumps into <c>.partial</c> files (the data and, when planned, the roles) and reads each back; nothing is published yet.</summary>
-    private async Task<(VerifiedPartial Data, IReadOnlyList<VerifiedPartial> Companions, VerifyResult Verify, (DumpWriteResult Result, string Stderr) Written)> DumpAndVerifyAsync(
+    private async Task<(VerifiedPartial Data, IReadOnlyList<VerifiedPartial> Companions, VerifyResult Verify, Dumped Written)> DumpAndVerifyAsync(
         BackupRequest request, IBackupEngine engine, DumpPlan plan, DateTimeOffset started, PartialFiles partials, DumpProgress? progress, CancellationToken ct)
     {
         var o = request.Options;
@@ -286,7 +286,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         {
             var globalsName = fileName + ".globals.sql" + BackupFileNames.CompressionSuffix(o.Compression);
             var globalsPartial = Path.Combine(o.Directory!, globalsName + BackupFileNames.PartialSuffix);
-            var (globals, _) = await DumpAsync(plan.Globals, null, globalsPartial, partials, o, null, ct).ConfigureAwait(false);
+            var globals = (await DumpAsync(plan.Globals, null, globalsPartial, partials, o, null, ct).ConfigureAwait(false)).Result;
             var globalsVerify = await BackupVerifier.VerifyWrittenAsync(globalsPartial, engine.CreateContentCheck(DumpPlan.GlobalsFormat, VerifyMode.Full), globals.Sha256, null, null, ct).ConfigureAwait(false);
             if (!globalsVerify.Ok)
             {
@@ -365,9 +365,18 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
     private static bool IsNoSpace(IOException ex) => (ex.HResult & 0xFFFF) == 28 || ex.HResult == unchecked((int)0x80070070) || ex.Message.Contains("No space left", StringComparison.OrdinalIgnoreCase)
         || (ex.InnerException is IOException inner && IsNoSpace(inner));
 
-    /// <summary>Runs one dump command into <paramref name="partial"/>; a non-zero exit fails even after bytes were written.</summary>
-    private async Task<(DumpWriteResult Result, string Stderr)> DumpAsync(ToolCommand command, string? stdin, string partial, PartialFiles partials, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    /// <summary>What a dump wrote: the file, the tool's stderr, and the engine's own facts for the <c>.json</c>.</summary>
+    private sealed record Dumped(DumpWriteResult Result, string Stderr, System.Text.Json.Nodes.JsonObject? Facts);
+
+    /// <summary>Runs one dump into <paramref name="partial"/>; a non-zero exit or a producer's failure fails even after bytes were written.</summary>
+    private async Task<Dumped> DumpAsync(DumpSource source, string? stdin, string partial, PartialFiles partials, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
     {
+        if (source.Producer is { } producer)
+        {
+            return await ProduceAsync(producer, partial, partials, o, progress, ct).ConfigureAwait(false);
+        }
+
+        var command = source.Command!;
         // Claimed before the tool starts: a partial that already exists fails the run here, and is left alone.
         var file = partials.Create(partial);
         await using var output = file;
@@ -400,7 +409,54 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             throw new BackupFailedException(BackupReasons.Empty, $"{Path.GetFileName(command.FileName)} exited 0 but wrote nothing");
         }
 
-        return (written, exit.StandardError);
+        return new Dumped(written, exit.StandardError, null);
+    }
+
+    /// <summary>An in-process producer writes into a bounded pipe that the compressor reads, as a tool's stdout would be.</summary>
+    private static async Task<Dumped> ProduceAsync(IDumpProducer producer, string partial, PartialFiles partials, BackupJobOptions o, DumpProgress? progress, CancellationToken ct)
+    {
+        var file = partials.Create(partial);
+        await using var output = file;
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var pipe = new System.IO.Pipelines.Pipe(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        var producing = Task.Run(async () =>
+        {
+            try
+            {
+                await using var destination = pipe.Writer.AsStream(leaveOpen: true);
+                var facts = await producer.WriteAsync(destination, stop.Token).ConfigureAwait(false);
+                await pipe.Writer.CompleteAsync().ConfigureAwait(false);
+                return facts;
+            }
+            catch (Exception ex)
+            {
+                await pipe.Writer.CompleteAsync(ex).ConfigureAwait(false);
+                throw;
+            }
+        }, CancellationToken.None);
+
+        DumpWriteResult written;
+        try
+        {
+            await using var source = pipe.Reader.AsStream();
+            written = await DumpWriter.WriteAsync(source, output, o.Compression, o.CompressionLevel, progress, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            // A producer that failed first completed the pipe with its exception, which is what the read threw here; when
+            // the write failed first (a full disk, a stop), the producer's next write throws and its token is cancelled.
+            await stop.CancelAsync().ConfigureAwait(false);
+            await producing.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+            throw;
+        }
+
+        var facts = await producing.ConfigureAwait(false);
+        if (written.UncompressedBytes == 0)
+        {
+            throw new BackupFailedException(BackupReasons.Empty, $"{producer.Display} wrote nothing");
+        }
+
+        return new Dumped(written, string.Empty, facts);
     }
 
     private static void CheckFreeSpace(string job, BackupJobOptions o)

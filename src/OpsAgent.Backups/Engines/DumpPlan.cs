@@ -3,11 +3,11 @@ using OpsAgent.Core.Processes;
 namespace OpsAgent.Backups.Engines;
 
 /// <summary>What a run will execute, resolved from the job's settings and the server it talks to.</summary>
-/// <param name="Dump">The dump command; its stdout is the dump.</param>
+/// <param name="Dump">Where the dump comes from: a command whose stdout is the dump (a <see cref="ToolCommand"/> converts), or an in-process producer.</param>
 /// <param name="ToolPath">The dump tool as resolved.</param>
 /// <param name="ToolVersion">The tool's version line.</param>
 /// <param name="Format">The format written, one of the engine's <see cref="IBackupEngine.Formats"/>.</param>
-public sealed record DumpPlan(ToolCommand Dump, string ToolPath, string? ToolVersion, string Format)
+public sealed record DumpPlan(DumpSource Dump, string ToolPath, string? ToolVersion, string Format)
 {
     /// <summary>The format name of <see cref="Globals"/>' output, for <see cref="IBackupEngine.CreateContentCheck"/>.</summary>
     public const string GlobalsFormat = "globals";

@@ -78,6 +78,23 @@ internal sealed record BackupMetadata
     /// <summary>The agent's version.</summary>
     public string? AgentVersion { get; init; }
 
+    /// <summary>What only the job's engine records (an in-process producer's counts), as members of the same object.</summary>
+    /// <remarks>A dictionary, not a <c>JsonObject</c>: the source generator writes a <c>JsonObject</c> extension as a nested object without a name (invalid JSON; seen in a test).</remarks>
+    [JsonExtensionData]
+    public Dictionary<string, JsonElement>? Facts { get; set; }
+
+    /// <summary>The engine's facts as extension members of the <c>.json</c>.</summary>
+    public static Dictionary<string, JsonElement>? FactsOf(System.Text.Json.Nodes.JsonObject? facts)
+    {
+        if (facts is null || facts.Count == 0)
+        {
+            return null;
+        }
+
+        using var document = JsonDocument.Parse(facts.ToJsonString());
+        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+    }
+
     /// <summary>Reads a sidecar; null when missing or unreadable.</summary>
     public static BackupMetadata? TryRead(string path)
     {

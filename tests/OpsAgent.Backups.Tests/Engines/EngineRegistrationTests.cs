@@ -23,10 +23,10 @@ public sealed class EngineRegistrationTests
         return services.BuildServiceProvider();
     }
 
-    private static (BackupsOptions Options, List<ConfigError> Errors) Load(ServiceProvider services, string directory)
+    private static (BackupsOptions Options, List<ConfigError> Errors) Load(ServiceProvider services, string directory, string extra = "", string text = "hello from a third engine")
     {
         var json = $$"""
-            { "OpsAgent": { "Backups": { "notes": { "Engine": "text", "Text": "hello from a third engine", "Schedule": "0 2 * * *", "Directory": "{{directory}}", "Compression": "gzip" } } } }
+            { "OpsAgent": { "Backups": { "notes": { "Engine": "text", "Text": "{{text}}", "Schedule": "0 2 * * *", "Directory": "{{directory}}", "Compression": "gzip"{{extra}} } } } }
             """;
         var root = new ConfigurationBuilder().AddJsonStream(new MemoryStream(System.Text.Encoding.UTF8.GetBytes(json))).Build();
         var errors = new List<ConfigError>();
@@ -53,6 +53,42 @@ public sealed class EngineRegistrationTests
         Assert.That(listed[0].Metadata!.VerifiedBy, Is.EqualTo("basic: sha256, gzip, text trailer"));
         var check = await engines.VerifyFileAsync(listed[0].Path, ToolRunner.HostOnly, TestContext.CurrentContext.CancellationToken);
         Assert.That(check.Ok, Is.True, check.Message);
+    }
+
+    [Test]
+    public async Task Run_InProcessProducer_PublishedVerifiedWithTheEnginesFactsInTheJson()
+    {
+        using var services = Services(registerTextEngine: true);
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        // 3 MiB of text: past the producer pipe's pause threshold and many compressor blocks.
+        var text = string.Concat(Enumerable.Repeat("line of media listing\\n", 150_000));
+        var (options, errors) = Load(services, kit.Directory, """, "InProcess": true""", text);
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+
+        var result = await kit.Runner.RunAsync(kit.Request("notes", options.Jobs["notes"]), null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        var listed = BackupFileNames.Scan(kit.Directory, "notes").SingleOrDefault() ?? throw new AssertionException($"not listed; its .json: {File.ReadAllText(result.File!.Path + ".json")}");
+        Assert.That(listed.Metadata!.Tool, Is.EqualTo("opsagent"));
+        Assert.That(listed.Metadata.Facts?["lines"].GetInt32(), Is.EqualTo(150_002), "the producer's facts are members of the .json");
+        Assert.That(File.ReadAllText(listed.MetadataPath), Does.Contain("\"lines\": 150002"));
+        Assert.That(listed.Metadata.UncompressedBytes, Is.EqualTo(System.Text.Encoding.UTF8.GetByteCount(text.Replace("\\n", "\n", StringComparison.Ordinal) + "\n" + TextEngine.Trailer + "\n")));
+    }
+
+    [Test]
+    public async Task Run_InProcessProducerFailsHalfWay_FailsWithItsReasonAndLeavesNothing()
+    {
+        using var services = Services(registerTextEngine: true);
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        var text = string.Concat(Enumerable.Repeat("x", 1 << 20));
+        var (options, _) = Load(services, kit.Directory, """, "InProcess": true, "FailAfterBytes": 524288""", text);
+
+        var result = await kit.Runner.RunAsync(kit.Request("notes", options.Jobs["notes"]), null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(result.Success, Is.False);
+        Assert.That(result.Reason, Is.EqualTo(BackupReasons.PermissionDenied), result.Message);
+        Assert.That(result.Message, Does.Contain("/srv/media/secret.jpg"));
+        Assert.That(kit.FilesInDirectory(), Is.Empty, "no partial, no sidecar");
     }
 
     [Test]

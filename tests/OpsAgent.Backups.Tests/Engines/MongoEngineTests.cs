@@ -49,13 +49,13 @@ public sealed class MongoEngineTests
     {
         var plan = await new MongoEngine().PlanDumpAsync(Context(uri, database), CancellationToken.None);
 
-        var (arguments, configured) = Split(plan.Dump);
+        var (arguments, configured) = Split(plan.Dump.Command!);
         Assert.Multiple(() =>
         {
             Assert.That(arguments, Is.EqualTo(new[] { "--archive" }), "no --db beside a URI, no --quiet");
             Assert.That(configured, Is.EqualTo(expectedUri));
             Assert.That(plan.Database, Is.EqualTo(database ?? new MongoDB.Driver.MongoUrl(uri).DatabaseName));
-            Assert.That(plan.TemporaryFiles, Is.EqualTo(new[] { plan.Dump.Arguments[0]["--config=".Length..] }));
+            Assert.That(plan.TemporaryFiles, Is.EqualTo(new[] { plan.Dump.Command!.Arguments[0]["--config=".Length..] }));
         });
     }
 
@@ -64,7 +64,7 @@ public sealed class MongoEngineTests
     {
         var plan = await new MongoEngine().PlanDumpAsync(Context(null, "innova_db"), CancellationToken.None);
 
-        Assert.That(plan.Dump.Arguments, Is.EqualTo(new[] { "--archive", "--db=innova_db" }));
+        Assert.That(plan.Dump.Command!.Arguments, Is.EqualTo(new[] { "--archive", "--db=innova_db" }));
     }
 
     // uri database | job Database | database recorded in the backup's .json | --to-database => mongorestore's arguments after --config

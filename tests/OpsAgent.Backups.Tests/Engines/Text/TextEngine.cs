@@ -35,7 +35,13 @@ internal sealed class TextEngine : IBackupEngine
 
     public Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken)
     {
-        var text = context.Options.EngineSettings<TextEngineOptions>().Text!;
+        var settings = context.Options.EngineSettings<TextEngineOptions>();
+        var text = settings.Text!;
+        if (settings.InProcess)
+        {
+            return Task.FromResult(new DumpPlan(DumpSource.InProcess(new TextProducer(text, settings.FailAfterBytes)), "opsagent", null, Text.Name) { Database = "text" });
+        }
+
         var dump = new ToolCommand("sh", ["-c", "printf '%s\\n' \"$1\"; echo \"$2\"", "sh", text, Trailer]);
         return Task.FromResult(new DumpPlan(dump, "sh", null, Text.Name) { Database = "text" });
     }
@@ -46,6 +52,28 @@ internal sealed class TextEngine : IBackupEngine
 
     public Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
         => Task.FromResult<RestorePlan>(new ToolCommand("sh", ["-c", "cat > \"$1\"", "sh", targetDatabase ?? throw new BackupFailedException(BackupReasons.NoDatabase, "pass --to-database FILE")]) { RedirectStandardInput = true });
+
+    /// <summary>The text written 64 KiB at a time (so a large one crosses the pipe's bounds), counting its lines for the <c>.json</c>.</summary>
+    private sealed class TextProducer(string text, long? failAfterBytes) : IDumpProducer
+    {
+        public string Display => "text in process";
+
+        public async Task<System.Text.Json.Nodes.JsonObject?> WriteAsync(Stream destination, CancellationToken cancellationToken)
+        {
+            var bytes = System.Text.Encoding.UTF8.GetBytes(text + "\n" + Trailer + "\n");
+            for (var offset = 0; offset < bytes.Length; offset += 1 << 16)
+            {
+                if (failAfterBytes is { } limit && offset >= limit)
+                {
+                    throw new BackupFailedException(BackupReasons.PermissionDenied, "cannot read /srv/media/secret.jpg: permission denied");
+                }
+
+                await destination.WriteAsync(bytes.AsMemory(offset, Math.Min(1 << 16, bytes.Length - offset)), cancellationToken).ConfigureAwait(false);
+            }
+
+            return new System.Text.Json.Nodes.JsonObject { ["lines"] = bytes.Count(b => b == (byte)'\n') };
+        }
+    }
 
     private sealed class TrailerCheck : IDumpContentCheck
     {
