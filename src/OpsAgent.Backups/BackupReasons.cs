@@ -73,6 +73,9 @@ public static class BackupReasons
     /// <summary>The restore cannot tell which database to restore (into).</summary>
     public const string NoDatabase = "no_database";
 
+    /// <summary>The restore was asked into a kind of target the job's engine does not restore into (a directory for a database dump).</summary>
+    public const string WrongTarget = "wrong_target";
+
     /// <summary>The reasons a retry cannot help with: the configuration or the disk must change first.</summary>
     internal static bool IsPermanent(string? reason) => reason is NoSpace or BadConnection or Secret;
 }

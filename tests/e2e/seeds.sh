@@ -116,7 +116,7 @@ docker run -d --name fmu_db --label opsagent-test=1 --network none "$OPSAGENT_TE
     sh -c "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster \$(ls /usr/lib/postgresql) main start && sleep infinity" >/dev/null
 fmu_ready() { docker exec fmu_db psql -qAt -h /var/run/postgresql -U postgres -c 'select 1' >/dev/null 2>&1; }
 wait_for 60 "PostgreSQL in fmu_db accepts connections" fmu_ready
-docker exec fmu_db psql -q -h /var/run/postgresql -U postgres -c "create role fmu_platform login nosuperuser nocreatedb" -c "create database fmu_platform owner fmu_platform" -c "create database fmu_drill owner fmu_platform" >/dev/null
+docker exec fmu_db psql -q -h /var/run/postgresql -U postgres -c "create role fmu_platform login nosuperuser nocreatedb" -c "create database fmu_platform owner fmu_platform" -c "create database fmu_drill owner fmu_platform" -c "create database fmu_offsite owner fmu_platform" >/dev/null
 docker exec fmu_db psql -q -h /var/run/postgresql -U fmu_platform -d fmu_platform -c "$SEED_SQL" >/dev/null
 size=$(docker exec fmu_db psql -qAt -h /var/run/postgresql -U postgres -c "select pg_database_size('fmu_platform')")
 [ "${size:-0}" -gt 100000000 ] && ok "fmu_platform is $((size / 1048576)) MB, owned by fmu_platform (no superuser, no CREATEDB)" || not_ok "fmu_platform over 100 MB (got ${size:-?})"
@@ -125,9 +125,19 @@ docker run -d --name sims_backend --label opsagent-test=1 --network host "$OPSAG
     sh -c 'mkdir -p /www/api/health && echo "{\"status\":\"ok\",\"checks\":{\"db\":{\"status\":\"ok\"},\"migrations\":{\"status\":\"ok\"}}}" > /www/api/health/index.html && httpd -f -p 127.0.0.1:8010 -h /www' >/dev/null
 mkdir -p "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk"
 cp "$root/root/tls.crt" "$root/var/lib/caddy/.local/share/caddy/certificates/acme/sims.alshifalab.pk/sims.alshifalab.pk.crt"
+# Seed 001's off-host copies, set up as its README says: the keys in a 0600 env file, an age recipients file (the
+# identity stays off the host: here in /root for the restore drill below), age installed (the host's binary: the
+# machine's root file system is the same bookworm), the harness's s3rver standing in for the bucket.
+install -m 0600 /dev/null "$root/etc/opsagent/s3.env"
+printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$OPSAGENT_TEST_S3_ACCESS_KEY" "$OPSAGENT_TEST_S3_SECRET_KEY" >"$root/etc/opsagent/s3.env"
+rm -f "$root/root/sims-age.key"; age-keygen -o "$root/root/sims-age.key" 2>/dev/null
+age-keygen -y "$root/root/sims-age.key" >"$root/etc/opsagent/backup-recipients.txt"
+install -m 0755 "$(command -v age)" "$root/usr/bin/age"
 substitute "seed 001" sims.json \
     'https://sims.alshifalab.pk/api/health/' 'http://127.0.0.1:8010/api/health/' \
-    'sims.alshifalab.pk:443' 'localhost:18443'
+    'sims.alshifalab.pk:443' 'localhost:18443' \
+    '"Region": "eu-central-1",' "\"Region\": \"us-east-1\", \"Endpoint\": \"$OPSAGENT_TEST_S3\", \"ForcePathStyle\": true," \
+    '"Bucket": "your-bucket",' "\"Bucket\": \"$OPSAGENT_TEST_S3_BUCKET\","
 check "opsagent check-config accepts sims.json" in_host opsagent check-config
 check "systemctl reload opsagent (sims.json)" in_host systemctl reload opsagent
 
@@ -156,7 +166,13 @@ check "opsagent reload" in_host opsagent reload
 stage "001 SIMS: every verb through the installed unit"
 out=$(in_host opsagent backup run sims-db 2>&1); echo "$out" | sed 's/^/#   /'
 echo "$out" | has "backup sims-db ok" && ok "backup run sims-db (pg_dump in fmu_db, verified in the container)" || not_ok "backup run sims-db"
+echo "$out" | has "copy sims-db to offsite ok: 1 uploaded" && echo "$out" | has "copy sims-db to cold on offsite ok: 1 uploaded" \
+    && ok "backup run sims-db copied it to the bucket twice: offsite and cold (the runbook's aws s3 sync)" || not_ok "backup run sims-db: both copies"
 file=$(ls -t "$root"/var/backups/sims/sims-db_*.dump.zst 2>/dev/null | head -1)
+listed=$(in_host opsagent backup list sims-db --target cold 2>&1)
+echo "$listed" | has "$(basename "$file").age .*GLACIER" && ok "backup list sims-db --target cold: encrypted, in GLACIER" || { not_ok "backup list --target cold"; echo "$listed" | sed 's/^/#   /'; }
+check "backup restore sims-db --from offsite --identity (decrypted, into fmu_offsite in the container)" in_host opsagent backup restore sims-db --from offsite --identity /root/sims-age.key --to-database fmu_offsite
+same "$(count_fmu fmu_offsite articles)" "$(count_fmu fmu_platform articles)" && ok "fmu_offsite, restored from the bucket, has the same row count as fmu_platform" || not_ok "row counts after the restore from the bucket"
 in_host opsagent backup list sims-db | has "$(basename "$file")" && ok "backup list sims-db shows it" || not_ok "backup list sims-db"
 check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/backups/sims/$(basename "$file")"
 check "backup restore sims-db --to-database fmu_drill (in the container)" in_host opsagent backup restore sims-db --to-database fmu_drill

@@ -46,12 +46,10 @@ public interface IBackupEngine
     /// <param name="format">The format's name.</param>
     ToolCommand? HostChecker(string path, string format);
 
-    /// <summary>Builds the restore command (its stdin takes the decompressed dump) into <paramref name="targetDatabase"/>.</summary>
+    /// <summary>Builds the restore (a command whose stdin takes the decompressed dump) into <paramref name="into"/>.</summary>
     /// <param name="context">The job, its connection and a private temporary directory the caller deletes afterwards.</param>
     /// <param name="format">The dump's format.</param>
-    /// <param name="targetDatabase">The database to restore into, or null for the original.</param>
-    /// <param name="intoOriginal">True when restoring over the database the backup was taken from.</param>
-    /// <param name="clean">Drop the objects the dump contains before restoring them (<c>backup restore --clean</c>); without it a non-empty target is refused.</param>
+    /// <param name="into">Where to restore: a database (the original or another) or a directory; a kind the engine does not restore into is refused with <see cref="BackupReasons.WrongTarget"/>.</param>
     /// <param name="cancellationToken">Stops the planning.</param>
-    Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken);
+    Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, RestoreTarget into, CancellationToken cancellationToken);
 }

@@ -29,7 +29,15 @@ internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, B
     /// <param name="stateDirectory">The agent's state directory (private temporary files).</param>
     /// <param name="progress">Receives the bytes sent.</param>
     /// <param name="cancellationToken">Stops the restore.</param>
-    public async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, bool clean, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+    public Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, string? toDatabase, bool clean, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+        => RestoreAsync(job, options, file, null, toDatabase, clean, stateDirectory, progress, cancellationToken);
+
+    /// <summary>Restores <paramref name="file"/> into <paramref name="target"/> (a database or a directory, as the job's engine restores).</summary>
+    public Task<RestoreResult> RestoreIntoAsync(string job, BackupJobOptions options, string file, RestoreTarget target, string stateDirectory, DumpProgress? progress, CancellationToken cancellationToken)
+        => RestoreAsync(job, options, file, target ?? throw new ArgumentNullException(nameof(target)), target.Database, target.Clean, stateDirectory, progress, cancellationToken);
+
+    private async Task<RestoreResult> RestoreAsync(string job, BackupJobOptions options, string file, RestoreTarget? target, string? toDatabase, bool clean, string stateDirectory,
+        DumpProgress? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(options);
         var engine = engines.For(options).Engine;
@@ -53,7 +61,7 @@ internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, B
 
             var recorded = BackupMetadata.TryRead(file + ".json");
             var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceCleans = recorded?.Clean };
-            var plan = await engine.PlanRestoreAsync(context, format.Name, toDatabase, toDatabase is null, clean, cancellationToken).ConfigureAwait(false);
+            var plan = await engine.PlanRestoreAsync(context, format.Name, target ?? RestoreTarget.IntoDatabase(toDatabase, clean), cancellationToken).ConfigureAwait(false);
             var command = plan.Command;
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);
             var drain = tool.StandardOutput.CopyToAsync(Stream.Null, cancellationToken);

@@ -188,9 +188,11 @@ internal static class BackupCommands
         var results = await task.ConfigureAwait(false);
         foreach (var r in results)
         {
+            // Two copies to one target (seed 001's offsite and cold) must be told apart.
+            var where = string.Equals(r.Copy, r.Target, StringComparison.OrdinalIgnoreCase) ? r.Target : $"{r.Copy} on {r.Target}";
             output.WriteLine(r.Success
-                ? $"copy {job} to {r.Target} ok: {r.Message}{(r.Bytes > 0 ? $" ({FormatBytes(r.Bytes)})" : "")}"
-                : $"copy {job} to {r.Target} {(r.Reason == CopyReasons.AlreadyRunning ? "skipped" : "failed")} ({r.Reason}): {SecretRedactor.Shared.Redact(r.Message)}"
+                ? $"copy {job} to {where} ok: {r.Message}{(r.Bytes > 0 ? $" ({FormatBytes(r.Bytes)})" : "")}"
+                : $"copy {job} to {where} {(r.Reason == CopyReasons.AlreadyRunning ? "skipped" : "failed")} ({r.Reason}): {SecretRedactor.Shared.Redact(r.Message)}"
                     + (r.Pending > 0 ? $"; {r.Pending} backup{(r.Pending == 1 ? "" : "s")} the target lacks stay on disk for at most {options.KeepUncopiedDays} days" : ""));
         }
 

@@ -92,6 +92,46 @@ public sealed class EngineRegistrationTests
     }
 
     [Test]
+    public async Task Restore_EngineThatRestoresIntoADirectory_GetsItsOwnKindOfTarget()
+    {
+        using var services = Services(registerTextEngine: true);
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        var (options, _) = Load(services, kit.Directory);
+        var job = options.Jobs["notes"];
+        var backup = await kit.Runner.RunAsync(kit.Request("notes", job), null, TestContext.CurrentContext.CancellationToken);
+        var into = Directory.CreateTempSubdirectory("opsagent-restore-into-");
+
+        try
+        {
+            var restored = await kit.Restorer.RestoreIntoAsync("notes", job, backup.File!.Path, Backups.Engines.RestoreTarget.IntoDirectory(into.FullName), kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+            var intoDatabase = await kit.Restorer.RestoreAsync("notes", job, backup.File.Path, "somedb", kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+
+            Assert.That(restored.Success, Is.True, restored.Message);
+            Assert.That(File.ReadAllText(Path.Combine(into.FullName, "restored.txt")), Does.StartWith("hello from a third engine"));
+            Assert.That((intoDatabase.Success, intoDatabase.Reason), Is.EqualTo((false, BackupReasons.WrongTarget)));
+        }
+        finally
+        {
+            into.Delete(recursive: true);
+        }
+    }
+
+    [TestCase("postgres")]
+    [TestCase("mongodb")]
+    public void Restore_DatabaseEngineIntoADirectory_RefusedAsWrongTargetNamingWhatItTakes(string engine)
+    {
+        using var services = Services(registerTextEngine: false);
+        var engines = services.GetRequiredService<BackupEngines>();
+        var job = new BackupJobOptions { Engine = engine };
+        var context = new EngineContext("db", job, null, ToolRunner.HostOnly, Path.GetTempPath());
+
+        var ex = Assert.ThrowsAsync<BackupFailedException>(() => engines.For(job).Engine.PlanRestoreAsync(context, "custom", Backups.Engines.RestoreTarget.IntoDirectory("/srv/restore"), CancellationToken.None));
+
+        Assert.That(ex!.Reason, Is.EqualTo(BackupReasons.WrongTarget));
+        Assert.That(ex.Message, Does.Contain("--to-database").And.Contain("/srv/restore"));
+    }
+
+    [Test]
     public void Load_EngineNotRegistered_RefusedNamingThePathAndTheRegisteredEngines()
     {
         using var services = Services(registerTextEngine: false);

@@ -81,7 +81,7 @@ public sealed class MongoEngineTests
     {
         var uri = "mongodb://appuser:pw@mongo:27017/" + uriDatabase;
 
-        var plan = await new MongoEngine().PlanRestoreAsync(Context(uri, jobDatabase, recorded: recorded), "archive", toDatabase, toDatabase is null, clean: true, CancellationToken.None);
+        var plan = await new MongoEngine().PlanRestoreAsync(Context(uri, jobDatabase, recorded: recorded), "archive", RestoreTarget.IntoDatabase(toDatabase, clean: true), CancellationToken.None);
 
         var (arguments, configured) = Split(plan.Command);
         Assert.Multiple(() =>
@@ -97,7 +97,7 @@ public sealed class MongoEngineTests
     public void Restore_SourceDatabaseUnknownIntoAnotherDatabase_Refused()
     {
         var ex = Assert.ThrowsAsync<BackupFailedException>(() => new MongoEngine().PlanRestoreAsync(
-            Context("mongodb://root:pw@mongo:27017", null), "archive", "innova_copy", false, clean: true, CancellationToken.None));
+            Context("mongodb://root:pw@mongo:27017", null), "archive", RestoreTarget.IntoDatabase("innova_copy", clean: true), CancellationToken.None));
 
         Assert.That(ex!.Reason, Is.EqualTo("no_database"));
         Assert.That(ex.Message, Does.Contain("cannot restore into 'innova_copy'"));
@@ -106,7 +106,7 @@ public sealed class MongoEngineTests
     [Test]
     public async Task Restore_InContainer_ConfigurationLineBeforeTheArchive()
     {
-        var plan = await new MongoEngine().PlanRestoreAsync(Context("mongodb://root:pw@127.0.0.1:27017", "innova_db", container: "mongo"), "archive", "innova_copy", false, clean: true, CancellationToken.None);
+        var plan = await new MongoEngine().PlanRestoreAsync(Context("mongodb://root:pw@127.0.0.1:27017", "innova_db", container: "mongo"), "archive", RestoreTarget.IntoDatabase("innova_copy", clean: true), CancellationToken.None);
 
         Assert.Multiple(() =>
         {

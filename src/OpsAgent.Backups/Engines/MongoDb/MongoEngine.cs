@@ -112,9 +112,13 @@ internal sealed class MongoEngine : IBackupEngine
         return Plan(new ToolCommand(tool, [$"--config={file}", .. arguments])) with { TemporaryFiles = [file] };
     }
 
-    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
+    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, RestoreTarget into, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(into);
+        var targetDatabase = into.RequireDatabase("MongoDB");
+        var intoOriginal = into.IntoOriginal;
+        var clean = into.Clean;
         var o = context.Options;
         var mongodumpPath = o.EngineSettings<MongoEngineOptions>().MongodumpPath;
         var tool = ResolveTool(context, mongodumpPath is null ? null : EngineTools.Sibling(mongodumpPath, "mongorestore"), "mongorestore");

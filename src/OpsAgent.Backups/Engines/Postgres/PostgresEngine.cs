@@ -180,9 +180,13 @@ internal sealed partial class PostgresEngine : IBackupEngine
         };
     }
 
-    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
+    public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, RestoreTarget into, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        ArgumentNullException.ThrowIfNull(into);
+        var targetDatabase = into.RequireDatabase("PostgreSQL");
+        var intoOriginal = into.IntoOriginal;
+        var clean = into.Clean;
         var o = context.Options;
         var connection = Parse(context);
         var database = targetDatabase ?? connection.Database ?? throw new BackupFailedException(BackupReasons.NoDatabase, "the connection names no database; pass --to-database");

@@ -50,8 +50,12 @@ internal sealed class TextEngine : IBackupEngine
 
     public ToolCommand? HostChecker(string path, string format) => null;
 
-    public Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, string? targetDatabase, bool intoOriginal, bool clean, CancellationToken cancellationToken)
-        => Task.FromResult<RestorePlan>(new ToolCommand("sh", ["-c", "cat > \"$1\"", "sh", targetDatabase ?? throw new BackupFailedException(BackupReasons.NoDatabase, "pass --to-database FILE")]) { RedirectStandardInput = true });
+    public Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, RestoreTarget into, CancellationToken cancellationToken)
+    {
+        // The engine's own kind of target: a directory, where the text goes as restored.txt.
+        var directory = into.Directory ?? throw new BackupFailedException(BackupReasons.WrongTarget, "text backups restore into a directory");
+        return Task.FromResult<RestorePlan>(new ToolCommand("sh", ["-c", "cat > \"$1\"/restored.txt", "sh", directory]) { RedirectStandardInput = true });
+    }
 
     /// <summary>The text written 64 KiB at a time (so a large one crosses the pipe's bounds), counting its lines for the <c>.json</c>.</summary>
     private sealed class TextProducer(string text, long? failAfterBytes) : IDumpProducer
