@@ -211,7 +211,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             var (data, companions, verify, written) = await DumpAndVerifyAsync(request, engine, plan, started, partials, progress, ct).ConfigureAwait(false);
             stderr = written.Stderr;
             var finished = time.GetUtcNow();
-            var metadata = Metadata(request, engineName, plan, companions, verify, written.Result, started, dumpStarted, finished) with { Facts = BackupMetadata.FactsOf(written.Facts) };
+            var metadata = Metadata(request, engineName, plan, companions, verify, written.Result, started, dumpStarted, finished) with { Facts = BackupMetadata.FactsOf(plan.Facts, written.Facts) };
             var final = await BackupPublisher.PublishAsync(o.Directory!, data, companions, metadata, partials, ct).ConfigureAwait(false);
 
             if (!string.IsNullOrWhiteSpace(stderr) && !plan.StderrIsProgress)
@@ -330,9 +330,6 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             Verified = true,
             VerifiedBy = $"{o.Verify.ToString().ToLowerInvariant()}: {verify.Checks}",
             GlobalsFile = companions.Count > 0 ? companions[0].FileName : null,
-            GlobalsWithoutRolePasswords = plan.GlobalsWithoutRolePasswords,
-            Schema = plan.Schema,
-            Clean = plan.Clean,
             AgentVersion = AgentMetrics.Version,
         };
     }

@@ -33,17 +33,13 @@ public sealed record DumpPlan(DumpSource Dump, string ToolPath, string? ToolVers
     /// <summary>The tool reports progress on stderr, so stderr after a success is not a warning (mongodump's "done dumping ...").</summary>
     public bool StderrIsProgress { get; init; }
 
-    /// <summary>True when the roles are dumped without their passwords (the role cannot read <c>pg_authid</c>).</summary>
-    public bool? GlobalsWithoutRolePasswords { get; init; }
 
-    /// <summary>The connection URL's <c>schema</c> (Prisma), recorded beside the backup.</summary>
-    public string? Schema { get; init; }
 
     /// <summary>Connection URL parameters left out because only an ORM reads them.</summary>
     public IReadOnlyList<string> IgnoredConnectionParameters { get; init; } = [];
 
-    /// <summary>True when the dump drops what it creates before creating it (plain format with <c>--clean</c>).</summary>
-    public bool? Clean { get; init; }
+    /// <summary>What only this engine records about the dump, written as members of the backup's <c>.json</c> (PostgreSQL: <c>clean</c>, <c>schema</c>, <c>globalsWithoutRolePasswords</c>).</summary>
+    public System.Text.Json.Nodes.JsonObject? Facts { get; init; }
 
     /// <summary>Files to delete after the run.</summary>
     public IReadOnlyList<string> TemporaryFiles { get; init; } = [];

@@ -13,6 +13,9 @@ public sealed record EngineContext(string Job, BackupJobOptions Options, string?
     /// <summary>For a restore: the database the backup was taken from, as its <c>.json</c> records it (null when unknown).</summary>
     public string? SourceDatabase { get; init; }
 
-    /// <summary>For a restore: the backup's <c>.json</c> says the dump drops what it creates first (plain dumps with <c>--clean</c>).</summary>
-    public bool? SourceCleans { get; init; }
+    /// <summary>For a restore: what the engine recorded in the backup's <c>.json</c> when it took it (null when unknown).</summary>
+    public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? SourceFacts { get; init; }
+
+    /// <summary>True when the backup's <c>.json</c> records <paramref name="name"/> as <c>true</c>.</summary>
+    public bool SourceFact(string name) => SourceFacts is not null && SourceFacts.TryGetValue(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.True;
 }

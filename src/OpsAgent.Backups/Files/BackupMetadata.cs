@@ -63,37 +63,37 @@ internal sealed record BackupMetadata
     /// <summary>The globals file (roles), when dumped.</summary>
     public string? GlobalsFile { get; init; }
 
-    /// <summary>
-    /// True when the roles were dumped with <c>--no-role-passwords</c> because the job's role cannot read
-    /// <c>pg_authid</c> (not a superuser): restored roles then need their passwords set again.
-    /// </summary>
-    public bool? GlobalsWithoutRolePasswords { get; init; }
-
-    /// <summary>True when a plain dump drops what it creates first (<c>--clean --if-exists</c>): it can be restored over a non-empty database.</summary>
-    public bool? Clean { get; init; }
-
-    /// <summary>The <c>schema</c> of the connection URL (Prisma), when it has one: the whole database is dumped.</summary>
-    public string? Schema { get; init; }
-
     /// <summary>The agent's version.</summary>
     public string? AgentVersion { get; init; }
 
-    /// <summary>What only the job's engine records (an in-process producer's counts), as members of the same object.</summary>
+    /// <summary>What only the job's engine records (PostgreSQL's <c>clean</c>, <c>schema</c>, <c>globalsWithoutRolePasswords</c>; an in-process producer's counts), as members of the same object.</summary>
     /// <remarks>A dictionary, not a <c>JsonObject</c>: the source generator writes a <c>JsonObject</c> extension as a nested object without a name (invalid JSON; seen in a test).</remarks>
     [JsonExtensionData]
     public Dictionary<string, JsonElement>? Facts { get; set; }
 
-    /// <summary>The engine's facts as extension members of the <c>.json</c>.</summary>
-    public static Dictionary<string, JsonElement>? FactsOf(System.Text.Json.Nodes.JsonObject? facts)
+    /// <summary>The engine's facts (from its plan, then from its producer) as extension members of the <c>.json</c>.</summary>
+    public static Dictionary<string, JsonElement>? FactsOf(params System.Text.Json.Nodes.JsonObject?[] facts)
     {
-        if (facts is null || facts.Count == 0)
+        var merged = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
+        foreach (var some in facts)
         {
-            return null;
+            if (some is null)
+            {
+                continue;
+            }
+
+            using var document = JsonDocument.Parse(some.ToJsonString());
+            foreach (var member in document.RootElement.EnumerateObject())
+            {
+                merged[member.Name] = member.Value.Clone();
+            }
         }
 
-        using var document = JsonDocument.Parse(facts.ToJsonString());
-        return document.RootElement.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.Clone(), StringComparer.Ordinal);
+        return merged.Count == 0 ? null : merged;
     }
+
+    /// <summary>True when the engine recorded <paramref name="name"/> as <c>true</c>.</summary>
+    public bool Fact(string name) => Facts is not null && Facts.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.True;
 
     /// <summary>Reads a sidecar; null when missing or unreadable.</summary>
     public static BackupMetadata? TryRead(string path)

@@ -60,7 +60,7 @@ internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, B
             }
 
             var recorded = BackupMetadata.TryRead(file + ".json");
-            var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceCleans = recorded?.Clean };
+            var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceFacts = recorded?.Facts };
             var plan = await engine.PlanRestoreAsync(context, format.Name, target ?? RestoreTarget.IntoDatabase(toDatabase, clean), cancellationToken).ConfigureAwait(false);
             var command = plan.Command;
             await using var tool = await tools.StartAsync(command, cancellationToken).ConfigureAwait(false);

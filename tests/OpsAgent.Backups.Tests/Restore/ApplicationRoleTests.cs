@@ -110,7 +110,7 @@ public sealed class ApplicationRoleTests
         Assert.That(result.Success, Is.True, $"{result.Reason}: {result.Message}");
         var metadata = BackupMetadata.TryRead(result.File!.MetadataPath)!;
         Assert.That(metadata.GlobalsFile, Is.Not.Null);
-        Assert.That(metadata.GlobalsWithoutRolePasswords, Is.True, "the .json says the roles carry no passwords");
+        Assert.That(metadata.Fact("globalsWithoutRolePasswords"), Is.True, "the .json says the roles carry no passwords");
         var globals = await ReadDecompressedAsync(Path.Combine(_kit.Directory, metadata.GlobalsFile!));
         Assert.That(globals, Does.Contain($"CREATE ROLE {Role}"));
         Assert.That(globals, Does.Not.Contain("SCRAM-SHA-256$"), "no password hashes");

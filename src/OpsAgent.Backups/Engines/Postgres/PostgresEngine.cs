@@ -172,12 +172,40 @@ internal sealed partial class PostgresEngine : IBackupEngine
             Globals = settings.Globals
                 ? new ToolCommand(dumpall, noRolePasswords ? ["--no-password", "--globals-only", "--no-role-passwords"] : ["--no-password", "--globals-only"]) { Environment = connection.Environment, Container = o.Container }
                 : null,
-            GlobalsWithoutRolePasswords = settings.Globals ? noRolePasswords : null,
-            Schema = connection.Schema,
             IgnoredConnectionParameters = connection.IgnoredParameters,
-            Clean = settings.Format == DumpFormat.Plain ? true : null,
+            Facts = Facts(settings.Globals ? noRolePasswords : null, connection.Schema, settings.Format == DumpFormat.Plain ? true : null),
             Verify = verify,
         };
+    }
+
+    /// <summary>The backup's <c>.json</c> keys only this engine writes (and reads back before a restore).</summary>
+    internal const string GlobalsWithoutRolePasswordsFact = "globalsWithoutRolePasswords";
+
+    /// <summary>The connection URL's <c>schema</c> (Prisma): the whole database is dumped, the schema is recorded.</summary>
+    internal const string SchemaFact = "schema";
+
+    /// <summary>A plain dump written with <c>--clean --if-exists</c>: it may be restored over a non-empty database.</summary>
+    internal const string CleanFact = "clean";
+
+    private static System.Text.Json.Nodes.JsonObject? Facts(bool? globalsWithoutRolePasswords, string? schema, bool? clean)
+    {
+        var facts = new System.Text.Json.Nodes.JsonObject();
+        if (globalsWithoutRolePasswords is { } g)
+        {
+            facts[GlobalsWithoutRolePasswordsFact] = g;
+        }
+
+        if (schema is not null)
+        {
+            facts[SchemaFact] = schema;
+        }
+
+        if (clean is { } c)
+        {
+            facts[CleanFact] = c;
+        }
+
+        return facts.Count == 0 ? null : facts;
     }
 
     public async Task<RestorePlan> PlanRestoreAsync(EngineContext context, string format, RestoreTarget into, CancellationToken cancellationToken)
@@ -230,7 +258,7 @@ internal sealed partial class PostgresEngine : IBackupEngine
                     throw new BackupFailedException(BackupReasons.TargetNotEmpty, $"database '{database}' is not empty ({objects.Value ?? "some"} tables, views or sequences); pass --clean to drop the restored objects first, or choose a new --to-database");
                 }
 
-                if (!empty && format == PlainFormat && context.SourceCleans != true)
+                if (!empty && format == PlainFormat && !context.SourceFact(CleanFact))
                 {
                     throw new BackupFailedException(BackupReasons.TargetNotEmpty,
                         $"database '{database}' is not empty and this plain dump does not drop what it creates (written before plain dumps carried --clean): restore it into a new --to-database");
