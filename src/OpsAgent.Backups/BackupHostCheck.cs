@@ -28,7 +28,7 @@ internal sealed partial class BackupHostCheck(BackupEngines engines) : IHostChec
             var connectionPath = $"{path}:{nameof(BackupJobOptions.Connection)}";
             if (job.Connection is not null && await context.ResolveSecretAsync(job.Connection, connectionPath, cancellationToken).ConfigureAwait(false) is { } connection)
             {
-                context.CheckConnectionHosts(connectionPath, connection, engine.ConnectionIsMongoUri);
+                engine.CheckConnection(connectionPath, connection, context);
             }
 
             if (job.Container is { } container)

@@ -30,8 +30,11 @@ public interface IBackupEngine
     /// <param name="context">Collects the findings.</param>
     void CheckHost(string path, BackupJobOptions job, HostCheckContext context);
 
-    /// <summary>True when the connection is a MongoDB URI rather than PostgreSQL keywords or a URL (for the host checks of a resolved connection).</summary>
-    bool ConnectionIsMongoUri { get; }
+    /// <summary>Adds what <c>check-config</c> finds wrong in the job's resolved connection (an example host left in, an unknown host), in the engine's own syntax.</summary>
+    /// <param name="path">The connection's configuration path (<c>OpsAgent:Backups:db:Connection</c>).</param>
+    /// <param name="connection">The resolved connection text (a secret: never shown).</param>
+    /// <param name="context">Collects the findings.</param>
+    void CheckConnection(string path, string connection, HostCheckContext context);
 
     /// <summary>Resolves tools and versions and builds the dump command.</summary>
     Task<DumpPlan> PlanDumpAsync(EngineContext context, CancellationToken cancellationToken);

@@ -40,7 +40,11 @@ internal sealed class MongoEngine : IBackupEngine
 
     public IReadOnlyList<BackupFormat> Formats { get; } = [Archive];
 
-    public bool ConnectionIsMongoUri => true;
+    public void CheckConnection(string path, string connection, HostCheckContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.CheckConnectionHosts(path, connection, mongoUri: true);
+    }
 
     public BackupFormat FormatFor(BackupJobOptions job) => Archive;
 

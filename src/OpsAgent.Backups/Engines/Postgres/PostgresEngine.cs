@@ -27,7 +27,11 @@ internal sealed partial class PostgresEngine : IBackupEngine
 
     public IReadOnlyList<BackupFormat> Formats { get; } = [Custom, Plain];
 
-    public bool ConnectionIsMongoUri => false;
+    public void CheckConnection(string path, string connection, HostCheckContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.CheckConnectionHosts(path, connection, mongoUri: false);
+    }
 
     public BackupFormat FormatFor(BackupJobOptions job)
     {

@@ -17,7 +17,10 @@ internal sealed class TextEngine : IBackupEngine
 
     public IReadOnlyList<BackupFormat> Formats { get; } = [Text];
 
-    public bool ConnectionIsMongoUri => false;
+    public void CheckConnection(string path, string connection, HostCheckContext context)
+    {
+        // The text engine has no server.
+    }
 
     public BackupFormat FormatFor(BackupJobOptions job) => Text;
 
