@@ -54,6 +54,20 @@ internal static class AgeEncryption
         return new AgeStream(tool, input, reason, Path.GetFileName(command.FileName));
     }
 
+    /// <summary>
+    /// age's own error lines (<c>age: error: no identity matched any of the recipients</c>): its last line is always the
+    /// request to report unhelpful errors, which the generic summary (the last line saying "error") would pick instead.
+    /// </summary>
+    internal static string Summary(ToolExit exit)
+    {
+        ArgumentNullException.ThrowIfNull(exit);
+        var lines = exit.StandardError.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Where(l => !l.Contains("report unexpected or unhelpful errors", StringComparison.Ordinal)).ToList();
+        var errors = lines.Where(l => l.Contains("error:", StringComparison.Ordinal)).ToList();
+        var shown = string.Join("; ", errors.Count > 0 ? errors : lines);
+        return shown.Length == 0 ? $"exit code {exit.ExitCode}" : shown.Length > 500 ? shown[..500] + "…" : shown;
+    }
+
     /// <summary>A running <c>age</c>'s stdout, fed from a pump into its stdin.</summary>
     private sealed class AgeStream : Stream
     {
@@ -136,13 +150,13 @@ internal static class AgeEncryption
             {
                 var exit = await _tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
                 throw ex is CopyFailedException c && exit.ExitCode == 0 ? c
-                    : new CopyFailedException(_reason, $"{_name} failed (exit code {exit.ExitCode}: {exit.Summary}) while reading its input: {ex.Message}", ex);
+                    : new CopyFailedException(_reason, $"{_name} failed (exit code {exit.ExitCode}: {Summary(exit)}) while reading its input: {ex.Message}", ex);
             }
 
             var exited = await _tool.WaitForExitAsync(cancellationToken).ConfigureAwait(false);
             if (exited.ExitCode != 0)
             {
-                throw new CopyFailedException(_reason, $"{_name} exited with code {exited.ExitCode}: {exited.Summary}");
+                throw new CopyFailedException(_reason, $"{_name} exited with code {exited.ExitCode}: {Summary(exited)}");
             }
 
             _finished = true;

@@ -52,12 +52,13 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
         await using (session.ConfigureAwait(false))
         {
             var folder = options.Folder ?? string.Empty;
-            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false));
+            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
             var policy = options.Retention.IsWritten ? options.Retention : request.Options.Retention;
             var decisions = CopyPlanner.Remote([.. listing.Complete], policy, request.TimeZone).ToDictionary(d => d.Backup.DataName, d => d.Decision, StringComparer.Ordinal);
             return [.. listing.Backups.Select(b => decisions.TryGetValue(b.DataName, out var d)
                 ? new RemoteListEntry(b.Name, session.Describe(folder, b.DataName), b.Time, b.Size, true, b.Encrypted, b.StorageClass, d.Keep, d.Rules)
-                : new RemoteListEntry(b.Name, session.Describe(folder, b.DataName), b.Time, b.Size, false, b.Encrypted, b.StorageClass, false, ["incomplete"]))];
+                : new RemoteListEntry(b.Name, session.Describe(folder, b.DataName), b.Time, b.Size, false, b.Encrypted, b.StorageClass, false, ["incomplete"])),
+                .. listing.Future.Select(b => new RemoteListEntry(b.Name, session.Describe(folder, b.DataName), b.Time, b.Size, b.Complete, b.Encrypted, b.StorageClass, false, [Files.IgnoredBackupReasons.FutureDated]))];
         }
     }
 
@@ -76,7 +77,7 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
         await using (session.ConfigureAwait(false))
         {
             var folder = options.Folder ?? string.Empty;
-            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false));
+            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
             var backup = Pick(request.Job, listing, file, session, folder);
             var where = session.Describe(folder, backup.DataName);
             var sums = Encoding.UTF8.GetString(await ReadSmallAsync(session, folder, backup.DataName + ".sha256", cancellationToken).ConfigureAwait(false));
@@ -158,6 +159,11 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
         }
 
         var name = Path.GetFileName(file);
+        if (listing.Future.FirstOrDefault(b => b.Name == name || b.DataName == name) is { } future)
+        {
+            throw new CopyFailedException(CopyReasons.NotFound, $"{session.Describe(folder, future.DataName)} is dated {future.Time:u}, in the future: not counted as a backup of {job} (a wrong clock or another writer); download it by hand if you trust it");
+        }
+
         var backup = listing.Backups.FirstOrDefault(b => b.Name == name || b.DataName == name)
             ?? throw new CopyFailedException(CopyReasons.NotFound, $"{session.Describe(folder, name)}: no such backup of {job} (opsagent backup list {job} --target ... shows what is there)");
         return backup.Complete ? backup

@@ -41,4 +41,7 @@ internal static partial class CopyLog
 
     [LoggerMessage(EventId = EventIds.Copies.Fetched, Level = LogLevel.Information, Message = "Copy {Job} on {Target}: downloaded {Location} to {File}, checksums match")]
     public static partial void Fetched(ILogger logger, string job, string target, string location, string file);
+
+    [LoggerMessage(EventId = EventIds.Copies.RemoteIgnored, Level = LogLevel.Warning, Message = "Copy {Job} on {Target}: {Location} is dated in the future; not counted, kept or deleted (a wrong clock once, or another writer to this folder)")]
+    public static partial void RemoteIgnored(ILogger logger, string job, string target, string location);
 }

@@ -23,6 +23,8 @@ namespace OpsAgent.Backups.Copies;
 /// </remarks>
 internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, SecretResolver secrets, CopyStateStore store, SecretRedactor redactor, TimeProvider time, ILogger<CopyRunner> logger)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> _reported = new(StringComparer.Ordinal);
+
     /// <summary>A remote backup that never got its <c>.sha256</c> is an interrupted upload; after this long no pass of ours is still writing it.</summary>
     internal static readonly TimeSpan IncompleteGrace = TimeSpan.FromDays(1);
 
@@ -117,13 +119,13 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
 
             await using (session.ConfigureAwait(false))
             {
-                var removed = await Guard(() => session.RemoveIncompleteAsync(folder, job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false);
+                var removed = await Guard(() => session.RemoveIncompleteAsync(folder, job + "_", name => RemoteListing.Belongs(job, name), cancellationToken), null, cancellationToken).ConfigureAwait(false);
                 if (removed > 0)
                 {
                     CopyLog.IncompleteRemoved(logger, job, copy, removed);
                 }
 
-                var listing = await ListAsync(session, folder, job, cancellationToken).ConfigureAwait(false);
+                var listing = await ListAsync(session, folder, job, copy, cancellationToken).ConfigureAwait(false);
                 Remember(state, listing);
                 var missing = CopyPlanner.Missing(local, Remote(state), policy, request.TimeZone);
                 var where = session.Describe(folder, string.Empty);
@@ -144,9 +146,9 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
                 CopyStateStore.SetUploading(request.StateDirectory, job, null);
 
                 // The truth again, after the uploads: retention decides over what the target says it holds.
-                listing = await ListAsync(session, folder, job, cancellationToken).ConfigureAwait(false);
+                listing = await ListAsync(session, folder, job, copy, cancellationToken).ConfigureAwait(false);
                 deleted = await ApplyRemoteRetentionAsync(request, copy, policy, session, folder, listing, cancellationToken).ConfigureAwait(false);
-                listing = deleted > 0 ? await ListAsync(session, folder, job, cancellationToken).ConfigureAwait(false) : listing;
+                listing = deleted > 0 ? await ListAsync(session, folder, job, copy, cancellationToken).ConfigureAwait(false) : listing;
                 Remember(state, listing);
             }
 
@@ -214,8 +216,23 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
         state.ListedAt = time.GetUtcNow();
     }
 
-    private static async Task<RemoteListing> ListAsync(ICopySession session, string folder, string job, CancellationToken cancellationToken)
-        => RemoteListing.Read(job, await Guard(() => session.ListAsync(folder, job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false));
+    private async Task<RemoteListing> ListAsync(ICopySession session, string folder, string job, string copy, CancellationToken cancellationToken)
+    {
+        var listing = RemoteListing.Read(job, await Guard(() => session.ListAsync(folder, job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+        foreach (var future in listing.Future)
+        {
+            var where = session.Describe(folder, future.DataName);
+            if (_reported.TryAdd(where, 0))
+            {
+                using (EventScope.Begin(logger, "copy_ignored", ("Reason", Files.IgnoredBackupReasons.FutureDated)))
+                {
+                    CopyLog.RemoteIgnored(logger, job, copy, where);
+                }
+            }
+        }
+
+        return listing;
+    }
 
     /// <summary>Uploads one backup: its companions and data (encrypted when the copy says so), then <c>.json</c>, then <c>.sha256</c>.</summary>
     /// <returns>The bytes sent.</returns>
@@ -332,7 +349,8 @@ internal sealed class CopyRunner(CopyTargetTypes types, ToolRunner tools, Secret
         var doomed = CopyPlanner.Remote([.. listing.Complete], policy, request.TimeZone).Where(d => !d.Decision.Keep).Select(d => d.Backup).ToList();
         var now = time.GetUtcNow();
         // An upload that never got its .sha256 counts for nothing; once no pass can still be writing it, it goes too.
-        var stale = listing.Backups.Where(b => !b.Complete && b.Time < now - IncompleteGrace).ToList();
+        // Judged by when the target says it was written (a name's date can be anything), else by the name.
+        var stale = listing.Backups.Where(b => !b.Complete && (b.Modified ?? b.Time) < now - IncompleteGrace).ToList();
         foreach (var backup in doomed.Concat(stale))
         {
             var where = session.Describe(folder, backup.DataName);

@@ -29,6 +29,13 @@ public interface ICopySession : IAsyncDisposable
     /// <exception cref="CopyFailedException"><see cref="CopyReasons.NotFound"/>, or <see cref="CopyReasons.NeedsThaw"/> for an archived object.</exception>
     Task<Stream> OpenReadAsync(string folder, string name, CancellationToken cancellationToken);
 
-    /// <summary>Removes what interrupted uploads of files named <paramref name="namePrefix"/>… left (abandoned multipart uploads, <c>.partial</c> files); returns how many.</summary>
-    Task<int> RemoveIncompleteAsync(string folder, string namePrefix, CancellationToken cancellationToken);
+    /// <summary>
+    /// Removes what interrupted uploads left (abandoned multipart uploads, <c>.partial</c> files) of the files named
+    /// <paramref name="namePrefix"/>… that <paramref name="belongs"/> claims; returns how many.
+    /// </summary>
+    /// <param name="folder">The folder.</param>
+    /// <param name="namePrefix">What the names start with (a listing filter: <c>db_</c> also matches job <c>db_x</c>'s names).</param>
+    /// <param name="belongs">Given the name the upload was to take (no folder, no <c>.partial</c>): true when it is the caller's, the only ones removed.</param>
+    /// <param name="cancellationToken">Stops the clean-up.</param>
+    Task<int> RemoveIncompleteAsync(string folder, string namePrefix, Func<string, bool> belongs, CancellationToken cancellationToken);
 }

@@ -8,7 +8,8 @@ namespace OpsAgent.Backups.Copies;
 /// <param name="Complete">True when its <c>.json</c> and <c>.sha256</c> (written last) are there: only then is it a backup.</param>
 /// <param name="Files">Every object that belongs to it (data, companions, sidecars), for deletion.</param>
 /// <param name="StorageClass">The data object's storage class, where the target has them.</param>
-internal sealed record RemoteBackup(string Name, string DataName, DateTimeOffset Time, long Size, bool Complete, IReadOnlyList<string> Files, string? StorageClass)
+/// <param name="Modified">When the target says its files were last written (the newest of them), where it says.</param>
+internal sealed record RemoteBackup(string Name, string DataName, DateTimeOffset Time, long Size, bool Complete, IReadOnlyList<string> Files, string? StorageClass, DateTimeOffset? Modified = null)
 {
     /// <summary>True when the data object is an <c>age</c> encryption.</summary>
     public bool Encrypted => DataName.EndsWith(AgeEncryption.Suffix, StringComparison.Ordinal);

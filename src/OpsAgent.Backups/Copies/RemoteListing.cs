@@ -5,13 +5,18 @@ namespace OpsAgent.Backups.Copies;
 /// <summary>A target's listing of one job's folder, read as backups the way a local directory scan reads files.</summary>
 /// <param name="Backups">The job's backups there, complete or not, newest first.</param>
 /// <param name="Orphans">Sidecars and companions whose data object is gone (an interrupted deletion), safe to remove.</param>
-internal sealed record RemoteListing(IReadOnlyList<RemoteBackup> Backups, IReadOnlyList<string> Orphans)
+/// <param name="Future">
+/// The job's names dated later than now plus <see cref="BackupFileNames.MaxClockSkew"/>: never counted, kept, deleted or
+/// restored by default, as locally (a host whose clock was wrong once, or another writer to the same folder, would otherwise
+/// hold a retention slot forever and push every real copy out).
+/// </param>
+internal sealed record RemoteListing(IReadOnlyList<RemoteBackup> Backups, IReadOnlyList<string> Orphans, IReadOnlyList<RemoteBackup> Future)
 {
     /// <summary>The complete backups, newest first.</summary>
     public IEnumerable<RemoteBackup> Complete => Backups.Where(b => b.Complete);
 
     /// <summary>Reads <paramref name="files"/> (names of one folder) as <paramref name="job"/>'s backups; foreign names are ignored, never listed or deleted.</summary>
-    public static RemoteListing Read(string job, IReadOnlyList<RemoteFile> files)
+    public static RemoteListing Read(string job, IReadOnlyList<RemoteFile> files, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(files);
         var byName = files.Where(f => !f.Name.EndsWith(BackupFileNames.PartialSuffix, StringComparison.Ordinal))
@@ -41,11 +46,22 @@ internal sealed record RemoteListing(IReadOnlyList<RemoteBackup> Backups, IReadO
 
             claimed.UnionWith(belongs);
             var complete = byName.ContainsKey(file.Name + ".sha256") && byName.ContainsKey(file.Name + ".json");
-            backups.Add(new RemoteBackup(plain, file.Name, time, file.Size, complete, [.. belongs.Distinct(StringComparer.Ordinal)], file.StorageClass));
+            var modified = belongs.Select(b => byName[b].Modified).Where(m => m is not null).DefaultIfEmpty(null).Max();
+            backups.Add(new RemoteBackup(plain, file.Name, time, file.Size, complete, [.. belongs.Distinct(StringComparer.Ordinal)], file.StorageClass, modified));
         }
 
         var orphans = byName.Keys.Where(n => !claimed.Contains(n) && IsSidecarOf(job, n)).Order(StringComparer.Ordinal).ToList();
-        return new RemoteListing([.. backups.OrderByDescending(b => b.Time).ThenByDescending(b => b.Name, StringComparer.Ordinal)], orphans);
+        var ordered = backups.OrderByDescending(b => b.Time).ThenByDescending(b => b.Name, StringComparer.Ordinal).ToList();
+        var limit = now + BackupFileNames.MaxClockSkew;
+        return new RemoteListing([.. ordered.Where(b => b.Time <= limit)], orphans, [.. ordered.Where(b => b.Time > limit)]);
+    }
+
+    /// <summary>True when <paramref name="name"/> is one of <paramref name="job"/>'s data objects (plain or <c>.age</c>), sidecars or companions, and no other job's.</summary>
+    public static bool Belongs(string job, string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var plain = name.EndsWith(AgeEncryption.Suffix, StringComparison.Ordinal) ? name[..^AgeEncryption.Suffix.Length] : name;
+        return (BackupFileNames.TryParse(plain, out var owner, out _) && owner == job) || IsSidecarOf(job, name);
     }
 
     /// <summary>True when <paramref name="name"/> is a sidecar or companion of one of <paramref name="job"/>'s data names.</summary>

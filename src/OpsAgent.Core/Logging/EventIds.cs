@@ -235,6 +235,9 @@ public static class EventIds
 
         /// <summary>A backup was downloaded from a target (restore --from).</summary>
         public const int Fetched = 2114;
+
+        /// <summary>A remote object of the job is dated in the future and ignored (<c>copy_ignored</c>).</summary>
+        public const int RemoteIgnored = 2115;
     }
 
     /// <summary>Certificate checks and renewals.</summary>

@@ -155,6 +155,70 @@ public sealed class CopyRunnerTests
     }
 
     [Test]
+    public async Task Run_FutureDatedObjectOnTheTarget_TakesNoRetentionSlotAndIsNeitherDeletedNorRestored()
+    {
+        // A host whose clock was wrong once, or another writer to the folder: complete-looking, dated 2099.
+        var request = Job(copy: new CopyOptions { Retries = 0, Retention = new RetentionOptions { KeepLast = 1 } });
+        var future = "db_20990101T020000Z.dump.zst";
+        var bytes = Content("garbage");
+        File.WriteAllBytes(Path.Combine(_remote, future), bytes);
+        File.WriteAllText(Path.Combine(_remote, future + ".json"), """{"job":"db","engine":"postgres","tool":"pg_dump","format":"custom","compression":"zstd","sha256":"00","verified":true}""");
+        File.WriteAllText(Path.Combine(_remote, future + ".sha256"), $"{Convert.ToHexStringLower(SHA256.HashData(bytes))}  {future}\n");
+        var real = Path.GetFileName(_kit.WriteRealBackup("db", DateTimeOffset.UtcNow.AddMinutes(-1), Content("the real dump")));
+        var copy = BackupTestKit.CopyRequest(request, Targets());
+
+        var first = await _kit.Copier.RunAsync(copy, null, null, CancellationToken.None);
+        var second = await _kit.Copier.RunAsync(copy, null, null, CancellationToken.None);
+
+        Assert.That((first[0].Success, first[0].Uploaded, first[0].Deleted), Is.EqualTo((true, 1, 0)), first[0].Message);
+        Assert.That((second[0].Uploaded, second[0].Deleted), Is.EqualTo((0, 0)), "the real copy keeps its KeepLast slot");
+        Assert.That(File.Exists(Path.Combine(_remote, real + ".sha256")), Is.True);
+        Assert.That(File.Exists(Path.Combine(_remote, future)), Is.True, "not ours to delete either");
+        Assert.That(_kit.Logs.WithEvent("copy_ignored"), Has.Count.EqualTo(1), "reported once per process");
+        var listed = await _kit.Fetcher.ListAsync(copy, "nas", CancellationToken.None);
+        Assert.That(listed.Single(e => e.File == future).Rules, Is.EqualTo(new[] { "future_dated" }));
+        var fetched = await _kit.Fetcher.FetchAsync(copy, "nas", null, null, Path.Combine(_kit.Directory, "fetched"), (_, _, _) => Task.FromResult(true), null, CancellationToken.None);
+        Assert.That(Path.GetFileName(fetched!.Path), Is.EqualTo(real), "restore without --file takes the newest real backup");
+    }
+
+    [Test]
+    public async Task Run_AnotherJobsUploadInProgressInTheFolder_ItsPartialIsLeftAlone()
+    {
+        // Job db beside job db_x (names may hold '_'): db's clean-up must not take db_x's upload for one of its own.
+        var request = Job();
+        var theirs = Path.Combine(_remote, "db_x_20261202T010000Z.dump.zst.partial");
+        var ours = Path.Combine(_remote, "db_20261202T010000Z.dump.zst.partial");
+        File.WriteAllText(theirs, "db_x uploading");
+        File.WriteAllText(ours, "left by a killed pass of db");
+        _kit.WriteRealBackup("db", DateTimeOffset.UtcNow.AddMinutes(-1), Content("dump"));
+
+        var results = await _kit.Copier.RunAsync(BackupTestKit.CopyRequest(request, Targets()), null, null, CancellationToken.None);
+
+        Assert.That(results[0].Success, Is.True, results[0].Message);
+        Assert.That(File.Exists(theirs), Is.True, "another job's upload in progress");
+        Assert.That(File.Exists(ours), Is.False, "this job's interrupted upload is removed");
+    }
+
+    [Test]
+    public async Task Run_IncompleteUploadNamedForAnOldDateButJustWritten_KeptForADay()
+    {
+        var request = Job();
+        var name = "db_20261101T020000Z.dump.zst";
+        File.WriteAllText(Path.Combine(_remote, name), "uploaded a moment ago by a pass still writing its sidecars");
+        File.WriteAllText(Path.Combine(_remote, name + ".json"), "{}");
+        _kit.WriteRealBackup("db", DateTimeOffset.UtcNow.AddMinutes(-1), Content("dump"));
+
+        var results = await _kit.Copier.RunAsync(BackupTestKit.CopyRequest(request, Targets()), null, null, CancellationToken.None);
+
+        Assert.That(results[0].Success, Is.True, results[0].Message);
+        Assert.That(File.Exists(Path.Combine(_remote, name)), Is.True, "judged by when the target says it was written, not by its name");
+        File.SetLastWriteTimeUtc(Path.Combine(_remote, name), DateTime.UtcNow.AddDays(-2));
+        File.SetLastWriteTimeUtc(Path.Combine(_remote, name + ".json"), DateTime.UtcNow.AddDays(-2));
+        await _kit.Copier.RunAsync(BackupTestKit.CopyRequest(request, Targets()), null, null, CancellationToken.None);
+        Assert.That(File.Exists(Path.Combine(_remote, name)), Is.False, "two days without its .sha256: removed");
+    }
+
+    [Test]
     public async Task Run_LocalFileChangedAfterVerification_NothingReachesTheTarget()
     {
         var request = Job();

@@ -93,7 +93,7 @@ public sealed class BackupCopyCliTests
         var wrong = await AgentProcess.RunAsync(Verb, "backup", "restore", "app", "--from", "offsite", "--identity", wrongIdentity, "--to-database", _database + "_r0", "--config", config);
         Assert.That((noIdentity.Exit, wrong.Exit), Is.EqualTo((1, 1)), noIdentity.All + wrong.All);
         Assert.That(noIdentity.Out, Does.Contain("restore failed (decryption_failed)").And.Contain("--identity"));
-        Assert.That(wrong.Out, Does.Contain("restore failed (decryption_failed)"));
+        Assert.That(wrong.Out, Does.Contain("restore failed (decryption_failed)").And.Contain("no identity matched any of the recipients"), "age's own error, not its request to report errors");
         Assert.That(await ExistsAsync(_database + "_r0"), Is.False, "nothing reaches the server from a copy that did not decrypt");
 
         var fromS3 = await AgentProcess.RunAsync(Verb, "backup", "restore", "app", "--from", "offsite", "--identity", identity, "--to-database", _database + "_r1", "--config", config);

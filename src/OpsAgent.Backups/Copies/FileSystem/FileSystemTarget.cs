@@ -121,8 +121,9 @@ internal sealed class FileSystemTarget : CopyTargetType<FileSystemTargetOptions>
             }
         }
 
-        public Task<int> RemoveIncompleteAsync(string folder, string namePrefix, CancellationToken cancellationToken)
+        public Task<int> RemoveIncompleteAsync(string folder, string namePrefix, Func<string, bool> belongs, CancellationToken cancellationToken)
         {
+            ArgumentNullException.ThrowIfNull(belongs);
             var directory = Folder(folder);
             if (!Directory.Exists(directory))
             {
@@ -130,7 +131,8 @@ internal sealed class FileSystemTarget : CopyTargetType<FileSystemTargetOptions>
             }
 
             var removed = 0;
-            foreach (var partial in new DirectoryInfo(directory).EnumerateFiles(namePrefix + "*" + BackupFileNames.PartialSuffix).Where(f => f.LinkTarget is null))
+            foreach (var partial in new DirectoryInfo(directory).EnumerateFiles(namePrefix + "*" + BackupFileNames.PartialSuffix)
+                .Where(f => f.LinkTarget is null && belongs(f.Name[..^BackupFileNames.PartialSuffix.Length])))
             {
                 TryDelete(partial.FullName);
                 removed++;

@@ -25,6 +25,12 @@ internal static class S3Errors
             return null;
         }
 
+        // Not the caller's: the call's own deadline (a server that accepted the connection and never answered).
+        if (ex is OperationCanceledException)
+        {
+            return new CopyFailedException(CopyReasons.Timeout, $"{what}: the server accepted the connection but did not answer within {S3Session.AnswerTimeout.TotalMinutes:0} minutes", ex);
+        }
+
         if (ex is AmazonS3Exception s3)
         {
             var code = string.IsNullOrEmpty(s3.ErrorCode) ? ((int)s3.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture) : s3.ErrorCode;

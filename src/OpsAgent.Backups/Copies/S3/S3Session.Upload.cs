@@ -61,7 +61,7 @@ internal sealed partial class S3Session
                 UseChunkEncoding = false,
                 DisablePayloadSigning = session._https ? true : null,
             };
-            var response = await CallAsync(ct => session._client.PutObjectAsync(put, ct), $"cannot write {Where}", cancellationToken).ConfigureAwait(false);
+            var response = await CallAsync(ct => session._client.PutObjectAsync(put, ct), $"cannot write {Where}", null, cancellationToken).ConfigureAwait(false);
             _sent.Add(new Part(1, response.ETag, part.Count, part.Md5, part.Sha256, response.ChecksumSHA256));
             return await VerifyAsync(multipart: false, cancellationToken).ConfigureAwait(false);
         }
@@ -69,7 +69,7 @@ internal sealed partial class S3Session
         private async Task<RemoteFile> MultipartAsync(Stream content, S3PartPlan plan, Buffered first, CancellationToken cancellationToken)
         {
             var initiate = new InitiateMultipartUploadRequest { BucketName = session._bucket, Key = key, StorageClass = StorageClass, ChecksumAlgorithm = ChecksumAlgorithm.SHA256 };
-            var uploadId = (await CallAsync(ct => session._client.InitiateMultipartUploadAsync(initiate, ct), $"cannot start the upload of {Where}", cancellationToken).ConfigureAwait(false)).UploadId;
+            var uploadId = (await CallAsync(ct => session._client.InitiateMultipartUploadAsync(initiate, ct), $"cannot start the upload of {Where}", session._time, cancellationToken).ConfigureAwait(false)).UploadId;
             try
             {
                 var (current, spare) = (first, new Buffered());
@@ -118,7 +118,7 @@ internal sealed partial class S3Session
                     UploadId = uploadId,
                     PartETags = [.. _sent.Select(p => new PartETag { PartNumber = p.Number, ETag = p.ETag, ChecksumSHA256 = p.ServerSha256 })],
                 };
-                await CallAsync(ct => session._client.CompleteMultipartUploadAsync(complete, ct), $"cannot complete the upload of {Where}", cancellationToken).ConfigureAwait(false);
+                await CallAsync(ct => session._client.CompleteMultipartUploadAsync(complete, ct), $"cannot complete the upload of {Where}", null, cancellationToken).ConfigureAwait(false);
             }
             catch
             {
@@ -144,7 +144,7 @@ internal sealed partial class S3Session
                 UseChunkEncoding = false,
                 DisablePayloadSigning = session._https ? true : null,
             };
-            var response = await CallAsync(ct => session._client.UploadPartAsync(upload, ct), $"cannot write part {number} of {Where}", cancellationToken).ConfigureAwait(false);
+            var response = await CallAsync(ct => session._client.UploadPartAsync(upload, ct), $"cannot write part {number} of {Where}", null, cancellationToken).ConfigureAwait(false);
             _sent.Add(new Part(number, response.ETag, part.Count, part.Md5, part.Sha256, response.ChecksumSHA256));
         }
 
@@ -182,7 +182,7 @@ internal sealed partial class S3Session
         {
             var sha256 = _sha256.GetHashAndReset();
             var md5 = _md5.GetHashAndReset();
-            var head = await CallAsync(ct => session._client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = session._bucket, Key = key, ChecksumMode = ChecksumMode.ENABLED }, ct), $"cannot check {Where}", cancellationToken).ConfigureAwait(false);
+            var head = await CallAsync(ct => session._client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = session._bucket, Key = key, ChecksumMode = ChecksumMode.ENABLED }, ct), $"cannot check {Where}", session._time, cancellationToken).ConfigureAwait(false);
             if (head.ContentLength != _total)
             {
                 await MismatchAsync($"the server holds {head.ContentLength} bytes but {_total} were sent").ConfigureAwait(false);

@@ -17,12 +17,14 @@ internal sealed partial class S3Session : ICopySession
     private readonly AmazonS3Client _client;
     private readonly S3TargetOptions _options;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
     private readonly string _bucket;
     private readonly string _prefix;
     private readonly bool _https;
 
-    public S3Session(AmazonS3Client client, S3TargetOptions options, ILogger logger)
+    public S3Session(AmazonS3Client client, S3TargetOptions options, ILogger logger, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         _client = client;
         _options = options;
         _logger = logger;
@@ -95,7 +97,7 @@ internal sealed partial class S3Session : ICopySession
         GetObjectResponse response;
         try
         {
-            response = await CallAsync(ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), $"cannot read s3://{_bucket}/{key}", cancellationToken).ConfigureAwait(false);
+            response = await CallAsync(ct => _client.GetObjectAsync(new GetObjectRequest { BucketName = _bucket, Key = key }, ct), $"cannot read s3://{_bucket}/{key}", null, cancellationToken).ConfigureAwait(false);
         }
         catch (CopyFailedException ex) when (ex.Reason == CopyReasons.NeedsThaw)
         {
@@ -120,10 +122,12 @@ internal sealed partial class S3Session : ICopySession
     private CopyFailedException NeedsThaw(string key, string storageClass, Exception? inner)
         => new(CopyReasons.NeedsThaw, $"s3://{_bucket}/{key} is in storage class {storageClass}: restore it on the target first (aws s3api restore-object --bucket {_bucket} --key {key} --restore-request Days=7) and retry", inner);
 
-    public async Task<int> RemoveIncompleteAsync(string folder, string namePrefix, CancellationToken cancellationToken)
+    public async Task<int> RemoveIncompleteAsync(string folder, string namePrefix, Func<string, bool> belongs, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(namePrefix);
-        var prefix = FolderPrefix(folder) + namePrefix;
+        ArgumentNullException.ThrowIfNull(belongs);
+        var folderPrefix = FolderPrefix(folder);
+        var prefix = folderPrefix + namePrefix;
         var request = new ListMultipartUploadsRequest { BucketName = _bucket, Prefix = prefix };
         var removed = 0;
         while (true)
@@ -131,7 +135,9 @@ internal sealed partial class S3Session : ICopySession
             ListMultipartUploadsResponse page;
             try
             {
-                page = await _client.ListMultipartUploadsAsync(request, cancellationToken).ConfigureAwait(false);
+                using var deadline = new CancellationTokenSource(AnswerTimeout, _time);
+                using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+                page = await _client.ListMultipartUploadsAsync(request, answer.Token).ConfigureAwait(false);
             }
             catch (AmazonS3Exception ex) when (ex.StatusCode is HttpStatusCode.NotImplemented || ex.ErrorCode is "NotImplemented")
             {
@@ -147,7 +153,8 @@ internal sealed partial class S3Session : ICopySession
             foreach (var upload in page.MultipartUploads ?? [])
             {
                 // The listing's prefix is the filter; this also keeps to it should a server ignore it.
-                if (!upload.Key.StartsWith(prefix, StringComparison.Ordinal))
+                // Another job's upload in progress (job db_x beside db) is not an abandoned one of ours.
+                if (!upload.Key.StartsWith(prefix, StringComparison.Ordinal) || upload.Key[folderPrefix.Length..].Contains('/', StringComparison.Ordinal) || !belongs(upload.Key[folderPrefix.Length..]))
                 {
                     continue;
                 }
@@ -172,12 +179,28 @@ internal sealed partial class S3Session : ICopySession
         return ValueTask.CompletedTask;
     }
 
+    /// <summary>
+    /// How long a request without a body to send or read (a listing, a HEAD, a delete, an abort) may go unanswered: a server
+    /// that accepts connections and never answers would otherwise hold the pass for the SDK's whole request timeout.
+    /// </summary>
+    internal static readonly TimeSpan AnswerTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>Runs one SDK call that moves no file's bytes, answered within <see cref="AnswerTimeout"/> on the session's clock.</summary>
+    private Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken) => CallAsync(call, what, _time, cancellationToken);
+
+    /// <param name="call">The call.</param>
+    /// <param name="what">What it does, for the message.</param>
+    /// <param name="cancellationToken">The caller's stop (and the stage's Timeout).</param>
+    /// <param name="answerClock">The clock <see cref="AnswerTimeout"/> runs on; null for a call that moves a file's bytes (PUT, a part, GET, complete), which only the SDK's request timeout bounds.</param>
     /// <summary>Runs one SDK call, mapping its failures to <see cref="CopyFailedException"/>s (the caller's cancellation stays itself).</summary>
-    private static async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, string what, CancellationToken cancellationToken)
+    internal static async Task<T> CallAsync<T>(Func<CancellationToken, Task<T>> call, string what, TimeProvider? answerClock, CancellationToken cancellationToken)
     {
+        using var deadline = answerClock is null ? new CancellationTokenSource() : new CancellationTokenSource(AnswerTimeout, answerClock);
+        using var answer = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, deadline.Token);
+
         try
         {
-            return await call(cancellationToken).ConfigureAwait(false);
+            return await call(answer.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (S3Errors.Map(ex, what, cancellationToken) is { } failure)
         {

@@ -12,6 +12,9 @@ internal sealed class S3Target : CopyTargetType<S3TargetOptions>
     /// <summary>How long connecting may take before the target is called unreachable.</summary>
     internal static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>The longest one request that moves a file's bytes may take.</summary>
+    internal static readonly TimeSpan PartRequestTimeout = TimeSpan.FromMinutes(30);
+
     protected override async Task<ICopySession> ConnectAsync(CopyTargetContext context, S3TargetOptions options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -28,7 +31,7 @@ internal sealed class S3Target : CopyTargetType<S3TargetOptions>
         }
 
         var client = new AmazonS3Client(new BasicAWSCredentials(accessKey, secretKey), Config(options, context.Target.Timeout));
-        var session = new S3Session(client, options, context.Logger);
+        var session = new S3Session(client, options, context.Logger, context.Time);
         try
         {
             // Fails here, before any data is read, for a wrong key, a missing bucket or a server that does not answer.
@@ -51,8 +54,9 @@ internal sealed class S3Target : CopyTargetType<S3TargetOptions>
             MaxErrorRetry = 1,
             RetryMode = RequestRetryMode.Standard,
             ConnectTimeout = ConnectTimeout,
-            // One part's request; the stage's Timeout bounds the whole file by cancelling.
-            Timeout = timeout > TimeSpan.Zero && timeout < TimeSpan.FromHours(24) ? timeout : TimeSpan.FromHours(24),
+            // One request (a part's upload at most); the stage's Timeout bounds the whole file by cancelling. 30 minutes for
+            // 8 MiB is 4.6 KB/s: slower than that a server that stopped answering is the likelier story.
+            Timeout = timeout > TimeSpan.Zero && timeout < PartRequestTimeout ? timeout : PartRequestTimeout,
             // Checksums are computed here from each buffered part and sent as headers; the SDK's default (a CRC trailer
             // in aws-chunked encoding) is not understood by every S3-compatible server.
             RequestChecksumCalculation = RequestChecksumCalculation.WHEN_REQUIRED,

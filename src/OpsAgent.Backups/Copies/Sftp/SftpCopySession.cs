@@ -135,10 +135,12 @@ internal sealed class SftpCopySession(SftpClient client, PrivateKeyFile key, Sft
         }
     }
 
-    public async Task<int> RemoveIncompleteAsync(string folder, string namePrefix, CancellationToken cancellationToken)
+    public async Task<int> RemoveIncompleteAsync(string folder, string namePrefix, Func<string, bool> belongs, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(belongs);
         var removed = 0;
-        foreach (var partial in (await ListAsync(folder, namePrefix, cancellationToken).ConfigureAwait(false)).Where(f => f.Name.EndsWith(BackupFileNames.PartialSuffix, StringComparison.Ordinal)))
+        foreach (var partial in (await ListAsync(folder, namePrefix, cancellationToken).ConfigureAwait(false))
+            .Where(f => f.Name.EndsWith(BackupFileNames.PartialSuffix, StringComparison.Ordinal) && belongs(f.Name[..^BackupFileNames.PartialSuffix.Length])))
         {
             await DeleteAsync(folder, partial.Name, cancellationToken).ConfigureAwait(false);
             removed++;

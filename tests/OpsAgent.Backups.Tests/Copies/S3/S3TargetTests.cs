@@ -310,7 +310,7 @@ public sealed class S3TargetTests
         var other = await raw.InitiateMultipartUploadAsync(server.Bucket, $"{prefix}web-1.dump.zst");
         await using var session = await server.ConnectAsync(server.Options(prefix));
 
-        var removed = await session.RemoveIncompleteAsync("", "db-", CancellationToken.None);
+        var removed = await session.RemoveIncompleteAsync("", "db-", _ => true, CancellationToken.None);
 
         Assert.That(removed, Is.EqualTo(1));
         var left = await raw.ListMultipartUploadsAsync(new ListMultipartUploadsRequest { BucketName = server.Bucket, Prefix = prefix });
@@ -326,7 +326,7 @@ public sealed class S3TargetTests
         await using var session = await server.ConnectAsync(server.Options(prefix));
         await session.UploadAsync(new UploadRequest("", "db-1.dump.zst", 3, null), new MemoryStream([1, 2, 3]), CancellationToken.None);
 
-        var removed = await session.RemoveIncompleteAsync("", "db-", CancellationToken.None);
+        var removed = await session.RemoveIncompleteAsync("", "db-", _ => true, CancellationToken.None);
 
         Assert.That(removed, Is.Zero);
         Assert.That((await session.ListAsync("", "", CancellationToken.None)).Select(f => f.Name), Is.EqualTo(new[] { "db-1.dump.zst" }));

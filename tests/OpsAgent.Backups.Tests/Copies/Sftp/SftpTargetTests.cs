@@ -189,7 +189,7 @@ public sealed class SftpTargetTests
             await File.WriteAllTextAsync(Path.Combine(Local, name), "left by an interrupted copy");
         }
 
-        var removed = await session.RemoveIncompleteAsync(_folder, "web1_", CancellationToken.None);
+        var removed = await session.RemoveIncompleteAsync(_folder, "web1_", _ => true, CancellationToken.None);
 
         Assert.That(removed, Is.EqualTo(2));
         Assert.That(Directory.GetFiles(Local).Select(Path.GetFileName).Order(), Is.EqualTo(new[] { "db2_a.dump.partial", "web1_c.dump" }));
