@@ -10,6 +10,10 @@ namespace OpsAgent.Backups.Copies;
 /// </summary>
 internal sealed class CopyHostCheck : IHostCheck
 {
+    /// <summary>The storage classes AWS documents for PutObject.</summary>
+    internal static readonly string[] AwsStorageClasses =
+        ["STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING", "GLACIER", "DEEP_ARCHIVE", "GLACIER_IR", "OUTPOSTS", "SNOW", "EXPRESS_ONEZONE"];
+
     public async Task CheckAsync(AgentConfiguration configuration, HostCheckContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(configuration);
@@ -19,6 +23,20 @@ internal sealed class CopyHostCheck : IHostCheck
             if (target.Settings is ICopyTargetSettings settings)
             {
                 await settings.CheckHostAsync($"{CopyTargetsOptions.SectionName}:{name}", context, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        var targets = configuration.Get<CopyTargetsOptions>().Targets;
+        foreach (var (job, options) in configuration.Get<BackupsOptions>().Jobs.OrderBy(j => j.Key, StringComparer.Ordinal))
+        {
+            foreach (var (copy, o) in options.Copies.Where(c => c.Value?.StorageClass is not null))
+            {
+                // A typo (GLACIERR) is only refused by the server, at the first upload, after the retries.
+                if (targets.TryGetValue(CopyValidation.TargetOf(copy, o!), out var target) && target.Type == "s3" && !AwsStorageClasses.Contains(o!.StorageClass!))
+                {
+                    context.Warning($"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Copies)}:{copy}:{nameof(CopyOptions.StorageClass)}",
+                        $"'{o.StorageClass}' is not one of AWS's storage classes ({string.Join(", ", AwsStorageClasses)}): fine if your provider documents it, else every upload fails with transfer_failed");
+                }
             }
         }
 

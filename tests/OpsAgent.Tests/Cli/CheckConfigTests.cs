@@ -22,6 +22,29 @@ public sealed class CheckConfigTests
     }
 
     [Test]
+    public async Task CheckConfig_CopyStorageClassTypo_WarnsAtItsLineAndStillPasses()
+    {
+        var path = Write($$"""
+            { "OpsAgent": {
+                "StateDirectory": "{{Path.Combine(_dir.FullName, "state")}}",
+                "Targets": { "offsite": { "Type": "s3", "Region": "eu-central-1", "Bucket": "acme", "AccessKeyId": "AKIA", "SecretAccessKey": "not-a-real-one" } },
+                "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Connection": "Host=127.0.0.1;Username=u;Password=p;Database=d",
+                  "Directory": "{{Path.Combine(_dir.FullName, "backups")}}",
+                  "Copies": {
+                    "offsite": {},
+                    "cold": { "Target": "offsite", "Folder": "cold",
+                              "StorageClass": "GLACIERR" } } } }
+            } }
+            """);
+        var output = new StringWriter();
+
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None);
+
+        Assert.That(exit, Is.Zero, output.ToString());
+        Assert.That(output.ToString(), Does.Contain($"warning: OpsAgent:Backups:db:Copies:cold:StorageClass: 'GLACIERR' is not one of AWS's storage classes").And.Contain($"({path}:9)"), "the line of the StorageClass key");
+    }
+
+    [Test]
     public async Task CheckConfig_ThreeDifferentErrors_PrintsAllThreePathsAndFails()
     {
         var path = Write("""
