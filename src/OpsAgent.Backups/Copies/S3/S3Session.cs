@@ -44,7 +44,7 @@ internal sealed partial class S3Session : ICopySession
 
     /// <summary>One cheap request that needs the credentials, the bucket and the listing permission the pass needs anyway.</summary>
     internal Task ProbeAsync(CancellationToken cancellationToken)
-        => CallAsync(ct => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, ct), $"cannot list s3://{_bucket}/{_prefix}", cancellationToken);
+        => CallAsync(ct => _client.ListObjectsV2Async(new ListObjectsV2Request { BucketName = _bucket, Prefix = _prefix, MaxKeys = 1 }, ct), $"cannot list s3://{_bucket}/{_prefix} at {_options.Endpoint ?? $"AWS {_options.Region}"}", cancellationToken);
 
     public async Task<IReadOnlyList<RemoteFile>> ListAsync(string folder, string namePrefix, CancellationToken cancellationToken)
     {

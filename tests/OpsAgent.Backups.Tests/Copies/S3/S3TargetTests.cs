@@ -212,6 +212,7 @@ public sealed class S3TargetTests
         var ex = Assert.ThrowsAsync<CopyFailedException>(() => server.ConnectAsync(server.Options(S3TestServer.UniquePrefix(), o => o.Endpoint = $"http://127.0.0.1:{port}")));
 
         Assert.That(ex!.Reason, Is.EqualTo(CopyReasons.Unreachable), ex.Message);
+        Assert.That(ex.Message, Does.Contain($"at http://127.0.0.1:{port}"), "the endpoint the operator must check");
     }
 
     [Test]
