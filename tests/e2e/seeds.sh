@@ -170,7 +170,11 @@ echo "$out" | has "copy sims-db to offsite ok: 1 uploaded" && echo "$out" | has 
     && ok "backup run sims-db copied it to the bucket twice: offsite and cold (the runbook's aws s3 sync)" || not_ok "backup run sims-db: both copies"
 file=$(ls -t "$root"/var/backups/sims/sims-db_*.dump.zst 2>/dev/null | head -1)
 listed=$(in_host opsagent backup list sims-db --target cold 2>&1)
-echo "$listed" | has "$(basename "$file").age .*GLACIER" && ok "backup list sims-db --target cold: encrypted, in GLACIER" || { not_ok "backup list --target cold"; echo "$listed" | sed 's/^/#   /'; }
+echo "$listed" | has "$(basename "$file").age .* age .*monthly" && ok "backup list sims-db --target cold: encrypted, kept as monthly" || { not_ok "backup list --target cold"; echo "$listed" | sed 's/^/#   /'; }
+# s3rver lists every object as STANDARD; its HEAD answers the class the object was written with, as AWS does.
+class=$(env AWS_ACCESS_KEY_ID="$OPSAGENT_TEST_S3_ACCESS_KEY" AWS_SECRET_ACCESS_KEY="$OPSAGENT_TEST_S3_SECRET_KEY" AWS_DEFAULT_REGION=us-east-1 /usr/bin/aws --endpoint-url "$OPSAGENT_TEST_S3" \
+    s3api head-object --bucket "$OPSAGENT_TEST_S3_BUCKET" --key "fmu-platform/backups/db/cold/$(basename "$file").age" --query StorageClass --output text 2>&1)
+same "$class" GLACIER && ok "the cold copy is stored as GLACIER (its .json and .sha256 as STANDARD)" || not_ok "cold copy's storage class (got: $class)"
 check "backup restore sims-db --from offsite --identity (decrypted, into fmu_offsite in the container)" in_host opsagent backup restore sims-db --from offsite --identity /root/sims-age.key --to-database fmu_offsite
 same "$(count_fmu fmu_offsite articles)" "$(count_fmu fmu_platform articles)" && ok "fmu_offsite, restored from the bucket, has the same row count as fmu_platform" || not_ok "row counts after the restore from the bucket"
 in_host opsagent backup list sims-db | has "$(basename "$file")" && ok "backup list sims-db shows it" || not_ok "backup list sims-db"
