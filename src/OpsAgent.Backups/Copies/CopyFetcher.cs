@@ -52,7 +52,7 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
         await using (session.ConfigureAwait(false))
         {
             var folder = options.Folder ?? string.Empty;
-            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+            var listing = await ListAsync(session, folder, request.Job, cancellationToken).ConfigureAwait(false);
             var policy = options.Retention.IsWritten ? options.Retention : request.Options.Retention;
             var decisions = CopyPlanner.Remote([.. listing.Complete], policy, request.TimeZone).ToDictionary(d => d.Backup.DataName, d => d.Decision, StringComparer.Ordinal);
             return [.. listing.Backups.Select(b => decisions.TryGetValue(b.DataName, out var d)
@@ -77,7 +77,7 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
         await using (session.ConfigureAwait(false))
         {
             var folder = options.Folder ?? string.Empty;
-            var listing = RemoteListing.Read(request.Job, await CopyRunner.Guard(() => session.ListAsync(folder, request.Job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
+            var listing = await ListAsync(session, folder, request.Job, cancellationToken).ConfigureAwait(false);
             var backup = Pick(request.Job, listing, file, session, folder);
             var where = session.Describe(folder, backup.DataName);
             var sums = Encoding.UTF8.GetString(await ReadSmallAsync(session, folder, backup.DataName + ".sha256", cancellationToken).ConfigureAwait(false));
@@ -149,6 +149,9 @@ internal sealed class CopyFetcher(CopyTargetTypes types, ToolRunner tools, Secre
             }
         }
     }
+
+    private async Task<RemoteListing> ListAsync(ICopySession session, string folder, string job, CancellationToken cancellationToken)
+        => RemoteListing.Read(job, await CopyRunner.Guard(() => session.ListAsync(folder, job + "_", cancellationToken), null, cancellationToken).ConfigureAwait(false), time.GetUtcNow());
 
     private static RemoteBackup Pick(string job, RemoteListing listing, string? file, ICopySession session, string folder)
     {

@@ -6,7 +6,15 @@ namespace OpsAgent.Backups.Copies;
 /// <param name="Targets">The targets by name.</param>
 /// <param name="TimeZone">The zone retention is computed in.</param>
 /// <param name="StateDirectory">The agent's state directory (queue, locks, last listings).</param>
-internal sealed record CopyRequest(string Job, BackupJobOptions Options, IReadOnlyDictionary<string, CopyTargetOptions> Targets, TimeZoneInfo TimeZone, string StateDirectory);
+internal sealed record CopyRequest(string Job, BackupJobOptions Options, IReadOnlyDictionary<string, CopyTargetOptions> Targets, TimeZoneInfo TimeZone, string StateDirectory)
+{
+    /// <summary>The request for <paramref name="job"/> under <paramref name="configuration"/> (its targets, zone and state directory).</summary>
+    public static CopyRequest For(string job, BackupJobOptions options, Core.Configuration.AgentConfiguration configuration)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        return new(job, options, configuration.Get<CopyTargetsOptions>().Targets, configuration.TimeZone, configuration.Agent.StateDirectory);
+    }
+}
 
 /// <summary>The result of one copy's pass.</summary>
 /// <param name="Copy">The copy's name.</param>

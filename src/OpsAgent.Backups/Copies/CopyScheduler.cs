@@ -49,7 +49,7 @@ internal sealed class CopyScheduler(AgentConfigurationManager configuration, Cop
                 var current = await configuration.SettledAsync(cancellationToken).ConfigureAwait(false);
                 if (current.Get<BackupsOptions>().Jobs.TryGetValue(job, out var options) && options.Copies.Count > 0)
                 {
-                    var request = new CopyRequest(job, options, current.Get<CopyTargetsOptions>().Targets, current.TimeZone, current.Agent.StateDirectory);
+                    var request = CopyRequest.For(job, options, current);
                     await runner.RunAsync(request, null, null, cancellationToken).ConfigureAwait(false);
                 }
             }

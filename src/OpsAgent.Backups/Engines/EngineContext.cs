@@ -17,5 +17,5 @@ public sealed record EngineContext(string Job, BackupJobOptions Options, string?
     public IReadOnlyDictionary<string, System.Text.Json.JsonElement>? SourceFacts { get; init; }
 
     /// <summary>True when the backup's <c>.json</c> records <paramref name="name"/> as <c>true</c>.</summary>
-    public bool SourceFact(string name) => SourceFacts is not null && SourceFacts.TryGetValue(name, out var value) && value.ValueKind == System.Text.Json.JsonValueKind.True;
+    public bool SourceFact(string name) => Files.BackupMetadata.IsTrue(SourceFacts, name);
 }

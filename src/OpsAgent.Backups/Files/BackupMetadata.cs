@@ -93,7 +93,11 @@ internal sealed record BackupMetadata
     }
 
     /// <summary>True when the engine recorded <paramref name="name"/> as <c>true</c>.</summary>
-    public bool Fact(string name) => Facts is not null && Facts.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.True;
+    public bool Fact(string name) => IsTrue(Facts, name);
+
+    /// <summary>True when <paramref name="facts"/> records <paramref name="name"/> as <c>true</c>.</summary>
+    internal static bool IsTrue(IReadOnlyDictionary<string, JsonElement>? facts, string name)
+        => facts is not null && facts.TryGetValue(name, out var value) && value.ValueKind == JsonValueKind.True;
 
     /// <summary>Reads a sidecar; null when missing or unreadable.</summary>
     public static BackupMetadata? TryRead(string path)

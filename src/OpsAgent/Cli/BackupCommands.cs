@@ -170,7 +170,7 @@ internal static class BackupCommands
     private static async Task<IReadOnlyList<CopyResult>> RunCopiesAsync(IServiceProvider services, AgentConfiguration configuration, string job, BackupJobOptions options, string? only,
         TextWriter output, CancellationToken cancellationToken)
     {
-        var request = new CopyRequest(job, options, configuration.Get<CopyTargetsOptions>().Targets, configuration.TimeZone, configuration.Agent.StateDirectory);
+        var request = CopyRequest.For(job, options, configuration);
         if (services.GetService<CopyScheduler>() is { } scheduler)
         {
             // In the daemon: a pass of its own may hold the job's copy lock; this one runs once it is done.
@@ -288,7 +288,7 @@ internal static class BackupCommands
             return 1;
         }
 
-        var request = new CopyRequest(job, options, configuration.Get<CopyTargetsOptions>().Targets, configuration.TimeZone, configuration.Agent.StateDirectory);
+        var request = CopyRequest.For(job, options, configuration);
         IReadOnlyList<RemoteListEntry> entries;
         try
         {
@@ -387,7 +387,7 @@ internal static class BackupCommands
     private static async Task<int> RestoreFromTargetAsync(ServiceProvider provider, AgentConfiguration configuration, BackupJobOptions options, RestoreArguments arguments, string from,
         TextWriter output, CancellationToken cancellationToken)
     {
-        var request = new CopyRequest(arguments.Job, options, configuration.Get<CopyTargetsOptions>().Targets, configuration.TimeZone, configuration.Agent.StateDirectory);
+        var request = CopyRequest.For(arguments.Job, options, configuration);
         var directory = Path.Combine(configuration.Agent.StateDirectory, "tmp", $"fetch-{Guid.NewGuid():N}");
         try
         {
@@ -496,9 +496,12 @@ internal static class BackupCommands
         return () =>
         {
             var bytes = progress.Bytes;
-            return $"{FormatBytes(bytes)} at {FormatBytes((long)(bytes / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds)))}/s";
+            return $"{FormatBytes(bytes)} at {PerSecond(bytes, started)}/s";
         };
     }
+
+    /// <summary>The rate since <paramref name="started"/>, formatted.</summary>
+    private static string PerSecond(long bytes, DateTime started) => FormatBytes((long)(bytes / Math.Max(0.001, (DateTime.UtcNow - started).TotalSeconds)));
 
     /// <summary>The latest progress of an upload or download, for a terminal's line.</summary>
     private sealed class TransferStatus : IProgress<CopyProgress>, IProgress<long>
@@ -511,7 +514,7 @@ internal static class BackupCommands
 
         public void Report(long value) => _line = $"{FormatBytes(value)} at {Speed(value)}/s";
 
-        private string Speed(long bytes) => FormatBytes((long)(bytes / Math.Max(0.001, (DateTime.UtcNow - _started).TotalSeconds)));
+        private string Speed(long bytes) => PerSecond(bytes, _started);
 
         public string Describe() => _line;
     }
