@@ -78,4 +78,10 @@ public static class BackupReasons
 
     /// <summary>The reasons a retry cannot help with: the configuration or the disk must change first.</summary>
     internal static bool IsPermanent(string? reason) => reason is NoSpace or BadConnection or Secret;
+
+    /// <summary>A service the job stops (<c>StopContainers</c>, <c>Restore:Stop</c>) could not be stopped; nothing was read or restored.</summary>
+    public const string StopFailed = "stop_failed";
+
+    /// <summary>A files job's <c>Volume</c> does not exist, or Docker cannot be reached to find it.</summary>
+    public const string VolumeMissing = "volume_missing";
 }

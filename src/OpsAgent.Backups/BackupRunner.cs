@@ -296,7 +296,9 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
             companions.Add(new VerifiedPartial(globalsPartial, globalsName, globalsVerify.Sha256!));
         }
 
-        var verify = await BackupVerifier.VerifyWrittenAsync(partial, engine.CreateContentCheck(plan.Format, o.Verify), written.Result.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
+        var content = engine.CreateContentCheck(plan.Format, o.Verify);
+        content.Expect(BackupMetadata.FactsOf(written.Facts));
+        var verify = await BackupVerifier.VerifyWrittenAsync(partial, content, written.Result.Sha256, plan.Verify, tools, ct).ConfigureAwait(false);
         if (!verify.Ok)
         {
             throw new BackupFailedException(verify.Reason!, verify.Message);

@@ -31,6 +31,7 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<CopyRunner>();
         services.TryAddSingleton<CopyFetcher>();
         services.TryAddSingleton<Restore.BackupRestorer>();
+        services.TryAddSingleton<Stops.ServiceStopper>();
         services.AddHostCheck<BackupHostCheck>();
         services.AddHostCheck<CopyHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
@@ -55,6 +56,7 @@ public static class BackupServiceCollectionExtensions
     {
         services.AddBackupEngine<PostgresEngine, PostgresEngineOptions>("postgres");
         services.AddBackupEngine<MongoEngine, MongoEngineOptions>("mongodb");
+        services.AddBackupEngine<Engines.FileTrees.FilesEngine, Engines.FileTrees.FilesEngineOptions>("files");
         return services;
     }
 

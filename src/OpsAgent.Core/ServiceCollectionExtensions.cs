@@ -26,6 +26,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<AgentConfigurationManager>();
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<Docker.DockerClientProvider>();
+        services.TryAddSingleton<Maintenance.StoppedServicesStore>();
         services.TryAddSingleton<Processes.ToolRunner>();
         services.TryAddSingleton<HostChecks.HostCheckRunner>();
         services.TryAddSingleton<Processes.HostCommandRunner>();

@@ -80,6 +80,7 @@ internal sealed class BackupEngines
         // A file no engine claims still gets its checksum and decompression checked.
         var found = ForFile(path);
         var content = found is { } f ? f.Registration.Engine.CreateContentCheck(f.Format.Name, VerifyMode.Full) : null;
+        content?.Expect(BackupMetadata.TryRead(path + ".json")?.Facts);
         var checker = found is { } g ? g.Registration.Engine.HostChecker(path, g.Format.Name) : null;
         return BackupVerifier.VerifyAsync(path, content, null, checker, tools, cancellationToken);
     }

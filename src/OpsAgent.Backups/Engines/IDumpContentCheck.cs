@@ -11,4 +11,10 @@ public interface IDumpContentCheck
 
     /// <summary>Called after the last byte of a non-empty dump: the problem's reason and text, or nulls when the dump is whole.</summary>
     (string? Reason, string? Problem) Finish();
+
+    /// <summary>Tells the check what the engine recorded about the dump when it wrote it (entry counts), so it can compare; checks that record nothing ignore it.</summary>
+    /// <param name="facts">The engine's facts, from the run or the backup's <c>.json</c>; null when unknown.</param>
+    void Expect(IReadOnlyDictionary<string, System.Text.Json.JsonElement>? facts)
+    {
+    }
 }

@@ -17,6 +17,9 @@ public sealed record RestoreTarget
     /// <summary>True when restoring over what the backup was taken from.</summary>
     public bool IntoOriginal { get; private init; }
 
+    /// <summary>Over the original files (<c>--in-place</c>): what a files engine needs before it writes where the backup was taken from.</summary>
+    public bool InPlace { get; private init; }
+
     /// <summary>Drop (or replace) what the backup contains before restoring it; without it a non-empty target is refused.</summary>
     public bool Clean { get; private init; }
 
@@ -26,6 +29,9 @@ public sealed record RestoreTarget
     /// <summary>The database <paramref name="name"/>, which is the original when <paramref name="original"/>.</summary>
     public static RestoreTarget IntoDatabase(string? name, bool clean, bool original = false)
         => name is null ? Original(clean) : new() { Database = name, IntoOriginal = original, Clean = clean };
+
+    /// <summary>Over the paths (or the volume) the backup was taken from, as <c>--in-place --yes</c> asks.</summary>
+    public static RestoreTarget OverOriginalFiles() => new() { IntoOriginal = true, InPlace = true };
 
     /// <summary>The directory <paramref name="path"/>.</summary>
     public static RestoreTarget IntoDirectory(string path, bool clean = false)

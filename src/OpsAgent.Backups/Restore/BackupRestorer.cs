@@ -43,7 +43,10 @@ internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, B
         var engine = engines.For(options).Engine;
         // A name no format of the job's engine has is taken as the job's own format: the tool's refusal then says why.
         var format = BackupEngines.FormatOf(engine, file) ?? engine.FormatFor(options);
-        var check = await BackupVerifier.VerifyAsync(file, engine.CreateContentCheck(format.Name, VerifyMode.Full), null, null, null, cancellationToken).ConfigureAwait(false);
+        var content = engine.CreateContentCheck(format.Name, VerifyMode.Full);
+        var recorded = BackupMetadata.TryRead(file + ".json");
+        content.Expect(recorded?.Facts);
+        var check = await BackupVerifier.VerifyAsync(file, content, null, null, null, cancellationToken).ConfigureAwait(false);
         if (!check.Ok)
         {
             return new RestoreResult(false, check.Reason, $"refusing to restore {file}: {check.Message}");
@@ -59,7 +62,6 @@ internal sealed class BackupRestorer(ToolRunner tools, SecretResolver secrets, B
                 connection = await secrets.ResolveAsync(options.Connection, $"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Connection)}", cancellationToken).ConfigureAwait(false);
             }
 
-            var recorded = BackupMetadata.TryRead(file + ".json");
             var context = new EngineContext(job, options, connection, tools, temporary) { SourceDatabase = recorded?.Database, SourceFacts = recorded?.Facts };
             var plan = await engine.PlanRestoreAsync(context, format.Name, target ?? RestoreTarget.IntoDatabase(toDatabase, clean), cancellationToken).ConfigureAwait(false);
             var command = plan.Command;

@@ -129,6 +129,7 @@ internal static class BackupVerifier
         }
 
         long total = 0;
+        var streamed = content is IDumpStreamCheck streamCheck ? new StreamedCheck(streamCheck, cancellationToken) : null;
         try
         {
             var buffer = new byte[1 << 17];
@@ -136,7 +137,15 @@ internal static class BackupVerifier
             while ((read = await plain.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0)
             {
                 total += read;
-                content?.Add(buffer.AsSpan(0, read));
+                if (streamed is not null)
+                {
+                    await streamed.WriteAsync(buffer.AsMemory(0, read), cancellationToken).ConfigureAwait(false);
+                }
+                else
+                {
+                    content?.Add(buffer.AsSpan(0, read));
+                }
+
                 if (sink is not null && !await ToolInput.WriteAsync(sink, buffer.AsMemory(0, read), exited!, cancellationToken).ConfigureAwait(false))
                 {
                     // The checker is done (pg_restore --list only needs the table of contents); its exit code decides.
@@ -147,15 +156,19 @@ internal static class BackupVerifier
         catch (Exception ex) when (ex is InvalidDataException or IOException or ZstdSharp.ZstdException)
         {
             await KillAsync(tool).ConfigureAwait(false);
+            await (streamed?.AbandonAsync() ?? Task.CompletedTask).ConfigureAwait(false);
             return new VerifyResult(false, BackupReasons.Corrupt, $"cannot decompress {Path.GetFileName(path)}: {ex.Message}", string.Join(", ", checks), total);
         }
         catch
         {
             await KillAsync(tool).ConfigureAwait(false);
+            await (streamed?.AbandonAsync() ?? Task.CompletedTask).ConfigureAwait(false);
             throw;
         }
 
-        var (reason, problem) = total == 0 ? (BackupReasons.Empty, "the dump is empty") : content?.Finish() ?? (null, null);
+        var (reason, problem) = total == 0 ? (BackupReasons.Empty, "the dump is empty")
+            : streamed is not null ? await streamed.FinishAsync().ConfigureAwait(false)
+            : content?.Finish() ?? (null, null);
         if (content?.Checks is { } contentChecks)
         {
             checks.Add(contentChecks);
@@ -207,6 +220,44 @@ internal static class BackupVerifier
 
     /// <summary>A line in <c>sha256sum</c> format.</summary>
     public static string ChecksumLine(string sha256, string fileName) => $"{sha256}  {fileName}\n";
+
+    /// <summary>An <see cref="IDumpStreamCheck"/> reading from a bounded pipe the verifier writes into.</summary>
+    private sealed class StreamedCheck
+    {
+        private readonly System.IO.Pipelines.Pipe _pipe = new(new System.IO.Pipelines.PipeOptions(pauseWriterThreshold: 4 << 20, resumeWriterThreshold: 2 << 20, useSynchronizationContext: false));
+        private readonly Task<(string? Reason, string? Problem)> _reading;
+        private bool _readerDone;
+
+        public StreamedCheck(IDumpStreamCheck check, CancellationToken cancellationToken)
+        {
+            _reading = Task.Run(async () =>
+            {
+                await using var stream = _pipe.Reader.AsStream();
+                return await check.ReadAsync(stream, cancellationToken).ConfigureAwait(false);
+            }, cancellationToken);
+        }
+
+        public async Task WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken)
+        {
+            // A check that found its problem stops reading; the rest is still decompressed for the checksum and the tool.
+            if (!_readerDone && (await _pipe.Writer.WriteAsync(bytes, cancellationToken).ConfigureAwait(false)).IsCompleted)
+            {
+                _readerDone = true;
+            }
+        }
+
+        public async Task<(string? Reason, string? Problem)> FinishAsync()
+        {
+            await _pipe.Writer.CompleteAsync().ConfigureAwait(false);
+            return await _reading.ConfigureAwait(false);
+        }
+
+        public async Task AbandonAsync()
+        {
+            await _pipe.Writer.CompleteAsync(new OperationCanceledException()).ConfigureAwait(false);
+            await _reading.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        }
+    }
 
     private static async Task KillAsync(RunningTool? tool)
     {

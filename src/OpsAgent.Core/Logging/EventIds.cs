@@ -240,6 +240,38 @@ public static class EventIds
         public const int RemoteIgnored = 2115;
     }
 
+    /// <summary>File and volume backups (a part of the backups range).</summary>
+    public static class BackupFiles
+    {
+        /// <summary>Files changed or vanished while they were read (<c>backup_files_changed</c>).</summary>
+        public const int Changed = 2200;
+
+        /// <summary>Unreadable files were skipped under <c>IgnoreUnreadable</c> (<c>backup_files_unreadable</c>).</summary>
+        public const int Unreadable = 2201;
+
+        /// <summary>Sockets, devices or FIFOs were left out (<c>backup_files_skipped</c>).</summary>
+        public const int Skipped = 2202;
+    }
+
+    /// <summary>Services the agent stops and starts again around a backup or a restore (a part of the backups range).</summary>
+    public static class Stops
+    {
+        /// <summary>A service was stopped (<c>service_stopped</c>).</summary>
+        public const int Stopped = 2220;
+
+        /// <summary>A stopped service was started again (<c>service_started</c>).</summary>
+        public const int Started = 2221;
+
+        /// <summary>A stopped service could not be started again (<c>service_start_failed</c>).</summary>
+        public const int StartFailed = 2222;
+
+        /// <summary>At start-up, a service a previous run left stopped was started (<c>service_recovered</c>).</summary>
+        public const int Recovered = 2223;
+
+        /// <summary>A service could not be stopped, so nothing was read (<c>service_stop_failed</c>).</summary>
+        public const int StopFailed = 2224;
+    }
+
     /// <summary>Certificate checks and renewals.</summary>
     public static class Certificates
     {

@@ -59,9 +59,11 @@ internal static class BackupCommands
         var clean = new Option<bool>("--clean") { Description = "Drop the restored objects first; a restore into an existing non-empty database is refused without it" };
         var from = new Option<string?>("--from") { Description = "Download the backup from this copy target (default: from the job's Directory)" };
         var identity = new Option<string?>("--identity") { Description = "The age identity file that decrypts an encrypted copy (default: the job's Encryption:IdentityFile)" };
-        var restore = new Command("restore", "Restore a backup into a new database, or over the original after confirmation") { restoreJob, file, toDatabase, yes, clean, from, identity };
+        var toDirectory = new Option<string?>("--to-directory") { Description = "Files jobs: extract into this empty (or new) directory" };
+        var inPlace = new Option<bool>("--in-place") { Description = "Files jobs: extract over the paths (or the volume) the backup was taken from; needs --yes or a terminal's confirmation" };
+        var restore = new Command("restore", "Restore a backup into a new database or directory, or over the original after confirmation") { restoreJob, file, toDatabase, toDirectory, inPlace, yes, clean, from, identity };
         restore.SetAction((parse, ct) => RestoreAsync(parse.GetValue(config), new RestoreArguments(parse.GetValue(restoreJob)!, parse.GetValue(file), parse.GetValue(toDatabase),
-            parse.GetValue(yes), parse.GetValue(clean), parse.GetValue(from), parse.GetValue(identity)), Console.Out, ct));
+            parse.GetValue(yes), parse.GetValue(clean), parse.GetValue(from), parse.GetValue(identity)) { ToDirectory = parse.GetValue(toDirectory), InPlace = parse.GetValue(inPlace) }, Console.Out, ct));
         backup.Subcommands.Add(restore);
         return backup;
     }
@@ -341,7 +343,22 @@ internal static class BackupCommands
     }
 
     /// <summary>What <c>backup restore</c> was asked.</summary>
-    internal sealed record RestoreArguments(string Job, string? File, string? ToDatabase, bool Yes, bool Clean, string? From = null, string? Identity = null);
+    internal sealed record RestoreArguments(string Job, string? File, string? ToDatabase, bool Yes, bool Clean, string? From = null, string? Identity = null)
+    {
+        /// <summary><c>--to-directory</c>: a files job's backup extracted here.</summary>
+        public string? ToDirectory { get; init; }
+
+        /// <summary><c>--in-place</c>: a files job's backup extracted over its original paths.</summary>
+        public bool InPlace { get; init; }
+
+        /// <summary>Where the restore goes, in the engines' terms.</summary>
+        public RestoreTarget Target => ToDirectory is not null ? RestoreTarget.IntoDirectory(Path.GetFullPath(ToDirectory))
+            : InPlace ? RestoreTarget.OverOriginalFiles()
+            : RestoreTarget.IntoDatabase(ToDatabase, Clean);
+
+        /// <summary>What the restore goes into, for its result line.</summary>
+        public string? Destination => ToDirectory is not null ? Path.GetFullPath(ToDirectory) : InPlace ? "the original paths" : ToDatabase;
+    }
 
     internal static async Task<int> RestoreAsync(string? configPath, RestoreArguments arguments, TextWriter output, CancellationToken cancellationToken)
     {
@@ -431,12 +448,12 @@ internal static class BackupCommands
     /// </summary>
     private static async Task<bool> ConfirmAsync(RestoreArguments arguments, BackupJobOptions options, string what, string? source, TextWriter output, CancellationToken cancellationToken)
     {
-        if ((arguments.ToDatabase is not null && !string.Equals(arguments.ToDatabase, source, StringComparison.Ordinal)) || arguments.Yes)
+        if ((arguments.ToDatabase is not null && !string.Equals(arguments.ToDatabase, source, StringComparison.Ordinal)) || arguments.ToDirectory is not null || arguments.Yes)
         {
             return true;
         }
 
-        var target = arguments.ToDatabase ?? source ?? options.Database ?? "the database in the connection";
+        var target = arguments.InPlace ? $"the original paths ({source})" : arguments.ToDatabase ?? source ?? options.Database ?? "the database in the connection";
         if (!IsInteractive(output) || Console.IsInputRedirected)
         {
             output.WriteLine($"refusing to restore over {target} without --yes (no terminal to confirm); use --to-database NAME to restore into a new database");
@@ -457,7 +474,7 @@ internal static class BackupCommands
     {
         var restorer = provider.GetRequiredService<BackupRestorer>();
         var progress = new DumpProgress();
-        var task = restorer.RestoreAsync(arguments.Job, options, path, arguments.ToDatabase, arguments.Clean, configuration.Agent.StateDirectory, progress, cancellationToken);
+        var task = restorer.RestoreIntoAsync(arguments.Job, options, path, arguments.Target, configuration.Agent.StateDirectory, progress, cancellationToken);
         if (IsInteractive(output))
         {
             await ShowProgressAsync($"restore {arguments.Job}", Rate(progress), task).ConfigureAwait(false);
@@ -465,7 +482,7 @@ internal static class BackupCommands
 
         var result = await task.ConfigureAwait(false);
         output.WriteLine(result.Success
-            ? $"{result.Message} into {arguments.ToDatabase ?? source ?? options.Database ?? "the original database"}"
+            ? $"{result.Message} into {arguments.Destination ?? source ?? options.Database ?? "the original database"}"
             : $"restore failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}");
         return result.Success ? 0 : 1;
     }

@@ -1,0 +1,98 @@
+using Microsoft.Extensions.DependencyInjection;
+using OpsAgent.Backups.Engines;
+using OpsAgent.Backups.Files;
+using OpsAgent.Backups.Tests.Support;
+using static OpsAgent.Backups.Tests.Engines.FileTrees.FileTreeKit;
+
+namespace OpsAgent.Backups.Tests.Engines.FileTrees;
+
+/// <summary>The files engine against a real tree: 20,000 files and everything a media directory or a volume holds, restored with GNU tar and compared with diff and find.</summary>
+[TestFixture]
+[Platform("Linux")]
+public sealed class FilesBackupTests
+{
+    private const string BuildTree = """
+        set -e
+        m="$1/media"
+        mkdir -p "$m"
+        for d in $(seq 1 100); do
+          mkdir "$m/d$d"
+          for f in $(seq 1 200); do printf '%s %s\n' "$d" "$f" > "$m/d$d/f$f.txt"; done
+        done
+        mkdir -p "$m/média" "$m/日本語"
+        echo été > "$m/média/été ☃.txt"
+        echo nihongo > "$m/日本語/ファイル.txt"
+        long=$(printf 'a%.0s' $(seq 1 150))
+        mkdir "$m/$long"
+        echo long > "$m/$long/$long.txt"
+        ln -s ../d1/f1.txt "$m/d2/link-in"
+        ln -s /etc/passwd "$m/link-out"
+        ln -s nowhere "$m/dangling"
+        ln -s d3 "$m/dirlink"
+        ln "$m/d1/f2.txt" "$m/hard"
+        truncate -s 20M "$m/sparse.img"
+        printf x | dd of="$m/sparse.img" bs=1 seek=10000000 conv=notrunc status=none
+        : > "$m/empty"
+        mkdir "$m/emptydir"
+        chown 1234:2345 "$m/d3/f1.txt"
+        chown -R 999:999 "$m/d4"
+        chmod 4755 "$m/d5/f1.txt"
+        mkdir "$m/tmpdir" && chmod 1777 "$m/tmpdir"
+        chmod 0600 "$m/d6/f1.txt"
+        touch -h -d '2020-01-02 03:04:05' "$m/d7/f1.txt" "$m/link-out"
+        mkdir -p "$m/cache/sub" && head -c 1000000 /dev/urandom > "$m/cache/sub/big.bin"
+        echo tmp > "$m/d8/upload.tmp"
+        mkfifo "$m/pipe"
+        python3 -c "import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])" "$m/sock"
+        touch -d '2019-05-05 05:05:05' "$m/d9" "$m/emptydir"
+        """;
+
+    private DirectoryInfo _dir = null!;
+
+    private string Source => Path.Combine(_dir.FullName, "src");
+
+    [SetUp]
+    public void CreateTree()
+    {
+        _dir = Directory.CreateTempSubdirectory("opsagent-files-");
+        Directory.CreateDirectory(Source);
+        Sh($"bash -c '{BuildTree.Replace("'", "'\\''", StringComparison.Ordinal)}' tree '{Source}'");
+    }
+
+    [TearDown]
+    public void RemoveTree() => _dir.Delete(recursive: true);
+
+    [Test]
+    public async Task Run_RealTreeWithEveryKindOfEntry_RestoresIdenticalByDiffAndStat()
+    {
+        using var services = Services();
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        var (job, errors) = Load(services, kit.Directory, $$"""
+            "Paths": [ "{{Source}}/media" ], "Exclude": [ "**/*.tmp", "cache/**" ]
+            """);
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+
+        var result = await kit.Runner.RunAsync(kit.Request("media", job!), null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That(result.Success, Is.True, result.Message);
+        Assert.That(Path.GetFileName(result.File!.Path), Does.Match(@"^media_\d{8}T\d{6}Z\.tar\.zst$"));
+        var metadata = BackupMetadata.TryRead(result.File.Path + ".json")!;
+        Assert.That(metadata.Verified, Is.True);
+        Assert.That(metadata.VerifiedBy, Does.Contain("tar entries and bytes"));
+        Assert.That(metadata.Facts!["skipped"].GetInt32(), Is.EqualTo(2), "the FIFO and the socket are left out and counted");
+        var restore = Path.Combine(_dir.FullName, "restored");
+        var restored = await kit.Restorer.RestoreIntoAsync("media", job!, result.File.Path, RestoreTarget.IntoDirectory(restore), kit.Directory, null, TestContext.CurrentContext.CancellationToken);
+        Assert.That(restored.Success, Is.True, restored.Message);
+
+        var copy = Path.Combine(restore, Source.TrimStart('/'), "media");
+        Sh($"diff -r --no-dereference -x cache -x '*.tmp' -x pipe -x sock '{Source}/media' '{copy}'");
+        var expected = Listing($"{Source}/media").Where(l => !l.StartsWith("cache", StringComparison.Ordinal) && !l.Contains(".tmp|", StringComparison.Ordinal)
+            && !l.StartsWith("pipe|", StringComparison.Ordinal) && !l.StartsWith("sock|", StringComparison.Ordinal)).ToArray();
+        var actual = Listing(copy);
+        Assert.That(expected, Has.Length.GreaterThan(20_000));
+        Assert.That(actual, Is.EqualTo(expected), "types, modes (setuid, sticky), owners, sizes, mtimes (directories' too), link targets and link counts");
+        Assert.That(metadata.Facts["entries"].GetInt64(), Is.EqualTo(expected.Length + 1), "every entry below the root, and the root");
+        Assert.That(Sh($"stat -c %i '{copy}/hard' '{copy}/d1/f2.txt' | uniq | wc -l").Trim(), Is.EqualTo("1"), "the hard link is one inode again");
+        Assert.That(File.ResolveLinkTarget(Path.Combine(copy, "link-out"), false)?.FullName, Is.EqualTo("/etc/passwd"), "a link out of the tree is kept as a link, never followed");
+    }
+}
