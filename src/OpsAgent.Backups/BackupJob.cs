@@ -65,14 +65,17 @@ internal sealed partial class BackupStartup(
     BackupRunner runner,
     Retention.RetentionExecutor retention,
     BackupStateStore state,
+    Stops.ServiceStopper stopper,
     TimeProvider time,
     IHostApplicationLifetime lifetime,
     ILogger<BackupStartup> logger) : IHostedService
 {
     /// <inheritdoc />
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
         var current = configuration.Current;
+        // Before anything else: an application a killed agent left stopped for a volume backup or a restore comes back first.
+        await stopper.RecoverAsync(current.Agent.StateDirectory, cancellationToken).ConfigureAwait(false);
         foreach (var (job, o) in current.Get<BackupsOptions>().Jobs)
         {
             runner.RemoveStalePartials(job, o.Directory!, current.Agent.StateDirectory);
@@ -82,7 +85,6 @@ internal sealed partial class BackupStartup(
         }
 
         lifetime.ApplicationStarted.Register(() => _ = CatchUpAsync(lifetime.ApplicationStopping));
-        return Task.CompletedTask;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

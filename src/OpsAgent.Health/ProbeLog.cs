@@ -44,4 +44,7 @@ internal static partial class ProbeLog
 
     [LoggerMessage(EventId = EventIds.Probes.PauseFileUnreadable, Level = LogLevel.Error, Message = "Pause file {Path} {Problem}: no declared pause is in force, failing probes are restarted")]
     public static partial void PauseFileUnreadable(ILogger logger, string path, string problem);
+
+    [LoggerMessage(EventId = EventIds.Probes.HeldByAgent, Level = LogLevel.Information, Message = "Probe {Probe}: failure not counted, {Target} is stopped by {Job} for a {Purpose}")]
+    public static partial void HeldByAgent(ILogger logger, string probe, string target, string job, string purpose);
 }

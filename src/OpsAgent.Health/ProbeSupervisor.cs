@@ -14,7 +14,7 @@ namespace OpsAgent.Health;
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
 /// </remarks>
 internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
-    ILogger<ProbeSupervisor> logger)
+    ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null)
 {
     /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>
     public async Task<ProbeState> StepAsync(string probe, ProbeOptions options, ProbesOptions all, string stateDirectory, ProbeResult result, CancellationToken cancellationToken)
@@ -26,6 +26,15 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         var state = store.Get(probe, options.StartPeriod);
         state.Last = result with { Message = result.Message is null ? null : redactor.Redact(result.Message) };
         state.LastRun = now;
+        var restart = options.Restart;
+        IRestartTarget? target = restart is null ? null : targets.Create(restart);
+        if (!result.Success && target is not null && stopped?.Holding(stateDirectory, target.Description) is { } hold)
+        {
+            // The agent stopped it on purpose (a consistent volume backup, a restore): not a failure, never a restart.
+            ProbeLog.HeldByAgent(logger, probe, target.Description, hold.Job, hold.Purpose);
+            return state;
+        }
+
         if (result.Success)
         {
             state.ConsecutiveSuccesses++;
@@ -39,8 +48,6 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         }
 
         ProbeLog.Result(logger, probe, result.Success ? "success" : "failure", result.Reason ?? "-", result.Latency.TotalMilliseconds);
-        var restart = options.Restart;
-        IRestartTarget? target = restart is null ? null : targets.Create(restart);
         if (state.Verifying)
         {
             var restarted = state.RestartedTarget ?? target?.Description ?? "-";

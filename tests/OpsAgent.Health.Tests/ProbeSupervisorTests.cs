@@ -32,8 +32,11 @@ public sealed class ProbeSupervisorTests
         _target = new FakeTarget();
         _store = new ProbeStateStore(_clock);
         _pauses = new PauseStore(_clock, _loggers.CreateLogger<PauseStore>());
-        _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>());
+        _stopped = new OpsAgent.Core.Maintenance.StoppedServicesStore(_clock);
+        _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>(), _stopped);
     }
+
+    private OpsAgent.Core.Maintenance.StoppedServicesStore _stopped = null!;
 
     [TearDown]
     public void TearDown()
@@ -81,6 +84,36 @@ public sealed class ProbeSupervisorTests
         var state = await _supervisor.StepAsync(name, options, all ?? All((name, options)), _dir, result, CancellationToken.None);
         _clock.Advance(options.Every);
         return state;
+    }
+
+    [Test]
+    public async Task Step_TargetStoppedByTheAgentForABackup_FailuresNotCountedNoRestartUntilTheHoldEnds()
+    {
+        var options = Backend();
+        _stopped.Add(_dir, new OpsAgent.Core.Maintenance.StoppedService(_target.Description, "media", "backup", Start));
+
+        for (var i = 0; i < 6; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var whileStopped = _store.Get("backend", options.StartPeriod);
+        Assert.That((whileStopped.Healthy, whileStopped.ConsecutiveFailures, _target.Restarts), Is.EqualTo((true, 0, 0)), "stopped on purpose: no failure, no restart");
+        Assert.That(_logs.Entries.Any(e => e.EventId.Id == OpsAgent.Core.Logging.EventIds.Probes.HeldByAgent && e.Message.Contains("stopped by media for a backup", StringComparison.Ordinal)), Is.True);
+
+        _stopped.MarkStarted(_dir, _target.Description, "media", _clock.GetUtcNow() + TimeSpan.FromSeconds(30));
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.That(_target.Restarts, Is.Zero, "still held while it comes up");
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.That(_target.Restarts, Is.EqualTo(1), "past the hold a failing target is restarted as always");
     }
 
     [Test]

@@ -356,5 +356,8 @@ public static class EventIds
 
         /// <summary>The pause file is unusable (<c>pause_file_unreadable</c>).</summary>
         public const int PauseFileUnreadable = 4021;
+
+        /// <summary>A failure was not counted: the agent itself stopped the probe's target for a backup or a restore.</summary>
+        public const int HeldByAgent = 4022;
     }
 }

@@ -141,7 +141,7 @@ internal sealed class FilesEngine(IServiceProvider services) : IBackupEngine
         }
     }
 
-    private static bool IsWithin(string path, string tree) => path == tree || path.StartsWith(tree + "/", StringComparison.Ordinal);
+    private static bool IsWithin(string path, string tree) => path == tree || tree == "/" || path.StartsWith(tree + "/", StringComparison.Ordinal);
 
     public void CheckHost(string path, BackupJobOptions job, HostCheckContext context)
     {
@@ -240,9 +240,14 @@ internal sealed class FilesEngine(IServiceProvider services) : IBackupEngine
         {
             directory = Path.TrimEndingDirectorySeparator(Path.GetFullPath(requested));
             var originals = settings.Volume is { } volume ? [await MountPointAsync(volume, cancellationToken).ConfigureAwait(false)] : settings.Paths;
-            if (originals.FirstOrDefault(o => IsWithin(o, directory) && (settings.Volume is null ? Path.Combine(directory, o.TrimStart('/')) : directory) is var landing && IsWithin(landing, o)) is { } original)
+            // Where the archive's copy of each original lands; over it, or anywhere inside it, is a restore over the original.
+            foreach (var original in originals)
             {
-                throw new BackupFailedException(BackupReasons.WrongTarget, $"restoring into {directory} would write over {original}, which the backup was taken from: restore over the original with --in-place --yes");
+                var landing = settings.Volume is null ? Path.Combine(directory, original.TrimStart('/')) : directory;
+                if (landing == original || IsWithin(directory, original))
+                {
+                    throw new BackupFailedException(BackupReasons.WrongTarget, $"restoring into {directory} would write over {original}, which the backup was taken from: restore over the original with --in-place --yes");
+                }
             }
 
             if (Directory.Exists(directory) && Directory.EnumerateFileSystemEntries(directory).Any())

@@ -16,7 +16,7 @@ public sealed class FilesBackupTests
         m="$1/media"
         mkdir -p "$m"
         for d in $(seq 1 100); do
-          mkdir "$m/d$d"
+          mkdir -p "$m/d$d"
           for f in $(seq 1 200); do printf '%s %s\n' "$d" "$f" > "$m/d$d/f$f.txt"; done
         done
         mkdir -p "$m/média" "$m/日本語"
@@ -55,9 +55,11 @@ public sealed class FilesBackupTests
     public void CreateTree()
     {
         _dir = Directory.CreateTempSubdirectory("opsagent-files-");
-        Directory.CreateDirectory(Source);
-        Sh($"bash -c '{BuildTree.Replace("'", "'\\''", StringComparison.Ordinal)}' tree '{Source}'");
+        Directory.CreateDirectory(Path.Combine(Source, "media", "d1"));
+        File.WriteAllText(Path.Combine(Source, "media", "d1", "f1.txt"), "1 1\n");
     }
+
+    private void BuildFullTree() => Sh($"bash -c '{BuildTree.Replace("'", "'\\''", StringComparison.Ordinal)}' tree '{Source}'");
 
     [TearDown]
     public void RemoveTree() => _dir.Delete(recursive: true);
@@ -65,6 +67,7 @@ public sealed class FilesBackupTests
     [Test]
     public async Task Run_RealTreeWithEveryKindOfEntry_RestoresIdenticalByDiffAndStat()
     {
+        BuildFullTree();
         using var services = Services();
         using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
         var (job, errors) = Load(services, kit.Directory, $$"""
@@ -94,5 +97,62 @@ public sealed class FilesBackupTests
         Assert.That(metadata.Facts["entries"].GetInt64(), Is.EqualTo(expected.Length + 1), "every entry below the root, and the root");
         Assert.That(Sh($"stat -c %i '{copy}/hard' '{copy}/d1/f2.txt' | uniq | wc -l").Trim(), Is.EqualTo("1"), "the hard link is one inode again");
         Assert.That(File.ResolveLinkTarget(Path.Combine(copy, "link-out"), false)?.FullName, Is.EqualTo("/etc/passwd"), "a link out of the tree is kept as a link, never followed");
+    }
+
+    [Test]
+    public async Task Run_FileAppendedToDuringTheRun_SucceedsWithAWarningListingItAndAWellFormedArchive()
+    {
+        using var logs = new OpsAgent.Testing.CapturingLoggerProvider();
+        using var services = Services(logs);
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        var log = Path.Combine(Source, "media", "app.log");
+        await File.WriteAllBytesAsync(log, new byte[32 << 20]);
+        var (job, _) = Load(services, kit.Directory, $$""" "Paths": [ "{{Source}}/media/app.log", "{{Source}}/media/d1" ], "Compression": "none" """);
+        using var stop = new CancellationTokenSource();
+        // An application writing its log while the backup reads it.
+        var writer = Task.Run(async () =>
+        {
+            await using var append = new FileStream(log, FileMode.Append, FileAccess.Write, FileShare.ReadWrite);
+            while (!stop.IsCancellationRequested)
+            {
+                await append.WriteAsync(new byte[4096]);
+                await append.FlushAsync();
+                await Task.Yield();
+            }
+        });
+
+        BackupRunResult result;
+        try
+        {
+            result = await kit.Runner.RunAsync(kit.Request("media", job!), null, TestContext.CurrentContext.CancellationToken);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await writer;
+        }
+
+        Assert.That(result.Success, Is.True, result.Message);
+        var facts = BackupMetadata.TryRead(result.File!.Path + ".json")!.Facts!;
+        Assert.That(facts["filesChangedCount"].GetInt32(), Is.EqualTo(1));
+        Assert.That(facts["filesChanged"][0].GetString(), Is.EqualTo(log));
+        Assert.That(logs.WithEvent("backup_files_changed").Single().Message, Does.Contain(log));
+        Assert.That(Sh($"tar -tvf '{result.File.Path}' | grep -c 'app.log'").Trim(), Is.EqualTo("1"), "GNU tar reads the archive: the grown file was cut at the length its header gave");
+    }
+
+    [Test]
+    public void Load_PathsThatCannotBeBackups_RefusedWithTheirPaths()
+    {
+        using var services = Services();
+        var (_, errors) = Load(services, "/var/backups/media", """
+            "Paths": [ "relative/media", "/proc/self", "/var/backups", "/" ], "Volume": "vol", "Exclude": [ "/abs/**" ], "Container": "web", "StopContainers": [ "bad name" ]
+            """);
+
+        Assert.That(errors.Select(e => e.Path), Is.SupersetOf(new[]
+        {
+            "OpsAgent:Backups:media:Paths", "OpsAgent:Backups:media:Paths:0", "OpsAgent:Backups:media:Paths:1", "OpsAgent:Backups:media:Paths:2", "OpsAgent:Backups:media:Paths:3",
+            "OpsAgent:Backups:media:Exclude:0", "OpsAgent:Backups:media:Container", "OpsAgent:Backups:media:StopContainers:0",
+        }), string.Join("\n", errors));
+        Assert.That(errors.Single(e => e.Path == "OpsAgent:Backups:media:Paths:2").Message, Does.Contain("holds the job's own Directory"));
     }
 }
