@@ -6,7 +6,7 @@ namespace OpsAgent.Backups;
 /// <summary>One backup job.</summary>
 public sealed class BackupJobOptions
 {
-    /// <summary><c>postgres</c> or <c>mongodb</c>.</summary>
+    /// <summary><c>postgres</c>, <c>mongodb</c> or <c>files</c> (directory trees and Docker volumes).</summary>
     public string? Engine { get; set; }
 
     /// <summary>The settings only the engine uses (<c>Format</c>, <c>PgDumpPath</c>, ...), bound from the same object into the engine's options type.</summary>
