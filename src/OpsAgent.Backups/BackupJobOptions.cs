@@ -61,6 +61,9 @@ public sealed class BackupJobOptions
     /// <summary>How copies with <c>Encrypt</c> are encrypted.</summary>
     public Copies.EncryptionOptions? Encryption { get; set; }
 
+    /// <summary>A scheduled restore drill that proves the newest backup restores, or null for none.</summary>
+    public Drills.DrillOptions? Drill { get; set; }
+
     /// <summary>Run once at start when the newest backup is older than the schedule's previous fire time.</summary>
     public bool CatchUp { get; set; } = true;
 

@@ -77,6 +77,34 @@ internal sealed class BackupMetrics
         meter.CreateObservableCounter("opsagent_backup_copy_bytes", () => CopySeries()
             .Select(c => new Measurement<long>(c.Counters.Bytes, c.Job, c.Target)),
             description: "Bytes uploaded to the target.");
+        // The drills' series come from their state files: a quarterly drill's result must outlive restarts in between.
+        IEnumerable<(KeyValuePair<string, object?> Job, Drills.DrillState State)> DrillSeries()
+        {
+            var current = configuration.Current;
+            foreach (var (job, options) in current.Get<BackupsOptions>().Jobs)
+            {
+                if (options.Drill is not null)
+                {
+                    yield return (Job(job), Drills.DrillStateStore.Read(current.Agent.StateDirectory, job));
+                }
+            }
+        }
+
+        meter.CreateObservableGauge("opsagent_backup_drill_last_success_timestamp_seconds", () => DrillSeries()
+            .Where(d => d.State.LastSuccess is not null)
+            .Select(d => new Measurement<double>(d.State.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, d.Job)),
+            description: "Unix time a restore drill of the job last restored its backup and passed every check.");
+        meter.CreateObservableCounter("opsagent_backup_drill_runs", () => DrillSeries().SelectMany(d => d.State.Runs
+            .Select(r => new Measurement<long>(r.Value, d.Job, new("result", r.Key)))),
+            description: "Restore drills by result (success, or the reason: restore_failed, check_failed:<n>, no_backup, timeout, no_space).");
+        meter.CreateObservableGauge("opsagent_backup_drill_duration_seconds", () => DrillSeries()
+            .Where(d => d.State.LastDurationSeconds is not null)
+            .Select(d => new Measurement<double>(d.State.LastDurationSeconds!.Value, d.Job)),
+            description: "Duration of the last drill (download, restore, checks).");
+        meter.CreateObservableGauge("opsagent_backup_drill_restored_bytes", () => DrillSeries()
+            .Where(d => d.State.LastRestoredBytes is not null)
+            .Select(d => new Measurement<long>(d.State.LastRestoredBytes!.Value, d.Job)),
+            description: "Uncompressed bytes the last drill restored.");
         meter.CreateObservableCounter("opsagent_backup_deleted", () => Jobs().Select(j => new Measurement<long>(j.State.Deleted, Job(j.Job))),
             description: "Backups deleted by retention.");
     }

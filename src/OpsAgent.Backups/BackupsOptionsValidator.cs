@@ -147,6 +147,69 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
 
         ValidateRetention($"{path}:{nameof(BackupJobOptions.Retention)}", o.Retention, errors);
         Copies.CopyValidation.ValidateJob(path, o, errors);
+        if (o.Drill is { } drill)
+        {
+            ValidateDrill($"{path}:{nameof(BackupJobOptions.Drill)}", o, drill, registration, errors);
+        }
+    }
+
+    private static void ValidateDrill(string path, BackupJobOptions job, Drills.DrillOptions drill, BackupEngineRegistration? registration, ValidationCollector errors)
+    {
+        if (registration is not null && registration.Engine is not Drills.IBackupDrill)
+        {
+            errors.Add(path, $"the {registration.Name} engine has no restore drill");
+        }
+
+        if (string.IsNullOrWhiteSpace(drill.Schedule))
+        {
+            errors.Add($"{path}:{nameof(Drills.DrillOptions.Schedule)}", "required (quarterly, as the runbooks ask: \"0 4 1 */3 *\")");
+        }
+        else if (!ScheduleSpec.TryParseCron(drill.Schedule, out _, out var error))
+        {
+            errors.Add($"{path}:{nameof(Drills.DrillOptions.Schedule)}", error!);
+        }
+
+        if (drill.From is { } from && !job.Copies.ContainsKey(from))
+        {
+            errors.Add($"{path}:{nameof(Drills.DrillOptions.From)}", job.Copies.Count == 0
+                ? $"'{from}' is not one of the job's copies (it has none): remove From to drill the newest local backup"
+                : $"'{from}' is not one of the job's copies ({string.Join(", ", job.Copies.Keys)})");
+        }
+
+        if (drill.Server is not null)
+        {
+            foreach (var e in drill.Server.Validate($"{path}:{nameof(Drills.DrillOptions.Server)}"))
+            {
+                errors.Add(e);
+            }
+        }
+
+        if (drill.Timeout <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}:{nameof(Drills.DrillOptions.Timeout)}", "must be positive");
+        }
+
+        if (!(drill.RowCountTolerance is >= 0 and <= 1))
+        {
+            errors.Add($"{path}:{nameof(Drills.DrillOptions.RowCountTolerance)}", "must be a fraction from 0 to 1 (0.1: 10 %)");
+        }
+
+        for (var i = 0; i < drill.Checks.Count; i++)
+        {
+            var check = drill.Checks[i];
+            if (check is null)
+            {
+                errors.Add($"{path}:{nameof(Drills.DrillOptions.Checks)}:{i}", "is empty: give a Query (or Collection) with AtLeast or AtMost");
+            }
+            else if (check.AtLeast is null && check.AtMost is null)
+            {
+                errors.Add($"{path}:{nameof(Drills.DrillOptions.Checks)}:{i}", "give AtLeast or AtMost (or both): what the value must be");
+            }
+            else if (check.AtLeast > check.AtMost)
+            {
+                errors.Add($"{path}:{nameof(Drills.DrillOptions.Checks)}:{i}", $"AtLeast {check.AtLeast} is above AtMost {check.AtMost}: no value passes");
+            }
+        }
     }
 
     /// <summary>Checks a retention policy (a job's or a copy's) at <paramref name="retention"/>.</summary>

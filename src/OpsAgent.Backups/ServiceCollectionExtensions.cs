@@ -32,10 +32,12 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<CopyFetcher>();
         services.TryAddSingleton<Restore.BackupRestorer>();
         services.TryAddSingleton<Stops.ServiceStopper>();
+        services.TryAddSingleton<Drills.DrillRunner>();
         services.AddHostCheck<BackupHostCheck>();
         services.AddHostCheck<CopyHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
         services.AddJobSource<BackupJobSource>();
+        services.AddJobSource<Drills.DrillJobSource>();
         return services;
     }
 

@@ -76,7 +76,7 @@ public sealed class BackupsOptionsValidatorTests
     {
         var (_, errors) = LoadJson("""{ "OpsAgent": { "Backups": { "db": { "Schedule": "0 2 * * *", "Database": "app", "Container": "pg", "Directory": "/var/backups/db", "Format": "plain" } } } }""");
 
-        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Backups:db:Engine: required: one of postgres, mongodb" }));
+        Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[] { "OpsAgent:Backups:db:Engine: required: one of postgres, mongodb, files" }));
     }
 
     [Test]

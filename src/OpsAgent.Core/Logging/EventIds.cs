@@ -272,6 +272,25 @@ public static class EventIds
         public const int StopFailed = 2224;
     }
 
+    /// <summary>Restore drills (a part of the backups range).</summary>
+    public static class Drills
+    {
+        /// <summary>A drill began (<c>drill_started</c>).</summary>
+        public const int Started = 2300;
+
+        /// <summary>A drill restored the backup and every check held (<c>drill_succeeded</c>).</summary>
+        public const int Succeeded = 2301;
+
+        /// <summary>A drill failed (<c>drill_failed</c>).</summary>
+        public const int Failed = 2302;
+
+        /// <summary>A table has less than half the rows it had at the previous drill (<c>drill_rows_dropped</c>).</summary>
+        public const int RowsDropped = 2303;
+
+        /// <summary>The scratch copy could not be removed (<c>drill_cleanup_failed</c>).</summary>
+        public const int CleanupFailed = 2304;
+    }
+
     /// <summary>Certificate checks and renewals.</summary>
     public static class Certificates
     {

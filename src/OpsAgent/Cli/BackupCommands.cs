@@ -52,6 +52,11 @@ internal static class BackupCommands
         verify.SetAction((parse, ct) => VerifyAsync(parse.GetValue(fileArgument)!, Console.Out, ct));
         backup.Subcommands.Add(verify);
 
+        var drillJob = new Argument<string>("JOB") { Description = "The backup job whose Drill to run" };
+        var drill = new Command("drill", "Run the job's restore drill now: restore its newest backup into a scratch database or directory, check it, remove it") { drillJob };
+        drill.SetAction((parse, ct) => DrillAsync(parse.GetValue(config), parse.GetValue(drillJob)!, Console.Out, ct));
+        backup.Subcommands.Add(drill);
+
         var restoreJob = new Argument<string>("JOB") { Description = "The backup job whose backup to restore" };
         var file = new Option<string?>("--file") { Description = "The backup file (default: the newest verified backup of the job)" };
         var toDatabase = new Option<string?>("--to-database") { Description = "Restore into this database (created if missing) instead of the original" };
@@ -322,6 +327,40 @@ internal static class BackupCommands
         }
 
         return 0;
+    }
+
+    internal static async Task<int> DrillAsync(string? configPath, string job, TextWriter output, CancellationToken cancellationToken)
+    {
+        using var provider = Load(configPath, output, out var configuration);
+        if (provider is null || FindJob(configuration, job, output) is not { } options)
+        {
+            return 1;
+        }
+
+        if (options.Drill is null)
+        {
+            output.WriteLine($"job {job} has no Drill: add \"Drill\": {{ \"Schedule\": \"0 4 1 */3 *\" }} to it");
+            return 1;
+        }
+
+        var progress = new DumpProgress();
+        var task = provider.GetRequiredService<OpsAgent.Backups.Drills.DrillRunner>().RunAsync(
+            OpsAgent.Backups.Drills.DrillJob.For(job, options, configuration.Get<BackupsOptions>(), configuration), progress, cancellationToken);
+        if (IsInteractive(output))
+        {
+            await ShowProgressAsync($"drill {job}", Rate(progress), task).ConfigureAwait(false);
+        }
+
+        var result = await task.ConfigureAwait(false);
+        foreach (var check in result.Checks)
+        {
+            output.WriteLine($"  {check}");
+        }
+
+        output.WriteLine(result.Success
+            ? $"drill {job} ok: {SecretRedactor.Shared.Redact(result.Message)}"
+            : $"drill {job} failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}{(result.Kept ? $" (kept {result.Scratch}: KeepOnFailure)" : "")}");
+        return result.Success ? 0 : 1;
     }
 
     internal static async Task<int> VerifyAsync(string file, TextWriter output, CancellationToken cancellationToken)

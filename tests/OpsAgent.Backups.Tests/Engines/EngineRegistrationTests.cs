@@ -138,7 +138,7 @@ public sealed class EngineRegistrationTests
 
         var (_, errors) = Load(services, "/var/backups/notes");
 
-        Assert.That(errors.Select(e => e.ToString()), Has.One.EqualTo("OpsAgent:Backups:notes:Engine: 'text' is not one of postgres, mongodb"));
+        Assert.That(errors.Select(e => e.ToString()), Has.One.EqualTo("OpsAgent:Backups:notes:Engine: 'text' is not one of postgres, mongodb, files"));
     }
 
     [Test]

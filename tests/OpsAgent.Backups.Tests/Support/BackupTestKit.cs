@@ -25,6 +25,8 @@ internal sealed class BackupTestKit : IDisposable
         Copier = new OpsAgent.Backups.Copies.CopyRunner(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), CopyStore, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyRunner>());
         Fetcher = new OpsAgent.Backups.Copies.CopyFetcher(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyFetcher>());
         Restorer = new OpsAgent.Backups.Restore.BackupRestorer(Tools, new SecretResolver(SecretRedactor.Shared), Engines);
+        Drills = new OpsAgent.Backups.Drills.DrillRunner(Engines, Restorer, Fetcher, Tools, new SecretResolver(SecretRedactor.Shared), Slots, time ?? TimeProvider.System,
+            LoggerFactory.CreateLogger<OpsAgent.Backups.Drills.DrillRunner>());
         Directory = Path.Combine(Path.GetTempPath(), "opsagent-backups-" + Guid.NewGuid().ToString("N")[..8]);
         System.IO.Directory.CreateDirectory(Directory);
     }
@@ -51,6 +53,12 @@ internal sealed class BackupTestKit : IDisposable
     public OpsAgent.Backups.Retention.RetentionExecutor Retention { get; }
 
     public OpsAgent.Backups.Restore.BackupRestorer Restorer { get; }
+
+    /// <summary>Restore drills, with <see cref="Restorer"/> and <see cref="Fetcher"/>.</summary>
+    public OpsAgent.Backups.Drills.DrillRunner Drills { get; }
+
+    /// <summary>The drill request for a job whose <see cref="Request"/> was built.</summary>
+    public static OpsAgent.Backups.Drills.DrillRequest DrillRequest(BackupRequest request) => new(request.Job, request.Options, 1, request.StateDirectory, null);
 
     /// <summary>The copy stage's counters, shared by <see cref="Runner"/> and <see cref="Copier"/>.</summary>
     public OpsAgent.Backups.Copies.CopyStateStore CopyStore { get; } = new();

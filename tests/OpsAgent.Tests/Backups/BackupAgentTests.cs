@@ -245,7 +245,7 @@ public sealed class BackupAgentTests
         Assert.That(exit, Is.EqualTo(1));
         Assert.That(output, Does.Contain("OpsAgent:Backups:MaxConcurrentBackups: must be at least 1"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:Bad Name: names must match"));
-        Assert.That(output, Does.Contain("OpsAgent:Backups:db:Engine: 'oracle' is not one of postgres, mongodb"));
+        Assert.That(output, Does.Contain("OpsAgent:Backups:db:Engine: 'oracle' is not one of postgres, mongodb, files"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Schedule:"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Directory: 'relative/dir' must be an absolute path"));
         Assert.That(output, Does.Contain("OpsAgent:Backups:db:Compression: 'lz4' is not one of zstd, gzip, none"));

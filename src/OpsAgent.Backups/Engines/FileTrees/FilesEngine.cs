@@ -21,7 +21,7 @@ namespace OpsAgent.Backups.Engines.FileTrees;
 /// Docker and the stopper are resolved when a job needs them (a volume, <c>StopContainers</c>): the engines are also built
 /// for <c>backup verify FILE</c>, which has no configuration and so no Docker endpoint.
 /// </remarks>
-internal sealed class FilesEngine(IServiceProvider services) : IBackupEngine
+internal sealed partial class FilesEngine(IServiceProvider services) : IBackupEngine, Drills.IBackupDrill
 {
     private readonly ILogger _logger = services.GetService<ILogger<FilesEngine>>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -106,6 +106,8 @@ internal sealed class FilesEngine(IServiceProvider services) : IBackupEngine
         {
             errors.Add($"{path}:{nameof(FilesEngineOptions.StopTimeout)}", "must be between 00:00:01 and 01:00:00");
         }
+
+        ValidateDrill(path, job, errors);
     }
 
     private static bool IsDockerName(string? name)

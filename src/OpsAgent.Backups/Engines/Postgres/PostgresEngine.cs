@@ -14,7 +14,7 @@ namespace OpsAgent.Backups.Engines.Postgres;
 /// pg_dump refuses servers newer than itself ("server version mismatch"), and Debian-like hosts keep each major's client
 /// under <c>/usr/lib/postgresql/&lt;major&gt;/bin</c>, so the server's version is read first and the matching client chosen.
 /// </remarks>
-internal sealed partial class PostgresEngine : IBackupEngine
+internal sealed partial class PostgresEngine : IBackupEngine, Drills.IBackupDrill
 {
     /// <summary><c>pg_dump -Fc</c>.</summary>
     internal const string CustomFormat = "custom";
@@ -52,6 +52,8 @@ internal sealed partial class PostgresEngine : IBackupEngine
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.Connection)}", problem);
         }
+
+        ValidateDrill(path, job, errors);
     }
 
     /// <summary>The client is chosen per server version at run time, so any pg_dump will do here.</summary>
@@ -151,6 +153,7 @@ internal sealed partial class PostgresEngine : IBackupEngine
         // gets the roles without their passwords rather than no backup at all.
         var noRolePasswords = settings.Globals
             && await QueryAsync(context, tool, connection, "select has_table_privilege('pg_catalog.pg_authid', 'SELECT')", cancellationToken).ConfigureAwait(false) == "f";
+        var estimates = await QueryAsync(context, tool, connection, EstimateRows, cancellationToken).ConfigureAwait(false);
         var sibling = EngineTools.Sibling(tool, "pg_restore");
         var dumpall = EngineTools.Sibling(tool, "pg_dumpall");
         ToolCommand? verify = null;
@@ -177,7 +180,7 @@ internal sealed partial class PostgresEngine : IBackupEngine
                 ? new ToolCommand(dumpall, noRolePasswords ? ["--no-password", "--globals-only", "--no-role-passwords"] : ["--no-password", "--globals-only"]) { Environment = connection.Environment, Container = o.Container }
                 : null,
             IgnoredConnectionParameters = connection.IgnoredParameters,
-            Facts = Facts(settings.Globals ? noRolePasswords : null, connection.Schema, settings.Format == DumpFormat.Plain ? true : null),
+            Facts = Facts(settings.Globals ? noRolePasswords : null, connection.Schema, settings.Format == DumpFormat.Plain ? true : null, estimates),
             Verify = verify,
         };
     }
@@ -191,9 +194,14 @@ internal sealed partial class PostgresEngine : IBackupEngine
     /// <summary>A plain dump written with <c>--clean --if-exists</c>: it may be restored over a non-empty database.</summary>
     internal const string CleanFact = "clean";
 
-    private static System.Text.Json.Nodes.JsonObject? Facts(bool? globalsWithoutRolePasswords, string? schema, bool? clean)
+    private static System.Text.Json.Nodes.JsonObject? Facts(bool? globalsWithoutRolePasswords, string? schema, bool? clean, string? rowEstimates)
     {
         var facts = new System.Text.Json.Nodes.JsonObject();
+        if (rowEstimates is not null && System.Text.Json.Nodes.JsonNode.Parse(rowEstimates) is System.Text.Json.Nodes.JsonObject estimates)
+        {
+            facts[RowEstimatesFact] = estimates;
+        }
+
         if (globalsWithoutRolePasswords is { } g)
         {
             facts[GlobalsWithoutRolePasswordsFact] = g;
