@@ -106,7 +106,7 @@ public sealed class ContainerBackupTests
     /// </remarks>
     [Test]
     [CancelAfter(600_000)]
-    public async Task Run_InContainerWithLargeDatabase_VerifiesAndPublishesWithinTheTimeout(CancellationToken cancellationToken)
+    public async Task Run_InContainerWithLargeDatabase_VerifiesPublishesAndItsDrillRestoresInsideTheContainer(CancellationToken cancellationToken)
     {
         var (created, error) = await PsqlAsync("postgres", "create database big");
         Assert.That(created, Is.Zero, error);
@@ -132,6 +132,21 @@ public sealed class ContainerBackupTests
         TestContext.Out.WriteLine($"dump {metadata.UncompressedBytes} bytes, {metadata.SizeBytes} compressed, {metadata.DurationSeconds} s");
         Assert.That(metadata.UncompressedBytes, Is.GreaterThan(100L << 20), "the dump is past every buffer");
         Assert.That(metadata.VerifiedBy, Does.Contain("pg_restore --list"));
+
+        // The drill restores inside the same container (the server is reachable only there) and drops its scratch there.
+        job.Drill = new OpsAgent.Backups.Drills.DrillOptions
+        {
+            Schedule = "0 4 1 */3 *",
+            Checks = [new OpsAgent.Backups.Drills.DrillCheckOptions { Query = "select count(*) from events", AtLeast = 200_000, AtMost = 200_000 }],
+        };
+        var drill = await _kit.Drills.RunAsync(BackupTestKit.DrillRequest(_kit.Request("big", job)), null, cancellationToken);
+
+        Assert.That(drill.Success, Is.True, $"{drill.Reason}: {drill.Message}");
+        Assert.That(drill.Checks[0].ToString(), Is.EqualTo("1: select count(*) from events = 200000 (between 200000 and 200000) ok"));
+        Assert.That(drill.Checks[1].Name, Is.EqualTo("row_counts"));
+        var (listed, databases) = await PsqlAsync("postgres", "select string_agg(datname, ',' order by datname) from pg_database");
+        Assert.That(listed, Is.Zero, databases);
+        Assert.That(databases.Split(','), Has.None.Contains("_drill_"), "the scratch database is gone from the container's server");
     }
 
     [Test]

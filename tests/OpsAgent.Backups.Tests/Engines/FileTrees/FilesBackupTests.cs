@@ -155,4 +155,30 @@ public sealed class FilesBackupTests
         }), string.Join("\n", errors));
         Assert.That(errors.Single(e => e.Path == "OpsAgent:Backups:media:Paths:2").Message, Does.Contain("holds the job's own Directory"));
     }
+
+    [Test]
+    public async Task Drill_FilesBackup_ExtractsComparesWithTheRecordChecksPathsAndRemovesTheScratch()
+    {
+        Sh($"cd '{Source}/media' && mkdir -p uploads/2026 && for i in $(seq 1 300); do echo $i > uploads/2026/p$i.jpg; done && ln uploads/2026/p1.jpg uploads/first.jpg && ln -s 2026 uploads/latest");
+        using var services = Services();
+        using var kit = new BackupTestKit(engines: services.GetRequiredService<BackupEngines>());
+        var (job, errors) = Load(services, kit.Directory, $$"""
+            "Paths": [ "{{Source}}/media" ],
+            "Drill": { "Schedule": "0 4 1 */3 *", "ExpectPaths": [ "{{Source.TrimStart('/')}}/media/uploads/2026/p300.jpg", "{{Source.TrimStart('/')}}/media/uploads/logo.png" ] }
+            """);
+        Assert.That(errors, Is.Empty, string.Join("\n", errors));
+        var request = kit.Request("media", job!);
+        Assert.That((await kit.Runner.RunAsync(request, null, TestContext.CurrentContext.CancellationToken)).Success, Is.True);
+
+        var missing = await kit.Drills.RunAsync(BackupTestKit.DrillRequest(request), null, TestContext.CurrentContext.CancellationToken);
+        job!.Drill!.ExpectPaths.RemoveAt(1);
+        var passing = await kit.Drills.RunAsync(BackupTestKit.DrillRequest(request), null, TestContext.CurrentContext.CancellationToken);
+
+        Assert.That((missing.Success, missing.Reason), Is.EqualTo((false, "check_failed:paths")), missing.Message);
+        Assert.That(missing.Checks.Single(c => c.Name == "paths").Value, Does.Contain("uploads/logo.png"));
+        Assert.That(passing.Success, Is.True, $"{passing.Reason}: {passing.Message}");
+        Assert.That(passing.Checks.Select(c => (c.Name, c.Ok)), Is.EqualTo(new[] { ("entries", true), ("bytes", true), ("paths", true) }));
+        Assert.That(passing.Checks[0].Value, Is.EqualTo("307"), "the root, d1 and f1.txt, uploads, 2026, 300 files, the hard link, the symbolic link");
+        Assert.That(Directory.Exists(Path.Combine(request.StateDirectory, "tmp")) ? Directory.GetFileSystemEntries(Path.Combine(request.StateDirectory, "tmp")) : [], Is.Empty, "both scratch directories removed");
+    }
 }
