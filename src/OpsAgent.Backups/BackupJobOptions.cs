@@ -61,6 +61,9 @@ public sealed class BackupJobOptions
     /// <summary>How copies with <c>Encrypt</c> are encrypted.</summary>
     public Copies.EncryptionOptions? Encryption { get; set; }
 
+    /// <summary>How <c>backup restore</c> over the original runs beside the live application (stop, pre-restore backup, After, VerifyProbes), or null for a plain restore.</summary>
+    public Restore.RestoreOptions? Restore { get; set; }
+
     /// <summary>A scheduled restore drill that proves the newest backup restores, or null for none.</summary>
     public Drills.DrillOptions? Drill { get; set; }
 

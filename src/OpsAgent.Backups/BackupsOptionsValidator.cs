@@ -151,6 +151,56 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
         {
             ValidateDrill($"{path}:{nameof(BackupJobOptions.Drill)}", o, drill, registration, errors);
         }
+
+        if (o.Restore is { } restore)
+        {
+            ValidateRestore($"{path}:{nameof(BackupJobOptions.Restore)}", restore, errors);
+        }
+    }
+
+    private static void ValidateRestore(string path, Restore.RestoreOptions restore, ValidationCollector errors)
+    {
+        for (var i = 0; i < restore.Stop.Count; i++)
+        {
+            var stop = restore.Stop[i];
+            var at = $"{path}:{nameof(Restore.RestoreOptions.Stop)}:{i}";
+            if (stop is null || (stop.Container is null) == (stop.Unit is null))
+            {
+                errors.Add(at, "give exactly one of Container or Unit ({ \"Container\": \"sims_backend\" } or { \"Unit\": \"ujmp.service\" })");
+            }
+            else if (stop.Container is { } container && (container.Length == 0 || !char.IsAsciiLetterOrDigit(container[0]) || !container.All(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-')))
+            {
+                errors.Add($"{at}:{nameof(Stops.StopTargetOptions.Container)}", $"'{container}' is not a container name");
+            }
+            else if (stop.Unit is { } unit && (unit.Length == 0 || unit.Any(c => char.IsWhiteSpace(c) || char.IsControl(c) || c == '/')))
+            {
+                errors.Add($"{at}:{nameof(Stops.StopTargetOptions.Unit)}", $"'{unit}' is not a systemd unit name");
+            }
+        }
+
+        for (var i = 0; i < restore.After.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(restore.After[i]) || !Core.Processes.ShellWords.TrySplitCommand(restore.After[i], out _, out var error) && error is not null)
+            {
+                errors.Add($"{path}:{nameof(Restore.RestoreOptions.After)}:{i}", "must be a command line (docker exec sims_backend python manage.py migrate --noinput)");
+            }
+        }
+
+        for (var i = 0; i < restore.VerifyProbes.Count; i++)
+        {
+            if (string.IsNullOrWhiteSpace(restore.VerifyProbes[i]))
+            {
+                errors.Add($"{path}:{nameof(Restore.RestoreOptions.VerifyProbes)}:{i}", "must name a probe of OpsAgent:Probes");
+            }
+        }
+
+        foreach (var (name, value) in new[] { (nameof(Restore.RestoreOptions.StopTimeout), restore.StopTimeout), (nameof(Restore.RestoreOptions.AfterTimeout), restore.AfterTimeout), (nameof(Restore.RestoreOptions.VerifyTimeout), restore.VerifyTimeout) })
+        {
+            if (value <= TimeSpan.Zero)
+            {
+                errors.Add($"{path}:{name}", "must be positive");
+            }
+        }
     }
 
     private static void ValidateDrill(string path, BackupJobOptions job, Drills.DrillOptions drill, BackupEngineRegistration? registration, ValidationCollector errors)

@@ -23,6 +23,7 @@ public static class BackupServiceCollectionExtensions
         services.AddAgentSection<CopyTargetsOptions, CopyTargetsOptionsValidator>(CopyTargetsOptions.SectionName);
         services.AddBuiltInCopyTargets();
         services.AddConfigurationCheck<CopyReferencesCheck>();
+        services.AddConfigurationCheck<Restore.RestoreReferencesCheck>();
         services.TryAddSingleton<BackupStateStore>();
         services.TryAddSingleton<BackupSlots>();
         services.TryAddSingleton<Retention.RetentionExecutor>();
@@ -33,6 +34,7 @@ public static class BackupServiceCollectionExtensions
         services.TryAddSingleton<Restore.BackupRestorer>();
         services.TryAddSingleton<Stops.ServiceStopper>();
         services.TryAddSingleton<Drills.DrillRunner>();
+        services.TryAddSingleton<Restore.LiveRestore>();
         services.AddHostCheck<BackupHostCheck>();
         services.AddHostCheck<CopyHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.

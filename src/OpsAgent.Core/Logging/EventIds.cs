@@ -291,6 +291,19 @@ public static class EventIds
         public const int CleanupFailed = 2304;
     }
 
+    /// <summary>Restores over a live application (a part of the backups range).</summary>
+    public static class Restores
+    {
+        /// <summary>A restore step began (<c>restore_step</c>).</summary>
+        public const int Step = 2400;
+
+        /// <summary>A restore over the original finished with every step (<c>restore_succeeded</c>).</summary>
+        public const int Succeeded = 2401;
+
+        /// <summary>A restore over the original failed at a step (<c>restore_failed</c>).</summary>
+        public const int Failed = 2402;
+    }
+
     /// <summary>Certificate checks and renewals.</summary>
     public static class Certificates
     {

@@ -511,6 +511,12 @@ internal static class BackupCommands
     private static async Task<int> RestoreFileAsync(ServiceProvider provider, AgentConfiguration configuration, BackupJobOptions options, RestoreArguments arguments, string path, string? source,
         TextWriter output, CancellationToken cancellationToken)
     {
+        var target = arguments.Target;
+        if (target.IntoOriginal && LiveRestore.Applies(options))
+        {
+            return await RestoreOverLiveApplicationAsync(provider, configuration, options, arguments, path, target, output, cancellationToken).ConfigureAwait(false);
+        }
+
         var restorer = provider.GetRequiredService<BackupRestorer>();
         var progress = new DumpProgress();
         var task = restorer.RestoreIntoAsync(arguments.Job, options, path, arguments.Target, configuration.Agent.StateDirectory, progress, cancellationToken);
@@ -524,6 +530,27 @@ internal static class BackupCommands
             ? $"{result.Message} into {arguments.Destination ?? source ?? options.Database ?? "the original database"}"
             : $"restore failed ({result.Reason}): {SecretRedactor.Shared.Redact(result.Message)}");
         return result.Success ? 0 : 1;
+    }
+
+    /// <summary>The job's <c>Restore</c> steps around a restore over the original, each printed as it goes.</summary>
+    private static async Task<int> RestoreOverLiveApplicationAsync(ServiceProvider provider, AgentConfiguration configuration, BackupJobOptions options, RestoreArguments arguments, string path,
+        RestoreTarget target, TextWriter output, CancellationToken cancellationToken)
+    {
+        var backups = configuration.Get<BackupsOptions>();
+        var request = new LiveRestoreRequest(arguments.Job, options, path, target,
+            new BackupRequest(arguments.Job, options, backups.MaxConcurrentBackups, configuration.TimeZone, configuration.Agent.StateDirectory), configuration);
+        var result = await provider.GetRequiredService<LiveRestore>().RunAsync(request, line => output.WriteLine(SecretRedactor.Shared.Redact(line)), new DumpProgress(), cancellationToken).ConfigureAwait(false);
+        if (result.Success)
+        {
+            output.WriteLine($"{result.Message}{(result.PreRestoreBackup is null ? "" : $"; pre-restore backup {Path.GetFileName(result.PreRestoreBackup)}")}");
+            return 0;
+        }
+
+        output.WriteLine($"restore failed at {result.FailedStep} ({result.Reason}): {result.Message}");
+        output.WriteLine(result.PreRestoreBackup is null
+            ? "no pre-restore backup was taken"
+            : $"to go back: opsagent backup restore {arguments.Job} --file {result.PreRestoreBackup} --yes");
+        return 1;
     }
 
     private static bool IsInteractive(TextWriter output) => ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected;

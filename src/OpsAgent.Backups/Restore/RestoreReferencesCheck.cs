@@ -1,0 +1,32 @@
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Maintenance;
+
+namespace OpsAgent.Backups.Restore;
+
+/// <summary>Each job's <c>Restore:VerifyProbes</c> names a probe of <c>OpsAgent:Probes</c>.</summary>
+internal sealed class RestoreReferencesCheck(IEnumerable<IProbeCatalog> catalogs) : IConfigurationCheck
+{
+    public void Check(ConfigurationSections sections, ValidationCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(sections);
+        ArgumentNullException.ThrowIfNull(errors);
+        var probes = catalogs.Select(v => v.ProbeNames(sections)).FirstOrDefault(n => n is not null);
+        if (probes is null)
+        {
+            return;
+        }
+
+        foreach (var (job, o) in sections.Find<BackupsOptions>()?.Jobs ?? [])
+        {
+            var names = o.Restore?.VerifyProbes ?? [];
+            for (var i = 0; i < names.Count; i++)
+            {
+                if (!string.IsNullOrWhiteSpace(names[i]) && !probes.Contains(names[i], StringComparer.OrdinalIgnoreCase))
+                {
+                    var known = probes.Count == 0 ? "OpsAgent:Probes defines none" : $"defined: {string.Join(", ", probes.Order(StringComparer.Ordinal))}";
+                    errors.Add($"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Restore)}:{nameof(RestoreOptions.VerifyProbes)}:{i}", $"names the probe '{StrictBinder.Truncate(names[i])}', which OpsAgent:Probes does not define ({known})");
+                }
+            }
+        }
+    }
+}
