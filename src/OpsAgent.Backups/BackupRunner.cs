@@ -28,7 +28,11 @@ internal sealed record BackupRunResult(bool Success, string? Reason, string Mess
 /// <param name="MaxConcurrent">The global dump limit.</param>
 /// <param name="TimeZone">The zone retention periods are computed in.</param>
 /// <param name="StateDirectory">The agent's state directory (private temporary files).</param>
-internal sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory);
+internal sealed record BackupRequest(string Job, BackupJobOptions Options, int MaxConcurrent, TimeZoneInfo TimeZone, string StateDirectory)
+{
+    /// <summary>A backup file (full path) this run's retention must not delete: the one a restore over the original is about to read.</summary>
+    public string? Protect { get; init; }
+}
 
 /// <summary>Runs a backup job: dump, compress, checksum, verify, publish atomically, then apply retention.</summary>
 /// <remarks>

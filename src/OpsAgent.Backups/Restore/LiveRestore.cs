@@ -58,7 +58,10 @@ internal sealed class LiveRestore(BackupRunner runner, BackupRestorer restorer, 
         {
             progress?.Invoke($"{step}: {detail}");
             var redacted = redactor.Redact(detail);
-            RestoreLog.Step(logger, job, step, redacted);
+            using (EventScope.Begin(logger, "restore_step", ("Step", step)))
+            {
+                RestoreLog.Step(logger, job, step, redacted);
+            }
         }
 
         try
@@ -66,7 +69,8 @@ internal sealed class LiveRestore(BackupRunner runner, BackupRestorer restorer, 
             if (steps.PreRestoreBackup)
             {
                 Say(Steps.PreRestoreBackup, "taking a backup of what is there now");
-                var backup = await runner.RunAsync(request.Backup, null, cancellationToken).ConfigureAwait(false);
+                // Its retention must not delete the very file about to be restored (an older one, chosen with --file).
+                var backup = await runner.RunAsync(request.Backup with { Protect = request.File }, null, cancellationToken).ConfigureAwait(false);
                 if (!backup.Success)
                 {
                     // Nothing has been touched yet: the restore does not go on without a way back.

@@ -57,7 +57,7 @@ internal sealed class RetentionExecutor(TimeProvider time, ILogger<RetentionExec
         var deleted = 0;
         foreach (var (backup, decision) in plan)
         {
-            if (decision.Keep)
+            if (decision.Keep || (request.Protect is { } protect && string.Equals(Path.GetFullPath(protect), Path.GetFullPath(backup.Path), StringComparison.Ordinal)))
             {
                 continue;
             }
