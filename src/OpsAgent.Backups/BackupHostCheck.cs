@@ -38,6 +38,24 @@ internal sealed partial class BackupHostCheck(BackupEngines engines) : IHostChec
             else if (!context.Offline)
             {
                 engine.CheckHost(path, job, context);
+                if (engine is IAsyncHostCheck asynchronous)
+                {
+                    await asynchronous.CheckHostAsync(path, job, context, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var stops = job.Restore?.Stop ?? [];
+            for (var i = 0; i < stops.Count; i++)
+            {
+                var at = $"{path}:{nameof(BackupJobOptions.Restore)}:{nameof(Restore.RestoreOptions.Stop)}:{i}";
+                if (stops[i].Container is { } stopContainer)
+                {
+                    await context.CheckContainerAsync($"{at}:{nameof(Stops.StopTargetOptions.Container)}", stopContainer, cancellationToken).ConfigureAwait(false);
+                }
+                else if (stops[i].Unit is { } unit)
+                {
+                    await context.CheckUnitAsync($"{at}:{nameof(Stops.StopTargetOptions.Unit)}", unit, cancellationToken).ConfigureAwait(false);
+                }
             }
 
             if (job.Directory is { } directory && !context.Offline)

@@ -151,6 +151,39 @@ public sealed class HostCheckContext
         }
     }
 
+    /// <summary>A warning when Docker has no such volume (not created yet?) or it has no local mount point the agent could read.</summary>
+    public async Task CheckVolumeAsync(string path, string volume, CancellationToken cancellationToken)
+    {
+        if (Offline)
+        {
+            return;
+        }
+
+        _dockerReachable ??= PingDockerAsync(cancellationToken);
+        if (!await _dockerReachable.ConfigureAwait(false))
+        {
+            return;
+        }
+
+        using var timeout = Bounded(cancellationToken);
+        try
+        {
+            var inspect = await _docker.Get(_dockerEndpoint).Volumes.InspectAsync(volume, timeout.Token).ConfigureAwait(false);
+            if (string.IsNullOrEmpty(inspect.Mountpoint))
+            {
+                Warning(path, $"volume '{volume}' has no mount point on this host (driver {inspect.Driver}): the agent cannot read it");
+            }
+        }
+        catch (DockerApiException ex) when (ex.StatusCode == System.Net.HttpStatusCode.NotFound)
+        {
+            Warning(path, $"volume '{volume}' does not exist at {_dockerEndpoint} (not created yet? docker volume ls lists them)");
+        }
+        catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException || ex is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        {
+            Warning(path, $"could not inspect volume '{volume}': {ex.Message}");
+        }
+    }
+
     /// <summary>An error when systemd does not know the unit; nothing when this is not a systemd host.</summary>
     public async Task CheckUnitAsync(string path, string unit, CancellationToken cancellationToken)
     {

@@ -117,6 +117,26 @@ public sealed class CheckConfigHostTests
     }
 
     [Test]
+    public async Task CheckConfig_VolumeAndStoppedServicesMissing_WarningsNamingEach()
+    {
+        var endpoint = TestEnvironment.Require("OPSAGENT_TEST_DOCKER");
+        var path = Write($$"""
+            { "OpsAgent": { "Docker": { "Endpoint": "{{endpoint}}" }, "Backups": {
+                "media": { "Engine": "files", "Schedule": "0 2 * * *", "Directory": "%DIR%/backups", "Volume": "opsagent-check-no-volume", "StopContainers": [ "opsagent-check-no-backend" ] },
+                "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Directory": "%DIR%/backups", "Connection": "Host=127.0.0.1;Database=app",
+                        "Restore": { "Stop": [ { "Container": "opsagent-check-no-worker" } ] } }
+            } } }
+            """);
+
+        var (exit, text) = await CheckAsync(path);
+
+        Assert.That(exit, Is.EqualTo(0), text);
+        Assert.That(text, Does.Contain($"warning: OpsAgent:Backups:media:Volume: volume 'opsagent-check-no-volume' does not exist at {endpoint}"));
+        Assert.That(text, Does.Contain($"warning: OpsAgent:Backups:media:StopContainers:0: container 'opsagent-check-no-backend' does not exist at {endpoint}"));
+        Assert.That(text, Does.Contain($"warning: OpsAgent:Backups:db:Restore:Stop:0:Container: container 'opsagent-check-no-worker' does not exist at {endpoint}"));
+    }
+
+    [Test]
     public async Task CheckConfig_BackupDirectoryBelowAFile_ErrorCannotBeCreated()
     {
         File.WriteAllText(Path.Combine(Dir, "backups"), "");

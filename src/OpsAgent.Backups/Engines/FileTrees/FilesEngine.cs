@@ -21,7 +21,7 @@ namespace OpsAgent.Backups.Engines.FileTrees;
 /// Docker and the stopper are resolved when a job needs them (a volume, <c>StopContainers</c>): the engines are also built
 /// for <c>backup verify FILE</c>, which has no configuration and so no Docker endpoint.
 /// </remarks>
-internal sealed partial class FilesEngine(IServiceProvider services) : IBackupEngine, Drills.IBackupDrill
+internal sealed partial class FilesEngine(IServiceProvider services) : IBackupEngine, IAsyncHostCheck, Drills.IBackupDrill
 {
     private readonly ILogger _logger = services.GetService<ILogger<FilesEngine>>() ?? (ILogger)Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
 
@@ -161,6 +161,22 @@ internal sealed partial class FilesEngine(IServiceProvider services) : IBackupEn
         if (Executables.FindOnPath("tar") is null)
         {
             context.Warning($"{path}:{nameof(BackupJobOptions.Engine)}", "tar is not on this host's PATH: backups work, restores and drills extract with GNU tar (Debian: apt install tar)");
+        }
+    }
+
+    public async Task CheckHostAsync(string path, BackupJobOptions job, HostCheckContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(job);
+        ArgumentNullException.ThrowIfNull(context);
+        var settings = job.EngineSettings<FilesEngineOptions>();
+        if (settings.Volume is { } volume)
+        {
+            await context.CheckVolumeAsync($"{path}:{nameof(FilesEngineOptions.Volume)}", volume, cancellationToken).ConfigureAwait(false);
+        }
+
+        for (var i = 0; i < settings.StopContainers.Count; i++)
+        {
+            await context.CheckContainerAsync($"{path}:{nameof(FilesEngineOptions.StopContainers)}:{i}", settings.StopContainers[i], cancellationToken).ConfigureAwait(false);
         }
     }
 
