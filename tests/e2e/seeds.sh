@@ -25,7 +25,10 @@ E2E_MACHINE=seeds
 trap 'cleanup_containers; e2e_finish' EXIT
 E2E_METRICS_URL=http://127.0.0.1:9464/metrics
 docker_sock=${OPSAGENT_TEST_DOCKER#unix://}
-cleanup_containers() { docker rm -f fmu_db sims_backend sofinance-backend tracehub-db-prod tracehub-db-staging tracehub-backend-prod >/dev/null 2>&1 || true; }
+cleanup_containers() {
+    docker rm -f fmu_db sims_backend sofinance-backend tracehub-db-prod tracehub-db-staging tracehub-backend-prod >/dev/null 2>&1 || true
+    docker volume rm -f sims_media_volume >/dev/null 2>&1 || true
+}
 
 deb=${OPSAGENT_DEB:-}
 if [ -z "$deb" ]; then
@@ -35,7 +38,9 @@ fi
 [ -S "$docker_sock" ] || { not_ok "the harness's Docker engine ($OPSAGENT_TEST_DOCKER)"; exit 1; }
 
 # The harness's engine is the host's Docker: its socket is bound where the package's default endpoint looks.
-if ! e2e_boot seeds --bind="$docker_sock:/var/run/docker.sock"; then not_ok "boot"; exit 1; fi
+# So are its volumes, at the mount points its Engine API reports (on one host they are the same directories).
+docker_volumes=$(docker info -f '{{.DockerRootDir}}')/volumes
+if ! e2e_boot seeds --bind="$docker_sock:/var/run/docker.sock" --bind="$docker_volumes"; then not_ok "boot"; exit 1; fi
 e2e_wait seeds >/dev/null || { not_ok "systemd start-up"; exit 1; }
 root=$E2E_WORK/seeds
 cp "$deb" "$root/root/"
@@ -94,17 +99,26 @@ check "ujmp.service, ujmp-celery.service, ujmp-celery-beat.service started" in_h
 # The next minute at least 15 s away: the scheduled run happens while 001 is set up, before any verb could meet its lock.
 next=$(in_host sh -c 'if [ "$(date -u +%S)" -gt 45 ]; then date -u -d "+2 minutes" "+%M %H"; else date -u -d "+1 minute" "+%M %H"; fi')
 scheduled_since=$(in_host date '+%Y-%m-%d %H:%M:%S')
+# MEDIA_ROOT as the application leaves it: uploads owned by the app's user, a symlink, an empty directory, a file
+# the example's Exclude leaves out (*.tmp, cache/).
+mkdir -p "$root/opt/ujmp/media/uploads/2026/11" "$root/opt/ujmp/media/uploads/empty" "$root/opt/ujmp/media/cache"
+for i in $(seq 1 40); do head -c $((i * 2048)) /dev/urandom >"$root/opt/ujmp/media/uploads/2026/11/photo_$i.jpg"; done
+ln -sfn uploads/2026/11/photo_1.jpg "$root/opt/ujmp/media/latest.jpg"
+echo partial >"$root/opt/ujmp/media/uploads/upload.tmp"; echo thumb >"$root/opt/ujmp/media/cache/thumb.png"
+chown -R 1001:1001 "$root/opt/ujmp/media/uploads"; chmod 0640 "$root/opt/ujmp/media/uploads/2026/11/photo_2.jpg"
+# The example's migrations command stands for the app's manage.py (not installed here): it leaves a mark to look for.
+ujmp_after=('/opt/ujmp/venv/bin/python /opt/ujmp/manage.py migrate --noinput' '/usr/bin/touch /root/ujmp-migrated')
 # First as copied with its HostHeader placeholder left: check-config must fail naming that line, before any reload.
 substitute "seed 002" ujmp.json \
     '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
-    'api.ujmp.example.com:443' 'localhost:18443'
+    'api.ujmp.example.com:443' 'localhost:18443' "${ujmp_after[@]}"
 placeholder_line=$(grep -n '"HostHeader"' "$root/etc/opsagent/conf.d/ujmp.json" | cut -d: -f1)
 out=$(in_host opsagent check-config 2>&1)
 [ $? -ne 0 ] && echo "$out" | has "OpsAgent:Probes:ujmp:HostHeader: 'api.ujmp.example.com' is an example placeholder.*(/etc/opsagent/conf.d/ujmp.json:$placeholder_line)" \
     && ok "check-config fails on ujmp.json's placeholder left, naming conf.d/ujmp.json:$placeholder_line" || { not_ok "check-config names the placeholder's line"; echo "$out" | sed 's/^/#   /'; }
 substitute "seed 002" ujmp.json \
     '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
-    'api.ujmp.example.com:443' 'localhost:18443' \
+    'api.ujmp.example.com:443' 'localhost:18443' "${ujmp_after[@]}" \
     '"HostHeader": "api.ujmp.example.com"' '"HostHeader": "localhost"'
 check "opsagent check-config accepts ujmp.json" in_host opsagent check-config
 check "systemctl reload opsagent (ujmp.json)" in_host systemctl reload opsagent
@@ -133,7 +147,14 @@ printf 'AWS_ACCESS_KEY_ID=%s\nAWS_SECRET_ACCESS_KEY=%s\n' "$OPSAGENT_TEST_S3_ACC
 rm -f "$root/root/sims-age.key"; age-keygen -o "$root/root/sims-age.key" 2>/dev/null
 age-keygen -y "$root/root/sims-age.key" >"$root/etc/opsagent/backup-recipients.txt"
 install -m 0755 "$(command -v age)" "$root/usr/bin/age"
+# The uploads volume (the runbook's sims_media_volume), as the backend leaves it.
+docker volume create --label opsagent-test=1 sims_media_volume >/dev/null
+sims_volume=$(docker volume inspect -f '{{.Mountpoint}}' sims_media_volume)
+mkdir -p "$sims_volume/uploads/patients/2026" "$sims_volume/uploads/reports"
+for i in $(seq 1 30); do head -c $((i * 4096)) /dev/urandom >"$sims_volume/uploads/patients/2026/scan_$i.pdf"; done
+echo report >"$sims_volume/uploads/reports/q3.csv"; chown -R 1000:1000 "$sims_volume/uploads"
 substitute "seed 001" sims.json \
+    'docker compose -f /opt/sims/docker-compose.yml run --rm --no-deps backend python manage.py migrate --noinput' '/usr/bin/touch /root/sims-migrated' \
     'https://sims.alshifalab.pk/api/health/' 'http://127.0.0.1:8010/api/health/' \
     'sims.alshifalab.pk:443' 'localhost:18443' \
     '"Region": "eu-central-1",' "\"Region\": \"us-east-1\", \"Endpoint\": \"$OPSAGENT_TEST_S3\", \"ForcePathStyle\": true," \
@@ -153,8 +174,42 @@ check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/b
 check "backup restore ujmp-db --to-database ujmp_drill (exists, role without CREATEDB)" in_host opsagent backup restore ujmp-db --to-database ujmp_drill
 same "$(count_host ujmp_drill articles)" "$(count_host ujmp_production articles)" && ok "ujmp_drill has the same row count as ujmp_production" || not_ok "row counts after the scratch restore"
 in_host env PGPASSWORD=ujmp-Pw-2231 psql -qAt -h 127.0.0.1 -U ujmp_user -d ujmp_production -c "delete from articles where id > 150000" >/dev/null
-check "backup restore ujmp-db --yes (over the original, plain format)" in_host opsagent backup restore ujmp-db --yes
+# Over the original as the runbook's rollback does it: the example's Restore stops the three units, saves what is
+# there, ends ujmp_user's sessions (one held open here), restores, runs the migrations, starts the units, probes ujmp.
+rm -f "$root/root/ujmp-migrated"
+in_host systemd-run --unit ujmp-session env PGPASSWORD=ujmp-Pw-2231 psql -qAt -h 127.0.0.1 -U ujmp_user -d ujmp_production -c "select pg_sleep(600)" >/dev/null 2>&1
+out=$(in_host opsagent backup restore ujmp-db --yes 2>&1); rc=$?; echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | has "pre-restore backup ujmp-db_" && echo "$out" | has "^stop: .*ujmp.service" && echo "$out" | has "ended [1-9][0-9]* other session" \
+    && echo "$out" | has "^after: /usr/bin/touch" && echo "$out" | has "^start: .*ujmp-celery-beat.service" && echo "$out" | has "ujmp: ok" \
+    && ok "backup restore ujmp-db --yes: pre-restore backup, units stopped, session ended, restored, migrations, units started, ujmp probed ok" \
+    || not_ok "backup restore ujmp-db --yes (over the live application)"
 same "$(count_host ujmp_production articles)" 200000 && ok "ujmp_production is back to 200000 articles" || not_ok "row count after the restore over the original"
+[ -f "$root/root/ujmp-migrated" ] && ok "the Restore's After command (the migrations) ran" || not_ok "the Restore's After command ran"
+[ "$(in_host systemctl is-active ujmp.service ujmp-celery.service ujmp-celery-beat.service | sort -u)" = active ] && ok "ujmp, ujmp-celery and ujmp-celery-beat are running again" || not_ok "the units are running again"
+journal_has restart_started OPSAGENT_PROBE=ujmp && not_ok "the restore's stop of ujmp.service was not taken for a failure (no restart)" || ok "the restore's stop of ujmp.service was not taken for a failure (no restart)"
+
+# The media: the runbook's tar of /opt/ujmp/media, then its "tar -xzf ... -C /opt/ujmp/".
+out=$(in_host opsagent backup run ujmp-media 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "backup ujmp-media ok" && ok "backup run ujmp-media (the files engine: /opt/ujmp/media, Exclude applied)" || not_ok "backup run ujmp-media"
+media=$(ls -t "$root"/var/backups/ujmp/ujmp-media_*.tar.zst 2>/dev/null | head -1)
+in_host opsagent backup list ujmp-media | has "$(basename "$media")" && ok "backup list ujmp-media shows it" || not_ok "backup list ujmp-media"
+check "backup verify $(basename "$media") (read back in full)" in_host opsagent backup verify "/var/backups/ujmp/$(basename "$media")"
+# 40 photos, 4 directories under uploads, the symlink, media/ and its parents (the .tmp and cache/ excluded).
+entries=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["entries"])' "$media.json" 2>/dev/null)
+[ "${entries:-0}" -ge 45 ] && ok "its .json records the entry count ($entries)" || not_ok "its .json records the entry count (got ${entries:-none})"
+rm -rf "$root/root/media-restore"
+check "backup restore ujmp-media --to-directory /root/media-restore" in_host opsagent backup restore ujmp-media --to-directory /root/media-restore
+restored="$root/root/media-restore/opt/ujmp/media"
+diff -r --no-dereference -x '*.tmp' -x cache "$root/opt/ujmp/media" "$restored" >/dev/null && [ ! -e "$restored/uploads/upload.tmp" ] && [ ! -e "$restored/cache" ] \
+    && ok "the restored tree equals /opt/ujmp/media without what Exclude leaves out" || not_ok "the restored tree equals the original"
+[ "$(stat -c '%u:%g %a' "$restored/uploads/2026/11/photo_2.jpg")" = "1001:1001 640" ] && [ "$(readlink "$restored/latest.jpg")" = uploads/2026/11/photo_1.jpg ] && [ -d "$restored/uploads/empty" ] \
+    && ok "owners, modes, the symlink (as a link) and the empty directory are kept" || not_ok "owners, modes, symlink and empty directory kept"
+rm -f "$root/opt/ujmp/media/uploads/2026/11/photo_7.jpg"
+out=$(in_host opsagent backup restore ujmp-media 2>&1)
+[ $? -ne 0 ] && [ ! -e "$root/opt/ujmp/media/uploads/2026/11/photo_7.jpg" ] && ok "backup restore ujmp-media without --to-directory or --in-place --yes refuses" || { not_ok "restore without a destination refuses"; echo "$out" | sed 's/^/#   /'; }
+out=$(in_host opsagent backup restore ujmp-media --in-place --yes 2>&1); rc=$?; echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && [ -f "$root/opt/ujmp/media/uploads/2026/11/photo_7.jpg" ] && echo "$out" | has "ujmp: ok" \
+    && ok "backup restore ujmp-media --in-place --yes: the deleted upload is back, the app stopped and probed ok" || not_ok "backup restore ujmp-media --in-place --yes"
 check "probe run ujmp" in_host opsagent probe run ujmp
 check "probe run ujmp-db" in_host opsagent probe run ujmp-db
 check "probe run ujmp-celery" in_host opsagent probe run ujmp-celery
@@ -182,8 +237,28 @@ check "backup verify $(basename "$file")" in_host opsagent backup verify "/var/b
 check "backup restore sims-db --to-database fmu_drill (in the container)" in_host opsagent backup restore sims-db --to-database fmu_drill
 same "$(count_fmu fmu_drill articles)" "$(count_fmu fmu_platform articles)" && ok "fmu_drill has the same row count as fmu_platform" || not_ok "row counts after the scratch restore in the container"
 docker exec fmu_db psql -q -h /var/run/postgresql -U fmu_platform -d fmu_platform -c "delete from articles where id > 150000" >/dev/null
-check "backup restore sims-db --yes (over the original, in the container)" in_host opsagent backup restore sims-db --yes
+# The runbook's restore_db.sh: pre-restore backup, backend stopped (its PID 1 ignores SIGTERM: 30 s), connections
+# dropped, restore, migrations, backend started, health endpoint checked.
+rm -f "$root/root/sims-migrated"
+out=$(in_host opsagent backup restore sims-db --yes 2>&1); rc=$?; echo "$out" | sed 's/^/#   /'
+[ $rc -eq 0 ] && echo "$out" | has "pre-restore backup sims-db_" && echo "$out" | has "^stop: .*sims_backend" && echo "$out" | has "^start: .*sims_backend" \
+    && echo "$out" | has "sims-backend: ok" && [ -f "$root/root/sims-migrated" ] \
+    && ok "backup restore sims-db --yes: pre-restore backup, sims_backend stopped and started again, migrations, sims-backend probed ok" \
+    || not_ok "backup restore sims-db --yes (over the live application, in the container)"
 same "$(count_fmu fmu_platform articles)" 200000 && ok "fmu_platform is back to 200000 articles" || not_ok "row count after the restore over the original in the container"
+[ "$(docker inspect -f '{{.State.Running}}' sims_backend)" = true ] && ok "sims_backend is running again" || not_ok "sims_backend is running again"
+
+# The media volume: read at its mount point (no helper image), encrypted to the bucket as the dumps are.
+out=$(in_host opsagent backup run sims-media 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "backup sims-media ok" && echo "$out" | has "copy sims-media to offsite ok: 1 uploaded" \
+    && ok "backup run sims-media (the sims_media_volume volume, copied to offsite)" || not_ok "backup run sims-media"
+media=$(ls -t "$root"/var/backups/sims/sims-media_*.tar.zst 2>/dev/null | head -1)
+in_host opsagent backup list sims-media | has "$(basename "$media")" && ok "backup list sims-media shows it" || not_ok "backup list sims-media"
+check "backup verify $(basename "$media")" in_host opsagent backup verify "/var/backups/sims/$(basename "$media")"
+rm -rf "$root/root/sims-media-restore"
+check "backup restore sims-media --to-directory /root/sims-media-restore" in_host opsagent backup restore sims-media --to-directory /root/sims-media-restore
+diff -r "$sims_volume" "$root/root/sims-media-restore" >/dev/null && [ "$(stat -c %u "$root/root/sims-media-restore/uploads/reports/q3.csv")" = 1000 ] \
+    && ok "the restored volume equals sims_media_volume, owners kept" || { not_ok "the restored volume equals sims_media_volume"; diff -r "$sims_volume" "$root/root/sims-media-restore" 2>&1 | head -5 | sed 's/^/#   /'; }
 check "probe run sims-db (docker probe)" in_host opsagent probe run sims-db
 check "probe run sims-backend" in_host opsagent probe run sims-backend
 certs=$(in_host opsagent cert check 2>&1)
