@@ -45,6 +45,12 @@ internal static partial class ProbeLog
     [LoggerMessage(EventId = EventIds.Probes.PauseFileUnreadable, Level = LogLevel.Error, Message = "Pause file {Path} {Problem}: no declared pause is in force, failing probes are restarted")]
     public static partial void PauseFileUnreadable(ILogger logger, string path, string problem);
 
+    [LoggerMessage(EventId = EventIds.Probes.Warning, Level = LogLevel.Warning, Message = "Probe {Probe} is at its warning level ({Reason}): {Detail}")]
+    public static partial void Warning(ILogger logger, string probe, string reason, string detail);
+
+    [LoggerMessage(EventId = EventIds.Probes.Ok, Level = LogLevel.Information, Message = "Probe {Probe} is back below its warning level: {Detail}")]
+    public static partial void Ok(ILogger logger, string probe, string detail);
+
     [LoggerMessage(EventId = EventIds.Probes.HeldByAgent, Level = LogLevel.Information, Message = "Probe {Probe}: failure not counted, {Target} is stopped by {Job} for a {Purpose}")]
     public static partial void HeldByAgent(ILogger logger, string probe, string target, string job, string purpose);
 }

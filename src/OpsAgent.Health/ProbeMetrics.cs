@@ -3,6 +3,7 @@ using System.Globalization;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
 using OpsAgent.Core.Status;
+using OpsAgent.Health.Checks;
 
 namespace OpsAgent.Health;
 
@@ -30,6 +31,11 @@ internal sealed class ProbeMetrics : IStatusItemSource
             .Select(p => new Measurement<long>(p.State.ConsecutiveFailures, Probe(p.Name))), description: "Failed attempts in a row.");
         meter.CreateObservableGauge("opsagent_probe_last_success_timestamp_seconds", () => Probes().Where(p => p.State.LastSuccess is not null)
             .Select(p => new Measurement<double>(p.State.LastSuccess!.Value.ToUnixTimeMilliseconds() / 1000.0, Probe(p.Name))), description: "Unix time of the last successful attempt.");
+        meter.CreateObservableGauge("opsagent_probe_level", () => Probes().Where(p => p.State.Last is not null)
+            .Select(p => new Measurement<long>((long)p.State.Level, Probe(p.Name))), description: "0 ok, 1 warning (or a critical attempt below FailureThreshold), 2 critical (failing).");
+        meter.CreateObservableGauge("opsagent_probe_value", () => Probes().Where(p => p.State.Last is not null)
+            .SelectMany(p => p.State.Last!.Measures.Select(m => new Measurement<double>(m.Value, Probe(p.Name), new("measure", m.Name)))),
+            description: "What the last attempt measured, by measure (used_ratio, free_bytes, memory_bytes, latency_seconds, ...).");
         meter.CreateObservableCounter("opsagent_restarts", () => Probes().Where(p => p.Options.Restart is not null).SelectMany(p => new[]
         {
             new Measurement<long>(p.State.Recovered, Probe(p.Name), new("result", "recovered")),
@@ -58,6 +64,12 @@ internal sealed class ProbeMetrics : IStatusItemSource
                 ["consecutiveFailures"] = state.ConsecutiveFailures.ToString(CultureInfo.InvariantCulture),
                 ["latencyMs"] = state.Last is null ? "" : state.Last.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
             };
+            details["level"] = state.Level.ToString().ToLowerInvariant();
+            foreach (var measure in state.Last?.Measures ?? [])
+            {
+                details[$"measure.{measure.Name}"] = measure.Value.ToString("R", CultureInfo.InvariantCulture);
+            }
+
             if (state.LastSuccess is { } success)
             {
                 details["lastSuccess"] = success.ToString("O", CultureInfo.InvariantCulture);

@@ -9,6 +9,9 @@ public static class ProbeReasons
     /// <summary>A probe type threw something it does not know as a target failure: a bug, reported rather than stopping the probe.</summary>
     public const string ProbeError = "probe_error";
 
+    /// <summary>What a measuring probe looks at does not exist (a disk probe's <c>Path</c>, a log file, a unit's cgroup).</summary>
+    public const string NotFound = "not_found";
+
     /// <summary>A systemd unit stopped cleanly (<c>systemctl stop</c>, or a oneshot that finished).</summary>
     public const string UnitStopped = "unit_stopped";
 

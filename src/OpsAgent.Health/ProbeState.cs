@@ -59,6 +59,12 @@ internal sealed class ProbeState
     /// <summary>Restarts that could not be issued.</summary>
     public long Errors { get; internal set; }
 
+    /// <summary>True from a <c>probe_warning</c> until the <c>probe_ok</c> that ends it (said once each way).</summary>
+    internal bool Warned { get; set; }
+
+    /// <summary>The level for <c>opsagent_probe_level</c> and <c>/status</c>: critical while failing, else the last attempt's (a critical attempt below <c>FailureThreshold</c> shows as warning).</summary>
+    public ProbeLevel Level => Last is null ? ProbeLevel.Ok : !Healthy ? ProbeLevel.Critical : Last.Level == ProbeLevel.Ok ? ProbeLevel.Ok : ProbeLevel.Warning;
+
     /// <summary>True while a restart is being verified.</summary>
     public bool Verifying => VerifyUntil is not null;
 

@@ -110,12 +110,34 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
             BecomeHealthy(probe, state, state.Last.Message ?? "ok");
         }
 
+        ReportWarning(probe, state, result);
         if (!state.Healthy && restart is not null)
         {
             await ConsiderRestartAsync(probe, options, restart, target!, all, stateDirectory, state, now, cancellationToken).ConfigureAwait(false);
         }
 
         return state;
+    }
+
+    /// <summary>A warning is said when entered and when left for ok, never on every run; a critical one goes through failing/recovered.</summary>
+    private void ReportWarning(string probe, ProbeState state, ProbeResult result)
+    {
+        if (result.Level == ProbeLevel.Warning && !state.Warned && state.Healthy)
+        {
+            state.Warned = true;
+            using (EventScope.Begin(logger, "probe_warning"))
+            {
+                ProbeLog.Warning(logger, probe, result.Reason ?? "warning", state.Last!.Message ?? "");
+            }
+        }
+        else if (result.Level == ProbeLevel.Ok && state.Warned)
+        {
+            state.Warned = false;
+            using (EventScope.Begin(logger, "probe_ok"))
+            {
+                ProbeLog.Ok(logger, probe, state.Last!.Message ?? "ok");
+            }
+        }
     }
 
     private void BecomeHealthy(string probe, ProbeState state, string detail)

@@ -129,6 +129,7 @@ internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kind
         if (o.Settings is IProbeSettings settings)
         {
             settings.Validate(path, errors);
+            settings.ValidateEntry(path, o, errors);
         }
         else
         {

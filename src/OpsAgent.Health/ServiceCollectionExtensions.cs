@@ -4,8 +4,10 @@ using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Status;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Disk;
 using OpsAgent.Health.Checks.Docker;
 using OpsAgent.Health.Checks.Http;
+using OpsAgent.Health.Checks.Memory;
 using OpsAgent.Health.Checks.MongoDb;
 using OpsAgent.Health.Checks.Postgres;
 using OpsAgent.Health.Checks.Systemd;
@@ -38,6 +40,8 @@ public static class HealthServiceCollectionExtensions
         services.AddProbeType<MongoProbe, MongoProbeOptions>("mongodb");
         services.AddProbeType<DockerProbe, DockerProbeOptions>("docker");
         services.AddProbeType<SystemdProbe, SystemdProbeOptions>("systemd");
+        services.AddProbeType<DiskProbe, DiskProbeOptions>("disk");
+        services.AddProbeType<MemoryProbe, MemoryProbeOptions>("memory");
 
         // The restart targets, by the key that selects each under Restart.
         services.AddRestartTarget<UnitTargetType, UnitTargetOptions>("Unit");

@@ -481,6 +481,56 @@ public sealed class ProbeSupervisorTests
         });
     }
 
+    [Test]
+    public async Task Step_WarningLevel_SaidOnceWhenEnteredAndOnceWhenLeft_NeitherAFailureNorARestart()
+    {
+        var options = Backend();
+        static ProbeResult Memory(double ratio) => ProbeResult.Measured(TimeSpan.FromMilliseconds(1), "host", new ProbeMeasure("memory_ratio", ratio, 0.8, 0.9));
+
+        await StepAsync(options, Memory(0.5));
+        for (var i = 0; i < 5; i++)
+        {
+            await StepAsync(options, Memory(0.85));
+        }
+
+        var warned = _store.Get("backend", options.StartPeriod);
+        var (healthy, failures, level) = (warned.Healthy, warned.ConsecutiveFailures, warned.Level);
+        await StepAsync(options, Memory(0.6));
+        await StepAsync(options, Memory(0.6));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That((healthy, failures, level), Is.EqualTo((true, 0, ProbeLevel.Warning)), "a warning is not a failure");
+            Assert.That(_logs.WithEvent("probe_warning"), Has.Count.EqualTo(1), "once when entered, not on every run");
+            Assert.That(_logs.WithEvent("probe_warning")[0].Level, Is.EqualTo(LogLevel.Warning), "PRIORITY 4");
+            Assert.That(_logs.WithEvent("probe_warning")[0].Message, Does.Contain("memory_ratio_warning").And.Contain("85%"));
+            Assert.That(_logs.WithEvent("probe_ok"), Has.Count.EqualTo(1), "once when left");
+            Assert.That(_target.Restarts, Is.Zero);
+            Assert.That(_store.Get("backend", options.StartPeriod).Level, Is.EqualTo(ProbeLevel.Ok));
+        });
+    }
+
+    [Test]
+    public async Task Step_CriticalMeasure_CountsAsAFailedAttemptAndRestartsAfterTheThreshold()
+    {
+        var options = Backend();
+        var critical = ProbeResult.Measured(TimeSpan.FromMilliseconds(1), "ujmp.service", new ProbeMeasure("memory_bytes", 2e9, null, 1.5e9));
+
+        for (var i = 0; i < 3; i++)
+        {
+            await StepAsync(options, critical);
+        }
+
+        var state = _store.Get("backend", options.StartPeriod);
+        Assert.Multiple(() =>
+        {
+            Assert.That((critical.Success, critical.Reason), Is.EqualTo((false, "memory_bytes_critical")));
+            Assert.That((state.Healthy, state.Level), Is.EqualTo((false, ProbeLevel.Critical)));
+            Assert.That(_target.Restarts, Is.EqualTo(1), "FailureThreshold and Restart apply as to any failure");
+            Assert.That(_logs.WithEvent("probe_warning"), Is.Empty, "critical goes through probe_failing");
+        });
+    }
+
     private sealed class FakeTarget : IRestartTarget, IRestartTargetFactory
     {
         public int Restarts { get; private set; }

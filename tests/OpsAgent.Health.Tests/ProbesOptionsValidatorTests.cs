@@ -126,11 +126,42 @@ public sealed class ProbesOptionsValidatorTests
     [Test]
     public void Load_UnknownType_OneMessage()
     {
-        var (_, errors) = Load("""{ "OpsAgent": { "Probes": { "disk": { "Type": "disk" } } } }""");
+        var (_, errors) = Load("""{ "OpsAgent": { "Probes": { "smart": { "Type": "smart" } } } }""");
 
         Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
-            "OpsAgent:Probes:disk:Type: 'disk' is not one of http, tcp, postgres, mongodb, docker, systemd",
+            "OpsAgent:Probes:smart:Type: 'smart' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory",
         }), string.Join("\n", errors));
+    }
+    [Test]
+    public void Load_MeasuringProbes_ThresholdsBindAndEntryMistakesNamed()
+    {
+        var (options, errors) = Load("""
+            { "OpsAgent": { "Probes": {
+              "root-disk": { "Type": "disk", "Path": "/", "WarningPercent": 80, "CriticalPercent": 90, "InodesCriticalPercent": 95, "MinFreeBytes": "2GiB",
+                             "Restart": { "Unit": "a.service" } },
+              "host-memory": { "Type": "memory", "WarningPercent": 90, "CriticalPercent": 80, "Restart": { "Unit": "b.service" } },
+              "ujmp-memory": { "Type": "memory", "Unit": "ujmp.service", "CriticalBytes": "1.5GiB", "WarningBytes": "1G" },
+              "bad-size": { "Type": "memory", "CriticalBytes": "lots" },
+              "slow": { "Type": "http", "Url": "http://127.0.0.1/", "Timeout": "5s", "WarningLatency": "1s", "CriticalLatency": "5s" },
+              "no-threshold": { "Type": "disk", "Path": "relative/dir" } } } }
+            """);
+
+        var paths = errors.Select(e => e.Path).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:root-disk:Restart"), "a disk probe has nothing to restart");
+            Assert.That(errors.Single(e => e.Path == "OpsAgent:Probes:root-disk:Restart").Message, Does.Contain("OnCritical"));
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:host-memory:WarningPercent"), "warning above critical");
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:host-memory:Restart"), "the host's memory with a restart");
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:bad-size:CriticalBytes"));
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:slow:CriticalLatency"), "not below Timeout");
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:no-threshold:Path"));
+            Assert.That(paths, Does.Contain("OpsAgent:Probes:no-threshold"), "no threshold at all");
+            Assert.That(paths.Where(p => p.StartsWith("OpsAgent:Probes:ujmp-memory", StringComparison.Ordinal)), Is.Empty, string.Join("\n", errors));
+            var memory = (OpsAgent.Health.Checks.Memory.MemoryProbeOptions)options.Probes["ujmp-memory"].Settings!;
+            Assert.That((memory.CriticalBytes?.Bytes, memory.WarningBytes?.Bytes), Is.EqualTo(((long?)(1.5 * (1L << 30)), (long?)(1L << 30))));
+            Assert.That(((OpsAgent.Health.Checks.Disk.DiskProbeOptions)options.Probes["root-disk"].Settings!).MinFreeBytes?.Bytes, Is.EqualTo(2L << 30));
+        });
     }
 }

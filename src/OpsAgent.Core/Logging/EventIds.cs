@@ -391,5 +391,11 @@ public static class EventIds
 
         /// <summary>A failure was not counted: the agent itself stopped the probe's target for a backup or a restore.</summary>
         public const int HeldByAgent = 4022;
+
+        /// <summary>A measuring probe entered its warning level (<c>probe_warning</c>).</summary>
+        public const int Warning = 4030;
+
+        /// <summary>A measuring probe left its warning level for ok (<c>probe_ok</c>).</summary>
+        public const int Ok = 4031;
     }
 }

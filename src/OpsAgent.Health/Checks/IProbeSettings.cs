@@ -15,6 +15,14 @@ public interface IProbeSettings
     /// <summary>Adds the settings' problems at <c>{path}:Key</c>; <paramref name="path"/> is the probe's path.</summary>
     void Validate(string path, ValidationCollector errors);
 
+    /// <summary>
+    /// Adds the problems only the whole entry shows (a <c>Restart</c> a type has nothing to restart for, a threshold that
+    /// needs <c>FailureThreshold</c>); <paramref name="probe"/> is never null, its values may be anything a file holds.
+    /// </summary>
+    void ValidateEntry(string path, ProbeOptions probe, ValidationCollector errors)
+    {
+    }
+
     /// <summary>What is probed, for job descriptions (<c>https://host/health</c>, <c>container app</c>).</summary>
     string Describe();
 

@@ -24,6 +24,18 @@ internal sealed class Systemctl(ToolRunner tools)
             values.GetValueOrDefault("SubState", "unknown"), values.GetValueOrDefault("Result", "unknown"));
     }
 
+    /// <summary>One property of the unit (<c>ControlGroup</c>), empty when systemd has none for it.</summary>
+    public async Task<string> PropertyAsync(string unit, string property, CancellationToken cancellationToken)
+    {
+        var (exit, output) = await tools.RunAsync(new ToolCommand("systemctl", ["show", unit, $"--property={property}", "--value", "--no-pager"]), cancellationToken).ConfigureAwait(false);
+        if (exit.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"systemctl show {unit} exited with {exit.ExitCode}: {exit.Summary}");
+        }
+
+        return output.Trim();
+    }
+
     /// <summary><c>systemctl VERB UNIT</c>; throws with systemctl's message on failure.</summary>
     public async Task RunAsync(string verb, string unit, CancellationToken cancellationToken)
     {

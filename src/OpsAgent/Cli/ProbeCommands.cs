@@ -51,7 +51,13 @@ internal static class ProbeCommands
         var result = await services.GetRequiredService<ProbeRunner>().RunAsync(probe, options, cancellationToken).ConfigureAwait(false);
         var latency = result.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture);
         var message = SecretRedactor.Shared.Redact(result.Message ?? "");
-        output.WriteLine(result.Success ? $"{probe}: ok in {latency} ms: {message}" : $"{probe}: failed ({result.Reason}) in {latency} ms: {message}");
+        // A warning is not a failure (exit 0), but it is said: the message carries each measured value with its thresholds.
+        output.WriteLine(result.Level switch
+        {
+            Health.Checks.ProbeLevel.Ok => $"{probe}: ok in {latency} ms: {message}",
+            Health.Checks.ProbeLevel.Warning => $"{probe}: warning ({result.Reason}) in {latency} ms: {message}",
+            _ => $"{probe}: failed ({result.Reason}) in {latency} ms: {message}",
+        });
         return result.Success ? 0 : 1;
     }
 

@@ -76,6 +76,41 @@ public sealed class DatabaseProbeTests
     }
 
     [Test]
+    public async Task Postgres_SizeAndConnectionThresholds_BelowAndAboveTheDatabasesOwnSize()
+    {
+        var pg = TestEnvironment.Require("OPSAGENT_TEST_PG");
+        long size;
+        await using (var connection = new Npgsql.NpgsqlConnection(pg + ";Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = new Npgsql.NpgsqlCommand("select pg_database_size(current_database())", connection);
+            size = (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        async Task<ProbeResult> Probe(PostgresProbeOptions settings)
+        {
+            settings.Connection = new SecretReference { Value = pg };
+            var options = new ProbeOptions { Type = Postgres, Settings = settings, Timeout = TimeSpan.FromSeconds(5) };
+            return await new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>(Postgres, new PostgresProbe(new SecretResolver(SecretRedactor.Shared)))]))
+                .RunAsync("db", options, CancellationToken.None);
+        }
+
+        var below = await Probe(new PostgresProbeOptions { WarningBytes = new(size * 2), CriticalBytes = new(size * 4) });
+        var warning = await Probe(new PostgresProbeOptions { WarningBytes = new(size / 2), CriticalBytes = new(size * 4) });
+        var critical = await Probe(new PostgresProbeOptions { WarningBytes = new(size / 4), CriticalBytes = new(size / 2) });
+        var connections = await Probe(new PostgresProbeOptions { ConnectionsCriticalPercent = 0.001 });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(below.Level, Is.EqualTo(ProbeLevel.Ok), below.Message);
+            Assert.That(below.Measures.Single(m => m.Name == "database_bytes").Value, Is.InRange(size * 0.9, size * 1.1), "pg_database_size, as psql says");
+            Assert.That((warning.Level, warning.Reason), Is.EqualTo((ProbeLevel.Warning, "database_bytes_warning")), warning.Message);
+            Assert.That((critical.Level, critical.Success, critical.Reason), Is.EqualTo((ProbeLevel.Critical, false, "database_bytes_critical")), critical.Message);
+            Assert.That((connections.Level, connections.Reason), Is.EqualTo((ProbeLevel.Critical, "connections_ratio_critical")), "its own session counts: " + connections.Message);
+        });
+    }
+
+    [Test]
     public async Task Postgres_ServerStopped_ConnectionRefused()
     {
         TestEnvironment.Require("OPSAGENT_TEST_PG");

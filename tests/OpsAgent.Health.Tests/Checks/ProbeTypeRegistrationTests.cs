@@ -95,12 +95,12 @@ public sealed class ProbeTypeRegistrationTests
     {
         using var services = Services(register: false);
 
-        var (_, errors) = Load(services, """{ "OpsAgent": { "Probes": { "flag": { "Type": "file", "Path": "/x" } } } }""");
+        var (_, errors) = Load(services, """{ "OpsAgent": { "Probes": { "flag": { "Type": "file", "Glob": "/x" } } } }""");
 
         Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
-            "OpsAgent:Probes:flag:Path: unknown setting (known: DependsOn, Every, FailureThreshold, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
-            "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd",
+            "OpsAgent:Probes:flag:Glob: unknown setting (known: DependsOn, Every, FailureThreshold, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
+            "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory",
         }));
     }
 

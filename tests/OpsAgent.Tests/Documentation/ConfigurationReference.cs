@@ -26,10 +26,13 @@ namespace OpsAgent.Tests.Documentation;
 /// </remarks>
 internal static partial class ConfigurationReference
 {
-    /// <summary>The schema's pattern for a duration: the clock form or the short form, never a bare number.</summary>
     /// <summary>restic's y, m (months), d, h, each once in any order (the schema cannot say "once"; the agent does).</summary>
     internal const string ResticDurationPattern = @"^\s*(\d+[ymdh])+\s*$";
 
+    /// <summary>What <see cref="OpsAgent.Core.Text.ByteSize"/> reads from a string (a JSON number is a count of bytes).</summary>
+    internal const string ByteSizePattern = @"^\s*\d+(\.\d+)?\s*(KiB|MiB|GiB|TiB|kB|MB|GB|TB|K|M|G|T|k|B)?\s*$";
+
+    /// <summary>The schema's pattern for a duration: the clock form or the short form, never a bare number.</summary>
     internal const string DurationPattern = @"^\s*(\d+\.)?\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?\s*$|^\s*(?=\d)(\d+d)?\s*(\d+h)?\s*(\d+m(?!s))?\s*(\d+(\.\d+)?s)?\s*(\d+ms)?\s*$";
 
     private static readonly Lazy<Dictionary<string, string>> Docs = new(LoadDocs);
@@ -213,6 +216,7 @@ internal static partial class ConfigurationReference
             _ when type == typeof(double) || type == typeof(decimal) => new JsonObject { ["type"] = "number" },
             _ when type == typeof(TimeSpan) => new JsonObject { ["type"] = "string", ["pattern"] = DurationPattern },
             _ when type == typeof(OpsAgent.Backups.Retention.RetentionDuration) => new JsonObject { ["type"] = "string", ["pattern"] = ResticDurationPattern },
+            _ when type == typeof(OpsAgent.Core.Text.ByteSize) => new JsonObject { ["type"] = new JsonArray("integer", "string"), ["pattern"] = ByteSizePattern, ["minimum"] = 0 },
             _ when type.IsEnum => new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. Enum.GetNames(type).Select(n => JsonValue.Create(n.ToLowerInvariant()))]) },
             _ => null,
         };
@@ -229,6 +233,7 @@ internal static partial class ConfigurationReference
             _ when underlying == typeof(double) => "number",
             _ when underlying == typeof(TimeSpan) => "duration",
             _ when underlying == typeof(OpsAgent.Backups.Retention.RetentionDuration) => "restic duration (`y`, `m` = months, `d`, `h`)",
+            _ when underlying == typeof(OpsAgent.Core.Text.ByteSize) => "size (bytes, or `1.5GiB`, `500MB`)",
             _ when underlying == typeof(SecretReference) => "secret",
             _ when underlying.IsClass && System.ComponentModel.TypeDescriptor.GetConverter(underlying).CanConvertFrom(typeof(string)) => "string or object",
             _ when underlying.IsEnum => string.Join(" \\| ", Enum.GetNames(underlying).Select(n => $"`{n.ToLowerInvariant()}`")),

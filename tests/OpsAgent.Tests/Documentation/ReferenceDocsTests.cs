@@ -130,7 +130,7 @@ public sealed partial class ReferenceDocsTests
 
     [TestCase("""{ "OpsAgent": { "Probes": { "web": { "Type": "http", "Url": "http://127.0.0.1/", "Shedule": "0 2 * * *" } } } }""", "/OpsAgent/Probes/web/Shedule")]
     [TestCase("""{ "OpsAgent": { "Probes": { "web": { "Type": "http", "Url": "http://127.0.0.1/", "Every": "30" } } } }""", "/OpsAgent/Probes/web/Every")]
-    [TestCase("""{ "OpsAgent": { "Probes": { "disk": { "Type": "disk" } } } }""", "/OpsAgent/Probes/disk/Type")]
+    [TestCase("""{ "OpsAgent": { "Probes": { "smart": { "Type": "smart" } } } }""", "/OpsAgent/Probes/smart/Type")]
     [TestCase("""{ "OpsAgent": { "Loging": { "Level": "Debug" } } }""", "/OpsAgent/Loging")]
     public void Schema_MistakeCheckConfigRefuses_InvalidAtItsPath(string json, string location)
     {

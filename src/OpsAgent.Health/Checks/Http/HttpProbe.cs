@@ -56,7 +56,8 @@ internal sealed class HttpProbe : ProbeType<HttpProbeOptions>, IDisposable
                 return ProbeResult.Fail(mismatch.Reason, mismatch.Message, clock.Elapsed);
             }
 
-            return ProbeResult.Ok(clock.Elapsed, $"HTTP {status}");
+            var ok = ProbeResult.Ok(clock.Elapsed, $"HTTP {status}");
+            return options.Latency(clock.Elapsed) is { } latency ? ok.With(latency) : ok;
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {

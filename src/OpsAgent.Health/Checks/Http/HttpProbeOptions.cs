@@ -40,6 +40,46 @@ public sealed class HttpProbeOptions : IProbeSettings
     public bool FollowRedirects { get; set; }
 
     /// <inheritdoc />
+    /// <summary>http: an answer slower than this (each attempt, headers and body) puts the probe at its warning level.</summary>
+    public TimeSpan? WarningLatency { get; set; }
+
+    /// <summary>http: an answer slower than this is critical (a failed attempt), however good its status and body.</summary>
+    public TimeSpan? CriticalLatency { get; set; }
+
+    /// <inheritdoc />
+    public void ValidateEntry(string path, ProbeOptions probe, ValidationCollector errors)
+    {
+        ArgumentNullException.ThrowIfNull(probe);
+        ArgumentNullException.ThrowIfNull(errors);
+        if (WarningLatency is { } w && w <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}:{nameof(WarningLatency)}", "must be positive");
+        }
+
+        if (CriticalLatency is { } c && c <= TimeSpan.Zero)
+        {
+            errors.Add($"{path}:{nameof(CriticalLatency)}", "must be positive");
+        }
+        else if (CriticalLatency is { } c2 && c2 >= probe.Timeout)
+        {
+            errors.Add($"{path}:{nameof(CriticalLatency)}", $"must be below Timeout ({probe.Timeout}): a slower answer is a timeout already");
+        }
+
+        if (WarningLatency is { } w2 && CriticalLatency is { } c3 && w2 > TimeSpan.Zero && w2 >= c3)
+        {
+            errors.Add($"{path}:{nameof(WarningLatency)}", $"must be below CriticalLatency ({c3})");
+        }
+        else if (WarningLatency is { } w3 && CriticalLatency is null && w3 >= probe.Timeout)
+        {
+            errors.Add($"{path}:{nameof(WarningLatency)}", $"must be below Timeout ({probe.Timeout})");
+        }
+    }
+
+    /// <summary>The latency measure of an attempt that took <paramref name="elapsed"/>, when a threshold is set.</summary>
+    internal ProbeMeasure? Latency(TimeSpan elapsed) => WarningLatency is null && CriticalLatency is null ? null
+        : new ProbeMeasure("latency_seconds", elapsed.TotalSeconds, WarningLatency?.TotalSeconds, CriticalLatency?.TotalSeconds);
+
+    /// <inheritdoc />
     public void Validate(string path, ValidationCollector errors)
     {
         ArgumentNullException.ThrowIfNull(errors);

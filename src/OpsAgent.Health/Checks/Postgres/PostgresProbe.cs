@@ -45,6 +45,11 @@ internal sealed class PostgresProbe(SecretResolver secrets) : ProbeType<Postgres
                 }
             }
 
+            if (options.Measures)
+            {
+                return await MeasureAsync(connection, options, clock, cancellationToken).ConfigureAwait(false);
+            }
+
             return ProbeResult.Ok(clock.Elapsed, $"PostgreSQL {connection.PostgreSqlVersion}");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -69,6 +74,27 @@ internal sealed class PostgresProbe(SecretResolver secrets) : ProbeType<Postgres
             var reason = socket is not null ? SocketReasons.Of(socket) : ex.InnerException is TimeoutException ? ProbeReasons.Timeout : "connection_failed";
             return ProbeResult.Fail(reason, socket?.Message ?? ex.Message, clock.Elapsed);
         }
+    }
+
+    /// <summary>The database's size and the server's connections in use against <c>max_connections</c>; any role may read both.</summary>
+    private static async Task<ProbeResult> MeasureAsync(NpgsqlConnection connection, PostgresProbeOptions options, Stopwatch clock, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(
+            "select pg_database_size(current_database()), (select count(*) from pg_stat_activity where backend_type = 'client backend'), current_setting('max_connections')::int, current_database()",
+            connection);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        await reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+        var size = reader.GetInt64(0);
+        var used = reader.GetInt64(1);
+        var max = reader.GetInt32(2);
+        var database = reader.GetString(3);
+        var measures = new List<ProbeMeasure>(2) { new("database_bytes", size, options.WarningBytes?.Bytes, options.CriticalBytes?.Bytes) };
+        if (max > 0)
+        {
+            measures.Add(new("connections_ratio", used / (double)max, Percentages.Ratio(options.ConnectionsWarningPercent), Percentages.Ratio(options.ConnectionsCriticalPercent)));
+        }
+
+        return ProbeResult.Measured(clock.Elapsed, $"{database} on PostgreSQL {connection.PostgreSqlVersion}, {used} of {max} connections", measures);
     }
 
     private static SocketException? FindSocketError(Exception ex)

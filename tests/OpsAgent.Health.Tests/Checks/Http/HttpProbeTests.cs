@@ -178,4 +178,29 @@ public sealed class HttpProbeTests
 
         Assert.That(result.Reason, Is.EqualTo("connection_refused"));
     }
+    [Test]
+    public async Task Check_SlowAnswers_WarningPastWarningLatencyCriticalPastCriticalLatency()
+    {
+        void Limits(HttpProbeOptions o)
+        {
+            o.WarningLatency = TimeSpan.FromMilliseconds(200);
+            o.CriticalLatency = TimeSpan.FromSeconds(1);
+        }
+
+        _server.Respond(200, "{}");
+        var fast = await RunAsync(Limits, TimeSpan.FromSeconds(5));
+        _server.Respond(200, "{}", delay: TimeSpan.FromMilliseconds(400));
+        var slow = await RunAsync(Limits, TimeSpan.FromSeconds(5));
+        _server.Respond(200, "{}", delay: TimeSpan.FromMilliseconds(1500));
+        var slower = await RunAsync(Limits, TimeSpan.FromSeconds(5));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(fast.Measures.Single().Name, Is.EqualTo("latency_seconds"));
+            Assert.That((slow.Level, slow.Success, slow.Reason), Is.EqualTo((ProbeLevel.Warning, true, "latency_seconds_warning")), slow.Message);
+            Assert.That((slower.Level, slower.Success, slower.Reason), Is.EqualTo((ProbeLevel.Critical, false, "latency_seconds_critical")), slower.Message);
+            Assert.That(slower.Message, Does.StartWith("HTTP 200; latency_seconds"));
+            Assert.That(slower.Measures.Single().Value, Is.GreaterThan(1.0), "the measure is the attempt's own latency");
+        });
+    }
 }
