@@ -213,6 +213,15 @@ out=$(in_host opsagent backup restore ujmp-media --in-place --yes 2>&1); rc=$?; 
 check "probe run ujmp" in_host opsagent probe run ujmp
 check "probe run ujmp-db" in_host opsagent probe run ujmp-db
 check "probe run ujmp-celery" in_host opsagent probe run ujmp-celery
+# Seed 002's alert table: disk and memory against 80 % / 90 %, the app's latency against 1 s / 5 s.
+for p in root-disk host-memory ujmp-memory; do
+    out=$(in_host opsagent probe run $p 2>&1); rc=$?; echo "$out" | sed 's/^/#   /'
+    [ $rc -eq 0 ] && echo "$out" | has "ratio [0-9.]*% (warning ≥ 80%, critical ≥ 90%)" && ok "probe run $p: measured against the runbook's 80 % / 90 %" || not_ok "probe run $p"
+done
+df_used=$(in_host df --output=pcent / | tail -1 | tr -dc 0-9)
+in_host opsagent probe run root-disk | has "used_ratio $((df_used - 1))\.[0-9]*%\|used_ratio ${df_used}%\|used_ratio $((df_used - 1))%" \
+    && ok "root-disk's used ratio is df's Use% ($df_used %, which df rounds up)" || not_ok "root-disk's used ratio is df's ($df_used %)"
+in_host opsagent probe run ujmp | has "latency_seconds .*(warning ≥ 1s, critical ≥ 5s)" && ok "probe run ujmp measures its latency against 1 s / 5 s" || not_ok "probe run ujmp: latency"
 # cert check exits 1 here (the test certificate is self-signed): what counts is that it read every entry.
 certs=$(in_host opsagent cert check 2>&1)
 echo "$certs" | has "letsencrypt" && echo "$certs" | has "ujmp-api" && ok "cert check lists the letsencrypt file and the ujmp-api endpoint" || { not_ok "cert check lists ujmp.json's certificates"; echo "$certs" | sed 's/^/#   /'; }

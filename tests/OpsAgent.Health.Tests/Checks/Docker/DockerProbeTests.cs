@@ -147,6 +147,58 @@ public sealed class DockerProbeTests
     }
 
     [Test]
+    public async Task Memory_ContainerPastItsLimitsCriticalPercent_CriticalThenRestartedAndRecovered()
+    {
+        var name = $"opsagent-mem-{Guid.NewGuid():N}"[..24];
+        var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = _image,
+            Name = name,
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            Cmd = ["sh", "-c", "trap 'exit 0' TERM; while :; do sleep 1; done"],
+            HostConfig = new HostConfig { NetworkMode = "none", Memory = 128L << 20 },
+        });
+        _containers.Add(created.ID);
+        await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        var options = new ProbeOptions
+        {
+            Type = "memory",
+            Settings = new Health.Checks.Memory.MemoryProbeOptions { Container = name, WarningPercent = 30, CriticalPercent = 50 },
+            Every = TimeSpan.FromSeconds(1),
+            Timeout = TimeSpan.FromSeconds(5),
+            FailureThreshold = 2,
+            Restart = new RestartOptions
+            {
+                Target = new ContainerTargetOptions { Container = name, StopTimeoutSeconds = 2 },
+                Backoff = new BackoffOptions { Initial = TimeSpan.FromSeconds(1), Max = TimeSpan.FromSeconds(2) },
+                VerifyTimeout = TimeSpan.FromSeconds(20),
+            },
+        };
+        var store = new ProbeStateStore(TimeProvider.System);
+        var supervisor = new ProbeSupervisor(store, new PauseStore(TimeProvider.System, _loggers.CreateLogger<PauseStore>()),
+            new RestartTargetTypes([(typeof(ContainerTargetOptions), (IRestartTargetFactory)new ContainerTargetType(_provider))]), SecretRedactor.Shared, TimeProvider.System,
+            _loggers.CreateLogger<ProbeSupervisor>());
+        var rig = new Rig(new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>("memory",
+            new Health.Checks.Memory.MemoryProbe(new Systemctl(new ToolRunner(_provider)), _provider))])), supervisor, new PauseStore(TimeProvider.System, _loggers.CreateLogger<PauseStore>()));
+        var calm = await rig.Runner.RunAsync("mem", options, TestContext.CurrentContext.CancellationToken);
+
+        // 80 MB held by busybox tail (one line that never ends): 62 % of the 128 MiB limit, freed only when the process dies.
+        await ExecAsync(name, "sh", "-c", "(head -c 80000000 /dev/zero; sleep 600) | tail > /dev/null &");
+        var state = await DriveAsync(rig, "mem", options, s => s.Recovered > 0 || s.NotRecovered > 0);
+        var high = _logs.WithEvent("probe_failing");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(calm.Level, Is.EqualTo(ProbeLevel.Ok), calm.Message);
+            Assert.That(calm.Message, Does.Contain("of 128.0 MiB"), "the ratio is of the container's limit");
+            Assert.That(high, Has.Count.EqualTo(1));
+            Assert.That(high[0].Message, Does.Contain("memory_ratio_critical"));
+            Assert.That((state.Recovered, state.NotRecovered), Is.EqualTo((1L, 0L)), "the restart freed it");
+            Assert.That(state.Last!.Level, Is.EqualTo(ProbeLevel.Ok), state.Last.Message);
+        });
+    }
+
+    [Test]
     public async Task Probe_HealthyContainer_Succeeds()
     {
         var name = await StartContainerAsync(recreateOnStart: true);
