@@ -49,6 +49,12 @@ public sealed class BackupJobOptions
     /// <summary>Wait before the first retry; doubles for each further one.</summary>
     public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMinutes(1);
 
+    /// <summary>Probes that must be healthy for a run to start (the database's own probe): a run that fires while one fails waits for it, up to <see cref="RequireHealthyWait"/>.</summary>
+    public List<string> RequireHealthy { get; set; } = [];
+
+    /// <summary>How long a run waits for <see cref="RequireHealthy"/> before it fails <c>dependency_failing:&lt;probe&gt;</c>.</summary>
+    public TimeSpan RequireHealthyWait { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Refuse to start when the directory's file system has less free space than this.</summary>
     public long MinFreeBytes { get; set; }
 

@@ -31,6 +31,9 @@ public static class BackupReasons
     /// <summary>Too little free space for the backup; not retried.</summary>
     public const string NoSpace = "no_space";
 
+    /// <summary>Prefix of <c>dependency_failing:&lt;probe&gt;</c>: a probe of <c>RequireHealthy</c> stayed failing for <c>RequireHealthyWait</c>; nothing was dumped.</summary>
+    public const string DependencyFailingPrefix = "dependency_failing:";
+
     /// <summary>The file could not be written.</summary>
     public const string WriteFailed = "write_failed";
 

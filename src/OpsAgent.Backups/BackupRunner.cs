@@ -46,8 +46,12 @@ internal sealed record BackupRequest(string Job, BackupJobOptions Options, int M
 /// process), so here is where its result is recorded for <c>/status</c> and the metrics: one state, whoever started it.
 /// </remarks>
 internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, BackupEngines engines, BackupStateStore state, BackupSlots slots, JobStatusStore status,
-    RetentionExecutor retention, SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger)
+    RetentionExecutor retention, SecretRedactor redactor, TimeProvider time, ILogger<BackupRunner> logger,
+    Core.Maintenance.IProbeHealth? probes = null, Core.Maintenance.BackupActivity? activity = null)
 {
+    /// <summary>How often a run waiting for <c>RequireHealthy</c> asks again.</summary>
+    internal static readonly TimeSpan HealthPoll = TimeSpan.FromSeconds(5);
+
     /// <summary>Runs the job with its retries.</summary>
     public async Task<BackupRunResult> RunAsync(BackupRequest request, DumpProgress? progress, CancellationToken cancellationToken)
     {
@@ -82,8 +86,21 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
 
         using var jobLock = held;
         status.Started(key, time.GetUtcNow());
+        // Probes restarting the container being dumped from hold back until this run ends (backup_running:<job>).
+        using var running = activity?.Begin(request.Job, o.Container);
         try
         {
+            if (await WaitForHealthAsync(request, cancellationToken).ConfigureAwait(false) is { } unhealthy)
+            {
+                using (EventScope.Begin(logger, "backup_failed"))
+                {
+                    BackupLog.FailedToStart(logger, request.Job, unhealthy.Reason!, unhealthy.Message);
+                }
+
+                state.Failed(request.Job, directory, time.GetUtcNow());
+                return Recorded(key, unhealthy);
+            }
+
             return Recorded(key, await RunAttemptsAsync(request, progress, cancellationToken).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -95,6 +112,65 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         {
             Recorded(key, new BackupRunResult(false, JobReasons.Exception, $"{ex.GetType().Name}: {ex.Message}", null, 0));
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Waits while a probe of <c>RequireHealthy</c> is failing, up to <c>RequireHealthyWait</c>: a dump of a database that is
+    /// failing its own probe is at best a copy of a broken server. Null when every one is healthy (or not configured here).
+    /// </summary>
+    private async Task<BackupRunResult?> WaitForHealthAsync(BackupRequest request, CancellationToken cancellationToken)
+    {
+        var o = request.Options;
+        if (probes is null || o.RequireHealthy.Count == 0)
+        {
+            return null;
+        }
+
+        var until = time.GetUtcNow() + o.RequireHealthyWait;
+        while (true)
+        {
+            var failing = o.RequireHealthy.FirstOrDefault(p => probes.IsHealthy(p) == false);
+            if (failing is null)
+            {
+                return null;
+            }
+
+            if (time.GetUtcNow() >= until)
+            {
+                return new BackupRunResult(false, BackupReasons.DependencyFailingPrefix + failing,
+                    $"the probe {failing} (RequireHealthy) was failing for {o.RequireHealthyWait}: nothing was dumped", null, 0);
+            }
+
+            await Task.Delay(HealthPoll, time, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>A disk probe reporting critical for the file system of the backup directory: fail before the tool starts.</summary>
+    private void CheckDiskProbes(string directory)
+    {
+        if (probes is null || !OperatingSystem.IsLinux())
+        {
+            return;
+        }
+
+        foreach (var (probe, path, message) in probes.CriticalDisks())
+        {
+            ulong watched, target;
+            try
+            {
+                watched = Engines.FileTrees.PosixFiles.LStat(Directory.Exists(path) ? Path.Combine(path, ".") : path).Device;
+                target = Engines.FileTrees.PosixFiles.LStat(Path.Combine(directory, ".")).Device;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                continue;
+            }
+
+            if (watched == target)
+            {
+                throw new BackupFailedException(BackupReasons.NoSpace, $"the disk probe {probe} reports the file system of {directory} critical ({message}): nothing was started");
+            }
         }
     }
 
@@ -193,6 +269,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         {
             DurableFiles.EnsureDirectory(o.Directory!);
             CheckFreeSpace(job, o);
+            CheckDiskProbes(o.Directory!);
             using var slot = await AcquireSlotAsync(request, started, cancellationToken).ConfigureAwait(false);
             var dumpStarted = time.GetUtcNow();
             timeout.CancelAfter(o.Timeout);

@@ -140,6 +140,11 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
             errors.Add($"{path}:{nameof(BackupJobOptions.RetryDelay)}", "must not be negative");
         }
 
+        if (o.RequireHealthyWait < TimeSpan.Zero || o.RequireHealthyWait > o.Timeout)
+        {
+            errors.Add($"{path}:{nameof(BackupJobOptions.RequireHealthyWait)}", $"must be between 0 and Timeout ({o.Timeout})");
+        }
+
         if (o.MinFreeBytes < 0)
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.MinFreeBytes)}", "must not be negative");

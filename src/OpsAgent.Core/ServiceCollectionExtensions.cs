@@ -27,6 +27,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<Docker.DockerClientProvider>();
         services.TryAddSingleton<Maintenance.StoppedServicesStore>();
+        services.TryAddSingleton<Maintenance.BackupActivity>();
         services.TryAddSingleton<Processes.ToolRunner>();
         services.TryAddSingleton<HostChecks.HostCheckRunner>();
         services.TryAddSingleton<Processes.HostCommandRunner>();

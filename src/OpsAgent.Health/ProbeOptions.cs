@@ -31,6 +31,9 @@ public sealed class ProbeOptions
     /// <summary>Probes that must be healthy before this one's target is restarted.</summary>
     public List<string> DependsOn { get; set; } = [];
 
+    /// <summary>Backup jobs during whose runs the target is never restarted (a job dumping from the restart target's container is so without being named).</summary>
+    public List<string> PauseDuringBackups { get; set; } = [];
+
     /// <summary>What to restart when the probe is failing (none: only report).</summary>
     public RestartOptions? Restart { get; set; }
 }

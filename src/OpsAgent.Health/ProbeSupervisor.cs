@@ -14,7 +14,7 @@ namespace OpsAgent.Health;
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
 /// </remarks>
 internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
-    ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null)
+    ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null, Core.Maintenance.BackupActivity? backups = null)
 {
     /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>
     public async Task<ProbeState> StepAsync(string probe, ProbeOptions options, ProbesOptions all, string stateDirectory, ProbeResult result, CancellationToken cancellationToken)
@@ -169,6 +169,8 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         var skip = now < state.GraceUntil ? RestartReasons.StartPeriod
             : pauses.PausedUntil(stateDirectory, probe) is { } until ? $"{RestartReasons.PausedUntilPrefix}{until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
             : options.DependsOn.FirstOrDefault(d => all.Probes.ContainsKey(d) && store.Find(d) is { Healthy: false }) is { } dependency ? $"{RestartReasons.DependencyFailingPrefix}{dependency}"
+            // A restart in the middle of a dump would cut it; the failures still count and the restart comes after it.
+            : backups?.RunningFor((restart.Target as Restarts.Container.ContainerTargetOptions)?.Container, options.PauseDuringBackups) is { } job ? $"{RestartReasons.BackupRunningPrefix}{job}"
             : null;
         if (skip is not null)
         {

@@ -51,6 +51,7 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<Core.Maintenance.IProbeVerifier, ProbeVerifier>();
         services.TryAddSingleton<Core.Maintenance.IProbeCatalog, ProbeCatalog>();
+        services.TryAddSingleton<Core.Maintenance.IProbeHealth, ProbeHealth>();
         services.TryAddSingleton<PauseStore>();
         services.AddHostCheck<ProbeHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.

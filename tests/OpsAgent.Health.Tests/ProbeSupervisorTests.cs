@@ -531,6 +531,51 @@ public sealed class ProbeSupervisorTests
         });
     }
 
+    [Test]
+    public async Task Step_BackupDumpingFromTheTargetContainer_NoRestartUntilTheDumpEndsThenRestarted()
+    {
+        var activity = new OpsAgent.Core.Maintenance.BackupActivity();
+        _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>(), _stopped, activity);
+        var options = Backend();
+        options.Restart!.Target = new OpsAgent.Health.Restarts.Container.ContainerTargetOptions { Container = "fmu_db" };
+        var dump = activity.Begin("sims-db", "fmu_db");
+
+        for (var i = 0; i < 6; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        var during = (_target.Restarts, _store.Get("backend", options.StartPeriod).Healthy);
+        dump.Dispose();
+        await StepAsync(options, Fail);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(during, Is.EqualTo((0, false)), "failing, but not restarted while the dump reads from it");
+            Assert.That(_logs.WithEvent("restart_skipped").Select(e => e.Message), Has.Some.Contains("backup_running:sims-db"));
+            Assert.That(_target.Restarts, Is.EqualTo(1), "restarted once the dump ended, still failing");
+        });
+    }
+
+    [Test]
+    public async Task Step_PauseDuringBackupsNamesTheRunningJob_NoRestart()
+    {
+        var activity = new OpsAgent.Core.Maintenance.BackupActivity();
+        _supervisor = new ProbeSupervisor(_store, _pauses, _target, SecretRedactor.Shared, _clock, _loggers.CreateLogger<ProbeSupervisor>(), _stopped, activity);
+        var options = Backend();
+        options.PauseDuringBackups = ["ujmp-db"];
+        using var dump = activity.Begin("ujmp-db", null);
+        using var other = activity.Begin("ujmp-media", null);
+
+        for (var i = 0; i < 6; i++)
+        {
+            await StepAsync(options, Fail);
+        }
+
+        Assert.That(_target.Restarts, Is.Zero);
+        Assert.That(_logs.WithEvent("restart_skipped").Select(e => e.Message), Has.Some.Contains("backup_running:ujmp-db"));
+    }
+
     private sealed class FakeTarget : IRestartTarget, IRestartTargetFactory
     {
         public int Restarts { get; private set; }

@@ -3,7 +3,7 @@ using OpsAgent.Core.Maintenance;
 
 namespace OpsAgent.Backups.Restore;
 
-/// <summary>Each job's <c>Restore:VerifyProbes</c> names a probe of <c>OpsAgent:Probes</c>.</summary>
+/// <summary>Each job's <c>Restore:VerifyProbes</c> and <c>RequireHealthy</c> name probes of <c>OpsAgent:Probes</c>.</summary>
 internal sealed class RestoreReferencesCheck(IEnumerable<IProbeCatalog> catalogs) : IConfigurationCheck
 {
     public void Check(ConfigurationSections sections, ValidationCollector errors)
@@ -18,14 +18,20 @@ internal sealed class RestoreReferencesCheck(IEnumerable<IProbeCatalog> catalogs
 
         foreach (var (job, o) in sections.Find<BackupsOptions>()?.Jobs ?? [])
         {
-            var names = o.Restore?.VerifyProbes ?? [];
-            for (var i = 0; i < names.Count; i++)
+            var path = $"{BackupsOptions.SectionName}:{job}";
+            Names($"{path}:{nameof(BackupJobOptions.Restore)}:{nameof(RestoreOptions.VerifyProbes)}", o.Restore?.VerifyProbes ?? [], probes, errors);
+            Names($"{path}:{nameof(BackupJobOptions.RequireHealthy)}", o.RequireHealthy, probes, errors);
+        }
+    }
+
+    private static void Names(string path, List<string> names, IReadOnlyCollection<string> probes, ValidationCollector errors)
+    {
+        for (var i = 0; i < names.Count; i++)
+        {
+            if (!string.IsNullOrWhiteSpace(names[i]) && !probes.Contains(names[i], StringComparer.OrdinalIgnoreCase))
             {
-                if (!string.IsNullOrWhiteSpace(names[i]) && !probes.Contains(names[i], StringComparer.OrdinalIgnoreCase))
-                {
-                    var known = probes.Count == 0 ? "OpsAgent:Probes defines none" : $"defined: {string.Join(", ", probes.Order(StringComparer.Ordinal))}";
-                    errors.Add($"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Restore)}:{nameof(RestoreOptions.VerifyProbes)}:{i}", $"names the probe '{StrictBinder.Truncate(names[i])}', which OpsAgent:Probes does not define ({known})");
-                }
+                var known = probes.Count == 0 ? "OpsAgent:Probes defines none" : $"defined: {string.Join(", ", probes.Order(StringComparer.Ordinal))}";
+                errors.Add($"{path}:{i}", $"names the probe '{StrictBinder.Truncate(names[i])}', which OpsAgent:Probes does not define ({known})");
             }
         }
     }

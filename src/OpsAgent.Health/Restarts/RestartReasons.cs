@@ -12,6 +12,9 @@ public static class RestartReasons
     /// <summary>Prefix of <c>dependency_failing:&lt;probe&gt;</c>: a probe in <c>DependsOn</c> is failing.</summary>
     public const string DependencyFailingPrefix = "dependency_failing:";
 
+    /// <summary>A backup job is dumping from the target (its <c>Container</c>) or is named in <c>PauseDuringBackups</c>: <c>backup_running:&lt;job&gt;</c>.</summary>
+    public const string BackupRunningPrefix = "backup_running:";
+
     /// <summary>The unit or container was stopped on purpose (systemctl stop, docker stop/kill).</summary>
     public const string OperatorStopped = "operator_stopped";
 

@@ -11,7 +11,7 @@ namespace OpsAgent.Backups.Tests.Support;
 /// <summary>Builds runners wired to the real tools, and captures what they log.</summary>
 internal sealed class BackupTestKit : IDisposable
 {
-    public BackupTestKit(TimeProvider? time = null, string? dockerEndpoint = null, BackupEngines? engines = null)
+    public BackupTestKit(TimeProvider? time = null, string? dockerEndpoint = null, BackupEngines? engines = null, OpsAgent.Core.Maintenance.IProbeHealth? probes = null)
     {
         Docker = new DockerClientProvider(() => dockerEndpoint ?? Environment.GetEnvironmentVariable("OPSAGENT_TEST_DOCKER") ?? "unix:///var/run/docker.sock");
         Tools = new ToolRunner(Docker);
@@ -20,7 +20,8 @@ internal sealed class BackupTestKit : IDisposable
         State = new BackupStateStore();
         Engines = engines ?? new ServiceCollection().AddBuiltInBackupEngines().BuildServiceProvider().GetRequiredService<BackupEngines>();
         Retention = new OpsAgent.Backups.Retention.RetentionExecutor(time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Retention.RetentionExecutor>(), CopyStore);
-        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), Retention, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>());
+        Runner = new BackupRunner(Tools, new SecretResolver(SecretRedactor.Shared), Engines, State, Slots, new OpsAgent.Core.Scheduling.JobStatusStore(), Retention, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<BackupRunner>(),
+            probes, Activity);
         CopyTypes = new ServiceCollection().AddBuiltInCopyTargets().BuildServiceProvider().GetRequiredService<OpsAgent.Backups.Copies.CopyTargetTypes>();
         Copier = new OpsAgent.Backups.Copies.CopyRunner(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), CopyStore, SecretRedactor.Shared, time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyRunner>());
         Fetcher = new OpsAgent.Backups.Copies.CopyFetcher(CopyTypes, Tools, new SecretResolver(SecretRedactor.Shared), time ?? TimeProvider.System, LoggerFactory.CreateLogger<OpsAgent.Backups.Copies.CopyFetcher>());
@@ -32,6 +33,9 @@ internal sealed class BackupTestKit : IDisposable
     }
 
     public DockerClientProvider Docker { get; }
+
+    /// <summary>The runs in progress, as the probes see them.</summary>
+    public OpsAgent.Core.Maintenance.BackupActivity Activity { get; } = new();
 
     /// <summary>The engines the agent ships, or those the test registered.</summary>
     public BackupEngines Engines { get; }

@@ -45,6 +45,28 @@ public sealed class CheckConfigTests
     }
 
     [Test]
+    public async Task CheckConfig_RequireHealthyAndVerifyProbesNameNoProbe_FailsNamingEach()
+    {
+        var path = Write($$"""
+            { "OpsAgent": {
+                "StateDirectory": "{{Path.Combine(_dir.FullName, "state")}}",
+                "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Connection": "Host=127.0.0.1;Username=u;Password=p;Database=d",
+                  "Directory": "{{Path.Combine(_dir.FullName, "backups")}}",
+                  "RequireHealthy": [ "db-probe", "sims-dbb" ], "Restore": { "VerifyProbes": [ "web" ] } } },
+                "Probes": { "db-probe": { "Type": "tcp", "Host": "127.0.0.1", "Port": 5432 } }
+            } }
+            """);
+        var output = new StringWriter();
+
+        var exit = await CheckConfigCommand.RunAsync(path, output, CancellationToken.None);
+
+        Assert.That(exit, Is.EqualTo(1), output.ToString());
+        Assert.That(output.ToString(), Does.Contain("OpsAgent:Backups:db:RequireHealthy:1: names the probe 'sims-dbb', which OpsAgent:Probes does not define (defined: db-probe)")
+            .And.Contain("OpsAgent:Backups:db:Restore:VerifyProbes:0: names the probe 'web'")
+            .And.Not.Contain("RequireHealthy:0"));
+    }
+
+    [Test]
     public async Task CheckConfig_ThreeDifferentErrors_PrintsAllThreePathsAndFails()
     {
         var path = Write("""
