@@ -99,7 +99,7 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
             }
             else
             {
-                using (EventScope.Begin(logger, "probe_failing"))
+                using (EventScope.Begin(logger, "probe_failing", ("Lines", state.Last.Lines)))
                 {
                     ProbeLog.Failing(logger, probe, result.Reason ?? "failure", state.ConsecutiveFailures, state.Last.Message ?? "");
                 }
@@ -125,7 +125,7 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         if (result.Level == ProbeLevel.Warning && !state.Warned && state.Healthy)
         {
             state.Warned = true;
-            using (EventScope.Begin(logger, "probe_warning"))
+            using (EventScope.Begin(logger, "probe_warning", ("Lines", state.Last!.Lines)))
             {
                 ProbeLog.Warning(logger, probe, result.Reason ?? "warning", state.Last!.Message ?? "");
             }

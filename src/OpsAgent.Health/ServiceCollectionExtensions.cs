@@ -7,6 +7,7 @@ using OpsAgent.Health.Checks;
 using OpsAgent.Health.Checks.Disk;
 using OpsAgent.Health.Checks.Docker;
 using OpsAgent.Health.Checks.Http;
+using OpsAgent.Health.Checks.Log;
 using OpsAgent.Health.Checks.Memory;
 using OpsAgent.Health.Checks.MongoDb;
 using OpsAgent.Health.Checks.Postgres;
@@ -42,6 +43,7 @@ public static class HealthServiceCollectionExtensions
         services.AddProbeType<SystemdProbe, SystemdProbeOptions>("systemd");
         services.AddProbeType<DiskProbe, DiskProbeOptions>("disk");
         services.AddProbeType<MemoryProbe, MemoryProbeOptions>("memory");
+        services.AddProbeType<LogProbe, LogProbeOptions>("log");
 
         // The restart targets, by the key that selects each under Restart.
         services.AddRestartTarget<UnitTargetType, UnitTargetOptions>("Unit");

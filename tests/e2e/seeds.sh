@@ -106,6 +106,9 @@ for i in $(seq 1 40); do head -c $((i * 2048)) /dev/urandom >"$root/opt/ujmp/med
 ln -sfn uploads/2026/11/photo_1.jpg "$root/opt/ujmp/media/latest.jpg"
 echo partial >"$root/opt/ujmp/media/uploads/upload.tmp"; echo thumb >"$root/opt/ujmp/media/cache/thumb.png"
 chown -R 1001:1001 "$root/opt/ujmp/media/uploads"; chmod 0640 "$root/opt/ujmp/media/uploads/2026/11/photo_2.jpg"
+# The application's logs, where the runbook lists them (gunicorn, celery, nginx).
+mkdir -p "$root/var/log/ujmp" "$root/var/log/nginx"
+touch "$root/var/log/ujmp/gunicorn_error.log" "$root/var/log/ujmp/celery_worker.log" "$root/var/log/nginx/ujmp_access.log"
 # The example's migrations command stands for the app's manage.py (not installed here): it leaves a mark to look for.
 ujmp_after=('/opt/ujmp/venv/bin/python /opt/ujmp/manage.py migrate --noinput' '/usr/bin/touch /root/ujmp-migrated')
 # First as copied with its HostHeader placeholder left: check-config must fail naming that line, before any reload.
@@ -222,6 +225,17 @@ df_used=$(in_host df --output=pcent / | tail -1 | tr -dc 0-9)
 in_host opsagent probe run root-disk | has "used_ratio $((df_used - 1))\.[0-9]*%\|used_ratio ${df_used}%\|used_ratio $((df_used - 1))%" \
     && ok "root-disk's used ratio is df's Use% ($df_used %, which df rounds up)" || not_ok "root-disk's used ratio is df's ($df_used %)"
 in_host opsagent probe run ujmp | has "latency_seconds .*(warning ≥ 1s, critical ≥ 5s)" && ok "probe run ujmp measures its latency against 1 s / 5 s" || not_ok "probe run ujmp: latency"
+# The error rate: 3 of 100 requests answered 502 (3 %: past 1 %, below 5 %), counted from the access log as nginx writes it.
+in_host opsagent probe run ujmp-error-rate >/dev/null
+for i in $(seq 1 100); do
+    printf '127.0.0.1 - - [03/Dec/2026:02:00:00 +0000] "GET /api/articles/%s HTTP/1.1" %s 512 "-" "curl/7.88"\n' "$i" "$([ "$i" -le 3 ] && echo 502 || echo 200)"
+done >>"$root/var/log/nginx/ujmp_access.log"
+out=$(in_host opsagent probe run ujmp-error-rate 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "warning (match_ratio_warning)" && echo "$out" | has "3 of 100 lines" && ok "probe run ujmp-error-rate: 3 % of requests 5xx is a warning (1 % / 5 %)" || not_ok "probe run ujmp-error-rate"
+# gunicorn's errors: a Traceback burst past 50 in the window is critical, with the lines in the journal.
+for i in $(seq 1 55); do echo "[2026-12-03 02:00:00 +0000] [4242] [ERROR] Exception in worker process $i"; done >>"$root/var/log/ujmp/gunicorn_error.log"
+lines_logged() { in_host journalctl -q -t opsagent OPSAGENT_EVENT=probe_failing OPSAGENT_PROBE=gunicorn-errors --since "$since" -o json --no-pager | grep -q '"OPSAGENT_LINES":"[^"]*Exception in worker process'; }
+wait_for 150 "gunicorn-errors: probe_failing (matches_critical) carrying the matching lines" lines_logged
 # cert check exits 1 here (the test certificate is self-signed): what counts is that it read every entry.
 certs=$(in_host opsagent cert check 2>&1)
 echo "$certs" | has "letsencrypt" && echo "$certs" | has "ujmp-api" && ok "cert check lists the letsencrypt file and the ujmp-api endpoint" || { not_ok "cert check lists ujmp.json's certificates"; echo "$certs" | sed 's/^/#   /'; }

@@ -13,6 +13,9 @@ public sealed record ProbeResult(bool Success, string? Reason, string? Message, 
     /// <summary>What the attempt measured, each with its thresholds (none for a plain pass/fail check).</summary>
     public IReadOnlyList<ProbeMeasure> Measures { get; init; } = [];
 
+    /// <summary>Lines that explain the result (a log probe's last matching lines), carried by its journal entries as <c>OPSAGENT_LINES</c>.</summary>
+    public string? Lines { get; init; }
+
     /// <summary>A success.</summary>
     public static ProbeResult Ok(TimeSpan latency, string? message = null) => new(true, null, message, latency);
 
