@@ -4,6 +4,7 @@ using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Status;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Checks.Cpu;
 using OpsAgent.Health.Checks.Disk;
 using OpsAgent.Health.Checks.Docker;
 using OpsAgent.Health.Checks.Http;
@@ -44,6 +45,7 @@ public static class HealthServiceCollectionExtensions
         services.AddProbeType<DiskProbe, DiskProbeOptions>("disk");
         services.AddProbeType<MemoryProbe, MemoryProbeOptions>("memory");
         services.AddProbeType<LogProbe, LogProbeOptions>("log");
+        services.AddProbeType<CpuProbe, CpuProbeOptions>("cpu");
 
         // The restart targets, by the key that selects each under Restart.
         services.AddRestartTarget<UnitTargetType, UnitTargetOptions>("Unit");
@@ -53,7 +55,6 @@ public static class HealthServiceCollectionExtensions
         services.TryAddSingleton<ProbeRunner>();
         services.TryAddSingleton<Core.Maintenance.IProbeVerifier, ProbeVerifier>();
         services.TryAddSingleton<Core.Maintenance.IProbeCatalog, ProbeCatalog>();
-        services.TryAddSingleton<Core.Maintenance.IProbeHealth, ProbeHealth>();
         services.TryAddSingleton<PauseStore>();
         services.AddHostCheck<ProbeHostCheck>();
         // The CLI loads the configuration as the daemon does: the same jobs, so the same checks and the same count logged.
@@ -66,6 +67,8 @@ public static class HealthServiceCollectionExtensions
     {
         services.AddProbeServices();
         services.TryAddSingleton<ProbeStateStore>();
+        // Only where probes run (the daemon): a CLI process has no probe states to ask.
+        services.TryAddSingleton<Core.Maintenance.IProbeHealth, ProbeHealth>();
         services.TryAddSingleton<IRestartTargetFactory>(sp => sp.GetRequiredService<RestartTargetTypes>());
         services.TryAddSingleton<ProbeSupervisor>();
         services.AddAgentMetrics<ProbeMetrics>();

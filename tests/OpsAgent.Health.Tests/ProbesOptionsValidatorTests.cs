@@ -130,7 +130,7 @@ public sealed class ProbesOptionsValidatorTests
 
         Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
-            "OpsAgent:Probes:smart:Type: 'smart' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory, log",
+            "OpsAgent:Probes:smart:Type: 'smart' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory, log, cpu",
         }), string.Join("\n", errors));
     }
     [Test]

@@ -71,10 +71,12 @@ e2e_stop_all() {
 
 # --- Reporting and waiting for the e2e scripts (set E2E_MACHINE to the machine they drive) ---
 # ok/not_ok print TAP-like lines that tests/run.sh counts; the EXIT trap prints the standard summary line.
-e2e_passed=0 e2e_failed=0
+e2e_passed=0 e2e_failed=0 e2e_skipped=0
 ok() { echo "ok - $*"; e2e_passed=$((e2e_passed + 1)); }
 not_ok() { echo "not ok - $*"; e2e_failed=$((e2e_failed + 1)); }
-e2e_finish() { echo "$e2e_passed passed, $e2e_failed failed, 0 skipped"; e2e_stop_all; }
+# A check this machine cannot make, with why (counted as skipped by tests/run.sh).
+skip() { echo "ok - # SKIP $*"; e2e_skipped=$((e2e_skipped + 1)); }
+e2e_finish() { echo "$e2e_passed passed, $e2e_failed failed, $e2e_skipped skipped"; e2e_stop_all; }
 e2e_status() { [ "$e2e_failed" -eq 0 ]; }
 # check DESCRIPTION COMMAND...: one line for COMMAND's result; on failure its last output lines as comments.
 check() {

@@ -44,7 +44,7 @@ public sealed record ProbeResult(bool Success, string? Reason, string? Message, 
         var measures = Measures.Append(measure).ToList();
         if (measure.Level <= Level)
         {
-            return this with { Measures = measures };
+            return this with { Measures = measures, Message = $"{Message}; {measure.Describe()}" };
         }
 
         var level = measure.Level;

@@ -100,7 +100,7 @@ public sealed class ProbeTypeRegistrationTests
         Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
             "OpsAgent:Probes:flag:Glob: unknown setting (known: DependsOn, Every, FailureThreshold, PauseDuringBackups, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
-            "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory, log",
+            "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory, log, cpu",
         }));
     }
 

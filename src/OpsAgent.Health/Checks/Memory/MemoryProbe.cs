@@ -92,7 +92,7 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
             return null;
         }
 
-        var sink = new LastValue<ContainerStatsResponse>();
+        var sink = new SynchronousProgress<ContainerStatsResponse>();
         await docker.Get().Containers.GetContainerStatsAsync(inspect.ID, new ContainerStatsParameters { Stream = false, OneShot = true }, sink, cancellationToken).ConfigureAwait(false);
         var memory = sink.Value?.MemoryStats;
         if (memory is null)
@@ -107,13 +107,5 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
         // Without a limit the engine reports the host's memory as the limit.
         var limit = inspect.HostConfig?.Memory is > 0 ? (long?)memory.Limit : null;
         return (used, limit);
-    }
-
-    /// <summary>Keeps the value reported, synchronously (<see cref="Progress{T}"/> would post it to the thread pool, after the call returned).</summary>
-    private sealed class LastValue<T> : IProgress<T>
-    {
-        public T? Value { get; private set; }
-
-        public void Report(T value) => Value = value;
     }
 }

@@ -199,6 +199,46 @@ public sealed class DockerProbeTests
     }
 
     [Test]
+    public async Task Cpu_ContainerBurningItsQuota_CriticalAgainstTheQuotaNotTheHost()
+    {
+        var name = $"opsagent-cpu-{Guid.NewGuid():N}"[..24];
+        var created = await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
+        {
+            Image = _image,
+            Name = name,
+            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
+            Cmd = ["sh", "-c", "trap 'exit 0' TERM; while :; do :; done"],
+            HostConfig = new HostConfig { NetworkMode = "none", NanoCPUs = 200_000_000 },
+        });
+        _containers.Add(created.ID);
+        await _docker.Containers.StartContainerAsync(created.ID, new ContainerStartParameters());
+        var options = new ProbeOptions
+        {
+            Type = "cpu",
+            Settings = new Health.Checks.Cpu.CpuProbeOptions { Container = name, WarningPercent = 30, CriticalPercent = 60, Window = TimeSpan.FromSeconds(30) },
+            Every = TimeSpan.FromSeconds(1),
+            Timeout = TimeSpan.FromSeconds(5),
+        };
+        var runner = new ProbeRunner(new ProbeTypes([KeyValuePair.Create<string, IProbeCheck>("cpu",
+            new Health.Checks.Cpu.CpuProbe(new Systemctl(new ToolRunner(_provider)), _provider, TimeProvider.System))]));
+        var first = await runner.RunAsync("burn", options, TestContext.CurrentContext.CancellationToken);
+        ProbeResult? measured = null;
+        await Eventually.WaitAsync(async () =>
+        {
+            measured = await runner.RunAsync("burn", options, TestContext.CurrentContext.CancellationToken);
+            return measured.Measures.Count > 0 && measured.Level == ProbeLevel.Critical;
+        }, "the busy loop to use most of its 0.2 CPUs", Eventually.Slow, interval: TimeSpan.FromSeconds(1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Measures, Is.Empty, "one sample is no average: " + first.Message);
+            Assert.That(measured!.Reason, Is.EqualTo("cpu_ratio_critical"), measured.Message);
+            Assert.That(measured.Message, Does.Contain("of its quota (0.2 CPUs)"));
+            Assert.That(measured.Measures.Single().Value, Is.LessThan(1.5), "a share of the quota (throttled at it), not of the host");
+        });
+    }
+
+    [Test]
     public async Task Probe_HealthyContainer_Succeeds()
     {
         var name = await StartContainerAsync(recreateOnStart: true);
