@@ -51,6 +51,9 @@ internal static partial class ProbeLog
     [LoggerMessage(EventId = EventIds.Probes.Ok, Level = LogLevel.Information, Message = "Probe {Probe} is back below its warning level: {Detail}")]
     public static partial void Ok(ILogger logger, string probe, string detail);
 
+    [LoggerMessage(EventId = EventIds.Probes.Command, Level = LogLevel.Warning, Message = "Probe {Probe}: OnCritical '{Command}' {Result}: {Output}")]
+    public static partial void Command(ILogger logger, string probe, string command, string result, string output);
+
     [LoggerMessage(EventId = EventIds.Probes.HeldByAgent, Level = LogLevel.Information, Message = "Probe {Probe}: failure not counted, {Target} is stopped by {Job} for a {Purpose}")]
     public static partial void HeldByAgent(ILogger logger, string probe, string target, string job, string purpose);
 }

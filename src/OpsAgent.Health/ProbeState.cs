@@ -65,6 +65,9 @@ internal sealed class ProbeState
     /// <summary>The level for <c>opsagent_probe_level</c> and <c>/status</c>: critical while failing, else the last attempt's (a critical attempt below <c>FailureThreshold</c> shows as warning).</summary>
     public ProbeLevel Level => Last is null ? ProbeLevel.Ok : !Healthy ? ProbeLevel.Critical : Last.Level == ProbeLevel.Ok ? ProbeLevel.Ok : ProbeLevel.Warning;
 
+    /// <summary>When <c>OnCritical</c> last ran (at most once per its window).</summary>
+    internal DateTimeOffset? CommandRan { get; set; }
+
     /// <summary>True while a restart is being verified.</summary>
     public bool Verifying => VerifyUntil is not null;
 

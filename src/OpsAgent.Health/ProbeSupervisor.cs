@@ -14,7 +14,8 @@ namespace OpsAgent.Health;
 /// is one step per result, driven the same way by the scheduler and by tests on a fake clock.
 /// </remarks>
 internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
-    ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null, Core.Maintenance.BackupActivity? backups = null)
+    ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null, Core.Maintenance.BackupActivity? backups = null,
+    Core.Processes.HostCommandRunner? commands = null)
 {
     /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>
     public async Task<ProbeState> StepAsync(string probe, ProbeOptions options, ProbesOptions all, string stateDirectory, ProbeResult result, CancellationToken cancellationToken)
@@ -111,12 +112,52 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         }
 
         ReportWarning(probe, state, result);
+        if (!state.Healthy && result.Level == ProbeLevel.Critical && options.OnCritical is { Command: { } command } onCritical && commands is not null
+            && (state.CommandRan is not { } ran || now - ran >= onCritical.Window))
+        {
+            state.CommandRan = now;
+            await RunOnCriticalAsync(probe, command, onCritical.Timeout, cancellationToken).ConfigureAwait(false);
+        }
+
         if (!state.Healthy && restart is not null)
         {
             await ConsiderRestartAsync(probe, options, restart, target!, all, stateDirectory, state, now, cancellationToken).ConfigureAwait(false);
         }
 
         return state;
+    }
+
+    /// <summary>Runs the probe's <c>OnCritical</c> command (split, not a shell) with its timeout; what it printed goes to the journal.</summary>
+    private async Task RunOnCriticalAsync(string probe, string line, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        string result, output;
+        if (!Core.Processes.ShellWords.TrySplitCommand(line, out var words, out var problem))
+        {
+            (result, output) = ("not run", problem ?? "");
+        }
+        else
+        {
+            using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            limit.CancelAfter(timeout);
+            try
+            {
+                var (exit, stdout, _) = await commands!.RunAsync("probe-command", probe, new Core.Processes.ToolCommand(words[0], [.. words.Skip(1)]), timeout, limit.Token).ConfigureAwait(false);
+                (result, output) = (exit.ExitCode == 0 ? "succeeded" : $"exited with code {exit.ExitCode}", (stdout + exit.StandardError).Trim());
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                (result, output) = ("timed out", $"still running after {timeout}: stopped");
+            }
+            catch (Core.Processes.ToolStartException ex)
+            {
+                (result, output) = ("could not start", ex.Message);
+            }
+        }
+
+        using (EventScope.Begin(logger, "probe_command", ("Result", result)))
+        {
+            ProbeLog.Command(logger, probe, line, result, redactor.Redact(output));
+        }
     }
 
     /// <summary>A warning is said when entered and when left for ok, never on every run; a critical one goes through failing/recovered.</summary>

@@ -71,6 +71,29 @@ internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kind
             {
                 ValidateRestart($"{path}:{nameof(o.Restart)}", r, errors);
             }
+
+            if (o.OnCritical is { } command)
+            {
+                var at = $"{path}:{nameof(o.OnCritical)}";
+                if (string.IsNullOrWhiteSpace(command.Command))
+                {
+                    errors.Add($"{at}:{nameof(command.Command)}", "required: the command to run");
+                }
+                else if (!Core.Processes.ShellWords.TrySplitCommand(command.Command, out _, out var problem))
+                {
+                    errors.Add($"{at}:{nameof(command.Command)}", $"cannot be split into words: {problem}");
+                }
+
+                if (command.Timeout <= TimeSpan.Zero)
+                {
+                    errors.Add($"{at}:{nameof(command.Timeout)}", "must be positive");
+                }
+
+                if (command.Window <= TimeSpan.Zero)
+                {
+                    errors.Add($"{at}:{nameof(command.Window)}", "must be positive");
+                }
+            }
         }
 
         ReportCycles(options, errors);

@@ -397,5 +397,8 @@ public static class EventIds
 
         /// <summary>A measuring probe left its warning level for ok (<c>probe_ok</c>).</summary>
         public const int Ok = 4031;
+
+        /// <summary>A probe's <c>OnCritical</c> command ran (<c>probe_command</c>).</summary>
+        public const int Command = 4032;
     }
 }

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Processes;
+using OpsAgent.Core.Secrets;
 using OpsAgent.Health.Checks;
+using OpsAgent.Health.Restarts;
 using OpsAgent.Health.Checks.Disk;
 
 namespace OpsAgent.Health.Tests.Checks.Disk;
@@ -129,5 +133,39 @@ public sealed class DiskProbeTests
         var result = await ProbeAsync(new DiskProbeOptions { Path = Path.Combine(_mount, "no", "such") });
 
         Assert.That((result.Success, result.Reason), Is.EqualTo((false, "not_found")), result.Message);
+    }
+    [Test]
+    public async Task Disk_CriticalWithOnCritical_CommandDeletesTheFileOnceAndTheProbeRecovers()
+    {
+        using var logs = new CapturingLoggerProvider();
+        using var loggers = LoggerFactory.Create(b => b.AddProvider(logs));
+        var commands = new HostCommandRunner(new ToolRunner(null), TimeProvider.System, loggers.CreateLogger<HostCommandRunner>());
+        var supervisor = new ProbeSupervisor(new ProbeStateStore(TimeProvider.System), new PauseStore(TimeProvider.System, loggers.CreateLogger<PauseStore>()),
+            new RestartTargetTypes([]), SecretRedactor.Shared, TimeProvider.System, loggers.CreateLogger<ProbeSupervisor>(), commands: commands);
+        var options = new ProbeOptions
+        {
+            Type = "disk",
+            Settings = new DiskProbeOptions { Path = _mount, WarningPercent = 80, CriticalPercent = 90 },
+            FailureThreshold = 1,
+            OnCritical = new ProbeCommandOptions { Command = $"rm -f {Path.Combine(_mount, "old.log")}", Timeout = TimeSpan.FromSeconds(30) },
+        };
+        var all = new ProbesOptions { Probes = { ["tmp-disk"] = options } };
+        Fill("old.log", 3800);
+
+        var critical = await ProbeAsync((DiskProbeOptions)options.Settings);
+        await supervisor.StepAsync("tmp-disk", options, all, _mount, critical, CancellationToken.None);
+        await supervisor.StepAsync("tmp-disk", options, all, _mount, critical, CancellationToken.None);
+        var after = await ProbeAsync((DiskProbeOptions)options.Settings);
+        var state = await supervisor.StepAsync("tmp-disk", options, all, _mount, after, CancellationToken.None);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(critical.Level, Is.EqualTo(ProbeLevel.Critical), critical.Message);
+            Assert.That(File.Exists(Path.Combine(_mount, "old.log")), Is.False, "OnCritical ran");
+            Assert.That(logs.WithEvent("probe_command"), Has.Count.EqualTo(1), "once per Window, not on every critical run");
+            Assert.That(logs.WithEvent("probe_command")[0].Message, Does.Contain("succeeded"));
+            Assert.That((after.Level, state.Healthy), Is.EqualTo((ProbeLevel.Ok, true)), after.Message);
+            Assert.That(logs.WithEvent("probe_recovered"), Has.Count.EqualTo(1));
+        });
     }
 }
