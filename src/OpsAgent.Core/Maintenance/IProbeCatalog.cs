@@ -8,4 +8,7 @@ public interface IProbeCatalog
 {
     /// <summary>The probes <paramref name="sections"/> configures, or null when the probes section is not loaded.</summary>
     IReadOnlyCollection<string>? ProbeNames(ConfigurationSections sections);
+
+    /// <summary>The backup job names probes refer to (<c>PauseDuringBackups</c>), each with its configuration path.</summary>
+    IReadOnlyList<(string Path, string Job)> BackupReferences(ConfigurationSections sections);
 }

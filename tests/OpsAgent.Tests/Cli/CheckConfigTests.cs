@@ -53,7 +53,7 @@ public sealed class CheckConfigTests
                 "Backups": { "db": { "Engine": "postgres", "Schedule": "0 2 * * *", "Connection": "Host=127.0.0.1;Username=u;Password=p;Database=d",
                   "Directory": "{{Path.Combine(_dir.FullName, "backups")}}",
                   "RequireHealthy": [ "db-probe", "sims-dbb" ], "Restore": { "VerifyProbes": [ "web" ] } } },
-                "Probes": { "db-probe": { "Type": "tcp", "Host": "127.0.0.1", "Port": 5432 } }
+                "Probes": { "db-probe": { "Type": "tcp", "Host": "127.0.0.1", "Port": 5432, "PauseDuringBackups": [ "db", "media" ] } }
             } }
             """);
         var output = new StringWriter();
@@ -63,6 +63,8 @@ public sealed class CheckConfigTests
         Assert.That(exit, Is.EqualTo(1), output.ToString());
         Assert.That(output.ToString(), Does.Contain("OpsAgent:Backups:db:RequireHealthy:1: names the probe 'sims-dbb', which OpsAgent:Probes does not define (defined: db-probe)")
             .And.Contain("OpsAgent:Backups:db:Restore:VerifyProbes:0: names the probe 'web'")
+            .And.Contain("OpsAgent:Probes:db-probe:PauseDuringBackups:1: names the backup job 'media', which OpsAgent:Backups does not define (defined: db)")
+            .And.Not.Contain("PauseDuringBackups:0")
             .And.Not.Contain("RequireHealthy:0"));
     }
 
