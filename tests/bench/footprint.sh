@@ -22,18 +22,27 @@ for i in $(seq 1 20); do
         -keyout /dev/null -out "$w/certs/site$i.pem" >/dev/null 2>&1
 done
 
-config() { # NAME PORT
-    python3 - "$1" "$2" "$w" <<'PY'
+# The host probes a third agent (the unit's settings) runs beside the same 100 HTTP probes: 10 disk, 5 memory and 5 log
+# probes, the logs written to by a loop (one line a second each, one in ten an ERROR).
+mkdir -p "$w/logs"; for i in $(seq 1 10); do mkdir -p "$w/disk$i"; done
+for i in $(seq 1 5); do : >"$w/logs/app$i.log"; done
+config() { # NAME PORT [host]
+    python3 - "$1" "$2" "$w" "${3:-}" <<'PY'
 import json, sys
-name, port, w = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+name, port, w, host = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4] == "host"
 probes = {f"h{i}": {"Type": "http", "Url": f"http://127.0.0.1:18090/h{i}", "ExpectJson": {"status": "ok"}, "Every": "10s", "Timeout": "2s"} for i in range(1, 101)}
+if host:
+    probes.update({f"disk{i}": {"Type": "disk", "Path": f"{w}/disk{i}", "WarningPercent": 80, "CriticalPercent": 90, "Every": "10s"} for i in range(1, 11)})
+    probes.update({f"memory{i}": {"Type": "memory", "WarningPercent": 80 + i, "CriticalPercent": 95, "Every": "10s"} for i in range(1, 6)})
+    probes.update({f"log{i}": {"Type": "log", "File": f"{w}/logs/app{i}.log", "Pattern": "ERROR|Traceback", "Window": "00:05:00",
+                               "WarningCount": 100, "CriticalCount": 500, "Every": "10s"} for i in range(1, 6)})
 config = {"OpsAgent": {"TimeZone": "UTC", "StateDirectory": f"{w}/{name}-state", "Http": {"Listen": f"http://127.0.0.1:{port}"},
           "Logging": {"Level": "Warning", "Journald": {"SocketPath": f"{w}/none.sock"}},
           "Probes": probes, "Certificates": {"Schedule": "* * * * *", "Files": {"sites": f"{w}/certs/*.pem"}}}}
 json.dump(config, open(f"{w}/{name}.json", "w"), indent=1)
 PY
 }
-config agent 19481; config tuned 19482
+config agent 19481; config tuned 19482; config host 19483 host
 {
     echo "set daemon 10"
     echo "set pidfile $w/monit.pid"; echo "set idfile $w/monit.id"; echo "set statefile $w/monit.state"
@@ -48,18 +57,22 @@ env -u DOTNET_gcServer -u DOTNET_gcConcurrent dotnet "$AGENT_DLL" run --config "
 unit_env=$(sed -n 's/^Environment=//p' "$BENCH_ROOT/systemd/opsagent.service")
 log "tuned agent: $unit_env"
 env $unit_env dotnet "$AGENT_DLL" run --config "$w/tuned.json" >"$w/tuned.log" 2>&1 & tuned=$!; pids+=($tuned)
+env $unit_env dotnet "$AGENT_DLL" run --config "$w/host.json" >"$w/host.log" 2>&1 & host=$!; pids+=($host)
 monit -I -c "$w/monitrc" >"$w/monit.out" 2>&1 & monit=$!; pids+=($monit)
-( while :; do curl -fs http://127.0.0.1:19481/metrics >/dev/null; curl -fs http://127.0.0.1:19482/metrics >/dev/null; sleep 15; done ) & pids+=($!)
+( while :; do for port in 19481 19482 19483; do curl -fs http://127.0.0.1:$port/metrics >/dev/null; done; sleep 15; done ) & pids+=($!)
+( n=0; while :; do n=$((n + 1)); for i in 1 2 3 4 5; do
+      if [ $((n % 10)) -eq 0 ]; then echo "$(date -u +%FT%T) ERROR request $n failed"; else echo "$(date -u +%FT%T) INFO request $n ok"; fi >>"$w/logs/app$i.log"
+  done; sleep 1; done ) & pids+=($!)
 
 cpu() { awk '{ print ($14 + $15) / '"$(getconf CLK_TCK)"' }' "/proc/$1/stat"; }
 rss() { awk '/^VmRSS/ { print $2 / 1024 }' "/proc/$1/status"; }
 log "running for $minutes min (warm-up 30 s)"
 sleep 30
-for p in agent tuned monit; do eval "start_$p=\$(cpu \$$p)"; done
+for p in agent tuned host monit; do eval "start_$p=\$(cpu \$$p)"; done
 : >"$w/rss"
 end=$(( $(date +%s) + minutes * 60 ))
 while [ "$(date +%s)" -lt "$end" ]; do
-    for p in agent tuned monit; do
+    for p in agent tuned host monit; do
         kill -0 "${!p}" 2>/dev/null || { log "$p died; see $w/$p.log"; exit 1; }
         echo "$p $(rss "${!p}")" >>"$w/rss"
     done
@@ -73,11 +86,16 @@ summary() { # NAME -> "median max cpu"
 read -r a_med a_max a_cpu <<<"$(summary agent)"
 read -r t_med t_max t_cpu <<<"$(summary tuned)"
 read -r m_med m_max m_cpu <<<"$(summary monit)"
+read -r h_med h_max h_cpu <<<"$(summary host)"
+host_ok=$(curl -fs http://127.0.0.1:19483/metrics | grep -c '^opsagent_probe_level{probe="\(disk\|memory\|log\)[0-9]*"} 0')
 probes_ok=$(curl -fs http://127.0.0.1:19481/metrics | grep -c '^opsagent_probe_success{probe="h[0-9]*"} 1')
 printf '\n%-22s %12s %10s %8s\n' process rss_median_MB rss_max_MB cpu_s
-printf '%-22s %12s %10s %8s\n' "agent (defaults)" "$a_med" "$a_max" "$a_cpu" "agent (unit settings)" "$t_med" "$t_max" "$t_cpu" "monit" "$m_med" "$m_max" "$m_cpu"
+printf '%-22s %12s %10s %8s\n' "agent (defaults)" "$a_med" "$a_max" "$a_cpu" "agent (unit settings)" "$t_med" "$t_max" "$t_cpu" \
+    "+ 20 host probes" "$h_med" "$h_max" "$h_cpu" "monit" "$m_med" "$m_max" "$m_cpu"
 echo
 echo "probes succeeding in the agent: $probes_ok of 100"
 echo "CPU agent/monit: $(ratio "$a_cpu" "$m_cpu"), tuned/monit: $(ratio "$t_cpu" "$m_cpu")   target <= 1"
 echo "RSS target <= 60 MB: defaults median $a_med MB, tuned median $t_med MB"
+echo "host probes at ok in the third agent: $host_ok of 20; they cost $(echo "$h_med - $t_med" | bc -l) MB RSS (median) and $(echo "$h_cpu - $t_cpu" | bc -l) CPU s"
+results_append "footprint.sh host probes" "| $(date -u +%F) | $(nproc) | $minutes | $t_med / $t_max | $t_cpu | $h_med / $h_max | $h_cpu | $(echo "$h_med - $t_med" | bc -l) | $(echo "$h_cpu - $t_cpu" | bc -l) | $host_ok of 20 |"
 results_append footprint.sh "| $(date -u +%F) | $(nproc) | $minutes | $a_med / $a_max | $a_cpu | $t_med / $t_max | $t_cpu | $m_med / $m_max | $m_cpu | $(ratio "$a_cpu" "$m_cpu") | $(ratio "$t_cpu" "$m_cpu") |"
