@@ -125,13 +125,7 @@ public sealed class HostCheckContext
     /// </summary>
     public async Task CheckContainerAsync(string path, string container, CancellationToken cancellationToken)
     {
-        if (Offline)
-        {
-            return;
-        }
-
-        _dockerReachable ??= PingDockerAsync(cancellationToken);
-        if (!await _dockerReachable.ConfigureAwait(false))
+        if (!await DockerAvailableAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }
@@ -151,16 +145,22 @@ public sealed class HostCheckContext
         }
     }
 
-    /// <summary>A warning when Docker has no such volume (not created yet?) or it has no local mount point the agent could read.</summary>
-    public async Task CheckVolumeAsync(string path, string volume, CancellationToken cancellationToken)
+    /// <summary>False offline or when the endpoint does not answer (said once, for <c>OpsAgent:Docker:Endpoint</c>).</summary>
+    private async Task<bool> DockerAvailableAsync(CancellationToken cancellationToken)
     {
         if (Offline)
         {
-            return;
+            return false;
         }
 
         _dockerReachable ??= PingDockerAsync(cancellationToken);
-        if (!await _dockerReachable.ConfigureAwait(false))
+        return await _dockerReachable.ConfigureAwait(false);
+    }
+
+    /// <summary>A warning when Docker has no such volume (not created yet?) or it has no local mount point the agent could read.</summary>
+    public async Task CheckVolumeAsync(string path, string volume, CancellationToken cancellationToken)
+    {
+        if (!await DockerAvailableAsync(cancellationToken).ConfigureAwait(false))
         {
             return;
         }

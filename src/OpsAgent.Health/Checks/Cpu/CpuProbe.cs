@@ -1,8 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using OpsAgent.Core.Docker;
 using OpsAgent.Core.HostInfo;
 using OpsAgent.Health.Restarts;
@@ -26,12 +24,16 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
         if (options.Unit is { } unit)
         {
             what = unit;
-            var group = await systemctl.PropertyAsync(unit, "ControlGroup", cancellationToken).ConfigureAwait(false);
-            var read = string.IsNullOrEmpty(group) ? null : CpuInfo.ReadCgroup(group);
+            var (group, stopped) = await MeasuredService.ControlGroupAsync(systemctl, unit, "CPU", clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            if (group is null)
+            {
+                return stopped!;
+            }
+
+            var read = CpuInfo.ReadCgroup(group);
             if (read is null)
             {
-                return ProbeResult.Fail(string.IsNullOrEmpty(group) ? ProbeReasons.UnitStopped : ProbeReasons.NotFound,
-                    string.IsNullOrEmpty(group) ? $"{unit} is not running: no CPU to measure" : $"{unit}'s control group {group} has no CPU accounting", clock.Elapsed);
+                return ProbeResult.Fail(ProbeReasons.NotFound, $"{unit}'s control group {group} has no CPU accounting", clock.Elapsed);
             }
 
             sample = (read.Value.UsageMicroseconds / 1e6, read.Value.QuotaCpus, now);
@@ -43,13 +45,9 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
             {
                 sample = await ContainerAsync(container, now, cancellationToken).ConfigureAwait(false);
             }
-            catch (DockerContainerNotFoundException)
+            catch (Exception ex) when (MeasuredService.ContainerFailure(ex, container, clock.Elapsed) is { } failure)
             {
-                return ProbeResult.Fail("container_missing", $"no container named {container}", clock.Elapsed);
-            }
-            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or TimeoutException)
-            {
-                return ProbeResult.Fail("docker_unreachable", ex.Message, clock.Elapsed);
+                return failure;
             }
 
             if (sample is null)
@@ -99,15 +97,13 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
     /// <summary>The container's CPU seconds used (the engine's total_usage) and its quota in CPUs when it has one.</summary>
     private async Task<(double, double?, DateTimeOffset)?> ContainerAsync(string container, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        var inspect = await docker.Get().Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
-        if (!inspect.State.Running)
+        if (await MeasuredService.StatsAsync(docker, container, cancellationToken).ConfigureAwait(false) is not { } sample)
         {
             return null;
         }
 
-        var sink = new SynchronousProgress<ContainerStatsResponse>();
-        await docker.Get().Containers.GetContainerStatsAsync(inspect.ID, new ContainerStatsParameters { Stream = false, OneShot = true }, sink, cancellationToken).ConfigureAwait(false);
-        if (sink.Value?.CPUStats?.CPUUsage is not { } usage)
+        var (inspect, stats) = sample;
+        if (stats.CPUStats?.CPUUsage is not { } usage)
         {
             return null;
         }
@@ -117,7 +113,7 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
             : hostConfig?.CPUQuota > 0 && hostConfig.CPUPeriod > 0 ? hostConfig.CPUQuota / (double)hostConfig.CPUPeriod
             : null;
         // The engine samples the cgroup itself: its own timestamp goes with the counter, not the time the answer arrived.
-        var read = sink.Value.Read == default ? now : new DateTimeOffset(DateTime.SpecifyKind(sink.Value.Read, DateTimeKind.Utc));
+        var read = stats.Read == default ? now : new DateTimeOffset(DateTime.SpecifyKind(stats.Read, DateTimeKind.Utc));
         return (usage.TotalUsage / 1e9, quota, read);
     }
 }

@@ -25,15 +25,7 @@ public sealed class CpuProbeOptions : IProbeSettings
     public void Validate(string path, ValidationCollector errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        if (Unit is not null && Container is not null)
-        {
-            errors.Add(path, "set Unit or Container, not both (neither: the host's CPUs)");
-        }
-
-        if (Unit is { } unit && (string.IsNullOrWhiteSpace(unit) || unit.StartsWith('-') || unit.Any(char.IsControl)))
-        {
-            errors.Add($"{path}:{nameof(Unit)}", "must be a unit name");
-        }
+        MeasuredService.Validate(path, Unit, Container, "the host's CPUs", errors);
 
         if (Window < TimeSpan.FromSeconds(1) || Window > TimeSpan.FromDays(1))
         {
@@ -52,10 +44,7 @@ public sealed class CpuProbeOptions : IProbeSettings
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(errors);
-        if (probe.Restart is not null && Unit is null && Container is null)
-        {
-            errors.Add($"{path}:{nameof(ProbeOptions.Restart)}", "the host's CPU is not freed by restarting one service: set Unit or Container to measure the service Restart restarts, or remove Restart");
-        }
+        MeasuredService.ValidateRestart(path, probe, Unit, Container, "CPU", errors);
 
         if (Window < probe.Every)
         {
@@ -70,8 +59,6 @@ public sealed class CpuProbeOptions : IProbeSettings
     public Task CheckHostAsync(string path, HostCheckContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Unit is not null ? context.CheckUnitAsync($"{path}:{nameof(Unit)}", Unit, cancellationToken)
-            : Container is not null ? context.CheckContainerAsync($"{path}:{nameof(Container)}", Container, cancellationToken)
-            : Task.CompletedTask;
+        return MeasuredService.CheckHostAsync(path, Unit, Container, context, cancellationToken);
     }
 }

@@ -49,7 +49,7 @@ public sealed class LogProbeOptions : IProbeSettings
         {
             errors.Add($"{path}:{nameof(File)}", "must be an absolute path without NUL bytes");
         }
-        else if (Unit is not null && (string.IsNullOrWhiteSpace(Unit) || Unit.StartsWith('-') || Unit.Any(char.IsControl)))
+        else if (Unit is not null && !MeasuredService.IsUnitName(Unit))
         {
             errors.Add($"{path}:{nameof(Unit)}", "must be a unit name");
         }

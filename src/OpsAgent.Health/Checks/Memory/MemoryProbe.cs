@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using OpsAgent.Core.Docker;
 using OpsAgent.Core.HostInfo;
 using OpsAgent.Health.Restarts;
@@ -21,13 +19,10 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
         if (options.Unit is { } unit)
         {
             what = unit;
-            var group = await systemctl.PropertyAsync(unit, "ControlGroup", cancellationToken).ConfigureAwait(false);
-            if (string.IsNullOrEmpty(group))
+            var (group, stopped) = await MeasuredService.ControlGroupAsync(systemctl, unit, "memory", clock.Elapsed, cancellationToken).ConfigureAwait(false);
+            if (group is null)
             {
-                var state = await systemctl.ShowAsync(unit, cancellationToken).ConfigureAwait(false);
-                return state.ActiveState == "inactive" && state.Result == "success"
-                    ? ProbeResult.Fail(ProbeReasons.UnitStopped, $"{unit} is stopped: no memory to measure", clock.Elapsed)
-                    : ProbeResult.Fail(ProbeReasons.NotFound, $"{unit} has no control group ({state.ActiveState}/{state.SubState})", clock.Elapsed);
+                return stopped!;
             }
 
             usage = MemoryInfo.ReadCgroup(group);
@@ -43,13 +38,9 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
             {
                 usage = await ContainerAsync(container, cancellationToken).ConfigureAwait(false);
             }
-            catch (DockerContainerNotFoundException)
+            catch (Exception ex) when (MeasuredService.ContainerFailure(ex, container, clock.Elapsed) is { } failure)
             {
-                return ProbeResult.Fail("container_missing", $"no container named {container}", clock.Elapsed);
-            }
-            catch (Exception ex) when (ex is DockerApiException or HttpRequestException or IOException or TimeoutException)
-            {
-                return ProbeResult.Fail("docker_unreachable", ex.Message, clock.Elapsed);
+                return failure;
             }
 
             if (usage is null)
@@ -86,22 +77,19 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
     /// <summary>As <c>docker stats</c>: usage less the inactive page cache, and the limit when one is set.</summary>
     private async Task<(long, long?)?> ContainerAsync(string container, CancellationToken cancellationToken)
     {
-        var inspect = await docker.Get().Containers.InspectContainerAsync(container, cancellationToken).ConfigureAwait(false);
-        if (!inspect.State.Running)
+        if (await MeasuredService.StatsAsync(docker, container, cancellationToken).ConfigureAwait(false) is not { } sample)
         {
             return null;
         }
 
-        var sink = new SynchronousProgress<ContainerStatsResponse>();
-        await docker.Get().Containers.GetContainerStatsAsync(inspect.ID, new ContainerStatsParameters { Stream = false, OneShot = true }, sink, cancellationToken).ConfigureAwait(false);
-        var memory = sink.Value?.MemoryStats;
-        if (memory is null)
+        var (inspect, stats) = sample;
+        if (stats.MemoryStats is not { } memory)
         {
             return null;
         }
 
-        var cache = memory.Stats is { } stats
-            ? stats.TryGetValue("inactive_file", out var v2) ? v2 : stats.TryGetValue("total_inactive_file", out var v1) ? v1 : 0UL
+        var cache = memory.Stats is { } counters
+            ? counters.TryGetValue("inactive_file", out var v2) ? v2 : counters.TryGetValue("total_inactive_file", out var v1) ? v1 : 0UL
             : 0UL;
         var used = (long)(memory.Usage > cache ? memory.Usage - cache : memory.Usage);
         // Without a limit the engine reports the host's memory as the limit.

@@ -29,20 +29,7 @@ public sealed class MemoryProbeOptions : IProbeSettings
     public void Validate(string path, ValidationCollector errors)
     {
         ArgumentNullException.ThrowIfNull(errors);
-        if (Unit is not null && Container is not null)
-        {
-            errors.Add(path, "set Unit or Container, not both (neither: the host's memory)");
-        }
-
-        if (Unit is { } unit && (string.IsNullOrWhiteSpace(unit) || unit.StartsWith('-') || unit.Any(char.IsControl)))
-        {
-            errors.Add($"{path}:{nameof(Unit)}", "must be a unit name");
-        }
-
-        if (Container is { } container && (string.IsNullOrWhiteSpace(container) || container.Any(char.IsControl)))
-        {
-            errors.Add($"{path}:{nameof(Container)}", "must be a container name or id");
-        }
+        MeasuredService.Validate(path, Unit, Container, "the host's memory", errors);
 
         Percentages.Validate(path, nameof(WarningPercent), WarningPercent, nameof(CriticalPercent), CriticalPercent, errors);
         if (WarningBytes is { } w && CriticalBytes is { } c && w.Bytes >= c.Bytes)
@@ -61,10 +48,7 @@ public sealed class MemoryProbeOptions : IProbeSettings
     {
         ArgumentNullException.ThrowIfNull(probe);
         ArgumentNullException.ThrowIfNull(errors);
-        if (probe.Restart is not null && Unit is null && Container is null)
-        {
-            errors.Add($"{path}:{nameof(ProbeOptions.Restart)}", "the host's memory is not freed by restarting one service: set Unit or Container to measure the service Restart restarts, or remove Restart");
-        }
+        MeasuredService.ValidateRestart(path, probe, Unit, Container, "memory", errors);
     }
 
     /// <inheritdoc />
@@ -74,8 +58,6 @@ public sealed class MemoryProbeOptions : IProbeSettings
     public Task CheckHostAsync(string path, HostCheckContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Unit is not null ? context.CheckUnitAsync($"{path}:{nameof(Unit)}", Unit, cancellationToken)
-            : Container is not null ? context.CheckContainerAsync($"{path}:{nameof(Container)}", Container, cancellationToken)
-            : Task.CompletedTask;
+        return MeasuredService.CheckHostAsync(path, Unit, Container, context, cancellationToken);
     }
 }
