@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using Mono.Unix.Native;
 using OpsAgent.Testing;
 using OpsAgent.Tests.Support;
@@ -22,28 +20,14 @@ public sealed class ContainerSignalTests
 {
     private static readonly TimeSpan ExitDeadline = TimeSpan.FromSeconds(30);
 
-    private DockerClient _docker = null!;
-    private string _container = null!;
+    private TestContainer _db = null!;
     private DirectoryInfo _dir = null!;
     private string _config = null!;
 
     [OneTimeSetUp]
     public async Task StartPostgresContainer()
     {
-        var endpoint = TestEnvironment.Require("OPSAGENT_TEST_DOCKER");
-        _docker = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
-        _container = "opsagent-signal-" + Guid.NewGuid().ToString("N")[..8];
-        await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = TestEnvironment.Require("OPSAGENT_TEST_DEBIAN_IMAGE"),
-            Name = _container,
-            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
-            HostConfig = new HostConfig { NetworkMode = "none" },
-            // Shell-form main process (no exec): PID 1 ignores SIGTERM.
-            Cmd = ["sh", "-c", "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster $(ls /usr/lib/postgresql) main start && sleep infinity"],
-        });
-        await _docker.Containers.StartContainerAsync(_container, new ContainerStartParameters());
-        await Eventually.WaitAsync(async () => (await PsqlAsync("postgres", "select 1")).Exit == 0, "PostgreSQL in the container", Eventually.Slow);
+        _db = await TestContainer.StartPostgresAsync("opsagent-signal-");
         Assert.That((await PsqlAsync("postgres", "create database shop")).Exit, Is.Zero);
         var seeded = await PsqlAsync("shop", "create table orders (id int primary key, note text); insert into orders select g, md5(g::text) from generate_series(1, 3000) g;");
         Assert.That(seeded.Exit, Is.Zero, seeded.Output);
@@ -51,12 +35,12 @@ public sealed class ContainerSignalTests
         _dir = Directory.CreateTempSubdirectory("opsagent-csignal-");
         _config = Path.Combine(_dir.FullName, "appsettings.json");
         await File.WriteAllTextAsync(_config, TestAgent.Config(Path.Combine(_dir.FullName, "no-journal.sock"), $$"""
-            "Docker": { "Endpoint": "{{endpoint}}" },
+            "Docker": { "Endpoint": "{{_db.Endpoint}}" },
             "Backups": {
               "shop": {
                 "Engine": "postgres",
                 "Schedule": "0 2 * * *",
-                "Container": "{{_container}}",
+                "Container": "{{_db.Name}}",
                 "Connection": "Host=/var/run/postgresql;Username=postgres;Database=shop",
                 "Directory": "{{_dir.FullName}}/backups",
                 "CatchUp": false
@@ -68,12 +52,11 @@ public sealed class ContainerSignalTests
     [OneTimeTearDown]
     public async Task RemoveContainer()
     {
-        if (_container is not null)
+        if (_db is not null)
         {
-            await _docker.Containers.RemoveContainerAsync(_container, new ContainerRemoveParameters { Force = true });
+            await _db.DisposeAsync();
         }
 
-        _docker?.Dispose();
         _dir?.Delete(recursive: true);
     }
 
@@ -81,7 +64,7 @@ public sealed class ContainerSignalTests
     public async Task BackupRun_SigtermDuringContainerDumpFromAnotherPidNamespace_EndsPgDumpAndItsSession()
     {
         // The lock holder: pg_dump's LOCK TABLE ... IN ACCESS SHARE MODE waits behind it.
-        var holder = await StartDetachedAsync("psql", "-X", "-h", "/var/run/postgresql", "-U", "postgres", "-d", "shop", "-c",
+        var holder = await _db.StartDetachedAsync("psql", "-X", "-h", "/var/run/postgresql", "-U", "postgres", "-d", "shop", "-c",
             "begin; lock table orders in access exclusive mode; select pg_sleep(3600);");
         try
         {
@@ -100,12 +83,12 @@ public sealed class ContainerSignalTests
             Assert.That(cli.ExitCode, Is.Not.Zero, printed.All);
             Assert.That(printed.Out, Does.Contain("backup shop failed (cancelled)"), printed.All);
             Assert.That(await ContainerProcessesAsync(), Does.Not.Contain("pg_dump"), "pg_dump is gone from the container when the CLI has exited");
-            Assert.That((await _docker.Containers.InspectContainerAsync(_container)).State.Running, Is.True, "the container itself runs on");
+            Assert.That((await _db.InspectAsync()).State.Running, Is.True, "the container itself runs on");
         }
         finally
         {
             await PsqlAsync("postgres", "select pg_terminate_backend(pid) from pg_stat_activity where query like '%pg_sleep(3600)%' and pid <> pg_backend_pid()");
-            await WaitForExecAsync(holder);
+            await _db.WaitForExecAsync(holder, "the lock holder's end");
         }
 
         // The backend waited on the lock and notices its client gone only now; it must not go on to dump.
@@ -163,37 +146,12 @@ public sealed class ContainerSignalTests
     /// </remarks>
     private async Task<string> ContainerProcessesAsync()
     {
-        var (exit, output) = await ExecAsync("sh", "-c", "for p in /proc/[0-9]*; do [ \"$(cut -d' ' -f3 $p/stat 2>/dev/null)\" = Z ] || cat $p/comm 2>/dev/null || :; done");
+        var (exit, output) = await _db.ExecAsync("sh", "-c", "for p in /proc/[0-9]*; do [ \"$(cut -d' ' -f3 $p/stat 2>/dev/null)\" = Z ] || cat $p/comm 2>/dev/null || :; done");
         Assert.That(exit, Is.Zero, output);
         return output;
     }
 
-    private async Task<string> ScalarAsync(string sql)
-    {
-        var (exit, output) = await PsqlAsync("shop", sql);
-        Assert.That(exit, Is.Zero, output);
-        return output;
-    }
+    private Task<string> ScalarAsync(string sql) => _db.ScalarAsync("shop", sql);
 
-    private Task<(long Exit, string Output)> PsqlAsync(string database, string sql)
-        => ExecAsync("psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-c", sql);
-
-    private async Task<(long Exit, string Output)> ExecAsync(params string[] command)
-    {
-        var exec = await _docker.Exec.ExecCreateContainerAsync(_container, new ContainerExecCreateParameters { AttachStdout = true, AttachStderr = true, Cmd = command });
-        using var stream = await _docker.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false);
-        var (stdout, stderr) = await stream.ReadOutputToEndAsync(TestContext.CurrentContext.CancellationToken);
-        var inspect = await _docker.Exec.InspectContainerExecAsync(exec.ID);
-        return (inspect.ExitCode, inspect.ExitCode == 0 ? stdout.Trim() : stderr);
-    }
-
-    private async Task<string> StartDetachedAsync(params string[] command)
-    {
-        var exec = await _docker.Exec.ExecCreateContainerAsync(_container, new ContainerExecCreateParameters { Cmd = command });
-        await _docker.Exec.StartContainerExecAsync(exec.ID);
-        return exec.ID;
-    }
-
-    private async Task WaitForExecAsync(string id)
-        => await Eventually.WaitAsync(async () => !(await _docker.Exec.InspectContainerExecAsync(id)).Running, "the lock holder's end");
+    private Task<(long Exit, string Output)> PsqlAsync(string database, string sql) => _db.PsqlAsync(database, sql);
 }

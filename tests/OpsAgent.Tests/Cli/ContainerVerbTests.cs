@@ -1,5 +1,3 @@
-using Docker.DotNet;
-using Docker.DotNet.Models;
 using OpsAgent.Testing;
 using OpsAgent.Tests.Support;
 
@@ -12,50 +10,35 @@ namespace OpsAgent.Tests.Cli;
 [NonParallelizable]
 public sealed class ContainerVerbTests
 {
-    private DockerClient _docker = null!;
-    private string _container = null!;
+    private TestContainer _db = null!;
     private DirectoryInfo _dir = null!;
     private string _config = null!;
 
     [OneTimeSetUp]
     public async Task StartPostgresContainer()
     {
-        var endpoint = TestEnvironment.Require("OPSAGENT_TEST_DOCKER");
-        var image = TestEnvironment.Require("OPSAGENT_TEST_DEBIAN_IMAGE");
-        _docker = new DockerClientConfiguration(new Uri(endpoint)).CreateClient();
-        _container = "opsagent-verbs-" + Guid.NewGuid().ToString("N")[..8];
-        await _docker.Containers.CreateContainerAsync(new CreateContainerParameters
-        {
-            Image = image,
-            Name = _container,
-            Labels = new Dictionary<string, string> { ["opsagent-test"] = "1" },
-            HostConfig = new HostConfig { NetworkMode = "none" },
-            // Shell-form main process, as in the field: it ignores SIGTERM.
-            Cmd = ["sh", "-c", "sed -i 's/peer/trust/;s/scram-sha-256/trust/' /etc/postgresql/*/main/pg_hba.conf && pg_ctlcluster $(ls /usr/lib/postgresql) main start && sleep infinity"],
-        });
-        await _docker.Containers.StartContainerAsync(_container, new ContainerStartParameters());
-        await Eventually.WaitAsync(async () => (await PsqlAsync("postgres", "select 1")).Exit == 0, "PostgreSQL in the container", Eventually.Slow);
-        var created = await PsqlAsync("postgres", "create database shop");
+        _db = await TestContainer.StartPostgresAsync("opsagent-verbs-");
+        var created = await _db.PsqlAsync("postgres", "create database shop");
         Assert.That(created.Exit, Is.Zero, created.Output);
-        var seeded = await PsqlAsync("shop", "create table orders (id int primary key, note text); insert into orders select g, md5(g::text) from generate_series(1, 3000) g;");
+        var seeded = await _db.PsqlAsync("shop", "create table orders (id int primary key, note text); insert into orders select g, md5(g::text) from generate_series(1, 3000) g;");
         Assert.That(seeded.Exit, Is.Zero, seeded.Output);
 
         _dir = Directory.CreateTempSubdirectory("opsagent-verbs-");
         _config = Path.Combine(_dir.FullName, "appsettings.json");
         await File.WriteAllTextAsync(_config, TestAgent.Config(Path.Combine(_dir.FullName, "no-journal.sock"), $$"""
-            "Docker": { "Endpoint": "{{endpoint}}" },
+            "Docker": { "Endpoint": "{{_db.Endpoint}}" },
             "Backups": {
               "shop": {
                 "Engine": "postgres",
                 "Schedule": "0 2 * * *",
-                "Container": "{{_container}}",
+                "Container": "{{_db.Name}}",
                 "Connection": "Host=/var/run/postgresql;Username=postgres;Database=shop",
                 "Directory": "{{_dir.FullName}}/backups",
                 "CatchUp": false
               }
             },
             "Probes": {
-              "shop-container": { "Type": "docker", "Container": "{{_container}}", "Every": "1m" }
+              "shop-container": { "Type": "docker", "Container": "{{_db.Name}}", "Every": "1m" }
             }
             """, stateDirectory: $"{_dir.FullName}/state"));
     }
@@ -63,27 +46,12 @@ public sealed class ContainerVerbTests
     [OneTimeTearDown]
     public async Task RemoveContainer()
     {
-        if (_container is not null)
+        if (_db is not null)
         {
-            await _docker.Containers.RemoveContainerAsync(_container, new ContainerRemoveParameters { Force = true });
+            await _db.DisposeAsync();
         }
 
-        _docker?.Dispose();
         _dir?.Delete(recursive: true);
-    }
-
-    private async Task<(long Exit, string Output)> PsqlAsync(string database, string sql)
-    {
-        var exec = await _docker.Exec.ExecCreateContainerAsync(_container, new ContainerExecCreateParameters
-        {
-            AttachStdout = true,
-            AttachStderr = true,
-            Cmd = ["psql", "-X", "-q", "-t", "-A", "-v", "ON_ERROR_STOP=1", "-h", "/var/run/postgresql", "-U", "postgres", "-d", database, "-c", sql],
-        });
-        using var stream = await _docker.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false);
-        var (stdout, stderr) = await stream.ReadOutputToEndAsync(CancellationToken.None);
-        var inspect = await _docker.Exec.InspectContainerExecAsync(exec.ID);
-        return (inspect.ExitCode, inspect.ExitCode == 0 ? stdout.Trim() : stderr);
     }
 
     [Test]
@@ -105,7 +73,7 @@ public sealed class ContainerVerbTests
         var restore = await AgentProcess.RunAsync("backup", "restore", "shop", "--to-database", "shop_drill", "--config", _config);
         Assert.That(restore.Exit, Is.Zero, restore.All);
         Assert.That(restore.Out, Does.Contain("into shop_drill"));
-        Assert.That((await PsqlAsync("shop_drill", "select count(*) from orders")).Output, Is.EqualTo("3000"));
+        Assert.That((await _db.PsqlAsync("shop_drill", "select count(*) from orders")).Output, Is.EqualTo("3000"));
     }
 
     [Test]
