@@ -109,6 +109,65 @@ metric 'opsagent_restart_suppressed{probe="backend"} 1' && ok "opsagent_restart_
     || { not_ok "opsagent_restart_suppressed 1"; curl -fsS http://127.0.0.1:19464/metrics | grep -E '^opsagent_(restart|probe_healthy)' | sed 's/^/# /'; }
 echo "# restart_started entries in total: $(in_host journalctl -q -t opsagent OPSAGENT_EVENT=restart_started -o cat --no-pager | wc -l)"
 
+stage "5. host probes of units: a unit's journal counted exactly; memory under MemoryMax= and CPU under CPUQuota= where the cgroup hierarchy has the controllers"
+metric_re() { curl -fsS "$E2E_METRICS_URL" | has -E "$1"; }
+# worker.service writes what /srv/worker/burst asks for into its journal: N "ERROR" lines, each beside an INFO line.
+mkdir -p "$root/srv/worker"
+cat >"$root/etc/systemd/system/worker.service" <<'UNIT'
+[Unit]
+Description=Demo worker logging task failures on demand
+[Service]
+ExecStart=/bin/sh -c 'while :; do if [ -e /srv/worker/burst ]; then n=$(cat /srv/worker/burst); rm -f /srv/worker/burst; i=1; while [ $i -le $n ]; do echo "ERROR task $i failed"; echo "INFO task $i retried"; i=$((i + 1)); done; fi; sleep 0.2; done'
+MemoryMax=64M
+UNIT
+# burn.service spins a core under a 20 % quota.
+cat >"$root/etc/systemd/system/burn.service" <<'UNIT'
+[Unit]
+Description=Demo CPU burner under a quota
+[Service]
+ExecStart=/bin/sh -c 'while :; do :; done'
+CPUQuota=20%
+UNIT
+in_host systemctl daemon-reload
+in_host systemctl start worker.service burn.service && ok "worker.service and burn.service started" || not_ok "worker.service and burn.service started"
+python3 - "$root/etc/opsagent/appsettings.json" <<'PY'
+import json, sys
+path = sys.argv[1]
+config = json.load(open(path))
+probes = config["OpsAgent"]["Probes"]
+probes.pop("backend", None)
+probes["worker-errors"] = {"Type": "log", "Unit": "worker.service", "Pattern": "^ERROR ", "Window": "00:10:00",
+                           "WarningCount": 10, "CriticalCount": 50, "Every": "2s", "Timeout": "2s", "FailureThreshold": 1}
+probes["worker-memory"] = {"Type": "memory", "Unit": "worker.service", "WarningPercent": 80, "CriticalPercent": 90, "Every": "2s", "Timeout": "2s"}
+probes["burn-cpu"] = {"Type": "cpu", "Unit": "burn.service", "Window": "00:00:06", "WarningPercent": 50, "CriticalPercent": 80, "Every": "1s", "Timeout": "1s", "FailureThreshold": 3}
+json.dump(config, open(path, "w"), indent=2)
+PY
+check "opsagent reload (the unit probes added)" opsagent_cli reload
+wait_for 30 "worker-errors took its cursor (0 matches)" metric_re '^opsagent_probe_value\{measure="matches",probe="worker-errors"\} 0$'
+echo 12 >"$root/srv/worker/burst"
+wait_for 30 "worker-errors counts the unit's 12 ERROR lines, not its INFO lines" metric_re '^opsagent_probe_value\{measure="matches",probe="worker-errors"\} 12$'
+metric 'opsagent_probe_level{probe="worker-errors"} 1' && ok "12 matches in the window is a warning (10 / 50)" || not_ok "12 matches is a warning"
+wait_for 10 "probe_warning logged for worker-errors" journal_has probe_warning OPSAGENT_PROBE=worker-errors
+echo 40 >"$root/srv/worker/burst"
+wait_for 30 "worker-errors: 52 in the window is critical, probe_failing" journal_has probe_failing OPSAGENT_PROBE=worker-errors
+metric_re '^opsagent_probe_value\{measure="matches",probe="worker-errors"\} 52$' && ok "the count is exact: 52 lines, none counted twice" || not_ok "the count is exactly 52"
+in_host journalctl -q -t opsagent OPSAGENT_EVENT=probe_failing OPSAGENT_PROBE=worker-errors -o json --no-pager | grep -q '"OPSAGENT_LINES":"[^"]*ERROR task 40 failed' \
+    && ok "probe_failing carries the last matching lines" || not_ok "probe_failing carries the last matching lines"
+# Memory and CPU of a unit come from its control group; a machine whose nspawn host has no memory or cpu controller says so.
+if in_host test -f /sys/fs/cgroup/cgroup.controllers || in_host test -f /sys/fs/cgroup/memory/system.slice/worker.service/memory.usage_in_bytes; then
+    wait_for 20 "worker-memory measures the unit's memory" metric_re 'opsagent_probe_value\{measure="memory_bytes",probe="worker-memory"\} [1-9]'
+    metric_re 'opsagent_probe_value\{measure="memory_ratio",probe="worker-memory"\} 0\.0' && ok "its ratio is of MemoryMax=64M (a few percent), not of the host" || not_ok "worker-memory's ratio against MemoryMax="
+else
+    opsagent_cli probe run worker-memory 2>&1 | sed 's/^/#   /'
+    skip "worker-memory under MemoryMax=: this machine's cgroup v1 hierarchy gives the nspawn host's units no memory controller (the probe reports not_found and says so)"
+fi
+if in_host test -f /sys/fs/cgroup/cgroup.controllers || in_host test -f /sys/fs/cgroup/cpu,cpuacct/system.slice/burn.service/cpuacct.usage; then
+    wait_for 30 "burn-cpu: a core spun under CPUQuota=20% is critical against the quota" journal_has probe_failing OPSAGENT_PROBE=burn-cpu
+else
+    skip "burn-cpu under CPUQuota=: this machine's cgroup v1 hierarchy gives the nspawn host's units no cpu controller"
+fi
+in_host systemctl stop worker.service burn.service
+
 in_host systemctl stop opsagent-e2e.service
 e2e_stop probes
 e2e_status
