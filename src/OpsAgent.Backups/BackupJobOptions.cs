@@ -55,6 +55,9 @@ public sealed class BackupJobOptions
     /// <summary>How long a run waits for <see cref="RequireHealthy"/> before it fails <c>dependency_failing:&lt;probe&gt;</c>.</summary>
     public TimeSpan RequireHealthyWait { get; set; } = TimeSpan.FromMinutes(10);
 
+    /// <summary>A dead-man's switch told of each run: start, success (with the summary) and failure (with the reason).</summary>
+    public Core.Notifications.PingOptions? Ping { get; set; }
+
     /// <summary>Refuse to start when the directory's file system has less free space than this.</summary>
     public long MinFreeBytes { get; set; }
 

@@ -140,6 +140,7 @@ internal sealed class BackupsOptionsValidator(BackupEngines engines) : IValidate
             errors.Add($"{path}:{nameof(BackupJobOptions.RetryDelay)}", "must not be negative");
         }
 
+        o.Ping?.Validate($"{path}:{nameof(BackupJobOptions.Ping)}", errors);
         if (o.RequireHealthyWait < TimeSpan.Zero || o.RequireHealthyWait > o.Timeout)
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.RequireHealthyWait)}", $"must be between 0 and Timeout ({o.Timeout})");

@@ -22,6 +22,7 @@ public static class BackupServiceCollectionExtensions
         services.AddBuiltInBackupEngines();
         services.AddAgentSection<CopyTargetsOptions, CopyTargetsOptionsValidator>(CopyTargetsOptions.SectionName);
         services.AddBuiltInCopyTargets();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Notifications.IPingCatalog, BackupPingCatalog>());
         services.AddConfigurationCheck<CopyReferencesCheck>();
         services.AddConfigurationCheck<Restore.RestoreReferencesCheck>();
         services.TryAddSingleton<BackupStateStore>();

@@ -24,6 +24,7 @@ public static class ServiceCollectionExtensions
         services.TryAddSingleton<SecretResolver>();
         services.TryAddSingleton<AgentMetrics>();
         services.TryAddSingleton<AgentConfigurationManager>();
+        services.TryAddSingleton<Events.AgentEventHub>();
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<Docker.DockerClientProvider>();
         services.TryAddSingleton<Maintenance.StoppedServicesStore>();
@@ -107,6 +108,15 @@ public static class ServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>Adds a listener told about every agent event (<see cref="Events.IAgentEventListener"/>), resolving the same instance as <typeparamref name="TListener"/>.</summary>
+    public static IServiceCollection AddAgentEventListener<TListener>(this IServiceCollection services)
+        where TListener : class, Events.IAgentEventListener
+    {
+        services.TryAddSingleton<TListener>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Events.IAgentEventListener, TListener>(sp => sp.GetRequiredService<TListener>()));
+        return services;
+    }
+
     /// <summary>Adds a job source.</summary>
     public static IServiceCollection AddJobSource<TSource>(this IServiceCollection services)
         where TSource : class, IJobSource
@@ -127,6 +137,7 @@ public static class ServiceCollectionExtensions
     /// <summary>Adds the scheduler, reload watcher, systemd notifier and status reporting.</summary>
     public static IServiceCollection AddAgentRuntime(this IServiceCollection services)
     {
+        services.TryAddSingleton<Events.AgentEventHub>();
         services.TryAddSingleton<JobStatusStore>();
         services.TryAddSingleton<SchedulerHeartbeat>();
         services.TryAddSingleton<SystemdNotifier>();

@@ -34,6 +34,9 @@ public sealed class ProbeOptions
     /// <summary>Backup jobs during whose runs the target is never restarted (a job dumping from the restart target's container is so without being named).</summary>
     public List<string> PauseDuringBackups { get; set; } = [];
 
+    /// <summary>A push monitor (Uptime Kuma, Healthchecks, Gatus) told the result of every run.</summary>
+    public Core.Notifications.PingOptions? Ping { get; set; }
+
     /// <summary>A command run once the probe is failing critical (at most once per its <c>Window</c>), before any restart.</summary>
     public ProbeCommandOptions? OnCritical { get; set; }
 

@@ -15,7 +15,7 @@ namespace OpsAgent.Health;
 /// </remarks>
 internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, IRestartTargetFactory targets, SecretRedactor redactor, TimeProvider time,
     ILogger<ProbeSupervisor> logger, Core.Maintenance.StoppedServicesStore? stopped = null, Core.Maintenance.BackupActivity? backups = null,
-    Core.Processes.HostCommandRunner? commands = null)
+    Core.Processes.HostCommandRunner? commands = null, Core.Events.AgentEventHub? events = null)
 {
     /// <summary>Records <paramref name="result"/> for <paramref name="probe"/> and acts on it.</summary>
     public async Task<ProbeState> StepAsync(string probe, ProbeOptions options, ProbesOptions all, string stateDirectory, ProbeResult result, CancellationToken cancellationToken)
@@ -49,6 +49,14 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         }
 
         ProbeLog.Result(logger, probe, result.Success ? "success" : "failure", result.Reason ?? "-", result.Latency.TotalMilliseconds);
+        // Every attempt, not only the changes the journal reports: a push monitor (Uptime Kuma) expects one per run.
+        events?.Publish(new Core.Events.AgentEvent(Core.Events.AgentEventNames.ProbeAttempt, 0,
+            result.Success ? Core.Events.AgentEventLevel.Information : Core.Events.AgentEventLevel.Error, state.Last.Message ?? (result.Success ? "ok" : result.Reason ?? "failure"), now,
+            new Dictionary<string, string>
+            {
+                ["Probe"] = probe, ["Result"] = result.Success ? "success" : "failure", ["Reason"] = result.Reason ?? "",
+                ["Milliseconds"] = result.Latency.TotalMilliseconds.ToString("0", CultureInfo.InvariantCulture),
+            }));
         if (state.Verifying)
         {
             var restarted = state.RestartedTarget ?? target?.Description ?? "-";

@@ -25,6 +25,7 @@ internal sealed class ProbesOptionsValidator(IEnumerable<ConfigurationKind> kind
             }
 
             ValidateTarget(path, o, errors);
+            o.Ping?.Validate($"{path}:{nameof(o.Ping)}", errors);
             if (o.Every < TimeSpan.FromSeconds(1))
             {
                 errors.Add($"{path}:{nameof(o.Every)}", "must be at least 1 second");

@@ -53,6 +53,7 @@ public static class HealthServiceCollectionExtensions
         services.AddRestartTarget<WindowsServiceTargetType, WindowsServiceTargetOptions>("WindowsService");
 
         services.TryAddSingleton<ProbeRunner>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<Core.Notifications.IPingCatalog, ProbePingCatalog>());
         services.TryAddSingleton<Core.Maintenance.IProbeVerifier, ProbeVerifier>();
         services.TryAddSingleton<Core.Maintenance.IProbeCatalog, ProbeCatalog>();
         services.TryAddSingleton<PauseStore>();

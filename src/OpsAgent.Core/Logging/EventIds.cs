@@ -401,4 +401,31 @@ public static class EventIds
         /// <summary>A probe's <c>OnCritical</c> command ran (<c>probe_command</c>).</summary>
         public const int Command = 4032;
     }
+    /// <summary>Notifications: alerts through channels, pings, the heartbeat.</summary>
+    public static class Notifications
+    {
+        /// <summary>A channel or ping receiver failed to take a delivery; it stays queued (<c>notification_failed</c>, once per outage).</summary>
+        public const int Failed = 5000;
+
+        /// <summary>A channel that failed took a delivery again (<c>notification_recovered</c>).</summary>
+        public const int Recovered = 5001;
+
+        /// <summary>A queued delivery was dropped: its channel or ping is no longer configured (<c>notification_dropped</c>).</summary>
+        public const int Dropped = 5002;
+
+        /// <summary>An alert its channel kept refusing was handed to the next channel of <c>Alerting:Channels</c> (<c>notification_handed_on</c>).</summary>
+        public const int HandedOn = 5003;
+
+        /// <summary>A delivery was made (<c>notification_sent</c>, debug).</summary>
+        public const int Sent = 5004;
+
+        /// <summary>A delivery could not be queued: the state directory refused it (<c>notification_unqueued</c>).</summary>
+        public const int NotQueued = 5005;
+
+        /// <summary>The heartbeat's ping failed (<c>heartbeat_failed</c>, once per outage).</summary>
+        public const int HeartbeatFailed = 5010;
+
+        /// <summary>The heartbeat's ping succeeds again (<c>heartbeat_recovered</c>).</summary>
+        public const int HeartbeatRecovered = 5011;
+    }
 }

@@ -20,6 +20,9 @@ public sealed class JobStatus
     /// <summary>When the last run started.</summary>
     public DateTimeOffset? LastStart { get; internal set; }
 
+    /// <summary>The id of the current or last run, telling overlapping pings of one job apart (Healthchecks' <c>rid</c>).</summary>
+    public string? RunId { get; internal set; }
+
     /// <summary>When the last run ended.</summary>
     public DateTimeOffset? LastEnd { get; internal set; }
 

@@ -15,8 +15,14 @@ public sealed class JobStatusStore
     {
     }
 
-    /// <summary>A store whose new entries start from what <paramref name="history"/> knows.</summary>
-    public JobStatusStore(IEnumerable<IJobHistorySource> history) => _history = [.. history];
+    /// <summary>A store whose new entries start from what <paramref name="history"/> knows; runs are published to <paramref name="events"/>.</summary>
+    public JobStatusStore(IEnumerable<IJobHistorySource> history, Events.AgentEventHub? events = null)
+    {
+        _history = [.. history];
+        _events = events;
+    }
+
+    private readonly Events.AgentEventHub? _events;
 
     /// <summary>All jobs, ordered by kind then name.</summary>
     public IReadOnlyList<JobStatus> All => [.. _jobs.Values.OrderBy(j => j.Definition.Kind, StringComparer.Ordinal).ThenBy(j => j.Definition.Name, StringComparer.Ordinal)];
@@ -56,11 +62,16 @@ public sealed class JobStatusStore
     {
         if (_jobs.TryGetValue(key, out var status))
         {
+            string runId;
             lock (status)
             {
                 status.Running = true;
                 status.LastStart = at;
+                status.RunId = runId = Guid.NewGuid().ToString("D");
             }
+
+            _events?.Publish(new Events.AgentEvent(Events.AgentEventNames.RunStarted, 0, Events.AgentEventLevel.Information, $"{key.Group} {key.Name} started", at,
+                new Dictionary<string, string> { ["Kind"] = key.Group, ["Job"] = key.Name, ["RunId"] = runId }));
         }
     }
 
@@ -86,6 +97,15 @@ public sealed class JobStatusStore
                     status.Failures++;
                 }
             }
+
+            var fields = new Dictionary<string, string>
+            {
+                ["Kind"] = key.Group, ["Job"] = key.Name, ["Result"] = outcome.Success ? "success" : "failure",
+                ["RunId"] = status.RunId ?? "", ["Reason"] = outcome.Reason ?? "",
+                ["DurationSeconds"] = status.LastStart is { } start ? (at - start).TotalSeconds.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) : "",
+            };
+            _events?.Publish(new Events.AgentEvent(Events.AgentEventNames.RunFinished, 0, outcome.Success ? Events.AgentEventLevel.Information : Events.AgentEventLevel.Error,
+                outcome.Message ?? "", at, fields));
         }
     }
 }

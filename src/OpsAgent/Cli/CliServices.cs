@@ -2,6 +2,7 @@ using OpsAgent.Backups;
 using OpsAgent.Certificates;
 using OpsAgent.Core;
 using OpsAgent.Health;
+using OpsAgent.Notifications;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Hosting;
 using Serilog;
@@ -24,13 +25,14 @@ internal static class CliServices
         var files = ConfigurationFiles.Resolve(configPath);
         var bootstrap = ConfigurationLoader.ReadFoundationLeniently(files);
         var services = new ServiceCollection();
-        var levelSwitch = new LoggingLevelSwitch(AgentHost.ParseLevel(bootstrap.Logging.Level));
+        var levels = new AgentLogLevels(AgentHost.ParseLevel(bootstrap.Logging.Level));
         services.AddLogging();
-        services.AddSerilog(AgentHost.CreateLogger(bootstrap, levelSwitch), dispose: true);
+        services.AddSerilog(AgentHost.CreateLogger(bootstrap, levels), dispose: true);
         services.AddAgentConfiguration(files);
         services.AddBackupServices();
         services.AddCertificateServices();
         services.AddProbeServices();
+        services.AddNotificationServices();
         var provider = services.BuildServiceProvider();
         try
         {

@@ -6,6 +6,7 @@ using OpenTelemetry.Metrics;
 using OpsAgent.Backups;
 using OpsAgent.Certificates;
 using OpsAgent.Health;
+using OpsAgent.Notifications;
 using OpsAgent.Core;
 using OpsAgent.Core.Configuration;
 using OpsAgent.Core.Metrics;
@@ -36,23 +37,32 @@ internal static class AgentHost
         services.AddBackups();
         services.AddCertificates();
         services.AddProbes();
+        services.AddNotifications();
     }
 
     /// <summary>The agent's Serilog logger: journald (or the console fallback), secrets redacted.</summary>
-    internal static Serilog.Core.Logger CreateLogger(OpsAgentOptions bootstrap, LoggingLevelSwitch levelSwitch)
-        => new LoggerConfiguration()
-            .MinimumLevel.ControlledBy(levelSwitch)
+    internal static Serilog.Core.Logger CreateLogger(OpsAgentOptions bootstrap, AgentLogLevels levels, AgentEventTap? tap = null)
+    {
+        var configuration = new LoggerConfiguration()
+            .MinimumLevel.ControlledBy(levels.Root)
             .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
             .MinimumLevel.Override("Quartz", LogEventLevel.Warning)
             .MinimumLevel.Override("System.Net.Http", LogEventLevel.Warning)
             .Enrich.FromLogContext()
+            .Enrich.With(new EntryIdEnricher())
             .WriteTo.Sink(new JournaldSink(new JournaldSinkOptions
             {
                 SocketPath = bootstrap.Logging.Journald.SocketPath,
                 Redact = SecretRedactor.Shared.Redact,
                 Fallback = new ConsoleFallbackSink(redact: SecretRedactor.Shared.Redact),
-            }))
-            .CreateLogger();
+            }), levelSwitch: levels.Journal);
+        if (tap is not null)
+        {
+            configuration.WriteTo.Sink(tap);
+        }
+
+        return configuration.CreateLogger();
+    }
 
     /// <summary>The largest request body Kestrel accepts; no endpoint reads one.</summary>
     internal const long MaxRequestBodyBytes = 4096;
@@ -77,10 +87,11 @@ internal static class AgentHost
         builder.Host.UseWindowsService(o => o.ServiceName = "OpsAgent");
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
 
-        var levelSwitch = new LoggingLevelSwitch(ParseLevel(bootstrap.Logging.Level));
+        var levels = new AgentLogLevels(ParseLevel(bootstrap.Logging.Level));
         var redactor = SecretRedactor.Shared;
-        builder.Services.AddSerilog(CreateLogger(bootstrap, levelSwitch), dispose: true);
-        builder.Services.AddSingleton(levelSwitch);
+        var tap = new AgentEventTap(redactor);
+        builder.Services.AddSerilog(CreateLogger(bootstrap, levels, tap), dispose: true);
+        builder.Services.AddSingleton(levels);
         builder.WebHost.UseUrls(bootstrap.Http.Listen);
         // No endpoint takes a body: a client that sends one must not make the agent read megabytes.
         builder.WebHost.ConfigureKestrel(o => o.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
@@ -90,7 +101,8 @@ internal static class AgentHost
         configureServices?.Invoke(builder.Services);
         builder.Services.AddAgentRuntime();
         builder.Services.AddSingleton<StateDirectoryCheck>();
-        builder.Services.AddSingleton<IConfigurationChangeListener>(sp => new HostSettingsListener(levelSwitch, sp.GetRequiredService<StateDirectoryCheck>(),
+        builder.Services.AddSingleton<Core.Notifications.IAgentHealth, AgentHealth>();
+        builder.Services.AddSingleton<IConfigurationChangeListener>(sp => new HostSettingsListener(levels, sp.GetRequiredService<StateDirectoryCheck>(),
             bootstrap.Http.Listen, sp.GetRequiredService<ILogger<HostSettingsListener>>()));
         builder.Services.AddSingleton<Control.ControlVerbRunner>();
         builder.Services.AddHostedService<Control.ControlServer>();
@@ -108,9 +120,9 @@ internal static class AgentHost
             }));
 
         var app = builder.Build();
+        tap.Attach(app.Services.GetRequiredService<Core.Events.AgentEventHub>());
         var manager = app.Services.GetRequiredService<AgentConfigurationManager>();
         manager.LoadInitial();
-        var stateCheck = app.Services.GetRequiredService<StateDirectoryCheck>();
 
         // The exporter answers any method; only GET and HEAD are scrapes, others get 405 from routing.
         // Prometheus asks for OpenMetrics first, and the exporter then adds a *_created series per counter (no option
@@ -121,11 +133,9 @@ internal static class AgentHost
             context.Request.Headers.Accept = PrometheusTextFormat;
             return next(context);
         }), optionsName: null).WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]));
-        app.MapGet("/healthz", (AgentScheduler scheduler) =>
+        app.MapGet("/healthz", (Core.Notifications.IAgentHealth health) =>
         {
-            string?[] problems = [scheduler.IsRunning ? null : $"scheduler {scheduler.Condition}",
-                stateCheck.Failing ? stateCheck.Check(manager.Current.Agent.StateDirectory) : null];
-            var text = string.Join('\n', problems.OfType<string>());
+            var text = health.Problem() ?? "";
             return text.Length == 0
                 ? Results.Text("ok\n", "text/plain")
                 : Results.Text(text + "\n", "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);

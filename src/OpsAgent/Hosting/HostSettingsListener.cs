@@ -4,12 +4,12 @@ using Serilog.Core;
 namespace OpsAgent.Hosting;
 
 /// <summary>Applies the host's own reloadable settings (log level, state directory check) and says which need a restart.</summary>
-internal sealed class HostSettingsListener(LoggingLevelSwitch levelSwitch, StateDirectoryCheck stateCheck, string startListen, ILogger<HostSettingsListener> logger)
+internal sealed class HostSettingsListener(AgentLogLevels levels, StateDirectoryCheck stateCheck, string startListen, ILogger<HostSettingsListener> logger)
     : IConfigurationChangeListener
 {
     public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
     {
-        levelSwitch.MinimumLevel = AgentHost.ParseLevel(configuration.Agent.Logging.Level);
+        levels.Set(AgentHost.ParseLevel(configuration.Agent.Logging.Level));
         stateCheck.Check(configuration.Agent.StateDirectory);
         if (!string.Equals(configuration.Agent.Http.Listen, startListen, StringComparison.OrdinalIgnoreCase))
         {

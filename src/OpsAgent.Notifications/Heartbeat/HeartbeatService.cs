@@ -1,0 +1,92 @@
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using OpsAgent.Core.Configuration;
+using OpsAgent.Core.Logging;
+using OpsAgent.Core.Notifications;
+using OpsAgent.Notifications.Channels;
+using OpsAgent.Notifications.Delivery;
+using OpsAgent.Notifications.Pings;
+
+namespace OpsAgent.Notifications.Heartbeat;
+
+/// <summary>
+/// Pings <c>Heartbeat</c> every <c>Every</c> while the agent runs: success while its own health (<c>/healthz</c>) is good,
+/// failure with what is wrong otherwise. A dead agent or host sends nothing, which the receiver notices. Not queued: a
+/// heartbeat delivered late says nothing true.
+/// </summary>
+internal sealed class HeartbeatService(AgentConfigurationManager configuration, NotificationSender sender, NotificationMetrics metrics, TimeProvider time,
+    ILogger<HeartbeatService> logger, IAgentHealth? health = null, IHostApplicationLifetime? lifetime = null) : BackgroundService
+{
+    private bool _failing;
+
+    /// <summary>Successful heartbeats so far.</summary>
+    public long Sent { get; private set; }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            // Before the host has started, the scheduler is not running yet: that is no news to send.
+            if (lifetime is not null && !lifetime.ApplicationStarted.IsCancellationRequested)
+            {
+                using var started = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, lifetime.ApplicationStarted);
+                await Task.Delay(Timeout.Infinite, started.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            }
+
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var options = configuration.Current.Get<HeartbeatOptions>();
+                if (options.Ping is { } ping)
+                {
+                    await BeatAsync(ping, stoppingToken).ConfigureAwait(false);
+                }
+
+                await Task.Delay(options.Every, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>One heartbeat.</summary>
+    internal async Task BeatAsync(PingOptions ping, CancellationToken cancellationToken)
+    {
+        var problem = health?.Problem();
+        var request = PingBuilder.Build("heartbeat", ping, problem is null ? PingSignal.Success : PingSignal.Failure, null,
+            problem ?? $"opsagent on {Environment.MachineName} is alive", null);
+        if (request is null)
+        {
+            // A plain URL has nothing to say for an unwell agent: the missing ping is the message.
+            return;
+        }
+
+        var target = ping.Describe();
+        try
+        {
+            await sender.SendPingAsync(ping, request, cancellationToken).ConfigureAwait(false);
+            metrics.Delivered("heartbeat", success: true);
+            Sent++;
+            if (_failing)
+            {
+                _failing = false;
+                using (EventScope.Begin(logger, "heartbeat_recovered"))
+                {
+                    NotificationLog.HeartbeatRecovered(logger, target);
+                }
+            }
+        }
+        catch (NotificationDeliveryException ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            metrics.Delivered("heartbeat", success: false);
+            if (!_failing)
+            {
+                _failing = true;
+                using (EventScope.Begin(logger, "heartbeat_failed", ("Reason", ex.Reason)))
+                {
+                    NotificationLog.HeartbeatFailed(logger, target, ex.Reason, ex.Message);
+                }
+            }
+        }
+    }
+}
