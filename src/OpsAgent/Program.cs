@@ -61,6 +61,7 @@ internal static class Program
 
         root.Subcommands.Add(BackupCommands.Build(config));
         root.Subcommands.Add(CertificateCommands.Build(config));
+        root.Subcommands.Add(NotifyCommands.Build(config));
         foreach (var command in ProbeCommands.Build(config))
         {
             root.Subcommands.Add(command);

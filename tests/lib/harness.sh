@@ -11,6 +11,9 @@
 #                               a second sshd (internal-sftp) on loopback: its address, user, the user's private key, a
 #                               known_hosts file naming it, the remote backup root (a local directory too) and the
 #                               server's host key file
+#   OPSAGENT_TEST_SMTP          maildev (npm) on loopback: host:port of its plain SMTP, with OPSAGENT_TEST_SMTP_API (its REST API),
+#                               OPSAGENT_TEST_SMTPS (a second maildev speaking TLS from the first byte, its certificate for
+#                               localhost signed by OPSAGENT_TEST_SMTP_CA, a PEM CA made here) and OPSAGENT_TEST_SMTPS_API
 #   OPSAGENT_TEST_S3            an s3rver endpoint (http://127.0.0.1:PORT, path-style), with OPSAGENT_TEST_S3_BUCKET,
 #                               OPSAGENT_TEST_S3_ACCESS_KEY and OPSAGENT_TEST_S3_SECRET_KEY
 # Everything started is recorded and stopped by harness_stop (installed as an EXIT trap by the caller).
@@ -24,6 +27,9 @@ HARNESS_SFTP_PORT=${OPSAGENT_TEST_SFTP_SERVER_PORT:-54022}
 HARNESS_SFTP_USER=opsagent-sftp
 HARNESS_S3_PORT=${OPSAGENT_TEST_S3_PORT:-54569}
 HARNESS_S3RVER_VERSION=3.7.1
+HARNESS_MAILDEV_VERSION=3.0.0
+HARNESS_SMTP_PORT=${OPSAGENT_TEST_SMTP_PORT:-54025}
+HARNESS_SMTPS_PORT=${OPSAGENT_TEST_SMTPS_PORT:-54465}
 HARNESS_LOG=$HARNESS_WORK/logs
 export DEBIAN_FRONTEND=noninteractive
 
@@ -235,6 +241,48 @@ harness_start_s3() {
     log "s3rver $HARNESS_S3RVER_VERSION on 127.0.0.1:$HARNESS_S3_PORT (bucket $bucket)"
 }
 
+# maildev (an SMTP server with a REST API to read what arrived, from the npm registry, installed once into the cache):
+# one plain, one with TLS from the first byte under a certificate from a CA made here. maildev 3 never advertises
+# STARTTLS (its smtp-server configuration sets hideSTARTTLS), so TLS is tested in its implicit form.
+harness_start_smtp() {
+    local dir=$HARNESS_WORK/maildev bin=$HARNESS_CACHE/maildev/node_modules/maildev/dist/bin/maildev.js
+    if [ ! -f "$bin" ]; then
+        log "npm install maildev@$HARNESS_MAILDEV_VERSION (once; cached in $HARNESS_CACHE/maildev)"
+        mkdir -p "$HARNESS_CACHE/maildev"
+        npm install --prefix "$HARNESS_CACHE/maildev" --no-audit --no-fund "maildev@$HARNESS_MAILDEV_VERSION" >"$HARNESS_LOG/maildev-npm.log" 2>&1 \
+            || { log "npm install maildev failed, see $HARNESS_LOG/maildev-npm.log"; tail -20 "$HARNESS_LOG/maildev-npm.log" >&2; return 1; }
+    fi
+    local pidfile
+    for pidfile in "$dir"/*.pid; do
+        [ -f "$pidfile" ] || continue
+        local old; old=$(cat "$pidfile")
+        if grep -q maildev "/proc/$old/cmdline" 2>/dev/null; then kill "$old" 2>/dev/null || true; fi
+        rm -f "$pidfile"
+    done
+    rm -rf "$dir"; mkdir -p "$dir/plain" "$dir/tls"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 30 -subj "/CN=OpsAgent test SMTP CA" -keyout "$dir/ca.key" -out "$dir/ca.pem" \
+        -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign >/dev/null 2>&1 || { log "openssl: the SMTP test CA"; return 1; }
+    openssl req -newkey rsa:2048 -nodes -subj "/CN=localhost" -keyout "$dir/server.key" -out "$dir/server.csr" >/dev/null 2>&1 \
+        && openssl x509 -req -in "$dir/server.csr" -CA "$dir/ca.pem" -CAkey "$dir/ca.key" -CAcreateserial -days 30 -out "$dir/server.pem" \
+            -extfile <(printf 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n') >/dev/null 2>&1 || { log "openssl: the SMTP server certificate"; return 1; }
+    local web=$((HARNESS_SMTP_PORT + 1000)) webs=$((HARNESS_SMTPS_PORT + 1000))
+    node "$bin" --ip 127.0.0.1 --smtp "$HARNESS_SMTP_PORT" --web-ip 127.0.0.1 --web "$web" --mail-directory "$dir/plain" >"$HARNESS_LOG/maildev.log" 2>&1 &
+    echo $! >"$dir/plain.pid"
+    node "$bin" --ip 127.0.0.1 --smtp "$HARNESS_SMTPS_PORT" --web-ip 127.0.0.1 --web "$webs" --mail-directory "$dir/tls" \
+        --incoming-secure --incoming-cert "$dir/server.pem" --incoming-key "$dir/server.key" >"$HARNESS_LOG/maildev-tls.log" 2>&1 &
+    echo $! >"$dir/tls.pid"
+    local i
+    for i in $(seq 1 60); do
+        curl -fsS "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$webs/api/healthz" >/dev/null 2>&1 && break
+        sleep 0.5
+    done
+    curl -fsS "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$webs/api/healthz" >/dev/null 2>&1 \
+        || { log "maildev did not start"; tail -n 20 "$HARNESS_LOG/maildev.log" "$HARNESS_LOG/maildev-tls.log" >&2; return 1; }
+    export OPSAGENT_TEST_SMTP="127.0.0.1:$HARNESS_SMTP_PORT" OPSAGENT_TEST_SMTP_API="http://127.0.0.1:$web/api"
+    export OPSAGENT_TEST_SMTPS="localhost:$HARNESS_SMTPS_PORT" OPSAGENT_TEST_SMTPS_API="http://127.0.0.1:$webs/api" OPSAGENT_TEST_SMTP_CA="$dir/ca.pem"
+    log "maildev $HARNESS_MAILDEV_VERSION: SMTP on $OPSAGENT_TEST_SMTP, SMTP over TLS on $OPSAGENT_TEST_SMTPS"
+}
+
 harness_start() {
     mkdir -p "$HARNESS_WORK" "$HARNESS_CACHE" "$HARNESS_LOG"
     harness_install || return 1
@@ -244,6 +292,7 @@ harness_start() {
     harness_debian_rootfs || return 1
     harness_start_sftp || return 1
     harness_start_s3 || return 1
+    harness_start_smtp || return 1
 }
 
 harness_stop() {
@@ -266,6 +315,12 @@ harness_stop() {
         if [ -n "$sshd" ] && grep -qs sshd "/proc/$sshd/comm"; then kill "$sshd" 2>/dev/null || true; fi
         rm -f "$HARNESS_WORK/sftp/sshd.pid"
     fi
+    local mailpid
+    for mailpid in "$HARNESS_WORK"/maildev/*.pid; do
+        [ -f "$mailpid" ] || continue
+        if grep -q maildev "/proc/$(cat "$mailpid")/cmdline" 2>/dev/null; then kill "$(cat "$mailpid")" 2>/dev/null || true; fi
+        rm -f "$mailpid"
+    done
     if [ -f "$HARNESS_WORK/s3rver/pid" ]; then
         local s3pid; s3pid=$(cat "$HARNESS_WORK/s3rver/pid")
         if grep -q s3rver "/proc/$s3pid/cmdline" 2>/dev/null; then kill "$s3pid" 2>/dev/null || true; fi
