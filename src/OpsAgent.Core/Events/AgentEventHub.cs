@@ -29,7 +29,20 @@ public sealed class AgentEventHub(IServiceProvider services)
         t_publishing = true;
         try
         {
-            _listeners ??= [.. (IEnumerable<IAgentEventListener>?)services.GetService(typeof(IEnumerable<IAgentEventListener>)) ?? []];
+            if (_listeners is null)
+            {
+                try
+                {
+                    _listeners = [.. (IEnumerable<IAgentEventListener>?)services.GetService(typeof(IEnumerable<IAgentEventListener>)) ?? []];
+                }
+                catch (Exception ex) when (ex is InvalidOperationException or ObjectDisposedException)
+                {
+                    // An entry logged while the container is still building (or already disposed): not published, tried again at the next.
+                    Interlocked.Increment(ref _failures);
+                    return;
+                }
+            }
+
             foreach (var listener in _listeners)
             {
                 try
