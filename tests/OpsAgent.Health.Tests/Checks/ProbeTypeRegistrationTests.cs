@@ -76,7 +76,7 @@ public sealed class ProbeTypeRegistrationTests
             {
                 Assert.That(errors.Select(e => e.ToString()), Is.EquivalentTo(new[]
                 {
-                    "OpsAgent:Probes:typo:Pth: unknown setting (known: DependsOn, Every, FailureThreshold, OnCritical, Path, PauseDuringBackups, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
+                    "OpsAgent:Probes:typo:Pth: unknown setting (known: DependsOn, Every, FailureThreshold, OnCritical, Path, PauseDuringBackups, Ping, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
                     "OpsAgent:Probes:typo:Path: required for a file probe",
                 }));
                 Assert.That(flag.Success, Is.True, flag.Message);
@@ -99,7 +99,7 @@ public sealed class ProbeTypeRegistrationTests
 
         Assert.That(errors.Select(e => e.ToString()), Is.EqualTo(new[]
         {
-            "OpsAgent:Probes:flag:Glob: unknown setting (known: DependsOn, Every, FailureThreshold, OnCritical, PauseDuringBackups, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
+            "OpsAgent:Probes:flag:Glob: unknown setting (known: DependsOn, Every, FailureThreshold, OnCritical, PauseDuringBackups, Ping, Restart, StartPeriod, SuccessThreshold, Timeout, Type)",
             "OpsAgent:Probes:flag:Type: 'file' is not one of http, tcp, postgres, mongodb, docker, systemd, disk, memory, log, cpu",
         }));
     }
