@@ -21,6 +21,9 @@ public static class NotificationReasons
     /// <summary>A secret (password, token, header) could not be read.</summary>
     public const string SecretUnavailable = "secret_unavailable";
 
+    /// <summary>The delivery failed in a way no other reason names (the message says how): retried like the others.</summary>
+    public const string DeliveryError = "delivery_error";
+
     /// <summary>The channel or ping is no longer configured: the queued message is dropped.</summary>
     public const string NotConfigured = "not_configured";
 }

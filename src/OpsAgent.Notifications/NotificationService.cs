@@ -164,7 +164,17 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         var display = Queues.Display(queue);
         try
         {
-            var answer = await sender.DeliverAsync(current, queue, item, cancellationToken).ConfigureAwait(false);
+            string? answer;
+            try
+            {
+                answer = await sender.DeliverAsync(current, queue, item, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not (NotificationDeliveryException or OperationCanceledException or OutOfMemoryException))
+            {
+                // A channel type's unexpected exception is still a failed delivery: retried with back-off, never a loop every second.
+                throw new NotificationDeliveryException(NotificationReasons.DeliveryError, $"{ex.GetType().Name}: {ex.Message}", ex);
+            }
+
             NotificationOutbox.Remove(file);
             if (answer is null)
             {

@@ -13,7 +13,9 @@
 #                               server's host key file
 #   OPSAGENT_TEST_SMTP          maildev (npm) on loopback: host:port of its plain SMTP, with OPSAGENT_TEST_SMTP_API (its REST API),
 #                               OPSAGENT_TEST_SMTPS (a second maildev speaking TLS from the first byte, its certificate for
-#                               localhost signed by OPSAGENT_TEST_SMTP_CA, a PEM CA made here) and OPSAGENT_TEST_SMTPS_API
+#                               localhost signed by OPSAGENT_TEST_SMTP_CA, a PEM CA made here) and OPSAGENT_TEST_SMTPS_API;
+#                               OPSAGENT_TEST_STARTTLS an SMTP server offering STARTTLS under the same certificate (smtp-server,
+#                               maildev's own library), writing each message to OPSAGENT_TEST_STARTTLS_DIR
 #   OPSAGENT_TEST_S3            an s3rver endpoint (http://127.0.0.1:PORT, path-style), with OPSAGENT_TEST_S3_BUCKET,
 #                               OPSAGENT_TEST_S3_ACCESS_KEY and OPSAGENT_TEST_S3_SECRET_KEY
 # Everything started is recorded and stopped by harness_stop (installed as an EXIT trap by the caller).
@@ -30,6 +32,7 @@ HARNESS_S3RVER_VERSION=3.7.1
 HARNESS_MAILDEV_VERSION=3.0.0
 HARNESS_SMTP_PORT=${OPSAGENT_TEST_SMTP_PORT:-54025}
 HARNESS_SMTPS_PORT=${OPSAGENT_TEST_SMTPS_PORT:-54465}
+HARNESS_STARTTLS_PORT=${OPSAGENT_TEST_STARTTLS_PORT:-54587}
 HARNESS_LOG=$HARNESS_WORK/logs
 export DEBIAN_FRONTEND=noninteractive
 
@@ -256,7 +259,7 @@ harness_start_smtp() {
     for pidfile in "$dir"/*.pid; do
         [ -f "$pidfile" ] || continue
         local old; old=$(cat "$pidfile")
-        if grep -q maildev "/proc/$old/cmdline" 2>/dev/null; then kill "$old" 2>/dev/null || true; fi
+        if grep -qE "maildev|starttls-smtp" "/proc/$old/cmdline" 2>/dev/null; then kill "$old" 2>/dev/null || true; fi
         rm -f "$pidfile"
     done
     rm -rf "$dir"; mkdir -p "$dir/plain" "$dir/tls"
@@ -278,6 +281,14 @@ harness_start_smtp() {
     done
     curl -fsS "http://127.0.0.1:$web/api/healthz" >/dev/null 2>&1 && curl -fsS "http://127.0.0.1:$webs/api/healthz" >/dev/null 2>&1 \
         || { log "maildev did not start"; tail -n 20 "$HARNESS_LOG/maildev.log" "$HARNESS_LOG/maildev-tls.log" >&2; return 1; }
+    # STARTTLS, which maildev 3 never offers: the same smtp-server library with a script of ours.
+    mkdir -p "$dir/starttls"
+    node "$HARNESS_ROOT/tests/lib/starttls-smtp.cjs" "$HARNESS_CACHE/maildev/node_modules/smtp-server" "$HARNESS_STARTTLS_PORT" \
+        "$dir/server.pem" "$dir/server.key" "$dir/starttls" >"$HARNESS_LOG/starttls-smtp.log" 2>&1 &
+    echo $! >"$dir/starttls.pid"
+    for i in $(seq 1 40); do (exec 3<>"/dev/tcp/127.0.0.1/$HARNESS_STARTTLS_PORT") 2>/dev/null && break; sleep 0.25; done
+    (exec 3<>"/dev/tcp/127.0.0.1/$HARNESS_STARTTLS_PORT") 2>/dev/null || { log "the STARTTLS SMTP server did not start"; tail -n 20 "$HARNESS_LOG/starttls-smtp.log" >&2; return 1; }
+    export OPSAGENT_TEST_STARTTLS="localhost:$HARNESS_STARTTLS_PORT" OPSAGENT_TEST_STARTTLS_DIR="$dir/starttls"
     export OPSAGENT_TEST_SMTP="127.0.0.1:$HARNESS_SMTP_PORT" OPSAGENT_TEST_SMTP_API="http://127.0.0.1:$web/api"
     export OPSAGENT_TEST_SMTPS="localhost:$HARNESS_SMTPS_PORT" OPSAGENT_TEST_SMTPS_API="http://127.0.0.1:$webs/api" OPSAGENT_TEST_SMTP_CA="$dir/ca.pem"
     log "maildev $HARNESS_MAILDEV_VERSION: SMTP on $OPSAGENT_TEST_SMTP, SMTP over TLS on $OPSAGENT_TEST_SMTPS"
@@ -318,7 +329,7 @@ harness_stop() {
     local mailpid
     for mailpid in "$HARNESS_WORK"/maildev/*.pid; do
         [ -f "$mailpid" ] || continue
-        if grep -q maildev "/proc/$(cat "$mailpid")/cmdline" 2>/dev/null; then kill "$(cat "$mailpid")" 2>/dev/null || true; fi
+        if grep -qE "maildev|starttls-smtp" "/proc/$(cat "$mailpid")/cmdline" 2>/dev/null; then kill "$(cat "$mailpid")" 2>/dev/null || true; fi
         rm -f "$mailpid"
     done
     if [ -f "$HARNESS_WORK/s3rver/pid" ]; then

@@ -47,9 +47,10 @@ internal static class NotifyCommands
             await output.WriteLineAsync($"notify test {channel.Context.Name}: delivered ({describe}): {answer}").ConfigureAwait(false);
             return 0;
         }
-        catch (NotificationDeliveryException ex)
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
         {
-            await output.WriteLineAsync($"notify test {channel.Context.Name}: not delivered ({ex.Reason}, {describe}): {ex.Message}").ConfigureAwait(false);
+            var reason = ex is NotificationDeliveryException delivery ? delivery.Reason : NotificationReasons.DeliveryError;
+            await output.WriteLineAsync($"notify test {channel.Context.Name}: not delivered ({reason}, {describe}): {ex.Message}").ConfigureAwait(false);
             return 1;
         }
     }

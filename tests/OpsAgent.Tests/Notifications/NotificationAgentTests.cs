@@ -208,4 +208,44 @@ public sealed class NotificationAgentTests
             dir.Delete(recursive: true);
         }
     }
+
+    [Test]
+    public async Task NotifyTest_StartTlsWithALogIn_UpgradedBeforeTheLogInAndDelivered()
+    {
+        var endpoint = TestEnvironment.Require("OPSAGENT_TEST_STARTTLS");
+        var inbox = TestEnvironment.Require("OPSAGENT_TEST_STARTTLS_DIR");
+        var before = Directory.GetFiles(inbox, "*.eml").Length;
+        var dir = Directory.CreateTempSubdirectory("opsagent-notify-starttls-");
+        try
+        {
+            var (host, port) = (endpoint[..endpoint.LastIndexOf(':')], endpoint[(endpoint.LastIndexOf(':') + 1)..]);
+            await File.WriteAllTextAsync(Path.Combine(dir.FullName, "smtp.env"), "SMTP_PASSWORD=Pw-never-in-clear-4411\n");
+            var config = Path.Combine(dir.FullName, "appsettings.json");
+            await File.WriteAllTextAsync(config, $$"""
+                { "OpsAgent": { "StateDirectory": "{{dir.FullName}}", "Notifications": {
+                  "submission": { "Type": "smtp", "Host": "{{host}}", "Port": {{port}}, "StartTls": true, "CaFile": "{{TestEnvironment.Require("OPSAGENT_TEST_SMTP_CA")}}",
+                                  "User": "opsagent", "Password": { "FromEnvFile": "{{dir.FullName}}/smtp.env", "Variable": "SMTP_PASSWORD" },
+                                  "From": "opsagent@web1.test", "To": [ "ops@team.test" ] },
+                  "no-upgrade": { "Type": "smtp", "Host": "{{host}}", "Port": {{port}}, "StartTls": false, "From": "opsagent@web1.test", "To": [ "ops@team.test" ] } } } }
+                """);
+            using var upgraded = new StringWriter();
+            using var plain = new StringWriter();
+            var delivered = await OpsAgent.Cli.NotifyCommands.TestAsync(config, "submission", upgraded, CancellationToken.None);
+            var refused = await OpsAgent.Cli.NotifyCommands.TestAsync(config, "no-upgrade", plain, CancellationToken.None);
+            var mails = Directory.GetFiles(inbox, "*.eml");
+            Assert.Multiple(() =>
+            {
+                Assert.That(delivered, Is.Zero, upgraded.ToString());
+                Assert.That(upgraded.ToString(), Does.Contain("accepted over TLS"), "what the server answered");
+                Assert.That(refused, Is.EqualTo(1), plain.ToString());
+                Assert.That(plain.ToString(), Does.Contain("not delivered (smtp_refused").And.Contain("STARTTLS"), "the server's refusal, not a crash");
+                Assert.That(mails, Has.Length.EqualTo(before + 1));
+                Assert.That(File.ReadAllText(mails.OrderBy(File.GetLastWriteTimeUtc).Last()), Does.Contain("TEST message through submission").And.Not.Contain("Pw-never-in-clear-4411"));
+            });
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
 }

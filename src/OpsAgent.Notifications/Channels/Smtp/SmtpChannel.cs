@@ -54,7 +54,8 @@ internal sealed class SmtpChannel(SecretResolver secrets) : INotificationChannel
         {
             throw new NotificationDeliveryException(NotificationReasons.TlsInvalid, $"{o.Host}:{o.Port}: the server's certificate does not verify{(o.CaFile is null ? "" : $" against {o.CaFile}")}: {ex.Message.Split('\n')[0]}", ex);
         }
-        catch (Exception ex) when (ex is SmtpCommandException or AuthenticationException or SmtpProtocolException or NotSupportedException)
+        catch (Exception ex) when (ex is SmtpCommandException or AuthenticationException or SmtpProtocolException or NotSupportedException
+            or ServiceNotAuthenticatedException or CommandException or ProtocolException)
         {
             throw new NotificationDeliveryException(NotificationReasons.SmtpRefused, $"{o.Host}:{o.Port}: {ex.Message}", ex);
         }
