@@ -278,6 +278,7 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
                 : await secrets.ResolveAsync(o.Connection, $"{BackupsOptions.SectionName}:{job}:{nameof(BackupJobOptions.Connection)}", ct).ConfigureAwait(false);
 
             var (engineName, engine) = engines.For(o);
+            started = await DistinctSecondAsync(job, o, BackupFileNames.Extension(engine.FormatFor(o), o.Compression), started, ct).ConfigureAwait(false);
             plan = await engine.PlanDumpAsync(new EngineContext(job, o, connection, tools, Path.Combine(request.StateDirectory, "tmp")), ct).ConfigureAwait(false);
             if (plan.IgnoredConnectionParameters.Count > 0)
             {
@@ -346,6 +347,27 @@ internal sealed class BackupRunner(ToolRunner tools, SecretResolver secrets, Bac
         }
 
         return slot;
+    }
+
+    /// <summary>
+    /// A start whose file name no backup of the job has yet: names have whole seconds, so a second run within the second
+    /// of the first (a <c>backup run</c>, then the pre-restore backup of a restore) waits for the next one instead of failing <c>exists</c>.
+    /// </summary>
+    private async Task<DateTimeOffset> DistinctSecondAsync(string job, BackupJobOptions o, string extension, DateTimeOffset started, CancellationToken ct)
+    {
+        for (var tries = 0; tries < 3 && File.Exists(Path.Combine(o.Directory!, BackupFileNames.For(job, started, extension))); tries++)
+        {
+            var next = new DateTimeOffset(started.UtcTicks - (started.UtcTicks % TimeSpan.TicksPerSecond), TimeSpan.Zero).AddSeconds(1);
+            var wait = next - time.GetUtcNow();
+            if (wait > TimeSpan.Zero)
+            {
+                await Task.Delay(wait, time, ct).ConfigureAwait(false);
+            }
+
+            started = next;
+        }
+
+        return started;
     }
 
     /// <summary>Dumps into <c>.partial</c> files (the data and, when planned, the roles) and reads each back; nothing is published yet.</summary>

@@ -125,4 +125,31 @@ public sealed class BackupRunnerCoordinationTests
             Assert.That(elsewhere.Success, Is.True, "a critical disk elsewhere does not stop it: " + elsewhere.Message);
         });
     }
+
+    [Test]
+    public async Task Run_SecondRunWithinTheSameSecond_WaitsForTheNextSecondAndBothAreKept()
+    {
+        // A backup run, then at once a restore's pre-restore backup: file names have whole seconds.
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 3, 2, 0, 0, 300, TimeSpan.Zero));
+        var (kit, request, services) = Rig(new Probes { Healthy = true }, clock, "");
+        using var _ = kit;
+        using var __ = services;
+
+        var first = await kit.Runner.RunAsync(request, null, TestContext.CurrentContext.CancellationToken);
+        var second = kit.Runner.RunAsync(request, null, TestContext.CurrentContext.CancellationToken);
+        await Eventually.WaitAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromMilliseconds(100));
+            return Task.FromResult(second.IsCompleted);
+        }, "the second run", interval: TimeSpan.FromMilliseconds(20));
+        var result = await second;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(first.Success, Is.True, first.Message);
+            Assert.That(result.Success, Is.True, result.Message);
+            Assert.That(kit.FilesInDirectory().Where(f => f.EndsWith(".tar.zst", StringComparison.Ordinal)).Order(StringComparer.Ordinal),
+                Is.EqualTo(new[] { "media_20261203T020000Z.tar.zst", "media_20261203T020001Z.tar.zst" }));
+        });
+    }
 }
