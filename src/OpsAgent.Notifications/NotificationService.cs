@@ -42,7 +42,16 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                Step(stoppingToken);
+                try
+                {
+                    Step(stoppingToken);
+                }
+                catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+                {
+                    // A defect here must never stop the agent (a BackgroundService that throws stops the host).
+                    NotificationLog.NotQueued(logger, "-", "-", $"{ex.GetType().Name}: {ex.Message}");
+                }
+
                 using var poll = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var delay = Task.Delay(Poll, time, poll.Token);
                 await Task.WhenAny(delay, _wake.WaitAsync(poll.Token)).ConfigureAwait(false);
@@ -86,7 +95,11 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         var alerting = current.Get<AlertingOptions>();
         if (alerting.Enabled)
         {
-            _router.Observe(agentEvent, alerting, state);
+            // Events are read on their own loop while Step ticks the router on the delivery loop.
+            lock (_router)
+            {
+                _router.Observe(agentEvent, alerting, state);
+            }
         }
     }
 
@@ -128,7 +141,16 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         var current = configuration.Current;
         var state = current.Agent.StateDirectory;
         var alerting = current.Get<AlertingOptions>();
-        if (alerting.Enabled && _router.Tick(alerting, current.TimeZone, state, Environment.MachineName) is { } message)
+        Channels.NotificationMessage? message = null;
+        if (alerting.Enabled)
+        {
+            lock (_router)
+            {
+                message = _router.Tick(alerting, current.TimeZone, state, Environment.MachineName);
+            }
+        }
+
+        if (message is not null)
         {
             if (FirstChannel(current, alerting, []) is { } channel)
             {
