@@ -10,7 +10,7 @@ internal sealed class NotificationMetrics
 {
     private readonly Counter<long> _deliveries;
 
-    public NotificationMetrics(AgentMetrics metrics, NotificationOutbox outbox, AgentConfigurationManager configuration)
+    public NotificationMetrics(AgentMetrics metrics, AgentConfigurationManager configuration)
     {
         ArgumentNullException.ThrowIfNull(metrics);
         _deliveries = metrics.Meter.CreateCounter<long>("opsagent_notifications", description: "Deliveries by channel (an alert channel, ping:<owner>, heartbeat) and result (success|failure).");

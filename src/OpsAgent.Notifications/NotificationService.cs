@@ -30,9 +30,6 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
 
-    /// <summary>The alert router, for status and tests.</summary>
-    internal AlertRouter Router => _router;
-
     public void OnEvent(AgentEvent agentEvent) => _events.Writer.TryWrite(agentEvent);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

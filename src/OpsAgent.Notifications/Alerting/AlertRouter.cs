@@ -23,9 +23,6 @@ internal sealed class AlertRouter(TimeProvider time)
     private DateTimeOffset? _flushAt;
     private string? _loadedFrom;
 
-    /// <summary>The problems open now, by key.</summary>
-    public IReadOnlyDictionary<string, OpenProblem> Open => _open;
-
     /// <summary>Takes note of <paramref name="agentEvent"/>.</summary>
     public void Observe(AgentEvent agentEvent, AlertingOptions options, string stateDirectory)
     {

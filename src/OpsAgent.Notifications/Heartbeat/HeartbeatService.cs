@@ -19,9 +19,6 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
 {
     private bool _failing;
 
-    /// <summary>Successful heartbeats so far.</summary>
-    public long Sent { get; private set; }
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         try
@@ -66,7 +63,6 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
         {
             await sender.SendPingAsync(ping, request, cancellationToken).ConfigureAwait(false);
             metrics.Delivered("heartbeat", success: true);
-            Sent++;
             if (_failing)
             {
                 _failing = false;

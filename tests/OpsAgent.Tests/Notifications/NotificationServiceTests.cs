@@ -54,7 +54,7 @@ public sealed class NotificationServiceTests
         var manager = provider.GetRequiredService<AgentConfigurationManager>();
         var outbox = provider.GetRequiredService<NotificationOutbox>();
         return new NotificationService(manager, outbox, provider.GetRequiredService<NotificationSender>(),
-            new NotificationMetrics(provider.GetRequiredService<AgentMetrics>(), outbox, manager), _time, NullLogger<NotificationService>.Instance);
+            new NotificationMetrics(provider.GetRequiredService<AgentMetrics>(), manager), _time, NullLogger<NotificationService>.Instance);
     }
 
     private static string Hook(string name, string url) => $$"""
