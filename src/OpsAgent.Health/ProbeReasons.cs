@@ -12,6 +12,12 @@ public static class ProbeReasons
     /// <summary>What a measuring probe looks at does not exist (a disk probe's <c>Path</c>, a log file, a unit's cgroup).</summary>
     public const string NotFound = "not_found";
 
+    /// <summary>
+    /// The host does not give a measuring probe its figure: a unit's control group without memory or CPU accounting (a cgroup v1
+    /// hierarchy, a container without the controller), a <c>/proc</c> without the line. A restart cannot change that, so none is issued.
+    /// </summary>
+    public const string CannotMeasure = "cannot_measure";
+
     /// <summary>A systemd unit stopped cleanly (<c>systemctl stop</c>, or a oneshot that finished).</summary>
     public const string UnitStopped = "unit_stopped";
 

@@ -215,7 +215,8 @@ internal sealed class ProbeSupervisor(ProbeStateStore store, PauseStore pauses, 
         }
 
         state.Restarts.RemoveAll(t => t <= now - restart.Window);
-        var skip = now < state.GraceUntil ? RestartReasons.StartPeriod
+        var skip = state.Last?.Reason == ProbeReasons.CannotMeasure ? RestartReasons.CannotMeasure
+            : now < state.GraceUntil ? RestartReasons.StartPeriod
             : pauses.PausedUntil(stateDirectory, probe) is { } until ? $"{RestartReasons.PausedUntilPrefix}{until.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture)}"
             : options.DependsOn.FirstOrDefault(d => all.Probes.ContainsKey(d) && store.Find(d) is { Healthy: false }) is { } dependency ? $"{RestartReasons.DependencyFailingPrefix}{dependency}"
             // A restart in the middle of a dump would cut it; the failures still count and the restart comes after it.

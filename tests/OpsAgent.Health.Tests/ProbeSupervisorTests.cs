@@ -303,6 +303,33 @@ public sealed class ProbeSupervisorTests
     }
 
     [Test]
+    public async Task Step_HostGivesNoFigure_FailingButNeverRestartedSkipSaidOnce()
+    {
+        // A cgroup v1 host gives a unit's control group no memory controller: restarting the unit every hour would only cut its users off.
+        var options = Backend();
+        var blind = ProbeResult.Fail(ProbeReasons.CannotMeasure, "ujmp.service's control group /system.slice/ujmp.service has no memory accounting under /sys/fs/cgroup", TimeSpan.Zero);
+
+        ProbeState state = null!;
+        for (var i = 0; i < 10; i++)
+        {
+            state = await StepAsync(options, blind);
+        }
+
+        var skipped = _logs.WithEvent("restart_skipped");
+        Assert.Multiple(() =>
+        {
+            Assert.That(state.Healthy, Is.False, "what cannot be measured is not reported healthy");
+            Assert.That(_logs.WithEvent("probe_failing").Single().Message, Does.Contain("cannot_measure").And.Contain("no memory accounting"));
+            Assert.That(_target.Restarts, Is.Zero);
+            Assert.That(skipped.Select(e => e.Properties["Reason"]), Is.EqualTo(new[] { "cannot_measure" }), "said once, not every run");
+        });
+
+        await StepAsync(options, Fail);
+        await StepAsync(options, Fail);
+        Assert.That(_target.Restarts, Is.EqualTo(1), "a failure a restart can mend still restarts");
+    }
+
+    [Test]
     public async Task Step_Paused_NoRestartUntilThePauseExpires()
     {
         var options = Backend();

@@ -159,7 +159,7 @@ if in_host test -f /sys/fs/cgroup/cgroup.controllers || in_host test -f /sys/fs/
     metric_re 'opsagent_probe_value\{measure="memory_ratio",probe="worker-memory"\} 0\.0' && ok "its ratio is of MemoryMax=64M (a few percent), not of the host" || not_ok "worker-memory's ratio against MemoryMax="
 else
     opsagent_cli probe run worker-memory 2>&1 | sed 's/^/#   /'
-    skip "worker-memory under MemoryMax=: this machine's cgroup v1 hierarchy gives the nspawn host's units no memory controller (the probe reports not_found and says so)"
+    skip "worker-memory under MemoryMax=: this machine's cgroup v1 hierarchy gives the nspawn host's units no memory controller (the probe reports cannot_measure and says so)"
 fi
 if in_host test -f /sys/fs/cgroup/cgroup.controllers || in_host test -f /sys/fs/cgroup/cpu,cpuacct/system.slice/burn.service/cpuacct.usage; then
     wait_for 30 "burn-cpu: a core spun under CPUQuota=20% is critical against the quota" journal_has probe_failing OPSAGENT_PROBE=burn-cpu

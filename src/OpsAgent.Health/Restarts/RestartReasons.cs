@@ -33,6 +33,9 @@ public static class RestartReasons
     /// <summary>A Windows service is starting, stopping, pausing or continuing.</summary>
     public const string ServiceTransitioning = "service_transitioning";
 
+    /// <summary>The probe cannot measure on this host (<c>cannot_measure</c>): restarting what it watches would change nothing.</summary>
+    public const string CannotMeasure = "cannot_measure";
+
     /// <summary>The restart call itself failed.</summary>
     public const string RestartError = "restart_error";
 }

@@ -1,6 +1,7 @@
 using OpsAgent.Backups.Drills;
 using OpsAgent.Backups.Tests.Support;
 using OpsAgent.Core.Secrets;
+using OpsAgent.Testing;
 
 namespace OpsAgent.Backups.Tests.Drills;
 
@@ -41,6 +42,12 @@ public sealed class PostgresDrillTests
             insert into orders select g, repeat(md5(g::text), 7) from generate_series(1, 450000) g;
             analyze;
             """);
+        // PostgreSQL 15 keeps a backend's table counts until it is idle, then flushes them up to 10 s later (sooner on
+        // disconnect): the dump reads pg_stat_user_tables, so the rows must be there first (the CI of 426ccc0 read 0).
+        await Eventually.WaitAsync(
+            async () => await TestPostgres.ScalarAsync<long>(_database, "select coalesce(sum(n_live_tup), 0)::bigint from pg_stat_user_tables") == 452_040,
+            "pg_stat_user_tables to count the inserted rows",
+            Eventually.Slow);
 
         // A pg_dump that leaves out one table, beside links to the real tools: the agent writes and checks a valid backup of it.
         // The versioned binary, not Debian's pg_wrapper on PATH (which finds no cluster from a directory of its own).

@@ -33,7 +33,7 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
             var read = CpuInfo.ReadCgroup(group);
             if (read is null)
             {
-                return ProbeResult.Fail(ProbeReasons.NotFound, $"{unit}'s control group {group} has no CPU accounting", clock.Elapsed);
+                return ProbeResult.Fail(ProbeReasons.CannotMeasure, $"{unit}'s control group {group} has no CPU accounting", clock.Elapsed);
             }
 
             sample = (read.Value.UsageMicroseconds / 1e6, read.Value.QuotaCpus, now);
@@ -60,7 +60,7 @@ internal sealed class CpuProbe(Systemctl systemctl, DockerClientProvider docker,
             what = "host";
             if (host is null)
             {
-                return ProbeResult.Fail(ProbeReasons.NotFound, "/proc/stat has no cpu line", clock.Elapsed);
+                return ProbeResult.Fail(ProbeReasons.CannotMeasure, "/proc/stat has no cpu line", clock.Elapsed);
             }
 
             // Clock ticks of busy and all time: their ratio needs no wall clock.

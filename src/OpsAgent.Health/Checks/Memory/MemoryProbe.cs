@@ -28,7 +28,7 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
             usage = MemoryInfo.ReadCgroup(group);
             if (usage is null)
             {
-                return ProbeResult.Fail(ProbeReasons.NotFound, $"{unit}'s control group {group} has no memory accounting under /sys/fs/cgroup", clock.Elapsed);
+                return ProbeResult.Fail(ProbeReasons.CannotMeasure, $"{unit}'s control group {group} has no memory accounting under /sys/fs/cgroup", clock.Elapsed);
             }
         }
         else if (options.Container is { } container)
@@ -53,7 +53,7 @@ internal sealed class MemoryProbe(Systemctl systemctl, DockerClientProvider dock
             what = "host";
             if (host is null)
             {
-                return ProbeResult.Fail(ProbeReasons.NotFound, "/proc/meminfo has no MemTotal and MemAvailable", clock.Elapsed);
+                return ProbeResult.Fail(ProbeReasons.CannotMeasure, "/proc/meminfo has no MemTotal and MemAvailable", clock.Elapsed);
             }
 
             usage = (host.Value.Total - host.Value.Available, host.Value.Total);
