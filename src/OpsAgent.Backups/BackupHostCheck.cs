@@ -58,6 +58,11 @@ internal sealed partial class BackupHostCheck(BackupEngines engines) : IHostChec
                 }
             }
 
+            if (job.Ping is { } ping)
+            {
+                await ping.CheckHostAsync($"{path}:{nameof(BackupJobOptions.Ping)}", context, cancellationToken).ConfigureAwait(false);
+            }
+
             if (job.Directory is { } directory && !context.Offline)
             {
                 await CheckDirectoryAsync(context, $"{path}:{nameof(BackupJobOptions.Directory)}", directory, cancellationToken).ConfigureAwait(false);

@@ -23,6 +23,11 @@ internal sealed class ProbeHostCheck : IHostCheck
                 await settings.CheckHostAsync(path, context, cancellationToken).ConfigureAwait(false);
             }
 
+            if (probe.Ping is { } ping)
+            {
+                await ping.CheckHostAsync($"{path}:{nameof(probe.Ping)}", context, cancellationToken).ConfigureAwait(false);
+            }
+
             if (probe.Restart?.Target is IRestartTargetSettings target)
             {
                 await target.CheckHostAsync($"{path}:{nameof(probe.Restart)}", context, cancellationToken).ConfigureAwait(false);

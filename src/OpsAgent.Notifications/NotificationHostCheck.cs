@@ -4,7 +4,7 @@ using OpsAgent.Notifications.Channels;
 
 namespace OpsAgent.Notifications;
 
-/// <summary><c>check-config</c>: each channel's secrets and files, the heartbeat's token; no message is sent (that is <c>notify test</c>).</summary>
+/// <summary><c>check-config</c>: each channel's secrets, files and example hosts, the heartbeat's URL and token; no message is sent (that is <c>notify test</c>).</summary>
 internal sealed class NotificationHostCheck : IHostCheck
 {
     public async Task CheckAsync(AgentConfiguration configuration, HostCheckContext context, CancellationToken cancellationToken)
@@ -19,9 +19,9 @@ internal sealed class NotificationHostCheck : IHostCheck
             }
         }
 
-        if (configuration.Get<HeartbeatOptions>().Token is { } token)
+        if (configuration.Get<HeartbeatOptions>().Ping is { } heartbeat)
         {
-            await context.ResolveSecretAsync(token, $"{HeartbeatOptions.SectionName}:Token", cancellationToken).ConfigureAwait(false);
+            await heartbeat.CheckHostAsync(HeartbeatOptions.SectionName, context, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using OpsAgent.Core;
+using OpsAgent.Core.Configuration;
 using OpsAgent.Notifications.Channels;
 using OpsAgent.Notifications.Channels.Ntfy;
 using OpsAgent.Notifications.Channels.Smtp;
@@ -46,6 +47,7 @@ public static class NotificationServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<NotificationService>());
         services.TryAddSingleton<HeartbeatService>();
         services.AddHostedService(sp => sp.GetRequiredService<HeartbeatService>());
+        services.AddSingleton<IConfigurationChangeListener>(sp => sp.GetRequiredService<HeartbeatService>());
         return services;
     }
 

@@ -65,6 +65,35 @@ public sealed class HostCheckContext
         }
     }
 
+    /// <summary>
+    /// An error when <paramref name="url"/> points at an example domain, or still holds a <c>&lt;placeholder&gt;</c> of the
+    /// examples (<c>https://hc-ping.com/&lt;uuid&gt;</c>): pings to it would go nowhere and nobody would notice.
+    /// </summary>
+    public void CheckUrl(string path, string? url)
+    {
+        foreach (var host in ExampleHosts.OfUrl(url))
+        {
+            CheckHost(path, host);
+        }
+
+        var start = url?.IndexOf('<', StringComparison.Ordinal) ?? -1;
+        var end = start < 0 ? -1 : url!.IndexOf('>', start);
+        if (end > start)
+        {
+            Error(path, $"'{Configuration.ConfigErrorText.Printable(url![start..(end + 1)], 80)}' is an example placeholder: paste the URL the service gives for this check");
+        }
+    }
+
+    /// <summary>An error when the mail <paramref name="address"/> is at an example domain.</summary>
+    public void CheckAddress(string path, string? address)
+    {
+        var domain = address?[(address.LastIndexOf('@') + 1)..];
+        if (ExampleHosts.IsPlaceholder(domain))
+        {
+            Error(path, $"'{Configuration.ConfigErrorText.Printable(address!, 200)}' is an example placeholder: replace it with a real address");
+        }
+    }
+
     /// <summary>An error for each example host in a resolved connection: a MongoDB URI, or PostgreSQL keywords or URL.</summary>
     public void CheckConnectionHosts(string path, string connection, bool mongoUri)
     {

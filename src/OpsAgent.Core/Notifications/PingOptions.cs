@@ -27,6 +27,17 @@ public sealed class PingOptions
     /// <summary>Where pings go without what identifies the check (the URL's path holds Healthchecks' uuid and Kuma's token).</summary>
     public string Describe() => $"{Type} {(Uri.TryCreate(Url, UriKind.Absolute, out var uri) ? uri.GetLeftPart(UriPartial.Authority) : "?")}";
 
+    /// <summary><c>check-config</c>: no example host or <c>&lt;uuid&gt;</c> left in the URL, and the token readable.</summary>
+    public async Task CheckHostAsync(string path, HostChecks.HostCheckContext context, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.CheckUrl($"{path}:{nameof(Url)}", Url);
+        if (Token is not null)
+        {
+            await context.ResolveSecretAsync(Token, $"{path}:{nameof(Token)}", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Adds the problems at <c>{path}:Key</c>.</summary>
     public void Validate(string path, ValidationCollector errors)
     {

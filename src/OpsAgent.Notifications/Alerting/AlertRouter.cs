@@ -10,7 +10,8 @@ namespace OpsAgent.Notifications.Alerting;
 /// <summary>
 /// Turns events into what people are told: one message per change of state (a problem, its level changing, its end), a
 /// reminder every <c>RepeatEvery</c> while it stays, and the changes of a burst collapsed into one message. The open
-/// problems are kept in <c>StateDirectory/notifications/alerts.json</c>, so a restart neither repeats nor forgets them.
+/// problems are kept in <c>StateDirectory/notifications/alerts.json</c>, so a restart neither repeats nor forgets them, and
+/// a burst not yet told in <c>pending.json</c>, so a restart inside its collapse window does not lose it.
 /// </summary>
 /// <remarks>Driven by one loop (events, then <see cref="Tick"/>); not thread-safe by design.</remarks>
 internal sealed class AlertRouter(TimeProvider time)
@@ -93,6 +94,8 @@ internal sealed class AlertRouter(TimeProvider time)
                 Add(new AlertLine("info", $"INFO {subject} {rule.Says}", agentEvent.Message, entry, now), options);
                 break;
         }
+
+        SavePending(stateDirectory);
     }
 
     /// <summary>Reminders that are due, and the burst's message once its collapse time is over (null while nothing is to be sent).</summary>
@@ -116,6 +119,7 @@ internal sealed class AlertRouter(TimeProvider time)
             if (reminded)
             {
                 Save(stateDirectory);
+                SavePending(stateDirectory);
             }
         }
 
@@ -132,6 +136,7 @@ internal sealed class AlertRouter(TimeProvider time)
 
         _pending.RemoveAll(lines.Contains);
         _flushAt = _pending.Count > 0 ? now + options.Collapse : null;
+        SavePending(stateDirectory);
         return Compose(lines, host, zone);
     }
 
@@ -195,6 +200,9 @@ internal sealed class AlertRouter(TimeProvider time)
 
     private static string FileOf(string stateDirectory) => Path.Combine(stateDirectory, "notifications", "alerts.json");
 
+    // The changes of a burst not yet told: a restart or kill -9 inside the collapse window must not forget them.
+    private static string PendingOf(string stateDirectory) => Path.Combine(stateDirectory, "notifications", "pending.json");
+
     private void Load(string stateDirectory)
     {
         if (_loadedFrom == stateDirectory)
@@ -213,6 +221,45 @@ internal sealed class AlertRouter(TimeProvider time)
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
         {
             _open = new(StringComparer.Ordinal);
+        }
+
+        // A reload that moves StateDirectory keeps the burst in memory; the new directory gets it at the next save.
+        try
+        {
+            var pending = PendingOf(stateDirectory);
+            if (_pending.Count == 0 && File.Exists(pending))
+            {
+                _pending.AddRange(JsonSerializer.Deserialize(File.ReadAllBytes(pending), OutboxJsonContext.Default.ListAlertLine) ?? []);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+        {
+            // An unreadable burst is lost, not retried forever; the problems themselves are still open above.
+        }
+
+        // What an earlier run left untold goes out at the next tick: its collapse window is long over.
+        _flushAt = _pending.Count > 0 ? time.GetUtcNow() : null;
+    }
+
+    private void SavePending(string stateDirectory)
+    {
+        try
+        {
+            var file = PendingOf(stateDirectory);
+            if (_pending.Count == 0)
+            {
+                File.Delete(file);
+                return;
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(file)!);
+            var temporary = file + ".tmp";
+            File.WriteAllBytes(temporary, JsonSerializer.SerializeToUtf8Bytes(_pending, OutboxJsonContext.Default.ListAlertLine));
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // As for alerts.json: the state directory's own alert says so, and the burst stays in memory.
         }
     }
 

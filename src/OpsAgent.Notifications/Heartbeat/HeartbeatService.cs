@@ -12,12 +12,15 @@ namespace OpsAgent.Notifications.Heartbeat;
 /// <summary>
 /// Pings <c>Heartbeat</c> every <c>Every</c> while the agent runs: success while its own health (<c>/healthz</c>) is good,
 /// failure with what is wrong otherwise. A dead agent or host sends nothing, which the receiver notices. Not queued: a
-/// heartbeat delivered late says nothing true.
+/// heartbeat delivered late says nothing true. A reload that adds, moves or re-times the heartbeat takes effect at once,
+/// not after the wait the previous configuration set (an hour's <c>Every</c> shortened to a minute).
 /// </summary>
 internal sealed class HeartbeatService(AgentConfigurationManager configuration, NotificationSender sender, NotificationMetrics metrics, TimeProvider time,
-    ILogger<HeartbeatService> logger, IAgentHealth? health = null, IHostApplicationLifetime? lifetime = null) : BackgroundService
+    ILogger<HeartbeatService> logger, IAgentHealth? health = null, IHostApplicationLifetime? lifetime = null) : BackgroundService, IConfigurationChangeListener
 {
     private bool _failing;
+    private volatile string? _inUse;
+    private volatile CancellationTokenSource _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -32,19 +35,44 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
 
             while (!stoppingToken.IsCancellationRequested)
             {
+                var wake = _wake;
                 var options = configuration.Current.Get<HeartbeatOptions>();
+                _inUse = Key(options);
                 if (options.Ping is { } ping)
                 {
                     await BeatAsync(ping, stoppingToken).ConfigureAwait(false);
                 }
 
-                await Task.Delay(options.Every, time, stoppingToken).ConfigureAwait(false);
+                using (var wait = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken, wake.Token))
+                {
+                    await Task.Delay(options.Every, time, wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                }
+
+                if (wake.IsCancellationRequested)
+                {
+                    _wake = new CancellationTokenSource();
+                    wake.Dispose();
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
     }
+
+    /// <inheritdoc />
+    public Task ConfigurationAppliedAsync(AgentConfiguration configuration, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(configuration);
+        if (_inUse is { } inUse && Key(configuration.Get<HeartbeatOptions>()) != inUse)
+        {
+            _wake.Cancel();
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private static string Key(HeartbeatOptions options) => $"{options.Type}|{options.Url}|{options.Every.Ticks}";
 
     /// <summary>One heartbeat.</summary>
     internal async Task BeatAsync(PingOptions ping, CancellationToken cancellationToken)

@@ -171,6 +171,23 @@ public sealed class NotificationAgentTests
     }
 
     [Test]
+    public async Task Heartbeat_ReloadShortensEveryAndMovesTheCheck_NewCheckPingedWithoutWaitingTheOldHour()
+    {
+        using var hc = HttpRecorder.Start();
+        await using var agent = await TestAgent.StartAsync($$"""
+            "Heartbeat": { "Type": "healthchecks", "Url": "{{hc.Url}}/hb-hourly", "Every": "01:00:00" },
+            """);
+        await Eventually.WaitAsync(() => hc.Requests.Any(r => r.PathAndQuery == "/hb-hourly"), "the first heartbeat", Eventually.Slow);
+
+        // The operator moves the agent to another check with a 5-minute period, as the README's example has it.
+        await agent.WriteConfigAsync($$"""
+            "Heartbeat": { "Type": "healthchecks", "Url": "{{hc.Url}}/hb-new", "Every": "00:05:00" },
+            """);
+        await Eventually.WaitAsync(() => hc.Requests.Any(r => r.PathAndQuery == "/hb-new"), "the heartbeat to the new check after the reload", Eventually.Slow);
+        Assert.That(hc.Requests.Count(r => r.PathAndQuery == "/hb-hourly"), Is.EqualTo(1), "the old check is not pinged again");
+    }
+
+    [Test]
     public async Task NotifyTest_TlsWithTheTestCaThenWithAnotherCa_DeliveredThenRefusedTlsInvalid()
     {
         var api = TestEnvironment.Require("OPSAGENT_TEST_SMTPS_API");

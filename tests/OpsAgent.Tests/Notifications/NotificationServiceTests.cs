@@ -125,6 +125,29 @@ public sealed class NotificationServiceTests
     }
 
     [Test]
+    public async Task Alerts_AgentKilledInsideTheCollapseWindow_TheBurstIsToldOnceAfterTheRestart()
+    {
+        // A backup fails, then the operator restarts the agent (a drop-in, an upgrade) before the 10 s burst window is over.
+        using var receiver = HttpRecorder.Start();
+        const string Alerting = "\"Channels\": [ \"hook\" ], \"Collapse\": \"00:00:10\"";
+        var first = Service(Hook("hook", receiver.Url), Alerting);
+        first.Route(Event(EventIds.Probes.Failing, "probe_failing", "alpha"));
+        first.Route(Event(EventIds.Probes.Failing, "probe_failing", "bravo"));
+        _time.Advance(TimeSpan.FromSeconds(3));
+        await StepAsync(first);
+        Assert.That(receiver.Requests, Is.Empty, "still collapsing");
+
+        // kill -9: the first service is never stepped again; a new one starts over the same state directory.
+        var second = Service(Hook("hook", receiver.Url), Alerting);
+        await StepAsync(second);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await StepAsync(second);
+        await StepAsync(second);
+
+        Assert.That(Subjects(receiver), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] 2 changes: 2 critical" }), "told once, after the restart, not lost");
+    }
+
+    [Test]
     public async Task Delivery_ReceiverAnswers500_RetriedWithBackoffThenHandedToTheNextChannel()
     {
         using var broken = HttpRecorder.Start();

@@ -58,6 +58,27 @@ public sealed partial class PackagingTests
     }
 
     [Test]
+    public async Task Example_SimsWithItsNotificationPlaceholdersLeft_NamesTheRelayTheAddressesAndEachPingUrl()
+    {
+        // A ping URL still holding <uuid> would fail every run quietly, and so would mail to an example domain.
+        var file = Path.Combine(Repo, "packaging", "examples", "sims.json");
+        var lines = await File.ReadAllLinesAsync(file);
+        int LineOf(string text) => 1 + Array.FindIndex(lines, l => l.Contains(text, StringComparison.Ordinal));
+
+        var result = await AgentProcess.RunAsync("check-config", "--config", file);
+
+        Assert.That(result.Exit, Is.EqualTo(1), result.All);
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Out, Does.Contain($"OpsAgent:Notifications:ops-mail:Host: 'smtp.example.org' is an example placeholder: replace it with this host's real name ({file}:{LineOf("\"smtp.example.org\"")})"));
+            Assert.That(result.Out, Does.Contain($"OpsAgent:Notifications:ops-mail:From: 'opsagent@web1.example.org' is an example placeholder: replace it with a real address ({file}:{LineOf("\"From\"")})"));
+            Assert.That(result.Out, Does.Contain($"OpsAgent:Notifications:ops-mail:To:0: 'ops@example.org' is an example placeholder: replace it with a real address ({file}:"));
+            Assert.That(result.Out, Does.Contain($"OpsAgent:Heartbeat:Url: '<uuid>' is an example placeholder: paste the URL the service gives for this check ({file}:{LineOf("\"Heartbeat\"")})"));
+            Assert.That(result.Out, Does.Contain($"OpsAgent:Backups:sims-db:Ping:Url: '<uuid>' is an example placeholder: paste the URL the service gives for this check ({file}:{LineOf("\"Ping\"")})"));
+        });
+    }
+
+    [Test]
     public async Task OneShotVerbs_ConfigurationWithEveryCapability_Load()
     {
         // backup/cert/probe verbs must accept a file that also configures the other capabilities (a real conf.d does).

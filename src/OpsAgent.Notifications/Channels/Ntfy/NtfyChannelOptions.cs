@@ -35,6 +35,7 @@ public sealed class NtfyChannelOptions : IChannelSettings
     public async Task CheckHostAsync(string path, HostCheckContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.CheckUrl($"{path}:{nameof(Url)}", Url);
         if (Token is not null)
         {
             await context.ResolveSecretAsync(Token, $"{path}:{nameof(Token)}", cancellationToken).ConfigureAwait(false);

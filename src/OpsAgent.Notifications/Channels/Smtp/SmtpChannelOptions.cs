@@ -110,6 +110,11 @@ public sealed class SmtpChannelOptions : IChannelSettings
     {
         ArgumentNullException.ThrowIfNull(context);
         context.CheckHost($"{path}:{nameof(Host)}", Host);
+        context.CheckAddress($"{path}:{nameof(From)}", From);
+        for (var i = 0; i < To.Count; i++)
+        {
+            context.CheckAddress($"{path}:{nameof(To)}:{i}", To[i]);
+        }
         if (Password is not null)
         {
             await context.ResolveSecretAsync(Password, $"{path}:{nameof(Password)}", cancellationToken).ConfigureAwait(false);

@@ -38,6 +38,7 @@ public sealed class WebhookChannelOptions : IChannelSettings
     public async Task CheckHostAsync(string path, HostCheckContext context, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
+        context.CheckUrl($"{path}:{nameof(Url)}", Url);
         foreach (var (name, value) in Headers)
         {
             await context.ResolveSecretAsync(value, $"{path}:{nameof(Headers)}:{name}", cancellationToken).ConfigureAwait(false);
