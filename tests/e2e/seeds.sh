@@ -10,6 +10,9 @@
 #   004 TraceHub: production and staging databases in containers, plain gzip dumps in the runbook's
 #       /home/tracehub/<env>/backups (which needs the example's ReadWritePaths drop-in: without it the daemon's run
 #       fails write_failed, as it would at 2 AM).
+# Every example mails its alerts through a STARTTLS relay with a log-in (the harness's submission server, its
+# certificate from the test CA) and SIMS and TraceHub ping a recorder answering as Healthchecks and Uptime Kuma do;
+# each seed's alerts (a probe failing and restarted, a dump failing then good again, a renewal failing) are read back.
 #   000 INNOVAPLUS: its own host (the other examples leave conf.d): the example as shipped refused for the missing
 #       mongodump, then without the MongoDB dump job; the MongoDB probe finds nothing listening, so the failing backend
 #       is not restarted (DependsOn); public TLS through a trusted CA with the Host header; OnCritical for one lineage.
@@ -22,7 +25,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 source "$here/lib.sh"
 E2E_MACHINE=seeds
-trap 'cleanup_containers; e2e_finish' EXIT
+trap 'cleanup_containers; [ -n "${ping_pid:-}" ] && kill "$ping_pid" 2>/dev/null; e2e_finish' EXIT
 E2E_METRICS_URL=http://127.0.0.1:9464/metrics
 docker_sock=${OPSAGENT_TEST_DOCKER#unix://}
 cleanup_containers() {
@@ -46,6 +49,37 @@ root=$E2E_WORK/seeds
 cp "$deb" "$root/root/"
 check "apt install ./$(basename "$deb")" in_host sh -c "cd /root && apt-get install -y -q ./$(basename "$deb")"
 wait_for 30 "systemctl is-active opsagent" unit_active opsagent
+
+# Notifications: the examples' ops-mail relay is the harness's submission server (STARTTLS, then a log-in; each
+# message an .eml in OPSAGENT_TEST_STARTTLS_DIR), their ping URLs a recorder on 127.0.0.1:54080 (no Healthchecks or
+# Uptime Kuma server is installable here).
+mail_mark=$E2E_WORK/mail-mark; touch "$mail_mark"
+smtp_password=seeds-Smtp-Pw-3318
+printf 'SMTP_PASSWORD=%s\n' "$smtp_password" >"$root/etc/opsagent/smtp.env"; chmod 600 "$root/etc/opsagent/smtp.env"
+cp "$OPSAGENT_TEST_SMTP_CA" "$root/etc/opsagent/smtp-ca.pem"
+pings_log=$E2E_WORK/pings.jsonl; : >"$pings_log"
+python3 "$repo/tests/lib/ping-recorder.py" 54080 "$pings_log" & ping_pid=$!
+ping_url=http://127.0.0.1:54080
+notify_subst=('"Host": "smtp.example.org", "Port": 587, "StartTls": true,' "\"Host\": \"localhost\", \"Port\": ${OPSAGENT_TEST_STARTTLS##*:}, \"StartTls\": true, \"CaFile\": \"/etc/opsagent/smtp-ca.pem\","
+    '"From": "opsagent@web1.example.org", "To": [ "ops@example.org" ]' '"From": "opsagent@seeds.test", "To": [ "ops@team.test" ]')
+# mails: every message the relay took since the set-up, decoded as a mail client shows it (subject, then the text).
+mails() { python3 - "$OPSAGENT_TEST_STARTTLS_DIR" "$mail_mark" <<'PY'
+import email, email.policy, os, sys
+folder, mark = sys.argv[1], os.path.getmtime(sys.argv[2])
+files = [os.path.join(folder, n) for n in os.listdir(folder) if n.endswith('.eml')]
+for f in sorted((f for f in files if os.path.getmtime(f) >= mark), key=os.path.getmtime):
+    m = email.message_from_binary_file(open(f, 'rb'), policy=email.policy.default)
+    body = m.get_body(('plain',))
+    print('Subject:', m['subject'])
+    print(body.get_content() if body else '')
+PY
+}
+mail_has() { mails | has "$@"; }
+# pings: METHOD PATH BODY, one request a line, as the recorder took them.
+pings() { python3 -c 'import json,sys
+for l in open(sys.argv[1]):
+    r = json.loads(l); print(r["method"], r["path"], r["body"].replace("\n", " ")[:300])' "$pings_log"; }
+pings_has() { pings | has "$@"; }
 
 # substitute SEED EXAMPLE OLD NEW [OLD NEW...]: the example with each OLD (which must occur) replaced, into conf.d.
 substitute() {
@@ -114,7 +148,7 @@ ujmp_after=('/opt/ujmp/venv/bin/python /opt/ujmp/manage.py migrate --noinput' '/
 # First as copied with its HostHeader placeholder left: check-config must fail naming that line, before any reload.
 substitute "seed 002" ujmp.json \
     '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
-    'api.ujmp.example.com:443' 'localhost:18443' "${ujmp_after[@]}"
+    'api.ujmp.example.com:443' 'localhost:18443' "${ujmp_after[@]}" "${notify_subst[@]}"
 placeholder_line=$(grep -n '"HostHeader"' "$root/etc/opsagent/conf.d/ujmp.json" | cut -d: -f1)
 out=$(in_host opsagent check-config 2>&1)
 [ $? -ne 0 ] && echo "$out" | has "OpsAgent:Probes:ujmp:HostHeader: 'api.ujmp.example.com' is an example placeholder.*(/etc/opsagent/conf.d/ujmp.json:$placeholder_line)" \
@@ -122,9 +156,12 @@ out=$(in_host opsagent check-config 2>&1)
 substitute "seed 002" ujmp.json \
     '"Schedule": "0 2 * * *"' "\"Schedule\": \"${next%% *} ${next##* } * * *\"" \
     'api.ujmp.example.com:443' 'localhost:18443' "${ujmp_after[@]}" \
-    '"HostHeader": "api.ujmp.example.com"' '"HostHeader": "localhost"'
+    '"HostHeader": "api.ujmp.example.com"' '"HostHeader": "localhost"' "${notify_subst[@]}"
 check "opsagent check-config accepts ujmp.json" in_host opsagent check-config
 check "systemctl reload opsagent (ujmp.json)" in_host systemctl reload opsagent
+out=$(in_host opsagent notify test ops-mail 2>&1); echo "$out" | sed 's/^/#   /'
+echo "$out" | has "accepted over TLS" && ok "notify test ops-mail: STARTTLS, the log-in from smtp.env, the relay's answer printed" || not_ok "notify test ops-mail"
+wait_for 30 "the test mail arrived" mail_has "TEST message through ops-mail"
 
 # 001 SIMS is configured now too, so its probes' start periods run out while 002 is exercised.
 stage "001 SIMS: PostgreSQL in the fmu_db container, sims_backend ignoring SIGTERM"
@@ -161,9 +198,13 @@ substitute "seed 001" sims.json \
     'https://sims.alshifalab.pk/api/health/' 'http://127.0.0.1:8010/api/health/' \
     'sims.alshifalab.pk:443' 'localhost:18443' \
     '"Region": "eu-central-1",' "\"Region\": \"us-east-1\", \"Endpoint\": \"$OPSAGENT_TEST_S3\", \"ForcePathStyle\": true," \
-    '"Bucket": "your-bucket",' "\"Bucket\": \"$OPSAGENT_TEST_S3_BUCKET\","
+    '"Bucket": "your-bucket",' "\"Bucket\": \"$OPSAGENT_TEST_S3_BUCKET\"," "${notify_subst[@]}" \
+    '"Heartbeat": { "Type": "healthchecks", "Url": "https://hc-ping.com/<uuid>"' "\"Heartbeat\": { \"Type\": \"healthchecks\", \"Url\": \"$ping_url/ping/sims-agent\"" \
+    '"Ping": { "Type": "healthchecks", "Url": "https://hc-ping.com/<uuid>" }' "\"Ping\": { \"Type\": \"healthchecks\", \"Url\": \"$ping_url/ping/sims-db\" }"
 check "opsagent check-config accepts sims.json" in_host opsagent check-config
 check "systemctl reload opsagent (sims.json)" in_host systemctl reload opsagent
+# The reload's new Heartbeat pings at once, not after the 5 minutes of its Every.
+wait_for 30 "the agent's heartbeat reaches the SIMS check (Healthchecks)" pings_has "^POST /ping/sims-agent "
 
 scheduled() { in_host journalctl -q -t opsagent OPSAGENT_EVENT=backup_succeeded OPSAGENT_JOB=ujmp-db --since "$scheduled_since" -o cat --no-pager | has .; }
 wait_for 150 "002: the scheduled run (substituted schedule) succeeded" scheduled
@@ -248,6 +289,11 @@ check "opsagent reload" in_host opsagent reload
 stage "001 SIMS: every verb through the installed unit"
 out=$(in_host opsagent backup run sims-db 2>&1); echo "$out" | sed 's/^/#   /'
 echo "$out" | has "backup sims-db ok" && ok "backup run sims-db (pg_dump in fmu_db, verified in the container)" || not_ok "backup run sims-db"
+sims_pinged() { pings | grep '/ping/sims-db' | tail -2 | python3 -c 'import sys, re
+lines = sys.stdin.read().splitlines()
+rids = [re.search(r"rid=([0-9a-f-]+)", l).group(1) if "rid=" in l else "" for l in lines]
+sys.exit(0 if len(lines) == 2 and lines[0].split()[1].startswith("/ping/sims-db/start?rid=") and lines[1].split()[1].startswith("/ping/sims-db?rid=") and rids[0] == rids[1] and ".dump.zst" in lines[1] else 1)'; }
+wait_for 30 "Healthchecks pings for sims-db: /start, then success with the same rid and the run's summary" sims_pinged
 echo "$out" | has "copy sims-db to offsite ok: 1 uploaded" && echo "$out" | has "copy sims-db to cold on offsite ok: 1 uploaded" \
     && ok "backup run sims-db copied it to the bucket twice: offsite and cold (the runbook's aws s3 sync)" || not_ok "backup run sims-db: both copies"
 file=$(ls -t "$root"/var/backups/sims/sims-db_*.dump.zst 2>/dev/null | head -1)
@@ -297,6 +343,12 @@ docker exec sims_backend sh -c 'echo "{\"checks\":{\"db\":{\"status\":\"down\"}}
 wait_for 240 "ujmp.service restarted and recovered" journal_has restart_recovered OPSAGENT_PROBE=ujmp
 wait_for 240 "sims_backend restarted (stop timeout 30 s, SIGTERM ignored) and recovered" journal_has restart_recovered OPSAGENT_PROBE=sims-backend
 journal_has restart_not_recovered OPSAGENT_PROBE=sims-backend && not_ok "the container restart was not counted as an error" || ok "the container restart was not counted as an error"
+# What the team reads: each change mailed (bursts collapse into one message listing them), with the journal entry's id.
+wait_for 60 "mail: CRITICAL probe ujmp is failing" mail_has "CRITICAL probe ujmp is failing (json_mismatch"
+wait_for 60 "mail: ujmp recovered after the restart" mail_has "probe ujmp recovered after the restart"
+wait_for 60 "mail: CRITICAL probe sims-backend is failing" mail_has "CRITICAL probe sims-backend is failing"
+mail_has "journalctl -t opsagent OPSAGENT_ENTRY_ID=" && ok "the mails name their journal entries" || not_ok "the mails name their journal entries"
+mail_has -F "$smtp_password" && not_ok "the SMTP password appears in a mail" || ok "no mail holds the SMTP password"
 # ujmp-memory has failed every minute since the UJMP stage on a host without the memory controller: a restart cannot give
 # it a figure, so it never restarts ujmp.service (it would reset the app in the middle of the stages above) and says why.
 if ! in_host test -f /sys/fs/cgroup/cgroup.controllers && ! in_host test -f /sys/fs/cgroup/memory/system.slice/ujmp.service/memory.usage_in_bytes; then
@@ -324,7 +376,7 @@ echo 'DATABASE_URL="postgresql://sofinance_app:sofi-Pw-8812@127.0.0.1:5432/sofin
 docker run -d --name sofinance-backend --label opsagent-test=1 --network host "$OPSAGENT_TEST_IMAGE" \
     sh -c 'mkdir -p /www && echo ok > /www/health && httpd -f -p 127.0.0.1:8020 -h /www' >/dev/null
 substitute "seed 003" sofinance.json \
-    'http://127.0.0.1:8000/health' 'http://127.0.0.1:8020/health'
+    'http://127.0.0.1:8000/health' 'http://127.0.0.1:8020/health' "${notify_subst[@]}"
 check "opsagent check-config accepts sofinance.json" in_host opsagent check-config
 check "systemctl reload opsagent (sofinance.json)" in_host systemctl reload opsagent
 out=$(in_host opsagent backup run sofinance-db 2>&1); echo "$out" | sed 's/^/#   /'
@@ -365,11 +417,16 @@ substitute "seed 004" tracehub.json \
     'tracehub.vibotaj.com:443' 'localhost:18443' \
     '"letsencrypt": "/etc/letsencrypt/live/*/fullchain.pem"' '"letsencrypt-tracehub": "/etc/letsencrypt/live/*/fullchain.pem"' \
     '/var/backups/tracehub/production' '/home/tracehub/production/backups' \
-    '/var/backups/tracehub/staging' '/home/tracehub/staging/backups'
+    '/var/backups/tracehub/staging' '/home/tracehub/staging/backups' "${notify_subst[@]}" \
+    '"Url": "https://hc-ping.com/<uuid>"' "\"Url\": \"$ping_url/ping/tracehub-production\"" \
+    '"Url": "https://kuma.example.org/api/push/<token>"' "\"Url\": \"$ping_url/api/push/tracehub-production\""
 check "systemctl reload opsagent (tracehub.json)" in_host systemctl reload opsagent
 # The daemon's run says so, as it would at 2 AM (a CLI outside the unit would have succeeded and hidden it).
 out=$(in_host opsagent backup run tracehub-production 2>&1); echo "$out" | sed 's/^/#   /'
 echo "$out" | has "write_failed\|Read-only file system" && ok "backup run to /home without the drop-in fails write_failed under the unit's sandbox" || not_ok "backup run to /home fails under the sandbox"
+wait_for 60 "mail: CRITICAL backup tracehub-production failed" mail_has "CRITICAL backup tracehub-production failed"
+wait_for 30 "Healthchecks: /fail for tracehub-production with the reason in the body" pings_has "^POST /ping/tracehub-production/fail?rid=.*write_failed\|^POST /ping/tracehub-production/fail?rid=.*Read-only"
+wait_for 90 "Uptime Kuma push: tracehub-production up" pings_has "^GET /api/push/tracehub-production?status=up&msg=.*&ping="
 mkdir -p "$root/etc/systemd/system/opsagent.service.d"
 printf '[Service]\nReadWritePaths=/home/tracehub/production/backups /home/tracehub/staging/backups\n' >"$root/etc/systemd/system/opsagent.service.d/tracehub.conf"
 in_host systemctl daemon-reload
@@ -379,6 +436,9 @@ wait_for 30 "systemctl is-active opsagent" unit_active opsagent
 # No backup yet, so the restarted daemon catches both jobs up at once (CatchUp); a CLI run meanwhile is refused with
 # already_running, which is the lock doing its work.
 wait_for 120 "catch-up run of tracehub-production after the restart" journal_has backup_succeeded OPSAGENT_JOB=tracehub-production
+# The restart did not forget the open failure: its end is told too.
+wait_for 60 "mail: RESOLVED backup tracehub-production succeeded again" mail_has "RESOLVED backup tracehub-production succeeded again"
+wait_for 30 "Healthchecks: success for tracehub-production after its /fail" pings_has "^POST /ping/tracehub-production?rid="
 wait_for 120 "catch-up run of tracehub-staging after the restart" journal_has backup_succeeded OPSAGENT_JOB=tracehub-staging
 for job in tracehub-production tracehub-staging; do
     out=$(in_host opsagent backup run "$job" 2>&1); echo "$out" | sed 's/^/#   /'
@@ -488,6 +548,11 @@ runs=$(renewals)
 echo "$runs" | sed 's/^/#   /'
 echo "$runs" | has 'cert-name www.innovaplus.africa' && ! echo "$runs" | has 'cert-name api.innovaplus.africa' \
     && ok "OnCritical ran once, for www.innovaplus.africa only (api.innovaplus.africa is not critical)" || not_ok "OnCritical ran once, for the critical lineage only"
+# Let's Encrypt mails no more: the critical lineage and its failed renewal are told here (certbot is not installed on
+# this host, so the renewal cannot start; on a host with certbot and no network it fails: either is a renewal problem).
+wait_for 60 "mail: CRITICAL certificate letsencrypt is critical" mail_has "CRITICAL certificate letsencrypt is critical"
+wait_for 60 "mail: CRITICAL renewal letsencrypt could not start or failed" mail_has "CRITICAL renewal letsencrypt \\(could not start\\|could not run\\|failed\\)"
+mails | grep -A3 "renewal letsencrypt" | head -4 | sed 's/^/#   /'
 backend_invocation=$(in_host systemctl show -p InvocationID --value innovaplus-backend.service)
 echo '{"status":"degraded","mongo":"error"}' >"$root/srv/innovaplus/health"
 wait_for 300 "innovaplus-backend failing while MongoDB is down: restart_skipped dependency_failing:innova-mongo" \
