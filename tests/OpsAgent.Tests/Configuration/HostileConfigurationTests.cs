@@ -185,6 +185,7 @@ public sealed class HostileConfigurationTests
 
     [TestCase("OpsAgent:Backups", """{ "Engine": "postgres", "Schedule": "0 2 * * *", "Database": "app", "Directory": "/var/backups/x" }""")]
     [TestCase("OpsAgent:Probes", """{ "Type": "tcp", "Host": "127.0.0.1", "Port": 1, "Every": "30s" }""")]
+    [TestCase("OpsAgent:Notifications", """{ "Type": "smtp", "Host": "127.0.0.1", "Port": 25, "From": "a@b.test", "To": [ "c@d.test" ] }""")]
     public void TryLoad_HostileEntryNames_NeverThrowsAndNamesPaths(string section, string entry)
     {
         var failures = new List<string>();

@@ -42,11 +42,11 @@ public sealed class NotificationServiceTests
     private string State => Path.Combine(_dir.FullName, "state");
 
     /// <summary>A service as the daemon builds it, over <paramref name="notifications"/> and <paramref name="alerting"/>, on the fake clock.</summary>
-    private NotificationService Service(string notifications, string alerting)
+    private NotificationService Service(string notifications, string alerting, string timeZone = "UTC")
     {
         var config = Path.Combine(_dir.FullName, "appsettings.json");
         File.WriteAllText(config, $$"""
-            { "OpsAgent": { "TimeZone": "UTC", "StateDirectory": "{{State}}",
+            { "OpsAgent": { "TimeZone": "{{timeZone}}", "StateDirectory": "{{State}}",
               "Notifications": { {{notifications}} }, "Alerting": { {{alerting}} } } }
             """);
         var provider = OpsAgent.Cli.CliServices.Load(config, TextWriter.Null, out _) ?? throw new AssertionException("the configuration did not load");
@@ -255,5 +255,30 @@ public sealed class NotificationServiceTests
         await StepAsync(told);
         await StepAsync(told);
         Assert.That(Subjects(receiver).Select(s => s.Split("] ")[1].Split(" after ")[0]), Is.EqualTo(new[] { "WARNING probe disk is in warning (used_ratio_warning)", "RESOLVED probe disk is ok again" }));
+    }
+
+    [Test]
+    public async Task Alerts_QuietHoursOverTheAutumnChange_WarningHeldUntilSevenOnTheWallClock()
+    {
+        // Berlin, the night of 25 October 2026: 03:00 CEST becomes 02:00 CET, so 07:00 is 06:00 UTC, not 05:00.
+        _time = new FakeTimeProvider(new DateTimeOffset(2026, 10, 24, 21, 0, 0, TimeSpan.Zero)); // 23:00 CEST
+        using var receiver = HttpRecorder.Start();
+        var service = Service(Hook("hook", receiver.Url), "\"Channels\": [ \"hook\" ], \"Collapse\": \"00:00:00\", \"MinLevel\": \"warning\", \"QuietHours\": \"22:00-07:00\"",
+            "Europe/Berlin");
+        service.Route(Event(EventIds.Probes.Warning, "probe_warning", "disk", "used_ratio_warning"));
+        service.Route(Event(EventIds.Probes.Failing, "probe_failing", "web"));
+        await StepAsync(service);
+        Assert.That(Subjects(receiver).Select(s => s.Split("] ")[1]), Is.EqualTo(new[] { "CRITICAL probe web is failing (connection_refused)" }), "a critical problem is not held");
+
+        while (_time.GetUtcNow() < new DateTimeOffset(2026, 10, 25, 5, 59, 0, TimeSpan.Zero))
+        {
+            _time.Advance(TimeSpan.FromMinutes(1));
+            await StepAsync(service);
+        }
+
+        Assert.That(receiver.Requests, Has.Count.EqualTo(1), "06:59 CET is still quiet (a clock a day's offset behind would have sent it at 05:00 UTC)");
+        _time.Advance(TimeSpan.FromMinutes(1));
+        await StepAsync(service);
+        Assert.That(Subjects(receiver).Select(s => s.Split("] ")[1]).Last(), Is.EqualTo("WARNING probe disk is in warning (used_ratio_warning)"), "told at 07:00 on the wall clock");
     }
 }
