@@ -28,6 +28,12 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
     private readonly AlertRouter _router = new(time);
     private readonly Dictionary<string, Task> _inFlight = new(StringComparer.Ordinal);
     private readonly HashSet<string> _failing = new(StringComparer.Ordinal);
+
+    // What the outbox could not take (the state directory unusable, the very problem an alert may be about): held in
+    // memory, offered to the outbox again each step, and delivered from here meanwhile. Lost on a restart, as nothing
+    // else can keep it.
+    private readonly List<(string Queue, OutboxItem Item)> _unqueued = [];
+    private const int MaxUnqueued = 200;
     private readonly SemaphoreSlim _wake = new(0);
 
     public void OnEvent(AgentEvent agentEvent) => _events.Writer.TryWrite(agentEvent);
@@ -129,6 +135,73 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         else
         {
             NotificationLog.NotQueued(logger, Queues.Display(queue), NotificationOutbox.Root(stateDirectory), problem ?? "");
+            Hold(queue, item);
+        }
+    }
+
+    private void Hold(string queue, OutboxItem item)
+    {
+        lock (_unqueued)
+        {
+            _unqueued.Add((queue, item));
+            if (_unqueued.Count > MaxUnqueued)
+            {
+                var (oldestQueue, oldest) = _unqueued[0];
+                _unqueued.RemoveAt(0);
+                NotificationLog.Dropped(logger, Queues.Display(oldestQueue), oldest.Created, $"more than {MaxUnqueued} held in memory while the state directory is unusable");
+            }
+        }
+    }
+
+    /// <summary>Held items back to the outbox once it can take them; meanwhile each due one is delivered from memory.</summary>
+    private void DeliverHeld(AgentConfiguration current, string state, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        List<(string Queue, OutboxItem Item)> held;
+        lock (_unqueued)
+        {
+            held = [.. _unqueued];
+            _unqueued.Clear();
+        }
+
+        foreach (var (queue, item) in held)
+        {
+            var key = $"held:{item.Id}";
+            if (_inFlight.ContainsKey(key) || item.NextAttempt > now)
+            {
+                Hold(queue, item);
+            }
+            else if (outbox.Enqueue(state, queue, item, out _))
+            {
+                _wake.Release();
+            }
+            else
+            {
+                _inFlight[key] = Task.Run(() => DeliverHeldAsync(current, queue, item, cancellationToken), CancellationToken.None);
+            }
+        }
+    }
+
+    private async Task DeliverHeldAsync(AgentConfiguration current, string queue, OutboxItem item, CancellationToken cancellationToken)
+    {
+        var display = Queues.Display(queue);
+        try
+        {
+            if (await sender.DeliverAsync(current, queue, item, cancellationToken).ConfigureAwait(false) is { } answer)
+            {
+                metrics.Delivered(display, success: true);
+                NotificationLog.Sent(logger, display, answer);
+            }
+        }
+        catch (Exception ex) when (ex is not (OperationCanceledException or OutOfMemoryException))
+        {
+            metrics.Delivered(display, success: false);
+            item.Attempts++;
+            item.LastError = ex.Message;
+            item.NextAttempt = time.GetUtcNow() + Backoff(item.Attempts);
+            Hold(queue, item);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
         }
     }
 
@@ -161,6 +234,7 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         }
 
         var now = time.GetUtcNow();
+        DeliverHeld(current, state, now, cancellationToken);
         foreach (var queue in NotificationOutbox.Queues(state))
         {
             if (_inFlight.ContainsKey(queue) || NotificationOutbox.Peek(state, queue) is not { } head || head.Item.NextAttempt > now)

@@ -281,4 +281,19 @@ public sealed class NotificationServiceTests
         await StepAsync(service);
         Assert.That(Subjects(receiver).Select(s => s.Split("] ")[1]).Last(), Is.EqualTo("WARNING probe disk is in warning (used_ratio_warning)"), "told at 07:00 on the wall clock");
     }
+
+    [Test]
+    public async Task Alerts_StateDirectoryUnusable_ToldAnywayFromMemory()
+    {
+        // The outbox lives in the state directory: the alert about that directory cannot wait in it.
+        using var receiver = HttpRecorder.Start();
+        File.WriteAllText(State, "a file where the directory should be");
+        var service = Service(Hook("hook", receiver.Url), "\"Channels\": [ \"hook\" ], \"Collapse\": \"00:00:00\"");
+        service.Route(new AgentEvent("state_unwritable", EventIds.Host.StateUnwritable, AgentEventLevel.Error, $"State directory {State} is not a directory", _time.GetUtcNow(),
+            new Dictionary<string, string> { [AgentEventNames.EntryIdField] = "entry-state" }));
+        await StepAsync(service);
+        await StepAsync(service);
+
+        Assert.That(Subjects(receiver), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] CRITICAL state-directory is unusable" }));
+    }
 }
