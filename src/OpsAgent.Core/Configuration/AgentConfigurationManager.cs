@@ -201,7 +201,9 @@ public sealed partial class AgentConfigurationManager : IDisposable
                 _lastAttemptFingerprint = fingerprint;
                 _metrics.ReloadFailed();
                 LastErrors = errors;
-                LogReloadRejected(_logger, trigger, errors.Count, Current.Generation);
+                // The first error in the entry itself: the alert mailed from it then says what is wrong, not only that something is.
+                var first = errors.Count == 0 ? "-" : $"{errors[0].Path}: {errors[0].Message}";
+                LogReloadRejected(_logger, trigger, errors.Count, first.Length > 300 ? first[..300] + "..." : first, Current.Generation);
                 foreach (var error in errors)
                 {
                     LogConfigError(_logger, error.Path, error.Message);
@@ -312,8 +314,8 @@ public sealed partial class AgentConfigurationManager : IDisposable
     [LoggerMessage(EventId = EventIds.Configuration.Reloaded, Level = LogLevel.Information, Message = "Configuration reloaded ({Trigger}): {JobCount} jobs (generation {Generation})")]
     private static partial void LogReloaded(ILogger logger, string trigger, int jobCount, long generation);
 
-    [LoggerMessage(EventId = EventIds.Configuration.ReloadRejected, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected with {ErrorCount} errors; generation {Generation} stays in force")]
-    private static partial void LogReloadRejected(ILogger logger, string trigger, int errorCount, long generation);
+    [LoggerMessage(EventId = EventIds.Configuration.ReloadRejected, Level = LogLevel.Error, Message = "Configuration reload ({Trigger}) rejected with {ErrorCount} errors (the first: {FirstError}); generation {Generation} stays in force")]
+    private static partial void LogReloadRejected(ILogger logger, string trigger, int errorCount, string firstError, long generation);
 
     [LoggerMessage(EventId = EventIds.Configuration.ConfigError, Level = LogLevel.Error, Message = "{ConfigPath}: {Problem}")]
     private static partial void LogConfigError(ILogger logger, string configPath, string problem);

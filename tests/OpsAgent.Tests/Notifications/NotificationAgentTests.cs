@@ -188,6 +188,33 @@ public sealed class NotificationAgentTests
     }
 
     [Test]
+    public async Task Webhook_ReloadRejectedThenRepaired_OneAlertSayingTheFirstErrorThenItsEnd()
+    {
+        using var hook = HttpRecorder.Start();
+        var channel = $$"""
+            "Notifications": { "ops-hook": { "Type": "webhook", "Url": "{{hook.Url}}/hook" } },
+            "Alerting": { "Channels": [ "ops-hook" ], "Collapse": "00:00:01" },
+            """;
+        await using var agent = await TestAgent.StartAsync(channel);
+
+        // A typo in an edit: the last good configuration, with its channel, stays in force and says so.
+        await agent.WriteConfigAsync(channel + """
+            "Probes": { "web": { "Type": "tcp", "Host": "127.0.0.1", "Port": 99999, "Every": "30s" } },
+            """);
+        await Eventually.WaitAsync(() => !hook.Requests.IsEmpty, "the rejected reload's alert", Eventually.Slow);
+        await agent.WriteConfigAsync(channel);
+        await Eventually.WaitAsync(() => hook.Requests.Count >= 2, "the repaired reload's message", Eventually.Slow);
+
+        var messages = hook.Requests.Select(r => JsonDocument.Parse(r.Body).RootElement).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(messages[0].GetProperty("subject").GetString(), Is.EqualTo($"[opsagent {Environment.MachineName}] CRITICAL configuration reload was rejected"));
+            Assert.That(messages[0].GetProperty("text").GetString(), Does.Contain("OpsAgent:Probes:web:Port"), "what is wrong, not only that something is");
+            Assert.That(messages[1].GetProperty("subject").GetString(), Does.StartWith($"[opsagent {Environment.MachineName}] RESOLVED configuration reloaded after "));
+        });
+    }
+
+    [Test]
     public async Task NotifyTest_TlsWithTheTestCaThenWithAnotherCa_DeliveredThenRefusedTlsInvalid()
     {
         var api = TestEnvironment.Require("OPSAGENT_TEST_SMTPS_API");
