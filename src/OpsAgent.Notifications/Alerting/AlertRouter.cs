@@ -163,7 +163,9 @@ internal sealed class AlertRouter(TimeProvider time)
         {
             var counts = lines.GroupBy(l => l.Severity).OrderBy(g => Array.IndexOf(SeverityOrder, g.Key))
                 .Select(g => $"{g.Count()} {g.Key}");
-            subject = $"[opsagent {host}] {lines.Count} changes: {string.Join(", ", counts)}";
+            // The most severe change leads the subject, so an inbox (or a phone's lock screen) shows what happened.
+            var lead = lines.First(l => l.Severity == SeverityOrder.First(s => lines.Any(x => x.Severity == s)));
+            subject = $"[opsagent {host}] {lead.Headline} (+{lines.Count - 1} more: {string.Join(", ", counts)})";
             body.Append(lines.Count).Append(" changes on ").Append(host).Append(" between ").Append(Stamp(lines[0].At, zone)).Append(" and ").Append(Stamp(lines[^1].At, zone)).Append(":\n\n");
             foreach (var line in lines)
             {

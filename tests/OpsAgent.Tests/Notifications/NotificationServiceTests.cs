@@ -144,7 +144,7 @@ public sealed class NotificationServiceTests
         await StepAsync(second);
         await StepAsync(second);
 
-        Assert.That(Subjects(receiver), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] 2 changes: 2 critical" }), "told once, after the restart, not lost");
+        Assert.That(Subjects(receiver), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] CRITICAL probe alpha is failing (connection_refused) (+1 more: 2 critical)" }), "told once, after the restart, not lost");
     }
 
     [Test]
@@ -232,7 +232,7 @@ public sealed class NotificationServiceTests
         var body = JsonDocument.Parse(receiver.Requests.Single().Body).RootElement;
         Assert.Multiple(() =>
         {
-            Assert.That(body.GetProperty("subject").GetString(), Is.EqualTo($"[opsagent {Environment.MachineName}] 30 changes: 30 critical"));
+            Assert.That(body.GetProperty("subject").GetString(), Does.Match($@"^\[opsagent {Environment.MachineName}\] CRITICAL probe \S+ is failing \(\S+\) \(\+29 more: 30 critical\)$"));
             Assert.That(probes.Where(p => !body.GetProperty("text").GetString()!.Contains($"CRITICAL probe {p} is failing", StringComparison.Ordinal)), Is.Empty, "every probe listed");
         });
     }
@@ -295,5 +295,36 @@ public sealed class NotificationServiceTests
         await StepAsync(service);
 
         Assert.That(Subjects(receiver), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] CRITICAL state-directory is unusable" }));
+    }
+
+    [Test]
+    public async Task Alerts_RestartStormSuppressedThenHealthy_TheRestartsTheSuppressionAndTheEndEachToldOnce()
+    {
+        using var receiver = HttpRecorder.Start();
+        var service = Service(Hook("hook", receiver.Url), "\"Channels\": [ \"hook\" ], \"Collapse\": \"00:00:00\"");
+        async Task SayAsync(int id, string name, string reason = "connection_refused")
+        {
+            service.Route(Event(id, name, "web", reason));
+            await StepAsync(service);
+            _time.Advance(TimeSpan.FromMinutes(1));
+        }
+
+        await SayAsync(EventIds.Probes.Failing, "probe_failing");
+        await SayAsync(EventIds.Probes.RestartStarted, "restart_started");
+        await SayAsync(EventIds.Probes.RestartStarted, "restart_started");
+        await SayAsync(EventIds.Probes.Suppressed, "restarts_suppressed", "");
+        await SayAsync(EventIds.Probes.Suppressed, "restarts_suppressed", "");
+        await SayAsync(EventIds.Probes.Recovered, "probe_recovered", "");
+        await StepAsync(service);
+
+        Assert.That(Subjects(receiver).Select(s => s.Split("] ")[1].Split(" after ")[0]), Is.EqualTo(new[]
+        {
+            "CRITICAL probe web is failing (connection_refused)",
+            "INFO probe web is being restarted",
+            "INFO probe web is being restarted",
+            "CRITICAL restarts web are suppressed by storm control",
+            "RESOLVED probe web recovered",
+        }), "each restart is news; the suppression once; the recovery ends both problems, in one message");
+        Assert.That(JsonDocument.Parse(receiver.Requests.Last().Body).RootElement.GetProperty("text").GetString(), Does.Contain("RESOLVED restarts web recovered"));
     }
 }
