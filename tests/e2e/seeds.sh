@@ -498,7 +498,7 @@ in_host systemd-run --unit innova-tls -p WorkingDirectory=/srv/innovaplus-www op
     -cert /etc/letsencrypt/live/api.innovaplus.africa/fullchain.pem -key /etc/letsencrypt/live/api.innovaplus.africa/privkey.pem -WWW >/dev/null 2>&1
 substitute "seed 000" innovaplus.json \
     '"Url": "https://127.0.0.1/health"' '"Url": "https://127.0.0.1:18444/health"' \
-    '"innovaplus-api": "api.innovaplus.africa:443"' '"innovaplus-api": "api.innovaplus.africa:18444"'
+    '"innovaplus-api": "api.innovaplus.africa:443"' '"innovaplus-api": "api.innovaplus.africa:18444"' "${notify_subst[@]}"
 out=$(in_host opsagent check-config 2>&1)
 echo "$out" | has "OpsAgent:Backups:innova-mongo:MongodumpPath" && ok "check-config refuses the example as shipped on a host without mongodump, naming OpsAgent:Backups:innova-mongo:MongodumpPath" \
     || { not_ok "check-config names the missing mongodump"; echo "$out" | sed 's/^/#   /'; }
@@ -550,8 +550,9 @@ echo "$runs" | has 'cert-name www.innovaplus.africa' && ! echo "$runs" | has 'ce
     && ok "OnCritical ran once, for www.innovaplus.africa only (api.innovaplus.africa is not critical)" || not_ok "OnCritical ran once, for the critical lineage only"
 # Let's Encrypt mails no more: the critical lineage and its failed renewal are told here (certbot is not installed on
 # this host, so the renewal cannot start; on a host with certbot and no network it fails: either is a renewal problem).
-wait_for 60 "mail: CRITICAL certificate letsencrypt is critical" mail_has "CRITICAL certificate letsencrypt is critical"
-wait_for 60 "mail: CRITICAL renewal letsencrypt could not start or failed" mail_has "CRITICAL renewal letsencrypt \\(could not start\\|could not run\\|failed\\)"
+wait_for 60 "mail: CRITICAL certificate letsencrypt is critical" mail_has "CRITICAL certificate letsencrypt.* is critical"
+mail_has "www.innovaplus.africa" && ok "the certificate mail names the lineage (www.innovaplus.africa)" || not_ok "the certificate mail names the lineage"
+wait_for 60 "mail: CRITICAL renewal letsencrypt could not start or failed" mail_has "CRITICAL renewal letsencrypt.* \\(could not start\\|could not run\\|failed\\)"
 mails | grep -A3 "renewal letsencrypt" | head -4 | sed 's/^/#   /'
 backend_invocation=$(in_host systemctl show -p InvocationID --value innovaplus-backend.service)
 echo '{"status":"degraded","mongo":"error"}' >"$root/srv/innovaplus/health"
