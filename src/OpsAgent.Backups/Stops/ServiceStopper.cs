@@ -111,9 +111,16 @@ internal sealed class ServiceStopper(DockerClientProvider docker, ToolRunner too
 
     /// <summary>At start-up: starts what a previous agent stopped and never started again (it was killed or the host lost power).</summary>
     /// <remarks>An entry of another live agent process (a <c>backup run</c> from the CLI still reading) is left alone.</remarks>
-    public async Task RecoverAsync(string stateDirectory, CancellationToken cancellationToken)
+    public Task RecoverAsync(string stateDirectory, CancellationToken cancellationToken)
     {
-        foreach (var left in store.Read(stateDirectory).Where(s => s.StartedAt is null && !IsAlive(s.ProcessId)))
+        // Nearly always nothing was left stopped: the work (and Docker.DotNet, which its catch names) is then never loaded.
+        var stopped = store.Read(stateDirectory).Where(s => s.StartedAt is null && !IsAlive(s.ProcessId)).ToList();
+        return stopped.Count == 0 ? Task.CompletedTask : RecoverAsync(stateDirectory, stopped, cancellationToken);
+    }
+
+    private async Task RecoverAsync(string stateDirectory, List<StoppedService> stopped, CancellationToken cancellationToken)
+    {
+        foreach (var left in stopped)
         {
             var target = Parse(left.Target);
             if (target is null)

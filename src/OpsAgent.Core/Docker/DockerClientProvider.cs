@@ -5,10 +5,14 @@ using OpsAgent.Core.Configuration;
 namespace OpsAgent.Core.Docker;
 
 /// <summary>Hands out a Docker Engine API client for the configured <c>OpsAgent:Docker:Endpoint</c>.</summary>
-/// <remarks>Clients are cached per endpoint; a reload that changes the endpoint simply gets a new one.</remarks>
+/// <remarks>
+/// Clients are cached per endpoint; a reload that changes the endpoint simply gets a new one. The cache holds them as
+/// <see cref="IDisposable"/> so that building this provider (every daemon does) does not load Docker.DotNet: a host
+/// with no container job never pays for it.
+/// </remarks>
 public sealed class DockerClientProvider : IDisposable
 {
-    private readonly ConcurrentDictionary<string, DockerClient> _clients = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, IDisposable> _clients = new(StringComparer.Ordinal);
     private readonly Func<string> _endpoint;
 
     /// <summary>Follows <c>OpsAgent:Docker:Endpoint</c> in the configuration in force.</summary>
@@ -26,7 +30,7 @@ public sealed class DockerClientProvider : IDisposable
 
     /// <summary>The client for <paramref name="endpoint"/>.</summary>
     public DockerClient Get(string endpoint)
-        => _clients.GetOrAdd(endpoint, e => new DockerClientConfiguration(new Uri(e), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient());
+        => (DockerClient)_clients.GetOrAdd(endpoint, static e => new DockerClientConfiguration(new Uri(e), defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient());
 
     /// <inheritdoc />
     public void Dispose()
