@@ -101,9 +101,10 @@ public sealed partial class AgentConfigurationManager : IDisposable
         var known = _sections.Select(s => s.Path.Split(':')).Where(p => p.Length == 2)
             .Select(p => p[1]).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var sections = new Dictionary<Type, object>();
+        var snapshot = ConfigurationSnapshot.Of(root);
         foreach (var section in _sections)
         {
-            sections[section.OptionsType] = section.Load(root, errors);
+            sections[section.OptionsType] = section.Load(snapshot, errors);
         }
 
         var bound = new ConfigurationSections(sections);
