@@ -34,6 +34,10 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
     // else can keep it.
     private readonly List<(string Queue, OutboxItem Item)> _unqueued = [];
     private const int MaxUnqueued = 200;
+
+    // Outbox files delivered or handed on that could not be deleted (a read-only state directory): their queue waits
+    // until the delete succeeds, instead of sending the same message again every second.
+    private readonly HashSet<string> _undeleted = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _wake = new(0);
 
     public void OnEvent(AgentEvent agentEvent) => _events.Writer.TryWrite(agentEvent);
@@ -139,11 +143,12 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         }
     }
 
-    private void Hold(string queue, OutboxItem item)
+    private void Hold(string queue, OutboxItem item, bool first = false)
     {
         lock (_unqueued)
         {
-            _unqueued.Add((queue, item));
+            // A retry goes back in front of its queue, so held pings and alerts keep their order.
+            _unqueued.Insert(first ? 0 : _unqueued.Count, (queue, item));
             if (_unqueued.Count > MaxUnqueued)
             {
                 var (oldestQueue, oldest) = _unqueued[0];
@@ -153,8 +158,11 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         }
     }
 
-    /// <summary>Held items back to the outbox once it can take them; meanwhile each due one is delivered from memory.</summary>
-    private void DeliverHeld(AgentConfiguration current, string state, DateTimeOffset now, CancellationToken cancellationToken)
+    /// <summary>
+    /// Held items back to the outbox once it can take them; meanwhile the oldest due one of each queue is delivered from
+    /// memory, one at a time per queue as the outbox does it.
+    /// </summary>
+    private void DeliverHeld(AgentConfiguration current, string state, AlertingOptions alerting, DateTimeOffset now, CancellationToken cancellationToken)
     {
         List<(string Queue, OutboxItem Item)> held;
         lock (_unqueued)
@@ -163,11 +171,14 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
             _unqueued.Clear();
         }
 
+        var started = new HashSet<string>(StringComparer.Ordinal);
         foreach (var (queue, item) in held)
         {
-            var key = $"held:{item.Id}";
-            if (_inFlight.ContainsKey(key) || item.NextAttempt > now)
+            var key = $"held:{queue}";
+            if (_inFlight.ContainsKey(key) || started.Contains(queue) || item.NextAttempt > now)
             {
+                // Behind a delivery of its queue, or not due: it keeps its place.
+                started.Add(queue);
                 Hold(queue, item);
             }
             else if (outbox.Enqueue(state, queue, item, out _))
@@ -176,12 +187,13 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
             }
             else
             {
-                _inFlight[key] = Task.Run(() => DeliverHeldAsync(current, queue, item, cancellationToken), CancellationToken.None);
+                started.Add(queue);
+                _inFlight[key] = Task.Run(() => DeliverHeldAsync(current, queue, item, alerting, cancellationToken), CancellationToken.None);
             }
         }
     }
 
-    private async Task DeliverHeldAsync(AgentConfiguration current, string queue, OutboxItem item, CancellationToken cancellationToken)
+    private async Task DeliverHeldAsync(AgentConfiguration current, string queue, OutboxItem item, AlertingOptions alerting, CancellationToken cancellationToken)
     {
         var display = Queues.Display(queue);
         try
@@ -196,9 +208,35 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         {
             metrics.Delivered(display, success: false);
             item.Attempts++;
-            item.LastError = ex.Message;
-            item.NextAttempt = time.GetUtcNow() + Backoff(item.Attempts);
-            Hold(queue, item);
+            var reason = ex is NotificationDeliveryException delivery ? delivery.Reason : NotificationReasons.DeliveryError;
+            item.LastError = $"{reason}: {ex.Message}";
+            var channel = Queues.ChannelOf(queue);
+            if (item.Kind == OutboxKind.Alert && channel is not null && item.Attempts >= alerting.FailoverAfter
+                && FirstChannel(current, alerting, [.. item.Tried, channel]) is { } next)
+            {
+                using (EventScope.Begin(logger, "notification_handed_on", ("Reason", reason), ("Channel", channel)))
+                {
+                    NotificationLog.HandedOn(logger, channel, item.Attempts, reason, item.Message?.Subject ?? "", next);
+                }
+
+                Hold(Queues.Channel(next), new OutboxItem
+                {
+                    Id = item.Id, Created = item.Created, Kind = item.Kind, Message = item.Message, Tried = [.. item.Tried, channel], NextAttempt = time.GetUtcNow(),
+                }, first: true);
+                return;
+            }
+
+            var delay = Backoff(item.Attempts);
+            item.NextAttempt = time.GetUtcNow() + delay;
+            if (item.Attempts == 1)
+            {
+                using (EventScope.Begin(logger, "notification_failed", ("Reason", reason), ("Channel", display)))
+                {
+                    NotificationLog.Failed(logger, display, reason, ex.Message, 1, delay);
+                }
+            }
+
+            Hold(queue, item, first: true);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -234,15 +272,39 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
         }
 
         var now = time.GetUtcNow();
-        DeliverHeld(current, state, now, cancellationToken);
+        lock (_undeleted)
+        {
+            _undeleted.RemoveWhere(NotificationOutbox.Remove);
+        }
+
+        DeliverHeld(current, state, alerting, now, cancellationToken);
         foreach (var queue in NotificationOutbox.Queues(state))
         {
-            if (_inFlight.ContainsKey(queue) || NotificationOutbox.Peek(state, queue) is not { } head || head.Item.NextAttempt > now)
+            if (_inFlight.ContainsKey(queue) || NotificationOutbox.Peek(state, queue) is not { } head || head.Item.NextAttempt > now || Undeleted(head.File))
             {
                 continue;
             }
 
             _inFlight[queue] = Task.Run(() => DeliverAsync(current, state, queue, head.File, head.Item, alerting, cancellationToken), CancellationToken.None);
+        }
+    }
+
+    private bool Undeleted(string file)
+    {
+        lock (_undeleted)
+        {
+            return _undeleted.Contains(file);
+        }
+    }
+
+    private void Forget(string file)
+    {
+        if (!NotificationOutbox.Remove(file))
+        {
+            lock (_undeleted)
+            {
+                _undeleted.Add(file);
+            }
         }
     }
 
@@ -268,7 +330,7 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
                 throw new NotificationDeliveryException(NotificationReasons.DeliveryError, $"{ex.GetType().Name}: {ex.Message}", ex);
             }
 
-            NotificationOutbox.Remove(file);
+            Forget(file);
             if (answer is null)
             {
                 NotificationLog.Dropped(logger, display, item.Created, "its channel or ping is no longer configured");
@@ -306,7 +368,7 @@ internal sealed class NotificationService(AgentConfigurationManager configuratio
                 {
                     Id = item.Id, Created = item.Created, Kind = item.Kind, Message = item.Message, Tried = [.. item.Tried, channel], NextAttempt = time.GetUtcNow(),
                 });
-                NotificationOutbox.Remove(file);
+                Forget(file);
                 return;
             }
 

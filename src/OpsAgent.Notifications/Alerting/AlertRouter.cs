@@ -70,6 +70,8 @@ internal sealed class AlertRouter(TimeProvider time)
                     Add(new AlertLine(level, $"{level.ToUpperInvariant()} {subject} {rule.Says}{(reason is null ? "" : $" ({reason})")}", agentEvent.Message, entry, now), options);
                 }
 
+                // The line before the problem marked told: a kill between the two writes then tells it, never loses it.
+                SavePending(stateDirectory);
                 Save(stateDirectory);
                 break;
             }
@@ -84,6 +86,7 @@ internal sealed class AlertRouter(TimeProvider time)
                             Add(new AlertLine("resolved", $"RESOLVED {ended.Subject} {rule.Says} after {Human(now - ended.Since)}", agentEvent.Message, entry, now), options);
                         }
 
+                        SavePending(stateDirectory);
                         Save(stateDirectory);
                     }
                 }
@@ -118,8 +121,8 @@ internal sealed class AlertRouter(TimeProvider time)
 
             if (reminded)
             {
-                Save(stateDirectory);
                 SavePending(stateDirectory);
+                Save(stateDirectory);
             }
         }
 
@@ -231,7 +234,9 @@ internal sealed class AlertRouter(TimeProvider time)
             var pending = PendingOf(stateDirectory);
             if (_pending.Count == 0 && File.Exists(pending))
             {
-                _pending.AddRange(JsonSerializer.Deserialize(File.ReadAllBytes(pending), OutboxJsonContext.Default.ListAlertLine) ?? []);
+                // A hand-edited or damaged file may hold lines without their text: those are dropped, never sent as a crash.
+                _pending.AddRange((JsonSerializer.Deserialize(File.ReadAllBytes(pending), OutboxJsonContext.Default.ListAlertLine) ?? [])
+                    .Where(l => l is { Severity: not null, Headline: not null, Detail: not null }));
             }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)

@@ -20,7 +20,7 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
 {
     private bool _failing;
     private volatile string? _inUse;
-    private volatile CancellationTokenSource _wake = new();
+    private CancellationTokenSource _wake = new();
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -35,7 +35,7 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
 
             while (!stoppingToken.IsCancellationRequested)
             {
-                var wake = _wake;
+                var wake = Volatile.Read(ref _wake);
                 var options = configuration.Current.Get<HeartbeatOptions>();
                 _inUse = Key(options);
                 if (options.Ping is { } ping)
@@ -48,11 +48,6 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
                     await Task.Delay(options.Every, time, wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 }
 
-                if (wake.IsCancellationRequested)
-                {
-                    _wake = new CancellationTokenSource();
-                    wake.Dispose();
-                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -66,7 +61,8 @@ internal sealed class HeartbeatService(AgentConfigurationManager configuration, 
         ArgumentNullException.ThrowIfNull(configuration);
         if (_inUse is { } inUse && Key(configuration.Get<HeartbeatOptions>()) != inUse)
         {
-            _wake.Cancel();
+            // Swapped before it is cancelled, and never disposed: the loop may still be reading the old one.
+            Interlocked.Exchange(ref _wake, new CancellationTokenSource()).Cancel();
         }
 
         return Task.CompletedTask;

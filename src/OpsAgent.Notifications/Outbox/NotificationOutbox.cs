@@ -102,15 +102,17 @@ internal sealed class NotificationOutbox(TimeProvider time)
     /// <summary>Writes back an item that stays (its attempts and next attempt), in the same place in its queue.</summary>
     public static void Update(string file, OutboxItem item) => Write(file, item);
 
-    /// <summary>Removes a delivered (or dropped) item.</summary>
-    public static void Remove(string file)
+    /// <summary>Removes a delivered (or dropped) item; false when it could not (a read-only or unwritable directory).</summary>
+    public static bool Remove(string file)
     {
         try
         {
             File.Delete(file);
+            return true;
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
+            return false;
         }
     }
 
@@ -140,12 +142,28 @@ internal sealed class NotificationOutbox(TimeProvider time)
     private static void Write(string file, OutboxItem item)
     {
         var temporary = Path.Combine(Path.GetDirectoryName(file)!, $".{Path.GetFileName(file)}.{Environment.ProcessId.ToString(CultureInfo.InvariantCulture)}.tmp");
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
-            JsonSerializer.Serialize(stream, item, OutboxJsonContext.Default.OutboxItem);
-            stream.Flush(flushToDisk: true);
-        }
+            using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                JsonSerializer.Serialize(stream, item, OutboxJsonContext.Default.OutboxItem);
+                stream.Flush(flushToDisk: true);
+            }
 
-        File.Move(temporary, file, overwrite: true);
+            File.Move(temporary, file, overwrite: true);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A full disk leaves a partial temporary file; the queue's listing skips dot-files, so nothing else would remove it.
+            try
+            {
+                File.Delete(temporary);
+            }
+            catch (Exception cleanup) when (cleanup is IOException or UnauthorizedAccessException)
+            {
+            }
+
+            throw;
+        }
     }
 }

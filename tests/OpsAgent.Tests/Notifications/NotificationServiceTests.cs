@@ -298,6 +298,24 @@ public sealed class NotificationServiceTests
     }
 
     [Test]
+    public async Task Alerts_StateDirectoryUnusableAndTheMailRelayDown_HandedToTheNextChannelFromMemory()
+    {
+        using var backup = HttpRecorder.Start();
+        File.WriteAllText(State, "a file where the directory should be");
+        var service = Service(Hook("down", $"http://127.0.0.1:{HttpRecorder.FreePort()}") + ", " + Hook("backup", backup.Url),
+            "\"Channels\": [ \"down\", \"backup\" ], \"Collapse\": \"00:00:00\", \"FailoverAfter\": 2");
+        service.Route(new AgentEvent("state_unwritable", EventIds.Host.StateUnwritable, AgentEventLevel.Error, $"State directory {State} is not a directory", _time.GetUtcNow(),
+            new Dictionary<string, string> { [AgentEventNames.EntryIdField] = "entry-state" }));
+        for (var i = 0; i < 10 && backup.Requests.IsEmpty; i++)
+        {
+            await StepAsync(service);
+            _time.Advance(TimeSpan.FromSeconds(30));
+        }
+
+        Assert.That(Subjects(backup), Is.EqualTo(new[] { $"[opsagent {Environment.MachineName}] CRITICAL state-directory is unusable" }), "the next channel of Alerting:Channels, once");
+    }
+
+    [Test]
     public async Task Alerts_RestartStormSuppressedThenHealthy_TheRestartsTheSuppressionAndTheEndEachToldOnce()
     {
         using var receiver = HttpRecorder.Start();
@@ -326,5 +344,57 @@ public sealed class NotificationServiceTests
             "RESOLVED probe web recovered",
         }), "each restart is news; the suppression once; the recovery ends both problems, in one message");
         Assert.That(JsonDocument.Parse(receiver.Requests.Last().Body).RootElement.GetProperty("text").GetString(), Does.Contain("RESOLVED restarts web recovered"));
+    }
+
+    [Test]
+    [Platform("Linux")]
+    public async Task Outbox_DeliveredButTheQueueCannotBeDeleted_SentOnceNotEverySecond()
+    {
+        // A state directory that went read-only (ext4 remounted after errors) while an alert waited for its receiver.
+        var port = HttpRecorder.FreePort();
+        var service = Service(Hook("hook", $"http://127.0.0.1:{port}"), "\"Channels\": [ \"hook\" ], \"Collapse\": \"00:00:00\"");
+        service.Route(Event(EventIds.Probes.Failing, "probe_failing", "web"));
+        await StepAsync(service);
+        Assert.That(Queued("hook"), Is.EqualTo(1), "waiting for the receiver");
+
+        var queue = Path.Combine(NotificationOutbox.Root(State), Queues.Channel("hook"));
+        if (!Chattr("+i", queue))
+        {
+            Assert.Ignore("chattr +i is refused here (not root, or a file system without the immutable flag): the test needs a directory nothing can delete from");
+        }
+
+        try
+        {
+            using var receiver = HttpRecorder.Start(port);
+            for (var i = 0; i < 20; i++)
+            {
+                _time.Advance(TimeSpan.FromSeconds(10));
+                await StepAsync(service);
+            }
+
+            Assert.That(receiver.Requests, Has.Count.EqualTo(1), "delivered once; the file that could not be deleted is not sent again");
+            Chattr("-i", queue);
+            await StepAsync(service);
+            Assert.That(Queued("hook"), Is.Zero, "deleted once the directory takes deletes again");
+            Assert.That(receiver.Requests, Has.Count.EqualTo(1));
+        }
+        finally
+        {
+            Chattr("-i", queue);
+        }
+    }
+
+    private static bool Chattr(string flag, string path)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("chattr", [flag, path]) { RedirectStandardError = true })!;
+            process.WaitForExit();
+            return process.ExitCode == 0;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return false;
+        }
     }
 }
