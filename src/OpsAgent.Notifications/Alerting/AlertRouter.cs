@@ -95,10 +95,9 @@ internal sealed class AlertRouter(TimeProvider time)
 
             case AlertEffect.Notice:
                 Add(new AlertLine("info", $"INFO {subject} {rule.Says}", agentEvent.Message, entry, now), options);
+                SavePending(stateDirectory);
                 break;
         }
-
-        SavePending(stateDirectory);
     }
 
     /// <summary>Reminders that are due, and the burst's message once its collapse time is over (null while nothing is to be sent).</summary>
