@@ -135,4 +135,21 @@ public sealed class BackupsOptionsValidatorTests
     {
         Assert.That(RetentionErrors($$"""{ "KeepWithin": "{{within}}" }"""), Has.One.StartsWith("OpsAgent:Backups:db:Retention:KeepWithin: ").And.Contains(why));
     }
+
+    [Test]
+    public void Load_MongoDrillChecks_CollectionsOnlyEachMistakeNamed()
+    {
+        var (_, errors) = LoadJson("""
+            { "OpsAgent": { "Backups": { "innova": { "Engine": "mongodb", "Schedule": "0 2 * * *", "Connection": "mongodb://localhost/innova_db", "Directory": "/var/backups/innova",
+              "Drill": { "Schedule": "0 4 1 */3 *", "ExpectPaths": [ "x" ],
+                "Checks": [ { "Collection": "users", "AtLeast": 1 }, { "Query": "select count(*) from users", "AtLeast": 1 } ] } } } } }
+            """);
+
+        Assert.That(errors.Select(e => e.Path), Is.EquivalentTo(new[]
+        {
+            "OpsAgent:Backups:innova:Drill:Checks:1:Collection",
+            "OpsAgent:Backups:innova:Drill:Checks:1:Query",
+            "OpsAgent:Backups:innova:Drill:ExpectPaths",
+        }), string.Join("\n", errors));
+    }
 }

@@ -17,4 +17,16 @@ public sealed class DrillCheckOptions
 
     /// <summary>What is checked, for the journal.</summary>
     public string Describe() => Query ?? $"documents in {Collection}";
+
+    /// <summary>The bounds, for the journal (<c>at least 1</c>).</summary>
+    public string DescribeBounds() => (AtLeast, AtMost) switch
+    {
+        ({ } low, { } high) => $"between {low} and {high}",
+        ({ } low, null) => $"at least {low}",
+        (null, { } high) => $"at most {high}",
+        _ => "a number",
+    };
+
+    /// <summary>Whether <paramref name="value"/> is within the bounds.</summary>
+    public bool Holds(long value) => (AtLeast is null || value >= AtLeast) && (AtMost is null || value <= AtMost);
 }

@@ -9,7 +9,7 @@ public static class DrillReasons
     /// <summary>The restore failed; the tool's stderr is in the message.</summary>
     public const string RestoreFailed = BackupReasons.RestoreFailed;
 
-    /// <summary>A check did not hold: <c>check_failed:&lt;n&gt;</c> (the n-th of <c>Checks</c>, from 1), <c>check_failed:row_counts</c>, <c>check_failed:entries</c>, <c>check_failed:paths</c>.</summary>
+    /// <summary>A check did not hold: <c>check_failed:&lt;n&gt;</c> (the n-th of <c>Checks</c>, from 1), <c>check_failed:row_counts</c>, <c>check_failed:collections</c>, <c>check_failed:entries</c>, <c>check_failed:paths</c>.</summary>
     public const string CheckFailedPrefix = "check_failed:";
 
     /// <summary>The drill ran past its <c>Timeout</c>.</summary>

@@ -136,4 +136,37 @@ public sealed class MongoEngineTests
 
         Assert.That(() => MongoEngine.RefuseNonEmpty(databases), Throws.Nothing);
     }
+
+    [Test]
+    public void DrillChecks_EachCollectionsCountAgainstItsBounds_MissingCollectionAndEmptyRestoreFail()
+    {
+        var drill = new OpsAgent.Backups.Drills.DrillOptions
+        {
+            Checks = [new() { Collection = "users", AtLeast = 1 }, new() { Collection = "jobs", AtMost = 5 }, new() { Collection = "gone", AtLeast = 0 }],
+        };
+
+        var results = MongoEngine.DrillChecks(new Dictionary<string, long> { ["users"] = 3, ["jobs"] = 6 }, drill);
+        var empty = MongoEngine.DrillChecks(new Dictionary<string, long>(), new OpsAgent.Backups.Drills.DrillOptions());
+
+        Assert.That(results.Select(r => r.ToString()), Is.EqualTo(new[]
+        {
+            "1: documents in users = 3 (at least 1) ok",
+            "2: documents in jobs = 6 (at most 5) FAILED",
+            "3: documents in gone = no such collection in the restored database (at least 0) FAILED",
+            "collections = 2 collections, 9 documents (at least one collection restored) ok",
+        }));
+        Assert.That(empty.Single().Ok, Is.False, "a drill that restored no collection proves nothing");
+    }
+
+    [Test]
+    public void ScratchName_LongDatabaseName_CutSoTheStampSurvivesUnder64Bytes()
+    {
+        var engine = new MongoEngine();
+        var context = new EngineContext("innova", new BackupJobOptions { Engine = "mongodb", Database = new string('d', 70) }, null, _kit.Tools, _kit.Directory);
+
+        var name = engine.ScratchName(context, null, new DateTimeOffset(2026, 12, 6, 21, 0, 5, TimeSpan.Zero));
+
+        Assert.That(name, Does.EndWith("_drill_20261206210005"));
+        Assert.That(System.Text.Encoding.UTF8.GetByteCount(name), Is.EqualTo(63));
+    }
 }

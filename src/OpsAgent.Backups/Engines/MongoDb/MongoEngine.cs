@@ -19,7 +19,7 @@ namespace OpsAgent.Backups.Engines.MongoDb;
 /// <c>--quiet</c> is not used: it hides mongodump's <c>Failed: ...</c> line, the only explanation of a failure.
 /// </para>
 /// </remarks>
-internal sealed class MongoEngine : IBackupEngine
+internal sealed partial class MongoEngine : IBackupEngine, Drills.IBackupDrill
 {
     /// <summary><c>mongodump --archive</c>'s format.</summary>
     internal const string ArchiveFormat = "archive";
@@ -56,6 +56,8 @@ internal sealed class MongoEngine : IBackupEngine
         {
             errors.Add($"{path}:{nameof(BackupJobOptions.Connection)}", "required: where the database is (a secret: inline, File, FromEnvFile with Variable, or Environment)");
         }
+
+        ValidateDrill(path, job, errors);
     }
 
     public void CheckHost(string path, BackupJobOptions job, HostCheckContext context)
@@ -241,18 +243,18 @@ internal sealed class MongoEngine : IBackupEngine
         }
     }
 
+    /// <summary>What the check before a restore does, for its failure's message.</summary>
+    private const string EmptinessCheck = "check that the target database is empty";
+
     /// <summary>The failure of a check the server answered with <paramref name="code"/> (null: it did not answer).</summary>
-    internal static BackupFailedException CheckFailed(int? code, string message, string? database, Exception? inner = null) => code == UnauthorizedCode
-        ? new BackupFailedException(BackupReasons.NotAuthorized, $"the connection's user may not read database '{database}' ({message}): a user with rights on one database only (dbOwner) cannot restore into another", inner)
-        : new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: {message.Split('\n')[0]}", inner);
+    internal static BackupFailedException CheckFailed(int? code, string message, string? database, Exception? inner = null, string doing = EmptinessCheck) => code == UnauthorizedCode
+        ? new BackupFailedException(BackupReasons.NotAuthorized, $"the connection's user may not use database '{database}' ({message}): a user with rights on one database only (dbOwner) cannot restore into another", inner)
+        : new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot {doing}: {message.Split('\n')[0]}", inner);
 
     /// <summary>The target's collections (every non-system database's when <paramref name="database"/> is null), read by the driver from the host.</summary>
     private static async Task<List<(string Name, IReadOnlyList<string> Collections)>> CollectionsOnHostAsync(MongoUrl? uri, string? database, CancellationToken cancellationToken)
     {
-        var settings = MongoAuthentication.CheckSettings(uri ?? new MongoUrl("mongodb://localhost"));
-        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
-        settings.ApplicationName = "opsagent-restore";
-        using var client = new MongoClient(settings);
+        using var client = HostClient(uri);
         try
         {
             var names = database is not null ? [database]
@@ -277,24 +279,46 @@ internal sealed class MongoEngine : IBackupEngine
         }
     }
 
+    /// <summary>A client for the checks run from the host, logging in where the tools do.</summary>
+    private static MongoClient HostClient(MongoUrl? uri)
+    {
+        var settings = MongoAuthentication.CheckSettings(uri ?? new MongoUrl("mongodb://localhost"));
+        settings.ServerSelectionTimeout = TimeSpan.FromSeconds(15);
+        settings.ApplicationName = "opsagent-restore";
+        return new MongoClient(settings);
+    }
+
     /// <summary>
-    /// The check in mongosh, read by <see cref="ParseCheckOutput"/>: the URI and the database come from the environment
-    /// (the password never on a command line), the answer is one line after <see cref="CheckMarker"/>. Plain loops because
-    /// mongosh's implicit awaits do not reach into callbacks of built-in functions (<c>map</c>).
+    /// The checks in mongosh, read by <see cref="ParseAnswer"/>: the URI, the database and what to do
+    /// (<c>OPSAGENT_MONGO_OP</c>: the collections, a drill's document counts, or dropping a drill's database) come from the
+    /// environment (the password never on a command line), the answer is one line after <see cref="CheckMarker"/>. Plain
+    /// loops because mongosh's implicit awaits do not reach into callbacks of built-in functions (<c>map</c>).
     /// </summary>
     internal const string CheckScript = """
         const out = (r) => print('opsagent-check: ' + JSON.stringify(r));
         try {
           const m = Mongo(process.env.OPSAGENT_MONGO_URI || 'mongodb://localhost:27017');
           const wanted = process.env.OPSAGENT_MONGO_DATABASE;
-          const names = wanted ? [wanted] : m.getDBNames().filter((d) => !['admin', 'local', 'config'].includes(d));
-          const databases = [];
-          for (const name of names) {
-            const collections = [];
-            for (const info of m.getDB(name).getCollectionInfos({}, { nameOnly: true })) { collections.push(info.name); }
-            databases.push({ name: name, collections: collections });
+          const op = process.env.OPSAGENT_MONGO_OP || 'collections';
+          if (op === 'drop') {
+            m.getDB(wanted).dropDatabase();
+            out({ ok: 1 });
+          } else if (op === 'counts') {
+            const counts = {};
+            for (const info of m.getDB(wanted).getCollectionInfos({ type: 'collection' }, { nameOnly: true })) {
+              if (!info.name.startsWith('system.')) { counts[info.name] = m.getDB(wanted).getCollection(info.name).countDocuments({}); }
+            }
+            out({ ok: 1, counts: counts });
+          } else {
+            const names = wanted ? [wanted] : m.getDBNames().filter((d) => !['admin', 'local', 'config'].includes(d));
+            const databases = [];
+            for (const name of names) {
+              const collections = [];
+              for (const info of m.getDB(name).getCollectionInfos({}, { nameOnly: true })) { collections.push(info.name); }
+              databases.push({ name: name, collections: collections });
+            }
+            out({ ok: 1, databases: databases });
           }
-          out({ ok: 1, databases: databases });
         } catch (e) {
           out({ ok: 0, code: typeof e.code === 'number' ? e.code : null, message: String((e && e.message) || e) });
         }
@@ -306,6 +330,14 @@ internal sealed class MongoEngine : IBackupEngine
     /// <summary>The target's collections, read in the container where the restore runs, with the restore's URI.</summary>
     private static async Task<List<(string Name, IReadOnlyList<string> Collections)>> CollectionsInContainerAsync(EngineContext context, MongoUrl? uri, string? database, CancellationToken cancellationToken)
     {
+        var (output, exit) = await MongoshAsync(context, uri, database, null, cancellationToken).ConfigureAwait(false);
+        return ParseCheckOutput(output, exit, database, context.Options.Container!);
+    }
+
+    /// <summary>Runs <see cref="CheckScript"/> with mongosh in the job's container for <paramref name="op"/> (null: the collections).</summary>
+    /// <exception cref="BackupFailedException"><see cref="ToolStartReasons.ToolMissing"/> when the container has no mongosh.</exception>
+    private static async Task<(string Output, ToolExit Exit)> MongoshAsync(EngineContext context, MongoUrl? uri, string? database, string? op, CancellationToken cancellationToken)
+    {
         var o = context.Options;
         var environment = new Dictionary<string, string>(StringComparer.Ordinal);
         if (uri is not null)
@@ -316,6 +348,11 @@ internal sealed class MongoEngine : IBackupEngine
         if (database is not null)
         {
             environment["OPSAGENT_MONGO_DATABASE"] = database;
+        }
+
+        if (op is not null)
+        {
+            environment["OPSAGENT_MONGO_OP"] = op;
         }
 
         var mongodumpPath = o.EngineSettings<MongoEngineOptions>().MongodumpPath;
@@ -340,43 +377,77 @@ internal sealed class MongoEngine : IBackupEngine
                 continue;
             }
 
-            return ParseCheckOutput(output, exit, database, o.Container!);
+            return (output, exit);
         }
 
-        throw new BackupFailedException(ToolStartReasons.ToolMissing,
-            $"mongosh is not in container '{o.Container}': the check that the target database is empty runs there, where mongorestore runs; use a container with mongosh (the official mongo image has it from 6.0 on), or pass --clean to skip the check and drop the restored collections instead");
+        throw new BackupFailedException(ToolStartReasons.ToolMissing, op is null
+            ? $"mongosh is not in container '{o.Container}': the check that the target database is empty runs there, where mongorestore runs; use a container with mongosh (the official mongo image has it from 6.0 on), or pass --clean to skip the check and drop the restored collections instead"
+            : $"mongosh is not in container '{o.Container}': a drill counts and drops its scratch database there, where mongorestore runs; use a container with mongosh (the official mongo image has it from 6.0 on), or set Drill:Server to drill on a server reached from the host");
     }
 
     /// <summary>Reads the answer of <see cref="CheckScript"/>: the collections of each database, or the failure it reports.</summary>
     internal static List<(string Name, IReadOnlyList<string> Collections)> ParseCheckOutput(string output, ToolExit exit, string? database, string container)
     {
+        using var answer = ParseAnswer(output, exit, database, container, EmptinessCheck);
+        try
+        {
+            return [.. answer.RootElement.GetProperty("databases").EnumerateArray().Select(d => (
+                d.GetProperty("name").GetString()!,
+                (IReadOnlyList<string>)[.. d.GetProperty("collections").EnumerateArray().Select(n => n.GetString()!)]))];
+        }
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException)
+        {
+            throw Unreadable(container, EmptinessCheck, ex);
+        }
+    }
+
+    /// <summary>The answer line of <see cref="CheckScript"/> when it says ok; the failure it reports otherwise.</summary>
+    /// <param name="output">mongosh's output.</param>
+    /// <param name="exit">How it ended.</param>
+    /// <param name="database">The database asked about.</param>
+    /// <param name="container">Where it ran.</param>
+    /// <param name="doing">What was asked, for the failure's message (<c>count the documents of ...</c>).</param>
+    internal static JsonDocument ParseAnswer(string output, ToolExit exit, string? database, string container, string doing)
+    {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(exit);
-        var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(CheckMarker, StringComparison.Ordinal));
-        if (line is null)
+        var line = output.Split('\n').Select(l => l.Trim()).LastOrDefault(l => l.StartsWith(CheckMarker, StringComparison.Ordinal))
+            ?? throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot {doing}: mongosh in container '{container}' gave no answer ({exit.Summary})");
+        JsonDocument json;
+        try
         {
-            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: mongosh in container '{container}' gave no answer ({exit.Summary})");
+            json = JsonDocument.Parse(line[CheckMarker.Length..]);
+        }
+        catch (JsonException ex)
+        {
+            throw Unreadable(container, doing, ex);
         }
 
         try
         {
-            using var json = JsonDocument.Parse(line[CheckMarker.Length..]);
             var root = json.RootElement;
             if (root.GetProperty("ok").GetInt32() != 1)
             {
                 int? code = root.TryGetProperty("code", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetInt32() : null;
-                throw CheckFailed(code, root.GetProperty("message").GetString() ?? "no message", database);
+                throw CheckFailed(code, root.GetProperty("message").GetString() ?? "no message", database, doing: doing);
             }
 
-            return [.. root.GetProperty("databases").EnumerateArray().Select(d => (
-                d.GetProperty("name").GetString()!,
-                (IReadOnlyList<string>)[.. d.GetProperty("collections").EnumerateArray().Select(n => n.GetString()!)]))];
+            return json;
         }
-        catch (Exception ex) when (ex is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        catch (Exception ex) when (ex is KeyNotFoundException or InvalidOperationException or FormatException)
         {
-            throw new BackupFailedException(BackupReasons.DatabaseUnreachable, $"cannot check that the target database is empty: mongosh in container '{container}' answered something unreadable ({ex.Message})", ex);
+            json.Dispose();
+            throw Unreadable(container, doing, ex);
+        }
+        catch
+        {
+            json.Dispose();
+            throw;
         }
     }
+
+    private static BackupFailedException Unreadable(string container, string doing, Exception ex)
+        => new(BackupReasons.DatabaseUnreachable, $"cannot {doing}: mongosh in container '{container}' answered something unreadable ({ex.Message})", ex);
 
     private static string WriteConfig(EngineContext context, string yaml)
     {

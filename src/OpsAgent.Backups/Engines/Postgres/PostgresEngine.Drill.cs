@@ -102,7 +102,7 @@ internal sealed partial class PostgresEngine
         for (var i = 0; i < drill.Checks.Count; i++)
         {
             var check = drill.Checks[i];
-            var expected = Bounds(check);
+            var expected = check.DescribeBounds();
             var answer = await AskAsync(context, tool, target, check.Query!, cancellationToken).ConfigureAwait(false);
             var name = $"{i + 1}: {check.Query}";
             if (answer.Refusal != Refusal.None || !long.TryParse(answer.Value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value))
@@ -111,7 +111,7 @@ internal sealed partial class PostgresEngine
                 continue;
             }
 
-            results.Add(new DrillCheckResult(name, value.ToString(CultureInfo.InvariantCulture), expected, (check.AtLeast is null || value >= check.AtLeast) && (check.AtMost is null || value <= check.AtMost)));
+            results.Add(new DrillCheckResult(name, value.ToString(CultureInfo.InvariantCulture), expected, check.Holds(value)));
         }
 
         var counted = await AskAsync(context, tool, target, CountRows, cancellationToken).ConfigureAwait(false);
@@ -165,14 +165,6 @@ internal sealed partial class PostgresEngine
             ? e.Deserialize(PostgresDrillJsonContext.Default.DictionaryStringInt64)
             : null;
     }
-
-    private static string Bounds(DrillCheckOptions check) => (check.AtLeast, check.AtMost) switch
-    {
-        ({ } low, { } high) => $"between {low} and {high}",
-        ({ } low, null) => $"at least {low}",
-        (null, { } high) => $"at most {high}",
-        _ => "a number",
-    };
 
     public async Task RemoveAsync(EngineContext context, string scratch, CancellationToken cancellationToken)
     {
