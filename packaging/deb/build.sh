@@ -19,7 +19,9 @@ mkdir -p "$lib/app" "$lib/dotnet" "$root/usr/bin" "$root/etc/opsagent/conf.d" "$
     "$root/usr/share/doc/opsagent/examples" "$root/DEBIAN"
 
 build_version="-p:Version=${version%%[~+-]*} -p:InformationalVersion=$version"
-if dotnet publish "$repo/src/OpsAgent/OpsAgent.csproj" -c Release -r "$rid" --self-contained -o "$work/publish" $build_version -nologo -v quiet >"$work/publish.log" 2>&1; then
+# ReadyToRun: the app's and libraries' code is compiled ahead of time (the runtime's own already is), so a CLI verb starts
+# without JIT-compiling the host, the configuration binder and System.CommandLine first (tests/bench/RESULTS.md, "footprint.sh start-up").
+if dotnet publish "$repo/src/OpsAgent/OpsAgent.csproj" -c Release -r "$rid" --self-contained -p:PublishReadyToRun=true -o "$work/publish" $build_version -nologo -v quiet >"$work/publish.log" 2>&1; then
     echo "self-contained publish for $rid"
     # The self-contained output is the app and runtime in one directory; keep the layout the wrapper expects.
     cp -a "$work/publish/." "$lib/app/"

@@ -3,7 +3,8 @@
 #   tests/bench/backup.sh [--scale N] [--runs R]
 # One database: pgbench at scale N plus N x 60,000 rows of random text (two md5 strings), a timestamp and a small jsonb
 # (about 1.3 GB at the default N=50). Every command runs R times (default 3), alternating, on the same data.
-# Then the upload: the agent's `backup copy` of its dump to s3rver against `aws s3 cp` of the same file.
+# Then the upload: the agent's `backup copy` of its dump to s3rver against `aws s3 cp` of the same file. The agent is the
+# package's own binary (self-contained, ReadyToRun) with the unit's runtime settings.
 source "$(dirname "$0")/common.sh"
 scale=50 runs=3
 while [ $# -gt 0 ]; do
@@ -12,7 +13,7 @@ done
 trap harness_stop EXIT
 mkdir -p "$HARNESS_WORK" "$HARNESS_LOG"
 harness_install && harness_start_postgres && harness_start_s3 || exit 1
-bench_build_agent || exit 1
+bench_package_agent || exit 1
 bin=$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)
 export PGHOST=127.0.0.1 PGPORT=$HARNESS_PG_PORT PGUSER=postgres PGPASSWORD=$HARNESS_PG_PASSWORD
 db=bench_s$scale
@@ -31,7 +32,7 @@ log "$db: $size"
 out=$BENCH_WORK/out; rm -rf "$out"; mkdir -p "$out"
 cat >"$BENCH_WORK/agent.json" <<JSON
 { "OpsAgent": { "TimeZone": "UTC", "StateDirectory": "$BENCH_WORK/state",
-  "Logging": { "Level": "Warning", "Journald": { "SocketPath": "$BENCH_WORK/no-journal.sock" } },
+  "Logging": { "Level": "Warning", "Journald": { "SocketPath": "$BENCH_WORK/no-journal.sock" } }, "Control": { "Socket": "" },
   "Backups": {
     "agent-zstd": { "Engine": "postgres", "Schedule": "0 3 * * *", "CatchUp": false, "Directory": "$out/agent-zstd",
       "Connection": "Host=127.0.0.1;Port=$HARNESS_PG_PORT;Username=postgres;Password=$HARNESS_PG_PASSWORD;Database=$db", "Retention": { "KeepLast": 1 } },
@@ -58,10 +59,10 @@ for run in $(seq 1 "$runs"); do
     measure seed bash -c "'$bin/pg_dump' -Fc '$db' | gzip >'$out/seed.dump.gz'"; bytes[seed]=$(stat -c %s "$out/seed.dump.gz")
     measure default bash -c "'$bin/pg_dump' -Fc '$db' >'$out/default.dump'"; bytes[default]=$(stat -c %s "$out/default.dump")
     measure zstd bash -c "'$bin/pg_dump' -Fc -Z0 '$db' | zstd -q -T2 -3 >'$out/zstd.dump.zst'"; bytes[zstd]=$(stat -c %s "$out/zstd.dump.zst")
-    measure agent dotnet "$AGENT_DLL" backup run agent-zstd --config "$BENCH_WORK/agent.json"; bytes[agent]=$(stat -c %s "$out"/agent-zstd/*.dump.zst | tail -1)
-    measure upload-agent dotnet "$AGENT_DLL" backup copy agent-zstd --config "$BENCH_WORK/agent-copy.json"
+    measure agent env $AGENT_ENV "$AGENT_BIN" backup run agent-zstd --config "$BENCH_WORK/agent.json"; bytes[agent]=$(stat -c %s "$out"/agent-zstd/*.dump.zst | tail -1)
+    measure upload-agent env $AGENT_ENV "$AGENT_BIN" backup copy agent-zstd --config "$BENCH_WORK/agent-copy.json"
     measure upload-aws "${aws[@]}" s3 cp --only-show-errors "$(ls "$out"/agent-zstd/*.dump.zst | tail -1)" s3://opsagent-test/bench/aws/dump.zst
-    measure agent-gzip dotnet "$AGENT_DLL" backup run agent-gzip --config "$BENCH_WORK/agent.json"; bytes[agent-gzip]=$(stat -c %s "$out"/agent-gzip/*.dump.gz | tail -1)
+    measure agent-gzip env $AGENT_ENV "$AGENT_BIN" backup run agent-gzip --config "$BENCH_WORK/agent.json"; bytes[agent-gzip]=$(stat -c %s "$out"/agent-gzip/*.dump.gz | tail -1)
     rm -f "$out"/*.dump* 
 done
 

@@ -13,6 +13,20 @@ bench_build_agent() {
     AGENT_DLL=$BENCH_ROOT/src/OpsAgent/bin/Release/net10.0/opsagent.dll
 }
 
+# bench_package_agent: the agent as the package installs it (packaging/deb/build.sh's .deb unpacked under $BENCH_WORK/pkg:
+# self-contained, ReadyToRun), run as the unit runs it: $AGENT_BIN with the unit file's Environment= line in $AGENT_ENV.
+bench_package_agent() {
+    log "building the package (packaging/deb/build.sh)"
+    local deb
+    deb=$(bash "$BENCH_ROOT/packaging/deb/build.sh" 0.0.0~bench "$(dpkg --print-architecture)" 2>"$BENCH_WORK/deb.log" | tail -1)
+    [ -f "$deb" ] || { tail -20 "$BENCH_WORK/deb.log" >&2; return 1; }
+    rm -rf "$BENCH_WORK/pkg"; dpkg-deb -x "$deb" "$BENCH_WORK/pkg"
+    AGENT_BIN=$BENCH_WORK/pkg/usr/lib/opsagent/app/opsagent
+    [ -x "$AGENT_BIN" ] || { log "the package is not self-contained: $AGENT_BIN is missing"; return 1; }
+    AGENT_ENV=$(sed -n 's/^Environment=//p' "$BENCH_ROOT/systemd/opsagent.service")
+    log "agent: $AGENT_BIN with $AGENT_ENV"
+}
+
 # measure NAME COMMAND...: runs COMMAND under GNU time; appends "NAME wall cpu maxrss_kb" to $BENCH_WORK/measurements.
 measure() {
     local name=$1; shift
