@@ -40,7 +40,7 @@ log() { printf '[harness %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 harness_install() {
     local want=(postgresql systemd-container debootstrap busybox-static zstd curl iproute2 util-linux ca-certificates openssl prometheus lintian fakeroot faketime)
-    want+=(age)
+    want+=(age strace)
     want+=(openssh-server); local host_sshd=; if dpkg -s openssh-server >/dev/null 2>&1; then host_sshd=1; fi
     want+=(awscli); command -v npm >/dev/null 2>&1 || want+=(nodejs npm)
     # A Docker engine already on the machine (GitHub's runners have docker-ce with containerd.io, which Debian's docker.io

@@ -48,4 +48,43 @@ public sealed class FootprintTests
             dir.Delete(recursive: true);
         }
     }
+
+    /// <summary>What a one-shot verb must not load: the daemon's web host, scheduler, exporters and every client library.</summary>
+    private static readonly string[] DaemonOnlyLibraries =
+    [
+        "Microsoft.AspNetCore.", "Quartz.", "OpenTelemetry.", "Serilog.", "Npgsql.", "MongoDB.", "Docker.DotNet.", "MailKit.", "AWSSDK.", "Renci.SshNet.", "Spectre.Console.",
+    ];
+
+    [TestCase("--help")]
+    [TestCase("version")]
+    public async Task Cli_StartUpVerb_OpensNoneOfTheDaemonsLibraries(string verb)
+    {
+        // A short-lived process has no /proc/PID/maps to read afterwards: strace records every assembly it opens.
+        TestEnvironment.RequireOnPath("strace");
+        var trace = Path.Combine(Path.GetTempPath(), $"opsagent-startup-{Guid.NewGuid():N}.strace");
+        try
+        {
+            using var process = System.Diagnostics.Process.Start(new System.Diagnostics.ProcessStartInfo("strace",
+                ["-f", "-qq", "-e", "trace=openat", "-o", trace, "dotnet", Path.Combine(AppContext.BaseDirectory, "opsagent.dll"), verb])
+            { RedirectStandardOutput = true, RedirectStandardError = true })!;
+            var output = process.StandardOutput.ReadToEndAsync();
+            await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync();
+            Assert.That(process.ExitCode, Is.Zero, await output);
+
+            var opened = (await File.ReadAllLinesAsync(trace))
+                .Where(l => !l.Contains("= -1 ", StringComparison.Ordinal))
+                .Select(l => System.Text.RegularExpressions.Regex.Match(l, @"""([^""]+\.dll)""").Groups[1].Value)
+                .Where(f => f.Length > 0)
+                .Select(Path.GetFileName)
+                .ToHashSet(StringComparer.Ordinal);
+
+            Assert.That(opened, Does.Contain("opsagent.dll").And.Contain("System.CommandLine.dll"), "the trace is the CLI's");
+            Assert.That(opened.Where(f => DaemonOnlyLibraries.Any(p => f!.StartsWith(p, StringComparison.Ordinal))), Is.Empty, "loaded by a verb that needs none of them");
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
 }
