@@ -80,9 +80,17 @@ internal static class Program
     private static async Task<int> ReloadAsync(string? configPath, CancellationToken cancellationToken)
     {
         var socket = ControlClient.SocketPath(configPath);
-        if (await ControlClient.TryAskAsync(socket, new ControlRequest(ControlVerbs.Reload), Console.Out, cancellationToken).ConfigureAwait(false) is { } exit)
+        var main = Path.GetFullPath(ConfigurationFiles.Resolve(configPath).MainFile);
+        var answer = await ControlClient.TryAskAsync(socket, new ControlRequest(ControlVerbs.Reload, Config: main), Console.Out, cancellationToken).ConfigureAwait(false);
+        if (answer.Exit is { } exit)
         {
             return exit;
+        }
+
+        if (answer.DaemonRuns is { } other)
+        {
+            await Console.Error.WriteLineAsync($"the daemon on {socket} runs {other}, not {main}: reload it with --config {other}, or without --config when that is the default").ConfigureAwait(false);
+            return 1;
         }
 
         // Nothing to reload without a daemon; check-config says whether the files would load.

@@ -14,14 +14,17 @@ internal static class ControlClient
     public static async Task<int> RunAsync(string? configPath, ControlRequest request, TextWriter output, TextWriter notes,
         Func<IServiceProvider, AgentConfiguration, Task<int>> inProcess, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(request);
         var path = SocketPath(configPath);
-        if (await TryAskAsync(path, request, output, cancellationToken).ConfigureAwait(false) is { } exit)
+        var main = Path.GetFullPath(ConfigurationFiles.Resolve(configPath).MainFile);
+        var answer = await TryAskAsync(path, request with { Config = main }, output, cancellationToken).ConfigureAwait(false);
+        if (answer.Exit is { } exit)
         {
             return exit;
         }
 
-        await notes.WriteLineAsync(path.Length == 0
-            ? "(the control socket is disabled: running in this process, outside the daemon's sandbox, metrics and journal)"
+        await notes.WriteLineAsync(path.Length == 0 ? "(the control socket is disabled: running in this process, outside the daemon's sandbox, metrics and journal)"
+            : answer.DaemonRuns is { } other ? $"(the daemon on {path} runs {other}, not {main}: running in this process)"
             : $"(no daemon answers on {path}: running in this process)").ConfigureAwait(false);
         using var provider = Cli.CliServices.Load(configPath, output, out var configuration);
         return provider is null ? 1 : await inProcess(provider, configuration).ConfigureAwait(false);
@@ -31,12 +34,12 @@ internal static class ControlClient
     public static string SocketPath(string? configPath)
         => ConfigurationLoader.ReadFoundationLeniently(ConfigurationFiles.Resolve(configPath)).Control.Socket;
 
-    /// <summary>The verb's exit code from the daemon, or null when no daemon answers.</summary>
-    public static async Task<int?> TryAskAsync(string path, ControlRequest request, TextWriter output, CancellationToken cancellationToken)
+    /// <summary>The verb's exit code from the daemon; no exit code when no daemon answers or it runs another configuration file.</summary>
+    public static async Task<ControlAnswer> TryAskAsync(string path, ControlRequest request, TextWriter output, CancellationToken cancellationToken)
     {
         if (path.Length == 0 || !Socket.OSSupportsUnixDomainSockets || !File.Exists(path))
         {
-            return null;
+            return new ControlAnswer(null);
         }
 
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
@@ -46,7 +49,7 @@ internal static class ControlClient
         }
         catch (SocketException)
         {
-            return null;
+            return new ControlAnswer(null);
         }
 
         await using var stream = new NetworkStream(socket, ownsSocket: false);
@@ -57,9 +60,14 @@ internal static class ControlClient
         while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } received)
         {
             var message = JsonSerializer.Deserialize(received, ControlJsonContext.Default.ControlMessage);
+            if (message?.Runs is { } other)
+            {
+                return new ControlAnswer(null, other);
+            }
+
             if (message?.Exit is { } exit)
             {
-                return exit;
+                return new ControlAnswer(exit);
             }
 
             if (message?.Out is { } text)
@@ -69,6 +77,6 @@ internal static class ControlClient
         }
 
         await output.WriteLineAsync("the daemon closed the control connection before the verb finished (was it stopped?)").ConfigureAwait(false);
-        return 1;
+        return new ControlAnswer(1);
     }
 }

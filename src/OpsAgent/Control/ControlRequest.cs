@@ -8,12 +8,17 @@ namespace OpsAgent.Control;
 /// <param name="Duration">For <c>pause</c>: how long.</param>
 /// <param name="Json">For <c>cert check</c>: print JSON.</param>
 /// <param name="Target">For <c>backup copy</c>: only this copy.</param>
-internal sealed record ControlRequest(string Verb, string? Name = null, string? Duration = null, bool Json = false, string? Target = null);
+/// <param name="Config">The configuration file the CLI was given (or defaults to), full path: a daemon running another one refuses the verb.</param>
+internal sealed record ControlRequest(string Verb, string? Name = null, string? Duration = null, bool Json = false, string? Target = null, string? Config = null);
 
 /// <summary>One JSON line from the daemon: a line of output, or the verb's exit code (the last message).</summary>
 /// <param name="Out">A line the verb printed.</param>
 /// <param name="Exit">The exit code, once the verb is done.</param>
-internal sealed record ControlMessage(string? Out = null, int? Exit = null);
+/// <param name="Runs">Instead of running the verb: the configuration file the daemon runs, when it is not the one the CLI was given.</param>
+internal sealed record ControlMessage(string? Out = null, int? Exit = null, string? Runs = null);
+
+/// <summary>What the daemon answered: the verb's exit code, or the configuration file it runs when that is another one.</summary>
+internal sealed record ControlAnswer(int? Exit, string? DaemonRuns = null);
 
 /// <summary>The verbs the daemon runs for the CLI.</summary>
 internal static class ControlVerbs

@@ -123,6 +123,15 @@ internal sealed partial class ControlServer(AgentConfigurationManager configurat
                 return;
             }
 
+            // `opsagent probe run new --config /tmp/candidate.json` beside a running daemon is about that file, not the
+            // daemon's: the CLI runs it in its own process instead.
+            var runs = Path.GetFullPath(configuration.Files.MainFile);
+            if (request.Config is { } asked && !string.Equals(Canonical(asked), Canonical(runs), StringComparison.Ordinal))
+            {
+                writer.RunsOther(runs);
+                return;
+            }
+
             // The verb stops when the daemon stops or the CLI goes away (Ctrl-C), as it would in the CLI's own process.
             using var verb = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
             _ = WatchHangUpAsync(stream, verb);
@@ -139,6 +148,19 @@ internal sealed partial class ControlServer(AgentConfigurationManager configurat
             }
 
             writer.Finish(exit);
+        }
+    }
+
+    /// <summary>The file a path names, through symbolic links.</summary>
+    private static string Canonical(string path)
+    {
+        try
+        {
+            return new FileInfo(path).ResolveLinkTarget(returnFinalTarget: true)?.FullName ?? Path.GetFullPath(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return Path.GetFullPath(path);
         }
     }
 

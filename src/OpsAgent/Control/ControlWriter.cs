@@ -42,6 +42,15 @@ internal sealed class ControlWriter(Stream stream) : TextWriter
         }
     }
 
+    /// <summary>Says that the daemon runs <paramref name="mainFile"/>, not the file the CLI was given, and runs nothing.</summary>
+    public void RunsOther(string mainFile)
+    {
+        lock (_lock)
+        {
+            Send(new ControlMessage(Runs: mainFile));
+        }
+    }
+
     private void Send(ControlMessage message)
     {
         try

@@ -91,6 +91,30 @@ public sealed class ControlSocketTests
     }
 
     [Test]
+    public async Task ProbeRun_DaemonRunsAnotherConfigurationFile_RunsTheGivenFileInProcessAndSaysSo()
+    {
+        // An operator trying a candidate file beside the running daemon (same default socket) asks about that file.
+        await using var agent = await TestAgent.StartAsync();
+        var candidate = Path.Combine(agent.Directory.FullName, "candidate", "appsettings.json");
+        Directory.CreateDirectory(Path.GetDirectoryName(candidate)!);
+        await File.WriteAllTextAsync(candidate, TestAgent.Config(Path.Combine(agent.Directory.FullName, "journal.sock"), """
+            "Probes": { "candidate": { "Type": "tcp", "Host": "127.0.0.1", "Port": 9, "Every": "00:01:00" } }
+            """, stateDirectory: Path.Combine(agent.Directory.FullName, "candidate", "state")));
+
+        var run = await AgentProcess.RunAsync("probe", "run", "nope", "--config", candidate);
+        var reload = await AgentProcess.RunAsync("reload", "--config", candidate);
+        var own = await AgentProcess.RunAsync("probe", "run", "nope", "--config", agent.ConfigPath);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(run.Err, Does.Contain($"the daemon on {Path.Combine(agent.Directory.FullName, "control.sock")} runs {agent.ConfigPath}, not {candidate}: running in this process"), run.All);
+            Assert.That(run.Out, Does.Contain("no probe 'nope' (configured: candidate)"), run.All);
+            Assert.That((reload.Exit, reload.Err), Is.EqualTo((1, $"the daemon on {Path.Combine(agent.Directory.FullName, "control.sock")} runs {agent.ConfigPath}, not {candidate}: reload it with --config {agent.ConfigPath}, or without --config when that is the default\n")), reload.All);
+            Assert.That(own.Err, Does.Not.Contain("running in this process"), "its own file still goes to the daemon: " + own.All);
+        });
+    }
+
+    [Test]
     public async Task BackupRun_NoDaemon_RunsInProcessAndSaysSo()
     {
         var dir = Directory.CreateTempSubdirectory("opsagent-control-");
